@@ -1,0 +1,1 @@
+"""Sổ tay đảng viên sync server (FastAPI + SQLModel)."""

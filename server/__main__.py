@@ -1,0 +1,85 @@
+"""Command line: `python -m server serve|migrate|demo|create-admin`."""
+
+import argparse
+import getpass
+import logging
+import sys
+
+from server.config import Settings, get_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    settings = get_settings()
+    if args.demo:
+        settings.demo = True
+    from server.migrate import upgrade
+
+    upgrade(settings)
+    if args.demo:
+        from server.demo.seed import seed_if_empty
+
+        seed_if_empty(settings)
+    app = create_app(settings, migrate=False)
+    uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level=args.log_level, proxy_headers=True)
+    return 0
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from server.migrate import upgrade
+
+    upgrade(get_settings())
+    print("Đã cập nhật cấu trúc cơ sở dữ liệu.")
+    return 0
+
+
+def _demo(_args: argparse.Namespace) -> int:
+    from server.demo.seed import seed_if_empty
+    from server.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings)
+    created = seed_if_empty(settings)
+    print("Đã tạo dữ liệu mẫu." if created else "Cơ sở dữ liệu đã có dữ liệu: không tạo dữ liệu mẫu.")
+    return 0
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from server.db import Database
+    from server.members.bootstrap import create_admin
+    from server.migrate import upgrade
+
+    settings: Settings = get_settings()
+    upgrade(settings)
+    password = args.password or getpass.getpass("Mật khẩu: ")
+    with Database(settings).transaction() as session:
+        create_admin(session, args.username, password)
+    print(f"Đã tạo tài khoản quản trị {args.username}.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="python -m server", description="Máy chủ Sổ tay đảng viên")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="chạy máy chủ API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--demo", action="store_true", help="tạo dữ liệu mẫu nếu CSDL trống và bật chế độ trình diễn")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=_serve)
+    sub.add_parser("migrate", help="cập nhật cấu trúc CSDL").set_defaults(func=_migrate)
+    sub.add_parser("demo", help="tạo dữ liệu mẫu vào CSDL trống").set_defaults(func=_demo)
+    admin = sub.add_parser("create-admin", help="tạo tài khoản quản trị hệ thống")
+    admin.add_argument("username")
+    admin.add_argument("--password")
+    admin.set_defaults(func=_create_admin)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

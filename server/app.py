@@ -1,0 +1,73 @@
+"""The FastAPI application factory: settings, database, routers, error handling, lifespan."""
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from server.config import Settings, get_settings
+from server.db import Database
+from server.errors import install_error_handlers
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+# Hooks other domains add to run at start-up/shut-down (scheduler, push bus).
+LifespanHook = Callable[[FastAPI], object]
+
+
+def _routers() -> list[APIRouter]:
+    from server.audit.router import router as audit_router
+    from server.auth.router import router as auth_router
+    from server.members.router import router as members_router
+    from server.orgs.router import router as orgs_router
+    from server.system.router import router as system_router
+
+    routers = [system_router, auth_router, orgs_router, members_router, audit_router]
+    return routers
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    settings.ensure_data_dir()
+    settings.resolved_secret()  # generate and keep the key before the first request needs it
+    if migrate:
+        from server.migrate import upgrade
+
+        upgrade(settings)
+    db = Database(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for start in app.state.on_start:
+            await start(app)
+        try:
+            yield
+        finally:
+            for stop in reversed(app.state.on_stop):
+                await stop(app)
+            db.dispose()
+
+    app = FastAPI(
+        title="Sổ tay đảng viên API",
+        version="1",
+        description="API đồng bộ của Sổ tay đảng viên điện tử. Mọi lỗi trả về {code, message}.",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.on_start = []
+    app.state.on_stop = []
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            allow_methods=["*"], allow_headers=["*"], expose_headers=["ETag", "Retry-After", "Content-Range"],
+        )
+    install_error_handlers(app)
+    for router in _routers():
+        app.include_router(router, prefix=API_PREFIX)
+    return app

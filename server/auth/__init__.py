@@ -1,0 +1,1 @@
+"""Sign-in, device sessions, tokens and the caller's permissions."""

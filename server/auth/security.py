@@ -1,0 +1,74 @@
+"""Password hashing (argon2id through libpass's passlib API) and signed access tokens."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+from passlib.context import CryptContext
+
+from server.timeutil import utcnow
+
+# ASVS 5: argon2id, m=19 MiB, t=2, p=1 at least; nothing truncated.
+_pwd = CryptContext(
+    schemes=["argon2"],
+    deprecated="auto",
+    argon2__type="ID",
+    argon2__memory_cost=19 * 1024,
+    argon2__time_cost=2,
+    argon2__parallelism=1,
+)
+
+# Verified against when the account does not exist, so the failure path costs the same.
+_DUMMY_HASH = _pwd.hash(secrets.token_urlsafe(16))
+
+ALGORITHM = "HS256"
+
+
+def hash_password(password: str) -> str:
+    return _pwd.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> tuple[bool, str | None]:
+    """(ok, new_hash): new_hash is set when the stored hash should be upgraded."""
+    if password_hash is None:
+        _pwd.verify(password, _DUMMY_HASH)
+        return False, None
+    try:
+        return _pwd.verify_and_update(password, password_hash)
+    except (ValueError, TypeError):
+        return False, None
+
+
+def burn_time(password: str) -> None:
+    _pwd.verify(password, _DUMMY_HASH)
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def make_access_token(secret: str, *, user_id: int, session_id: int, minutes: int) -> tuple[str, int]:
+    now = utcnow()
+    exp = now + timedelta(minutes=minutes)
+    payload = {"sub": str(user_id), "sid": session_id, "iat": now, "exp": exp, "typ": "access"}
+    return jwt.encode(payload, secret, algorithm=ALGORITHM), minutes * 60
+
+
+def read_access_token(secret: str, token: str) -> dict[str, Any] | None:
+    try:
+        data = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "sid"]})
+    except jwt.PyJWTError:
+        return None
+    if data.get("typ") != "access":
+        return None
+    return data
+
+
+def expires(days: int) -> datetime:
+    return utcnow() + timedelta(days=days)

@@ -1,0 +1,237 @@
+"""Sign-in, token rotation, device sessions and password changes."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from server.audit import service as audit
+from server.auth import security
+from server.auth.models import DeviceSession, RefreshToken
+from server.auth.principal import Principal
+from server.audit.models import AuditEntry
+from server.config import Settings
+from server.errors import DomainError, NotFound, RateLimited, Unauthorized, Unprocessable
+from server.members.models import Member, User
+from server.timeutil import utcnow
+from shared.schemas.auth import DeviceSessionPublic, TokenPair
+from shared.text import nfc
+
+LOGIN_FAILED = "auth.login_failed"
+LOGIN_OK = "auth.login"
+
+
+class AuthFailure(DomainError):
+    """A failure that must be recorded (audit, revocation) before it is reported: commit, then raise."""
+
+    status = 401
+    code = "invalid_credentials"
+    message = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+def _login_key(username: str) -> str:
+    return nfc(username).lower()
+
+
+def _find_user(session: Session, login: str) -> User | None:
+    user = session.execute(select(User).where(User.username == login)).scalar_one_or_none()
+    if user is None and login.isdigit():
+        user = session.execute(
+            select(User).join(Member, Member.id == User.member_id).where(Member.card_number == login)
+        ).scalar_one_or_none()
+    return user
+
+
+def _check_throttle(session: Session, settings: Settings, login: str, address: str | None) -> None:
+    now = utcnow()
+    window = timedelta(minutes=settings.login_window_minutes)
+    since = now - window
+    last_ok = session.execute(
+        select(func.max(AuditEntry.at)).where(AuditEntry.action == LOGIN_OK, AuditEntry.target_id == login)
+    ).scalar_one_or_none()
+    account_since = max(since, last_ok) if last_ok else since
+    checks = [
+        (AuditEntry.target_id == login, account_since, settings.login_max_failures_account),
+    ]
+    if address:
+        checks.append((AuditEntry.client_address == address, since, settings.login_max_failures_address))
+    for condition, start, limit in checks:
+        count, oldest = session.execute(
+            select(func.count(), func.min(AuditEntry.at)).where(
+                AuditEntry.action == LOGIN_FAILED, condition, AuditEntry.at >= start
+            )
+        ).one()
+        if count >= limit:
+            retry = int((oldest + window - now).total_seconds()) + 1 if oldest else int(window.total_seconds())
+            raise RateLimited(
+                retry,
+                f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {max(1, retry // 60 + 1)} phút.",
+                code="too_many_attempts",
+            )
+
+
+def _issue(session: Session, settings: Settings, user: User, device: DeviceSession) -> TokenPair:
+    assert user.id is not None and device.id is not None
+    refresh = security.new_refresh_token()
+    session.add(RefreshToken(session_id=device.id, token_hash=security.digest(refresh),
+                             expires_at=security.expires(settings.refresh_token_days)))
+    access, expires_in = security.make_access_token(
+        settings.resolved_secret(), user_id=user.id, session_id=device.id,
+        minutes=settings.access_token_minutes,
+    )
+    return TokenPair(access_token=access, refresh_token=refresh, expires_in=expires_in)
+
+
+def login(
+    session: Session, settings: Settings, *, username: str, password: str,
+    device_name: str | None, address: str | None,
+) -> TokenPair:
+    login_key = _login_key(username)
+    _check_throttle(session, settings, login_key, address)
+    user = _find_user(session, login_key)
+    ok, new_hash = security.verify_password(password, user.password_hash if user else None)
+
+    def fail(reason: str, message: str | None = None, code: str | None = None) -> AuthFailure:
+        audit.record(session, LOGIN_FAILED, actor_user_id=user.id if user else None, target_type="login",
+                     target_id=login_key, client_address=address, detail={"reason": reason},
+                     org_id=_member_org(session, user))
+        return AuthFailure(message, code=code)
+
+    if user is None or not ok:
+        raise fail("bad_credentials")
+    if not user.is_active:
+        raise fail("disabled", "Tài khoản đã bị khóa. Liên hệ cấp ủy để được hỗ trợ.", "account_disabled")
+    if user.is_demo and not settings.demo:
+        raise fail("demo_account", "Tài khoản mẫu chỉ dùng được ở chế độ trình diễn.", "demo_account_disabled")
+    if new_hash:
+        user.password_hash = new_hash
+    now = utcnow()
+    device = DeviceSession(user_id=user.id or 0, device_name=device_name, client_address=address,
+                           created_at=now, last_seen_at=now,
+                           expires_at=now + timedelta(days=settings.session_idle_days))
+    session.add(device)
+    session.flush()
+    audit.record(session, LOGIN_OK, actor_user_id=user.id, target_type="login", target_id=login_key,
+                 client_address=address, org_id=_member_org(session, user),
+                 detail={"session_id": device.id, "device": device_name})
+    return _issue(session, settings, user, device)
+
+
+def _member_org(session: Session, user: User | None) -> int | None:
+    if user is None or user.member_id is None:
+        return None
+    member = session.get(Member, user.member_id)
+    return member.org_id if member else None
+
+
+def refresh(session: Session, settings: Settings, token: str, address: str | None) -> TokenPair:
+    row = session.execute(
+        select(RefreshToken).where(RefreshToken.token_hash == security.digest(token))
+    ).scalar_one_or_none()
+    if row is None:
+        raise AuthFailure("Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại.", code="invalid_refresh_token")
+    device = session.get(DeviceSession, row.session_id)
+    now = utcnow()
+    if device is None or device.revoked_at is not None:
+        raise AuthFailure("Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.", code="session_revoked")
+    user = session.get(User, device.user_id)
+    if row.used_at is not None:
+        # A spent token came back: someone holds a copy. End the whole device session.
+        _revoke(session, device, "refresh_reuse")
+        audit.record(session, "auth.refresh_reuse", actor_user_id=device.user_id, target_type="session",
+                     target_id=device.id, client_address=address, org_id=_member_org(session, user),
+                     detail={"session_id": device.id})
+        raise AuthFailure("Phiên đăng nhập đã bị thu hồi vì lý do an toàn. Vui lòng đăng nhập lại.",
+                          code="refresh_token_reused")
+    if row.expires_at <= now or device.expires_at <= now:
+        raise AuthFailure("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.", code="session_expired")
+    if user is None or not user.is_active:
+        raise AuthFailure("Tài khoản đã bị khóa.", code="account_disabled")
+    row.used_at = now
+    device.last_seen_at = now
+    device.expires_at = now + timedelta(days=settings.session_idle_days)
+    if address:
+        device.client_address = address
+    return _issue(session, settings, user, device)
+
+
+def _revoke(session: Session, device: DeviceSession, reason: str) -> None:
+    if device.revoked_at is None:
+        device.revoked_at = utcnow()
+        device.revoked_reason = reason
+        session.add(device)
+
+
+def revoke_all(session: Session, user_id: int, reason: str, *, except_session: int | None = None) -> int:
+    q = update(DeviceSession).where(DeviceSession.user_id == user_id, DeviceSession.revoked_at.is_(None))
+    if except_session is not None:
+        q = q.where(DeviceSession.id != except_session)
+    result = session.execute(q.values(revoked_at=utcnow(), revoked_reason=reason))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def authenticate_access_token(session: Session, settings: Settings, token: str) -> tuple[User, DeviceSession]:
+    data = security.read_access_token(settings.resolved_secret(), token)
+    if data is None:
+        raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
+    device = session.get(DeviceSession, int(data["sid"]))
+    if device is None or device.revoked_at is not None or str(device.user_id) != str(data["sub"]):
+        raise Unauthorized("Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.", code="session_revoked")
+    user = session.get(User, device.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("Tài khoản đã bị khóa.", code="account_disabled")
+    if user.is_demo and not settings.demo:
+        raise Unauthorized("Tài khoản mẫu chỉ dùng được ở chế độ trình diễn.", code="demo_account_disabled")
+    return user, device
+
+
+def logout(session: Session, principal: Principal) -> None:
+    device = session.get(DeviceSession, principal.session_id)
+    if device is not None:
+        _revoke(session, device, "logout")
+        audit.record(session, "auth.logout", actor=principal, target_type="session", target_id=device.id,
+                     org_id=principal.cell_id)
+
+
+def list_sessions(session: Session, principal: Principal) -> list[DeviceSessionPublic]:
+    rows = session.execute(
+        select(DeviceSession)
+        .where(DeviceSession.user_id == principal.user_id, DeviceSession.revoked_at.is_(None),
+               DeviceSession.expires_at > utcnow())
+        .order_by(DeviceSession.last_seen_at.desc())
+    ).scalars()
+    return [
+        DeviceSessionPublic.model_validate(d).model_copy(update={"current": d.id == principal.session_id})
+        for d in rows
+    ]
+
+
+def revoke_session(session: Session, principal: Principal, session_id: int) -> None:
+    device = session.get(DeviceSession, session_id)
+    if device is None or device.user_id != principal.user_id:
+        raise NotFound("Không tìm thấy phiên đăng nhập.", code="session_not_found")
+    _revoke(session, device, "revoked_by_user")
+    audit.record(session, "auth.session_revoked", actor=principal, target_type="session",
+                 target_id=session_id, org_id=principal.cell_id)
+
+
+def revoke_other_sessions(session: Session, principal: Principal) -> int:
+    count = revoke_all(session, principal.user_id, "revoked_by_user", except_session=principal.session_id)
+    audit.record(session, "auth.sessions_revoked", actor=principal, target_type="user",
+                 target_id=principal.user_id, org_id=principal.cell_id, detail={"count": count})
+    return count
+
+
+def change_password(session: Session, principal: Principal, current: str, new: str) -> None:
+    ok, _ = security.verify_password(current, principal.user.password_hash)
+    if not ok:
+        raise Unprocessable("Mật khẩu hiện tại không đúng.", code="wrong_password")
+    if current == new:
+        raise Unprocessable("Mật khẩu mới phải khác mật khẩu cũ.", code="same_password")
+    user = principal.user
+    user.password_hash = security.hash_password(new)
+    user.password_changed_at = utcnow()
+    session.add(user)
+    count = revoke_all(session, principal.user_id, "password_changed", except_session=principal.session_id)
+    audit.record(session, "auth.password_changed", actor=principal, target_type="user",
+                 target_id=principal.user_id, org_id=principal.cell_id, detail={"sessions_ended": count})

@@ -1,0 +1,163 @@
+"""Domain errors and the one handler that renders them as {"code", "message"}."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+    message = "Yêu cầu không hợp lệ."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, **extra: Any):
+        self.message = message or self.message
+        if code:
+            self.code = code
+        self.extra = extra
+        super().__init__(self.message)
+
+
+class BadRequest(DomainError):
+    pass
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+    message = "Bạn cần đăng nhập để tiếp tục."
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    message = "Bạn không có quyền thực hiện thao tác này."
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    message = "Không tìm thấy dữ liệu yêu cầu."
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    message = "Dữ liệu bị trùng hoặc xung đột."
+
+
+class Gone(DomainError):
+    status = 410
+    code = "gone"
+    message = "Dữ liệu không còn."
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+    message = "Tệp quá lớn."
+
+
+class Unprocessable(DomainError):
+    status = 422
+    code = "unprocessable"
+    message = "Dữ liệu không hợp lệ."
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+    message = "Bạn đã thử quá nhiều lần. Vui lòng thử lại sau."
+
+    def __init__(self, retry_after: int, message: str | None = None, *, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = max(1, int(retry_after))
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"code": code, "message": message, **extra}
+
+
+_HTTP_MESSAGES = {
+    404: ("not_found", "Không tìm thấy địa chỉ yêu cầu."),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ cho địa chỉ này."),
+    401: ("unauthorized", "Bạn cần đăng nhập để tiếp tục."),
+    403: ("forbidden", "Bạn không có quyền thực hiện thao tác này."),
+    413: ("payload_too_large", "Dữ liệu gửi lên quá lớn."),
+    415: ("unsupported_media_type", "Định dạng dữ liệu không được hỗ trợ."),
+}
+
+_VALIDATION_MESSAGES = {
+    "missing": "Thiếu trường bắt buộc",
+    "string_too_short": "Quá ngắn",
+    "string_too_long": "Quá dài",
+    "string_pattern_mismatch": "Sai định dạng",
+    "extra_forbidden": "Trường không được phép",
+    "enum": "Giá trị không nằm trong danh sách cho phép",
+    "int_parsing": "Phải là số nguyên",
+    "date_from_datetime_parsing": "Sai định dạng ngày",
+    "date_parsing": "Sai định dạng ngày",
+    "datetime_parsing": "Sai định dạng thời gian",
+    "datetime_from_date_parsing": "Sai định dạng thời gian",
+    "timezone_aware": "Thời gian phải có múi giờ",
+    "json_invalid": "JSON không hợp lệ",
+    "model_attributes_type": "Phải là một đối tượng",
+    "dict_type": "Phải là một đối tượng",
+    "list_type": "Phải là một danh sách",
+    "greater_than_equal": "Giá trị quá nhỏ",
+    "less_than_equal": "Giá trị quá lớn",
+    "bool_parsing": "Phải là đúng/sai",
+}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:] or parts
+    return ".".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        headers = {}
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, Unauthorized):
+            headers["WWW-Authenticate"] = "Bearer"
+        return JSONResponse(
+            error_body(exc.code, exc.message, **exc.extra), status_code=exc.status, headers=headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for err in exc.errors():
+            msg = _VALIDATION_MESSAGES.get(err.get("type", ""), err.get("msg", "Không hợp lệ"))
+            errors.append({"field": _field_name(tuple(err.get("loc", ()))), "message": msg})
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return JSONResponse(
+            error_body("validation_error", f"Dữ liệu không hợp lệ ({summary}).", errors=errors),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "Yêu cầu không thực hiện được."))
+        if isinstance(exc.detail, dict) and "code" in exc.detail:
+            code, message = exc.detail["code"], exc.detail.get("message", message)
+        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(
+            error_body("internal_error", "Máy chủ gặp lỗi không mong muốn. Vui lòng thử lại sau."),
+            status_code=500,
+        )

@@ -1,0 +1,1 @@
+"""Party members, accounts, roles and transfers."""

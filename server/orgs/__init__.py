@@ -1,0 +1,1 @@
+"""Organisation tree: đảng bộ at every level down to chi bộ."""

@@ -1,0 +1,1 @@
+"""Change log behind the delta sync feed and live push."""

@@ -1,0 +1,49 @@
+"""Recording changes for the sync feed; every write to data a device holds calls record_change."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from server.sync.models import Change, ChangeScope, SyncCounter
+
+
+def next_version(session: Session) -> int:
+    """Bump the single counter row inside the caller's transaction.
+
+    The row lock makes concurrent writers queue, so a version becomes visible only after every
+    smaller one has committed or rolled back: a cursor can never skip a change.
+    """
+    result = session.execute(
+        update(SyncCounter).where(SyncCounter.id == 1).values(version=SyncCounter.version + 1)
+        .returning(SyncCounter.version)
+    )
+    version = result.scalar_one_or_none()
+    if version is None:
+        session.add(SyncCounter(id=1, version=1))
+        session.flush()
+        return 1
+    return int(version)
+
+
+def record_change(
+    session: Session,
+    entity_type: str,
+    entity_id: int,
+    *,
+    op: str = "upsert",
+    org_ids: Iterable[int] = (),
+    user_ids: Iterable[int] = (),
+) -> int:
+    """Log that an entity changed, for everyone under `org_ids` and for `user_ids`.
+
+    Give the scopes from before AND after the change (e.g. old and new audience) so those who lose
+    sight of the entity learn of it as a removal.
+    """
+    version = next_version(session)
+    session.add(Change(version=version, entity_type=entity_type, entity_id=entity_id, op=op))
+    for org_id in set(org_ids):
+        session.add(ChangeScope(version=version, org_id=org_id))
+    for user_id in set(user_ids):
+        session.add(ChangeScope(version=version, user_id=user_id))
+    return version

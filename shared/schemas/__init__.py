@@ -1,0 +1,1 @@
+"""Wire schemas: request bodies (`XCreate`, `XUpdate`) and responses (`XPublic`) of the API."""
