@@ -17,6 +17,6 @@ def alembic_config(settings: Settings) -> Config:
     return cfg
 
 
-def upgrade(settings: Settings, revision: str = "head") -> None:
+def upgrade(settings: Settings, revision: str = "heads") -> None:
     settings.ensure_data_dir()
     command.upgrade(alembic_config(settings), revision)
