@@ -41,9 +41,12 @@ def record_change(
     sight of the entity learn of it as a removal.
     """
     version = next_version(session)
+    orgs, users = set(org_ids), set(user_ids)
     session.add(Change(version=version, entity_type=entity_type, entity_id=entity_id, op=op))
-    for org_id in set(org_ids):
+    for org_id in orgs:
         session.add(ChangeScope(version=version, org_id=org_id))
-    for user_id in set(user_ids):
+    for user_id in users:
         session.add(ChangeScope(version=version, user_id=user_id))
+    # Collected for the live push, published only once the transaction commits (server/sync/hints.py).
+    session.info.setdefault("sync_hints", []).append((version, orgs, users))
     return version

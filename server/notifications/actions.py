@@ -1,0 +1,26 @@
+"""Offline action `notification.read`: mark notifications read while offline."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+from sqlmodel import Session
+
+from server.auth.principal import Principal
+from server.notifications import service
+from server.sync import actions
+from shared.schemas.common import RequestSchema
+
+
+class NotificationReadPayload(RequestSchema):
+    ids: list[int] = Field(min_length=1, max_length=500)
+
+
+def mark_read(session: Session, principal: Principal, payload: dict[str, Any], made_at: datetime | None
+              ) -> dict[str, Any]:
+    body = actions.parse(NotificationReadPayload, payload)
+    result = service.mark_read(session, principal.user_id, service.path_of(session, principal.cell_id), body.ids)
+    return {"marked": result.marked}
+
+
+actions.register("notification.read", mark_read)

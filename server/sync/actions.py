@@ -1,0 +1,115 @@
+"""Offline actions: a registry of handlers by type and the exactly-once batch executor.
+
+A handler takes (session, principal, payload, made_at) and returns a small dict (the result) or raises a
+DomainError (the action is refused with its code). Each action runs in its own savepoint: a refused
+action leaves nothing behind, and the receipt is written in the same savepoint as the action's effects,
+so an action and its receipt commit together or not at all.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from server.auth.principal import Principal
+from server.errors import DomainError
+from server.sync.models_ext import SyncAction
+from shared.schemas.sync import ActionResult, ActionStatus, OfflineAction
+
+Handler = Callable[[Session, Principal, dict[str, Any], datetime | None], dict[str, Any] | None]
+
+_handlers: dict[str, Handler] = {}
+_loaded = False
+
+# Domains add their handler module here (one line each) when merged.
+_HANDLER_MODULES: list[str] = [
+    "server.notifications.actions",
+]
+
+
+def register(action_type: str, handler: Handler) -> None:
+    _handlers[action_type] = handler
+
+
+def handlers() -> dict[str, Handler]:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in _HANDLER_MODULES:
+            __import__(module)
+    return _handlers
+
+
+def payload_hash(action: OfflineAction) -> str:
+    body = {"type": action.type, "payload": action.payload,
+            "made_at": action.made_at.isoformat() if action.made_at else None}
+    raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def parse(model: type[BaseModel], payload: dict[str, Any]) -> Any:
+    """Validate a payload with a request schema; a bad payload refuses the action (never a 500)."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) or "payload" for e in exc.errors()[:5])
+        raise DomainError(f"Dữ liệu thao tác không hợp lệ ({fields}).", code="invalid_payload") from None
+
+
+def _existing(session: Session, user_id: int, client_id: str) -> SyncAction | None:
+    return session.execute(
+        select(SyncAction).where(SyncAction.user_id == user_id, SyncAction.client_id == client_id)
+    ).scalar_one_or_none()
+
+
+def _replay(row: SyncAction, digest: str, client_id: str) -> ActionResult:
+    if row.payload_hash != digest:
+        return ActionResult(client_id=client_id, status=ActionStatus.refused, code="client_id_reused",
+                            message="Mã thao tác này đã được dùng cho một thao tác khác.")
+    stored = ActionResult.model_validate_json(row.response)
+    if stored.status == ActionStatus.applied:
+        return stored.model_copy(update={"status": ActionStatus.already_applied})
+    return stored
+
+
+def apply_one(session: Session, principal: Principal, action: OfflineAction) -> ActionResult:
+    digest = payload_hash(action)
+    row = _existing(session, principal.user_id, action.client_id)
+    if row is not None:
+        return _replay(row, digest, action.client_id)
+    handler = handlers().get(action.type)
+    savepoint = session.begin_nested()
+    try:
+        if handler is None:
+            raise DomainError(f"Loại thao tác '{action.type}' không được hỗ trợ.", code="unknown_action")
+        result = handler(session, principal, action.payload, action.made_at)
+        answer = ActionResult(client_id=action.client_id, status=ActionStatus.applied, result=result or None)
+    except DomainError as exc:
+        savepoint.rollback()
+        savepoint = session.begin_nested()
+        answer = ActionResult(client_id=action.client_id, status=ActionStatus.refused, code=exc.code,
+                              message=exc.message)
+    try:
+        session.add(SyncAction(user_id=principal.user_id, client_id=action.client_id, action_type=action.type,
+                               payload_hash=digest, status=answer.status.value,
+                               response=answer.model_dump_json(), made_at=action.made_at))
+        session.flush()
+        savepoint.commit()
+    except IntegrityError:
+        # The same action arrived through another connection at the same moment and won.
+        savepoint.rollback()
+        row = _existing(session, principal.user_id, action.client_id)
+        if row is None:
+            raise
+        return _replay(row, digest, action.client_id)
+    return answer
+
+
+def apply_batch(session: Session, principal: Principal, actions: list[OfflineAction]) -> list[ActionResult]:
+    return [apply_one(session, principal, action) for action in actions]
