@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from sqlalchemy import update
 from sqlmodel import Session
 
+from server.sync import bus as _bus  # noqa: F401  (its commit hooks publish the live-push hints)
 from server.sync.models import Change, ChangeScope, SyncCounter
 
 
