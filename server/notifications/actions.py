@@ -19,7 +19,8 @@ class NotificationReadPayload(RequestSchema):
 def mark_read(session: Session, principal: Principal, payload: dict[str, Any], made_at: datetime | None
               ) -> dict[str, Any]:
     body = actions.parse(NotificationReadPayload, payload)
-    result = service.mark_read(session, principal.user_id, service.path_of(session, principal.cell_id), body.ids)
+    path = service.path_of(session, principal.cell_id)
+    result = service.mark_read(session, principal.user_id, path, body.ids)
     return {"marked": result.marked}
 
 

@@ -44,8 +44,8 @@ def notify(
     session.flush()
     notes = session.info.setdefault("notify_hints", [])
     for row in rows:
-        record_change(session, "notification", row.id or 0,
-                      org_ids=[row.org_id] if row.org_id else [], user_ids=[row.user_id] if row.user_id else [])
+        record_change(session, "notification", row.id or 0, org_ids=[row.org_id] if row.org_id else [],
+                      user_ids=[row.user_id] if row.user_id else [])
         notes.append({"id": row.id, "kind": row.kind, "title": row.title[:120], "ref_type": row.ref_type,
                       "ref_id": row.ref_id, "u": row.user_id, "o": row.org_id,
                       "at": row.created_at.isoformat()})
@@ -69,7 +69,8 @@ def path_of(session: Session, cell_id: int | None) -> list[int]:
 
 
 def to_public(rows: list[tuple[Notification, datetime | None]]) -> list[NotificationPublic]:
-    return [NotificationPublic.model_validate(n).model_copy(update={"read_at": read_at}) for n, read_at in rows]
+    return [NotificationPublic.model_validate(n).model_copy(update={"read_at": read_at})
+            for n, read_at in rows]
 
 
 def serialise(session: Session, user_id: int, ids: list[int]) -> dict[int, dict[str, Any]]:

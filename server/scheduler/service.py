@@ -127,12 +127,14 @@ def cleanup(session: Session, ctx: JobContext) -> str:
     from server.sync.models_ext import SyncAction
 
     now = ctx.now
-    tokens = session.execute(delete(RefreshToken).where(RefreshToken.expires_at < now - timedelta(days=1))).rowcount
+    tokens = session.execute(
+        delete(RefreshToken).where(RefreshToken.expires_at < now - timedelta(days=1))).rowcount
     stale = select(DeviceSession.id).where(DeviceSession.expires_at < now - timedelta(days=7))
     session.execute(delete(RefreshToken).where(RefreshToken.session_id.in_(stale)))
     sessions = session.execute(delete(DeviceSession).where(DeviceSession.id.in_(stale))).rowcount
     days = ctx.db.settings.sync_log_days
-    receipts = session.execute(delete(SyncAction).where(SyncAction.created_at < now - timedelta(days=days))).rowcount
+    receipts = session.execute(
+        delete(SyncAction).where(SyncAction.created_at < now - timedelta(days=days))).rowcount
     pruned = sync_service.prune(session, older_than=now - timedelta(days=days))
     return f"tokens={tokens} sessions={sessions} receipts={receipts} changes={pruned}"
 

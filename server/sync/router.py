@@ -54,7 +54,8 @@ def events_ticket(request: Request, principal: CurrentPrincipal) -> EventTicket:
     return EventTicket(ticket=token, expires_in=TICKET_SECONDS)
 
 
-def _stream_principal(app_state: Any, token: str | None, ticket: str | None) -> tuple[Principal, registry.View]:
+def _stream_principal(app_state: Any, token: str | None, ticket: str | None
+                      ) -> tuple[Principal, registry.View]:
     """Authenticate once at connect, in a short session: the stream itself holds no connection."""
     from server.auth import service as auth_service
     from server.auth.models import DeviceSession
@@ -76,7 +77,8 @@ def _stream_principal(app_state: Any, token: str | None, ticket: str | None) -> 
                 raise Unauthorized("Vé kết nối đã hết hạn. Hãy xin vé mới.", code="invalid_ticket")
             found = session.get(DeviceSession, int(data["sid"]))
             if found is None or found.revoked_at is not None:
-                raise Unauthorized("Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.", code="session_revoked")
+                raise Unauthorized("Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.",
+                                   code="session_revoked")
             device = found
             user_row = session.get(User, found.user_id)
             if user_row is None or not user_row.is_active:

@@ -43,17 +43,22 @@ def feed(session: Session, principal: Principal, cursor: str | None, limit: int 
     view = registry.build_view(session, principal)
     fp = view.fingerprint()
     if not cursor:
-        return _snapshot(session, view, Cursor(current_version(session), fp, snapshot=True), limit, reset=True)
+        return _fresh(session, view, limit)
     cur = decode(cursor)
     if cur.version < horizon(session):
         raise _expired()
     if cur.fingerprint != fp:
         # The set of things the device may hold changed (transfer, org moved, role changed): rather than
         # guess what the device held under its old view, hand it a fresh snapshot and say so.
-        return _snapshot(session, view, Cursor(current_version(session), fp, snapshot=True), limit, reset=True)
+        return _fresh(session, view, limit)
     if cur.snapshot:
         return _snapshot(session, view, cur, limit, reset=False)
     return _delta(session, view, cur.version, limit)
+
+
+def _fresh(session: Session, view: View, limit: int) -> SyncPage:
+    start = Cursor(current_version(session), view.fingerprint(), snapshot=True)
+    return _snapshot(session, view, start, limit, reset=True)
 
 
 def _snapshot(session: Session, view: View, cur: Cursor, limit: int, *, reset: bool) -> SyncPage:
@@ -66,8 +71,8 @@ def _snapshot(session: Session, view: View, cur: Cursor, limit: int, *, reset: b
         ids = prov.snapshot_ids(session, view, after_id, want)
         if ids:
             data = prov.load(session, view, ids)
-            changes.extend(ChangeOut(type=prov.type, op=ChangeOp.upsert, id=i, version=cur.version, data=data[i])
-                           for i in ids if i in data)
+            changes.extend(ChangeOut(type=prov.type, op=ChangeOp.upsert, id=i, version=cur.version,
+                                     data=data[i]) for i in ids if i in data)
             after_id = ids[-1]
         if len(ids) < want:
             type_index, after_id = type_index + 1, 0
@@ -75,13 +80,15 @@ def _snapshot(session: Session, view: View, cur: Cursor, limit: int, *, reset: b
     if done:
         next_cur = Cursor(cur.version, cur.fingerprint)
     else:
-        next_cur = Cursor(cur.version, cur.fingerprint, snapshot=True, type_index=type_index, after_id=after_id)
+        next_cur = Cursor(cur.version, cur.fingerprint, snapshot=True, type_index=type_index,
+                          after_id=after_id)
     return SyncPage(changes=changes, cursor=next_cur.encode(), has_more=not done, reset=reset)
 
 
 def scope_filter(view: View, after: int, upto: int | None = None) -> Any:
     """SELECT of the versions after `after` whose scope touches the view (org path or own user)."""
-    parts = [select(ChangeScope.version).where(ChangeScope.user_id == view.user_id, ChangeScope.version > after)]
+    parts = [select(ChangeScope.version).where(ChangeScope.user_id == view.user_id,
+                                               ChangeScope.version > after)]
     if view.path_org_ids:
         parts.append(select(ChangeScope.version).where(ChangeScope.org_id.in_(view.path_org_ids),
                                                        ChangeScope.version > after))
@@ -117,12 +124,14 @@ def _delta(session: Session, view: View, after: int, limit: int) -> SyncPage:
         for eid in ids:
             version = latest[(etype, eid)]
             if eid in data:
-                changes.append(ChangeOut(type=etype, op=ChangeOp.upsert, id=eid, version=version, data=data[eid]))
+                changes.append(ChangeOut(type=etype, op=ChangeOp.upsert, id=eid, version=version,
+                                         data=data[eid]))
             else:
                 changes.append(ChangeOut(type=etype, op=ChangeOp.delete, id=eid, version=version))
     changes.sort(key=lambda c: (c.version, c.type, c.id))
     new_version = versions[-1] if has_more else max(top, after)
-    return SyncPage(changes=changes, cursor=Cursor(new_version, view.fingerprint()).encode(), has_more=has_more)
+    next_cursor = Cursor(new_version, view.fingerprint()).encode()
+    return SyncPage(changes=changes, cursor=next_cursor, has_more=has_more)
 
 
 def latest_relevant_version(session: Session, view: View, after: int) -> int | None:

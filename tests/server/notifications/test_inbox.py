@@ -39,7 +39,8 @@ def test_mark_read_is_per_user_and_idempotent(client, world, login, db):
 def test_cannot_mark_notification_of_another_subtree(client, world, login, db):
     [note] = notify(db, org_ids=[world.other_cell.id], kind="meeting_scheduled", title="Họp chi bộ B")
     db.commit()
-    body = client.post("/api/v1/notifications/read", json={"ids": [note.id]}, headers=login(world.member)).json()
+    headers = login(world.member)
+    body = client.post("/api/v1/notifications/read", json={"ids": [note.id]}, headers=headers).json()
     assert body["marked"] == 0
     inbox = client.get("/api/v1/notifications", headers=login(world.other_member)).json()
     assert inbox["items"][0]["read_at"] is None

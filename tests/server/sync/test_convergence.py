@@ -1,4 +1,4 @@
-"""Property: a device following the feed through any sequence of changes ends with exactly the server's view."""
+"""Property: a device following the feed through any sequence of changes ends with the server's view."""
 
 import itertools
 
@@ -33,9 +33,11 @@ ops = st.one_of(
 class Tree:
     def __init__(self, db):
         self.province = factories.make_org(db, kind=OrgKind.province)
-        self.districts = [factories.make_org(db, kind=OrgKind.district, parent=self.province) for _ in range(2)]
+        self.districts = [factories.make_org(db, kind=OrgKind.district, parent=self.province)
+                          for _ in range(2)]
         self.grassroots = [factories.make_org(db, kind=OrgKind.grassroots, parent=d) for d in self.districts]
-        self.cells = [factories.make_org(db, kind=OrgKind.cell, parent=g) for g in self.grassroots for _ in range(2)]
+        self.cells = [factories.make_org(db, kind=OrgKind.cell, parent=g)
+                      for g in self.grassroots for _ in range(2)]
         self.all = [self.province, *self.districts, *self.grassroots, *self.cells]
         self.admin = factories.make_admin(db, username=f"qt{next(_names)}")
         self.person = factories.make_member(db, self.cells[0])

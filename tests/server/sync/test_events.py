@@ -58,7 +58,8 @@ def test_single_process_stream(sqlite_settings):
         first = mine.next("sync")
         other.next("sync")
         mine.next("ping", timeout=5)  # heartbeats keep proxies from closing an idle stream
-        resp = httpx.patch(f"{base}/api/v1/orgs/{ids['cell']}", json={"name": "Chi bộ đổi tên"}, headers=staff)
+        resp = httpx.patch(f"{base}/api/v1/orgs/{ids['cell']}", json={"name": "Chi bộ đổi tên"},
+                           headers=staff)
         assert resp.status_code == 200, resp.text
         hint = mine.next("sync")
         assert int(hint["id"]) > int(first["id"])
@@ -103,7 +104,8 @@ def test_stream_auth_header_or_short_ticket(sqlite_settings):
 def test_change_through_one_worker_reaches_client_of_another(pg_settings):
     ids = _arrange(pg_settings)
     url = str(pg_settings.database_url)
-    with server_process(pg_settings.data_dir / "a", url) as a, server_process(pg_settings.data_dir / "b", url) as b:
+    with server_process(pg_settings.data_dir / "a", url) as a, \
+            server_process(pg_settings.data_dir / "b", url) as b:
         member_b = login(b, "dangvien.a", factories.PASSWORD)
         outsider_b = login(b, "dangvien.b", factories.PASSWORD)
         stream = SSEReader(f"{b}/api/v1/events", member_b).start()

@@ -82,7 +82,8 @@ def test_role_removed_changes_profile_and_resets(client, world, login, db):
     device.pull()
     assert device.of_type("member")[world.secretary.member.id]["roles"] == []
     assert device.resets == 2
-    members.assign_role(db, staff, world.secretary.member.id, RoleAssign(role=Role.secretary, org_id=world.cell.id))
+    members.assign_role(db, staff, world.secretary.member.id,
+                        RoleAssign(role=Role.secretary, org_id=world.cell.id))
     db.commit()
     device.pull()
     assert [r["role"] for r in device.of_type("member")[world.secretary.member.id]["roles"]] == ["secretary"]
@@ -107,7 +108,8 @@ def test_has_more_pages_in_version_order(client, world, login, db):
     for org in (world.province, world.district, world.grassroots, world.cell):
         record_change(db, "organization", org.id, org_ids=[org.id])
     db.commit()
-    first = client.get("/api/v1/sync", params={"cursor": device.cursor, "limit": 3}, headers=device.headers).json()
+    first = client.get("/api/v1/sync", params={"cursor": device.cursor, "limit": 3},
+                       headers=device.headers).json()
     assert first["has_more"] is True and len(first["changes"]) == 3
     second = client.get("/api/v1/sync", params={"cursor": first["cursor"], "limit": 3},
                         headers=device.headers).json()

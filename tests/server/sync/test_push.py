@@ -39,7 +39,8 @@ def test_same_client_id_other_payload_is_refused(client, world, login, db):
     db.commit()
     headers = login(world.member)
     client.post("/api/v1/sync/push", json=_batch(_read("dev1-0001", [notes[0].id])), headers=headers)
-    resp = client.post("/api/v1/sync/push", json=_batch(_read("dev1-0001", [notes[1].id])), headers=headers).json()
+    resp = client.post("/api/v1/sync/push", json=_batch(_read("dev1-0001", [notes[1].id])),
+                       headers=headers).json()
     assert resp["results"][0]["status"] == "refused"
     assert resp["results"][0]["code"] == "client_id_reused"
     assert client.get("/api/v1/notifications", params={"unread": True}, headers=headers).json()["total"] == 1
@@ -48,8 +49,9 @@ def test_same_client_id_other_payload_is_refused(client, world, login, db):
 def test_client_ids_belong_to_their_user(client, world, login, db):
     [note] = notify(db, org_ids=[world.cell.id], kind="k", title="a")
     db.commit()
-    a = client.post("/api/v1/sync/push", json=_batch(_read("shared-0001", [note.id])), headers=login(world.member))
-    b = client.post("/api/v1/sync/push", json=_batch(_read("shared-0001", [note.id])), headers=login(world.member2))
+    batch = _batch(_read("shared-0001", [note.id]))
+    a = client.post("/api/v1/sync/push", json=batch, headers=login(world.member))
+    b = client.post("/api/v1/sync/push", json=batch, headers=login(world.member2))
     assert a.json()["results"][0]["status"] == "applied"
     assert b.json()["results"][0]["status"] == "applied"
 
@@ -71,8 +73,9 @@ def test_unknown_type_and_bad_payload_refused_without_500(client, world, login):
 
 def test_malformed_batch_is_422(client, world, login):
     headers = login(world.member)
-    assert client.post("/api/v1/sync/push", json={"actions": [{"type": "x"}]}, headers=headers).status_code == 422
-    assert client.post("/api/v1/sync/push", json=_batch(_read("short", [1])), headers=headers).status_code == 422
+    push = "/api/v1/sync/push"
+    assert client.post(push, json={"actions": [{"type": "x"}]}, headers=headers).status_code == 422
+    assert client.post(push, json=_batch(_read("short", [1])), headers=headers).status_code == 422
     assert client.post("/api/v1/sync/push", json=_batch()).status_code == 401
 
 

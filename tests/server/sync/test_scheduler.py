@@ -109,7 +109,8 @@ def test_missed_work_runs_once_after_restart(any_settings):
         assert restarted.run_due() == []
         assert _count_notes(first, "monthly") == 1
         with first.transaction() as s:
-            assert s.execute(select(func.count()).select_from(JobRun).where(JobRun.job == "monthly")).scalar_one() == 1
+            runs = select(func.count()).select_from(JobRun).where(JobRun.job == "monthly")
+            assert s.execute(runs).scalar_one() == 1
     finally:
         restarted.stop()
         first.dispose()
