@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.notifications import service
 from server.notifications.models import Notification
@@ -10,11 +10,11 @@ from server.sync.registry import SimpleProvider, View, register
 
 
 def _visible(view: View) -> Any:
-    return service.visible_to(view.user_id, view.path_org_ids).with_only_columns(Notification.id)
+    return service.visible_to(view.user_id, view.path_org_ids).with_only_columns(col(Notification.id))
 
 
 def _data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
     return service.serialise(session, view.user_id, ids)
 
 
-register(SimpleProvider("notification", _visible, _data, Notification.id))
+register(SimpleProvider("notification", _visible, _data, col(Notification.id)))

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql import Select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.notifications.models import Notification, NotificationRead
 from server.orgs.models import OrgClosure
@@ -55,9 +55,9 @@ def notify(
 def visible_to(user_id: int, path_org_ids: Iterable[int]) -> Select:
     """SELECT of the notifications a user sees: theirs, and those of any organisation on their path."""
     path = list(path_org_ids)
-    cond = Notification.user_id == user_id
+    cond = col(Notification.user_id) == user_id
     if path:
-        cond = or_(cond, Notification.org_id.in_(path))
+        cond = or_(cond, col(Notification.org_id).in_(path))
     return select(Notification).where(cond)
 
 
@@ -65,7 +65,7 @@ def path_of(session: Session, cell_id: int | None) -> list[int]:
     if cell_id is None:
         return []
     return [int(i) for i in session.execute(
-        select(OrgClosure.ancestor_id).where(OrgClosure.descendant_id == cell_id)).scalars()]
+        select(col(OrgClosure.ancestor_id)).where(col(OrgClosure.descendant_id) == cell_id)).scalars()]
 
 
 def to_public(rows: list[tuple[Notification, datetime | None]]) -> list[NotificationPublic]:
@@ -75,25 +75,26 @@ def to_public(rows: list[tuple[Notification, datetime | None]]) -> list[Notifica
 
 def serialise(session: Session, user_id: int, ids: list[int]) -> dict[int, dict[str, Any]]:
     rows = session.execute(
-        select(Notification, NotificationRead.read_at)
-        .outerjoin(NotificationRead, and_(NotificationRead.notification_id == Notification.id,
-                                          NotificationRead.user_id == user_id))
-        .where(Notification.id.in_(ids))
+        select(Notification, col(NotificationRead.read_at))
+        .outerjoin(NotificationRead, and_(col(NotificationRead.notification_id) == col(Notification.id),
+                                          col(NotificationRead.user_id) == user_id))
+        .where(col(Notification.id).in_(ids))
     ).all()
     return {p.id: p.model_dump(mode="json") for p in to_public([(n, r) for n, r in rows])}
 
 
 def inbox(session: Session, user_id: int, path: list[int], *, unread_only: bool, limit: int, offset: int
           ) -> NotificationPage:
-    base = visible_to(user_id, path).add_columns(NotificationRead.read_at).outerjoin(
-        NotificationRead, and_(NotificationRead.notification_id == Notification.id,
-                               NotificationRead.user_id == user_id))
-    unread_q = base.where(NotificationRead.read_at.is_(None))
+    base = visible_to(user_id, path).add_columns(col(NotificationRead.read_at)).outerjoin(
+        NotificationRead, and_(col(NotificationRead.notification_id) == col(Notification.id),
+                               col(NotificationRead.user_id) == user_id))
+    unread_q = base.where(col(NotificationRead.read_at).is_(None))
     query = unread_q if unread_only else base
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     unread = session.execute(select(func.count()).select_from(unread_q.subquery())).scalar_one()
     rows = session.execute(
-        query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit).offset(offset)
+        query.order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+        .limit(limit).offset(offset)
     ).all()
     return NotificationPage(items=to_public([(n, r) for n, r in rows]), unread=int(unread), total=int(total),
                             limit=limit, offset=offset)
@@ -103,11 +104,11 @@ def mark_read(session: Session, user_id: int, path: list[int], ids: list[int] | 
               ) -> MarkReadResult:
     """Mark notifications read (only those the user sees; unknown ids are ignored). Idempotent."""
     q = visible_to(user_id, path).outerjoin(
-        NotificationRead, and_(NotificationRead.notification_id == Notification.id,
-                               NotificationRead.user_id == user_id)
-    ).where(NotificationRead.read_at.is_(None))
+        NotificationRead, and_(col(NotificationRead.notification_id) == col(Notification.id),
+                               col(NotificationRead.user_id) == user_id)
+    ).where(col(NotificationRead.read_at).is_(None))
     if not all_:
-        q = q.where(Notification.id.in_(ids or []))
+        q = q.where(col(Notification.id).in_(ids or []))
     now = utcnow()
     marked = 0
     for note in session.execute(q).scalars().all():
@@ -117,7 +118,7 @@ def mark_read(session: Session, user_id: int, path: list[int], ids: list[int] | 
     session.flush()
     unread = session.execute(select(func.count()).select_from(
         visible_to(user_id, path).outerjoin(
-            NotificationRead, and_(NotificationRead.notification_id == Notification.id,
-                                   NotificationRead.user_id == user_id)
-        ).where(NotificationRead.read_at.is_(None)).subquery())).scalar_one()
+            NotificationRead, and_(col(NotificationRead.notification_id) == col(Notification.id),
+                                   col(NotificationRead.user_id) == user_id)
+        ).where(col(NotificationRead.read_at).is_(None)).subquery())).scalar_one()
     return MarkReadResult(marked=marked, unread=int(unread))

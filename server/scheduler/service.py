@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.db import Database
 from server.scheduler.clock import Clock, SystemClock
@@ -67,7 +67,7 @@ def once(session: Session, job: str, key: str, owner: str | None = None) -> bool
 
     Jobs use it for per-item work too (e.g. "reminder-24h", "meeting:42").
     """
-    if session.execute(select(JobRun.id).where(JobRun.job == job, JobRun.key == key)).first():
+    if session.execute(select(col(JobRun.id)).where(col(JobRun.job) == job, col(JobRun.key) == key)).first():
         return False
     nested = session.begin_nested()
     try:
@@ -105,7 +105,8 @@ class Runner:
                         continue
                     detail = job.run(session, ctx)
                     run = session.execute(
-                        select(JobRun).where(JobRun.job == job.name, JobRun.key == key)).scalar_one()
+                        select(JobRun).where(col(JobRun.job) == job.name, col(JobRun.key) == key)
+                    ).scalar_one()
                     run.finished_at = self.clock.now()
                     run.detail = detail
                 done.append((job.name, key))
@@ -115,6 +116,10 @@ class Runner:
 
     def stop(self) -> None:
         self.lock.release()
+
+
+def rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # Built-in jobs ----------------------------------------------------------------------------------------
@@ -127,14 +132,14 @@ def cleanup(session: Session, ctx: JobContext) -> str:
     from server.sync.models_ext import SyncAction
 
     now = ctx.now
-    tokens = session.execute(
-        delete(RefreshToken).where(RefreshToken.expires_at < now - timedelta(days=1))).rowcount
-    stale = select(DeviceSession.id).where(DeviceSession.expires_at < now - timedelta(days=7))
-    session.execute(delete(RefreshToken).where(RefreshToken.session_id.in_(stale)))
-    sessions = session.execute(delete(DeviceSession).where(DeviceSession.id.in_(stale))).rowcount
+    tokens = rowcount(session.execute(
+        delete(RefreshToken).where(col(RefreshToken.expires_at) < now - timedelta(days=1))))
+    stale = select(col(DeviceSession.id)).where(col(DeviceSession.expires_at) < now - timedelta(days=7))
+    session.execute(delete(RefreshToken).where(col(RefreshToken.session_id).in_(stale)))
+    sessions = rowcount(session.execute(delete(DeviceSession).where(col(DeviceSession.id).in_(stale))))
     days = ctx.db.settings.sync_log_days
-    receipts = session.execute(
-        delete(SyncAction).where(SyncAction.created_at < now - timedelta(days=days))).rowcount
+    receipts = rowcount(session.execute(
+        delete(SyncAction).where(col(SyncAction.created_at) < now - timedelta(days=days))))
     pruned = sync_service.prune(session, older_than=now - timedelta(days=days))
     return f"tokens={tokens} sessions={sessions} receipts={receipts} changes={pruned}"
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import DomainError
@@ -64,7 +64,7 @@ def parse(model: type[BaseModel], payload: dict[str, Any]) -> Any:
 
 def _existing(session: Session, user_id: int, client_id: str) -> SyncAction | None:
     return session.execute(
-        select(SyncAction).where(SyncAction.user_id == user_id, SyncAction.client_id == client_id)
+        select(SyncAction).where(col(SyncAction.user_id) == user_id, col(SyncAction.client_id) == client_id)
     ).scalar_one_or_none()
 
 

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.sync import bus as _bus  # noqa: F401  (its commit hooks publish the live-push hints)
 from server.sync.models import Change, ChangeScope, SyncCounter
@@ -16,8 +16,8 @@ def next_version(session: Session) -> int:
     smaller one has committed or rolled back: a cursor can never skip a change.
     """
     result = session.execute(
-        update(SyncCounter).where(SyncCounter.id == 1).values(version=SyncCounter.version + 1)
-        .returning(SyncCounter.version)
+        update(SyncCounter).where(col(SyncCounter.id) == 1).values(version=col(SyncCounter.version) + 1)
+        .returning(col(SyncCounter.version))
     )
     version = result.scalar_one_or_none()
     if version is None:

@@ -3,7 +3,7 @@
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.members.models import Member, RoleAssignment, User
 from server.orgs.models import Organization
@@ -14,31 +14,31 @@ from shared.schemas.sync import MemberData, OrganizationData, RoleData
 def _orgs_visible(view: View) -> Any:
     if not view.path_org_ids:
         return None
-    return select(Organization.id).where(Organization.id.in_(view.path_org_ids))
+    return select(col(Organization.id)).where(col(Organization.id).in_(view.path_org_ids))
 
 
 def _orgs_data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
-    rows = session.execute(select(Organization).where(Organization.id.in_(ids))).scalars()
+    rows = session.execute(select(Organization).where(col(Organization.id).in_(ids))).scalars()
     return {o.id: OrganizationData.model_validate(o).model_dump(mode="json") for o in rows if o.id}
 
 
 def _member_visible(view: View) -> Any:
     if view.member_id is None:
         return None
-    return select(Member.id).where(Member.id == view.member_id)
+    return select(col(Member.id)).where(col(Member.id) == view.member_id)
 
 
 def _member_data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
-    for member in session.execute(select(Member).where(Member.id.in_(ids))).scalars():
-        user = session.execute(select(User).where(User.member_id == member.id)).scalar_one_or_none()
+    for member in session.execute(select(Member).where(col(Member.id).in_(ids))).scalars():
+        user = session.execute(select(User).where(col(User.member_id) == member.id)).scalar_one_or_none()
         if user is None:
             continue
         org = session.get(Organization, member.org_id)
         roles = session.execute(
-            select(RoleAssignment, Organization.name)
-            .outerjoin(Organization, Organization.id == RoleAssignment.org_id)
-            .where(RoleAssignment.user_id == user.id).order_by(RoleAssignment.id)
+            select(RoleAssignment, col(Organization.name))
+            .outerjoin(Organization, col(Organization.id) == col(RoleAssignment.org_id))
+            .where(col(RoleAssignment.user_id) == user.id).order_by(col(RoleAssignment.id))
         ).all()
         data = MemberData(
             id=member.id or 0, user_id=user.id or 0, username=user.username, full_name=member.full_name,
@@ -51,5 +51,5 @@ def _member_data(session: Session, view: View, ids: list[int]) -> dict[int, dict
     return out
 
 
-register(SimpleProvider("organization", _orgs_visible, _orgs_data, Organization.id))
-register(SimpleProvider("member", _member_visible, _member_data, Member.id))
+register(SimpleProvider("organization", _orgs_visible, _orgs_data, col(Organization.id)))
+register(SimpleProvider("member", _member_visible, _member_data, col(Member.id)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.orgs.models import OrgClosure
@@ -52,7 +52,7 @@ def build_view(session: Session, principal: Principal) -> View:
     path: tuple[int, ...] = ()
     if cell_id is not None:
         path = tuple(sorted(int(r) for r in session.execute(
-            select(OrgClosure.ancestor_id).where(OrgClosure.descendant_id == cell_id)).scalars()))
+            select(col(OrgClosure.ancestor_id)).where(col(OrgClosure.descendant_id) == cell_id)).scalars()))
     return View(
         user_id=principal.user_id, member_id=principal.member.id if principal.member else None,
         cell_id=cell_id, path_org_ids=path, led_cell_ids=tuple(sorted(set(principal.led_cell_ids))),

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, union
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import Gone
@@ -24,12 +24,14 @@ MAX_LIMIT = 1000
 
 def current_version(session: Session) -> int:
     """The newest committed version (every change up to it is visible to this session's next query)."""
-    value = session.execute(select(SyncCounter.version).where(SyncCounter.id == 1)).scalar_one_or_none()
+    q = select(col(SyncCounter.version)).where(col(SyncCounter.id) == 1)
+    value = session.execute(q).scalar_one_or_none()
     return int(value or 0)
 
 
 def horizon(session: Session) -> int:
-    value = session.execute(select(SyncHorizon.version).where(SyncHorizon.id == 1)).scalar_one_or_none()
+    q = select(col(SyncHorizon.version)).where(col(SyncHorizon.id) == 1)
+    value = session.execute(q).scalar_one_or_none()
     return int(value or 0)
 
 
@@ -87,13 +89,13 @@ def _snapshot(session: Session, view: View, cur: Cursor, limit: int, *, reset: b
 
 def scope_filter(view: View, after: int, upto: int | None = None) -> Any:
     """SELECT of the versions after `after` whose scope touches the view (org path or own user)."""
-    parts = [select(ChangeScope.version).where(ChangeScope.user_id == view.user_id,
-                                               ChangeScope.version > after)]
+    parts = [select(col(ChangeScope.version)).where(col(ChangeScope.user_id) == view.user_id,
+                                               col(ChangeScope.version) > after)]
     if view.path_org_ids:
-        parts.append(select(ChangeScope.version).where(ChangeScope.org_id.in_(view.path_org_ids),
-                                                       ChangeScope.version > after))
+        parts.append(select(col(ChangeScope.version)).where(col(ChangeScope.org_id).in_(view.path_org_ids),
+                                                       col(ChangeScope.version) > after))
     if upto is not None:
-        parts = [p.where(ChangeScope.version <= upto) for p in parts]
+        parts = [p.where(col(ChangeScope.version) <= upto) for p in parts]
     return union(*parts).subquery()
 
 
@@ -105,7 +107,8 @@ def _delta(session: Session, view: View, after: int, limit: int) -> SyncPage:
     has_more = len(versions) > limit
     versions = versions[:limit]
     rows = session.execute(
-        select(Change.version, Change.entity_type, Change.entity_id).where(Change.version.in_(versions))
+        select(col(Change.version), col(Change.entity_type), col(Change.entity_id))
+        .where(col(Change.version).in_(versions))
     ).all() if versions else []
     latest: dict[tuple[str, int], int] = {}
     for version, etype, eid in rows:
@@ -142,7 +145,8 @@ def latest_relevant_version(session: Session, view: View, after: int) -> int | N
 
 def prune(session: Session, *, older_than: datetime) -> int:
     """Drop log entries older than `older_than`; cursors below the new horizon get 410 afterwards."""
-    cut = session.execute(select(func.max(Change.version)).where(Change.at < older_than)).scalar_one_or_none()
+    q = select(func.max(col(Change.version))).where(col(Change.at) < older_than)
+    cut = session.execute(q).scalar_one_or_none()
     if cut is None:
         return 0
     return prune_upto(session, int(cut))
@@ -151,8 +155,8 @@ def prune(session: Session, *, older_than: datetime) -> int:
 def prune_upto(session: Session, version: int) -> int:
     if version <= horizon(session):
         return 0
-    session.execute(delete(ChangeScope).where(ChangeScope.version <= version))
-    removed = session.execute(delete(Change).where(Change.version <= version)).rowcount
+    session.execute(delete(ChangeScope).where(col(ChangeScope.version) <= version))
+    removed = getattr(session.execute(delete(Change).where(col(Change.version) <= version)), "rowcount", 0)
     row = session.get(SyncHorizon, 1)
     if row is None:
         session.add(SyncHorizon(id=1, version=version, pruned_at=utcnow()))
