@@ -83,32 +83,53 @@ def apply_one(session: Session, principal: Principal, action: OfflineAction) -> 
     row = _existing(session, principal.user_id, action.client_id)
     if row is not None:
         return _replay(row, digest, action.client_id)
-    handler = handlers().get(action.type)
-    savepoint = session.begin_nested()
+    # Claim the client id first: a concurrent request with the same id waits here on the unique key and,
+    # once this transaction commits, answers as a replay instead of running the action a second time.
+    outer = session.begin_nested()
+    receipt = SyncAction(user_id=principal.user_id, client_id=action.client_id, action_type=action.type,
+                         payload_hash=digest, status="pending", response="{}", made_at=action.made_at)
     try:
-        if handler is None:
-            raise DomainError(f"Loại thao tác '{action.type}' không được hỗ trợ.", code="unknown_action")
-        result = handler(session, principal, action.payload, action.made_at)
-        answer = ActionResult(client_id=action.client_id, status=ActionStatus.applied, result=result or None)
-    except DomainError as exc:
-        savepoint.rollback()
-        savepoint = session.begin_nested()
-        answer = ActionResult(client_id=action.client_id, status=ActionStatus.refused, code=exc.code,
-                              message=exc.message)
-    try:
-        session.add(SyncAction(user_id=principal.user_id, client_id=action.client_id, action_type=action.type,
-                               payload_hash=digest, status=answer.status.value,
-                               response=answer.model_dump_json(), made_at=action.made_at))
+        session.add(receipt)
         session.flush()
-        savepoint.commit()
     except IntegrityError:
-        # The same action arrived through another connection at the same moment and won.
-        savepoint.rollback()
+        outer.rollback()
         row = _existing(session, principal.user_id, action.client_id)
         if row is None:
             raise
         return _replay(row, digest, action.client_id)
+    answer = _run(session, principal, action)
+    receipt.status = answer.status.value
+    receipt.response = answer.model_dump_json()
+    session.flush()
+    outer.commit()
     return answer
+
+
+def _run(session: Session, principal: Principal, action: OfflineAction) -> ActionResult:
+    """Run the handler in its own savepoint; a refusal leaves none of its effects behind."""
+    handler = handlers().get(action.type)
+    if handler is None:
+        return ActionResult(client_id=action.client_id, status=ActionStatus.refused, code="unknown_action",
+                            message=f"Loại thao tác '{action.type}' không được hỗ trợ.")
+    for attempt in (1, 2):
+        inner = session.begin_nested()
+        try:
+            result = handler(session, principal, action.payload, action.made_at)
+            session.flush()
+            inner.commit()
+            return ActionResult(client_id=action.client_id, status=ActionStatus.applied,
+                                result=result or None)
+        except DomainError as exc:
+            inner.rollback()
+            return ActionResult(client_id=action.client_id, status=ActionStatus.refused, code=exc.code,
+                                message=exc.message)
+        except IntegrityError:
+            # The same effect was committed meanwhile by another action (e.g. the web app): run again,
+            # the handler now sees it and answers as its own idempotent case.
+            inner.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def apply_batch(session: Session, principal: Principal, actions: list[OfflineAction]) -> list[ActionResult]:

@@ -3,8 +3,11 @@
 import threading
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from server.notifications.service import notify
+from server.sync.models_ext import SyncAction
+from shared.enums import OrgKind
 
 
 def _batch(*actions):
@@ -79,17 +82,24 @@ def test_malformed_batch_is_422(client, world, login):
     assert client.post("/api/v1/sync/push", json=_batch()).status_code == 401
 
 
-def test_concurrent_replays_apply_once(app, world, login, db):
-    notes = notify(db, org_ids=[world.cell.id], kind="k", title="a")
-    db.commit()
+def test_concurrent_replays_apply_once(any_settings):
+    from server.app import create_app
+    from tests import factories
+
+    app = create_app(any_settings, migrate=False)
+    with app.state.db.transaction() as s:
+        province = factories.make_org(s, kind=OrgKind.province)
+        person = factories.make_member(s, province)
+        note_id = notify(s, org_ids=[province.id], kind="k", title="a")[0].id
     with TestClient(app) as c:
-        resp = c.post("/api/v1/auth/login", json={"username": world.member.username,
-                                                  "password": world.member.password})
+        resp = c.post("/api/v1/auth/login", json={"username": person.username, "password": person.password})
         headers = {"Authorization": f"Bearer {resp.json()['access_token']}"}
-        batch = _batch(_read("race-0001", [notes[0].id]))
+        batch = _batch(_read("race-0001", [note_id]))
         statuses: list[str] = []
+        barrier = threading.Barrier(6)
 
         def send() -> None:
+            barrier.wait()
             r = c.post("/api/v1/sync/push", json=batch, headers=headers)
             statuses.append(r.json()["results"][0]["status"])
 
@@ -98,4 +108,8 @@ def test_concurrent_replays_apply_once(app, world, login, db):
             t.start()
         for t in threads:
             t.join()
+        inbox = c.get("/api/v1/notifications", headers=headers).json()
     assert sorted(statuses) == ["already_applied"] * 5 + ["applied"]
+    assert inbox["unread"] == 0
+    with app.state.db.transaction() as s:
+        assert s.execute(select(func.count()).select_from(SyncAction)).scalar_one() == 1
