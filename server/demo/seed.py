@@ -18,8 +18,9 @@ DEMO_PASSWORD = "demo12345"
 
 def _seeders() -> list[Callable[[Session, "DemoContext"], None]]:
     from server.demo import foundation
+    from server.demo import sync as sync_demo
 
-    return [foundation.seed]
+    return [foundation.seed, sync_demo.seed]
 
 
 class DemoContext:
