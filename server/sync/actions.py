@@ -1,6 +1,6 @@
 """Offline actions: a registry of handlers by type and the exactly-once batch executor.
 
-A handler takes (session, principal, payload, made_at) and returns a small dict (the result) or raises a
+A handler takes (session, principal, action) and returns a small dict (the result) or raises a
 DomainError (the action is refused with its code). Each action runs in its own savepoint: a refused
 action leaves nothing behind, and the receipt is written in the same savepoint as the action's effects,
 so an action and its receipt commit together or not at all.
@@ -9,7 +9,6 @@ so an action and its receipt commit together or not at all.
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -22,7 +21,7 @@ from server.errors import DomainError
 from server.sync.models_ext import SyncAction
 from shared.schemas.sync import ActionResult, ActionStatus, OfflineAction
 
-Handler = Callable[[Session, Principal, dict[str, Any], datetime | None], dict[str, Any] | None]
+Handler = Callable[[Session, Principal, OfflineAction], dict[str, Any] | None]
 
 _handlers: dict[str, Handler] = {}
 _loaded = False
@@ -114,7 +113,7 @@ def _run(session: Session, principal: Principal, action: OfflineAction) -> Actio
     for attempt in (1, 2):
         inner = session.begin_nested()
         try:
-            result = handler(session, principal, action.payload, action.made_at)
+            result = handler(session, principal, action)
             session.flush()
             inner.commit()
             return ActionResult(client_id=action.client_id, status=ActionStatus.applied,

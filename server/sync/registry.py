@@ -63,6 +63,7 @@ def build_view(session: Session, principal: Principal) -> View:
 
 class Provider(Protocol):
     type: str
+    companions: tuple[str, ...]
 
     def snapshot_ids(self, session: Session, view: View, after_id: int, limit: int) -> list[int]: ...
 
@@ -77,6 +78,9 @@ class SimpleProvider:
     visible: Callable[[View], Any]  # -> SELECT of one id column, or None when the view has none
     serialise: Callable[[Session, View, list[int]], dict[int, dict[str, Any]]]
     id_column: Any = None
+    # Types whose entity shares this one's id and is logged under this type (e.g. a meeting's minutes):
+    # a change of this type also re-evaluates them.
+    companions: tuple[str, ...] = ()
 
     def snapshot_ids(self, session: Session, view: View, after_id: int, limit: int) -> list[int]:
         q = self.visible(view)

@@ -116,8 +116,15 @@ def _delta(session: Session, view: View, after: int, limit: int) -> SyncPage:
         if latest.get(key, -1) < int(version):
             latest[key] = int(version)
     by_type: dict[str, list[int]] = {}
-    for etype, eid in latest:
+    for etype, eid in list(latest):
         by_type.setdefault(etype, []).append(eid)
+        prov = registry.get(etype)
+        for companion in prov.companions if prov else ():
+            key = (companion, eid)
+            if latest.get(key, -1) < latest[(etype, eid)]:
+                if key not in latest:
+                    by_type.setdefault(companion, []).append(eid)
+                latest[key] = latest[(etype, eid)]
     changes: list[ChangeOut] = []
     for etype, ids in by_type.items():
         prov = registry.get(etype)

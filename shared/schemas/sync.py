@@ -98,6 +98,47 @@ class NotificationData(Schema):
     read_at: datetime | None = None
 
 
+class AttendanceData(Schema):
+    """One member's attendance at a meeting: the member's own rows; a cell leader holds the whole cell's."""
+
+    id: int
+    meeting_id: int
+    member_id: int
+    status: str  # present | late | excused | absent
+    expected: bool
+    source: str
+    note: str | None = None
+    checked_in_at: datetime | None = None
+    updated_at: datetime
+
+
+class AttachmentData(Schema):
+    """File metadata only: the bytes come from `url` (ETag = sha256, Range supported)."""
+
+    id: int
+    document_id: int
+    filename: str
+    sha256: str
+    size: int
+    content_type: str
+    url: str
+
+
+class ReadMarkData(Schema):
+    id: int
+    document_id: int
+    read_at: datetime
+    studied_at: datetime | None = None
+
+
+class BookmarkData(Schema):
+    """A bookmark's id is the document's id (one bookmark per user and document)."""
+
+    id: int
+    document_id: int
+    created_at: datetime
+
+
 # Offline actions ---------------------------------------------------------------------------------------
 
 
