@@ -64,6 +64,7 @@ def build_view(session: Session, principal: Principal) -> View:
 class Provider(Protocol):
     type: str
     companions: tuple[str, ...]
+    dependents: Callable[[Session, list[int]], list[tuple[str, int]]] | None
 
     def snapshot_ids(self, session: Session, view: View, after_id: int, limit: int) -> list[int]: ...
 
@@ -81,6 +82,9 @@ class SimpleProvider:
     # Types whose entity shares this one's id and is logged under this type (e.g. a meeting's minutes):
     # a change of this type also re-evaluates them.
     companions: tuple[str, ...] = ()
+    # Entities that live inside this one (a document's attachments): re-evaluated when it changes, so a
+    # withdrawn document takes its attachments off devices even if they were not logged themselves.
+    dependents: Callable[[Session, list[int]], list[tuple[str, int]]] | None = None
 
     def snapshot_ids(self, session: Session, view: View, after_id: int, limit: int) -> list[int]:
         q = self.visible(view)

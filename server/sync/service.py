@@ -115,16 +115,10 @@ def _delta(session: Session, view: View, after: int, limit: int) -> SyncPage:
         key = (etype, int(eid))
         if latest.get(key, -1) < int(version):
             latest[key] = int(version)
+    _add_related(session, latest)
     by_type: dict[str, list[int]] = {}
-    for etype, eid in list(latest):
+    for etype, eid in latest:
         by_type.setdefault(etype, []).append(eid)
-        prov = registry.get(etype)
-        for companion in prov.companions if prov else ():
-            key = (companion, eid)
-            if latest.get(key, -1) < latest[(etype, eid)]:
-                if key not in latest:
-                    by_type.setdefault(companion, []).append(eid)
-                latest[key] = latest[(etype, eid)]
     changes: list[ChangeOut] = []
     for etype, ids in by_type.items():
         prov = registry.get(etype)
@@ -142,6 +136,25 @@ def _delta(session: Session, view: View, after: int, limit: int) -> SyncPage:
     new_version = versions[-1] if has_more else max(top, after)
     next_cursor = Cursor(new_version, view.fingerprint()).encode()
     return SyncPage(changes=changes, cursor=next_cursor, has_more=has_more)
+
+
+def _add_related(session: Session, latest: dict[tuple[str, int], int]) -> None:
+    """Companions (same id, other type) and dependents (children) of changed entities, at their version."""
+    grouped: dict[str, list[int]] = {}
+    for etype, eid in list(latest):
+        grouped.setdefault(etype, []).append(eid)
+    for etype, ids in grouped.items():
+        prov = registry.get(etype)
+        if prov is None:
+            continue
+        related = [(c, eid, latest[(etype, eid)]) for c in prov.companions for eid in ids]
+        if prov.dependents is not None:
+            # A child takes the newest version among the changed parents; precision is not needed here.
+            top = max(latest[(etype, eid)] for eid in ids)
+            related += [(t, i, top) for t, i in prov.dependents(session, ids)]
+        for rtype, rid, version in related:
+            if latest.get((rtype, rid), -1) < version:
+                latest[(rtype, rid)] = version
 
 
 def latest_relevant_version(session: Session, view: View, after: int) -> int | None:
