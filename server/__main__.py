@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="chạy máy chủ API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--demo", action="store_true", help="tạo dữ liệu mẫu nếu CSDL trống và bật chế độ trình diễn")
+    serve.add_argument("--demo", action="store_true",
+                       help="tạo dữ liệu mẫu nếu CSDL trống và bật chế độ trình diễn")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
     sub.add_parser("migrate", help="cập nhật cấu trúc CSDL").set_defaults(func=_migrate)

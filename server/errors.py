@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,26 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc.detail, dict) and "code" in exc.detail:
             code, message = exc.detail["code"], exc.detail.get("message", message)
         return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+    # Safety nets: input the routes should have validated but did not reaches the database. A client
+    # still gets a 4xx in the one error shape; the log says which route needs a proper check.
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
+        log.warning("number out of range reached the database on %s: %s", request.url.path, exc)
+        return JSONResponse(error_body("value_out_of_range", "Giá trị số nằm ngoài phạm vi cho phép."),
+                            status_code=422)
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        log.warning("database refused a value on %s: %s", request.url.path, exc.orig)
+        return JSONResponse(error_body("invalid_value", "Dữ liệu gửi lên có giá trị không hợp lệ."),
+                            status_code=422)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity error on %s: %s", request.url.path, exc.orig)
+        message = "Dữ liệu bị trùng hoặc tham chiếu tới dữ liệu không tồn tại."
+        return JSONResponse(error_body("conflict", message), status_code=409)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

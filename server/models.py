@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 from server.audit.models import AuditEntry
 from server.auth.models import DeviceSession, RefreshToken
 from server.members.models import Member, Membership, RoleAssignment, User
-from server.orgs.models import OrgClosure, Organization
+from server.orgs.models import Organization, OrgClosure
 from server.sync.models import Change, ChangeScope, SyncCounter
 
 metadata = SQLModel.metadata

@@ -6,10 +6,10 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from server.audit import service as audit
+from server.audit.models import AuditEntry
 from server.auth import security
 from server.auth.models import DeviceSession, RefreshToken
 from server.auth.principal import Principal
-from server.audit.models import AuditEntry
 from server.config import Settings
 from server.errors import DomainError, NotFound, RateLimited, Unauthorized, Unprocessable
 from server.members.models import Member, User
@@ -62,7 +62,8 @@ def _check_throttle(session: Session, settings: Settings, login: str, address: s
             )
         ).one()
         if count >= limit:
-            retry = int((oldest + window - now).total_seconds()) + 1 if oldest else int(window.total_seconds())
+            retry = (int((oldest + window - now).total_seconds()) + 1 if oldest
+                     else int(window.total_seconds()))
             raise RateLimited(
                 retry,
                 f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {max(1, retry // 60 + 1)} phút.",
@@ -82,18 +83,25 @@ def _issue(session: Session, settings: Settings, user: User, device: DeviceSessi
     return TokenPair(access_token=access, refresh_token=refresh, expires_in=expires_in)
 
 
+def _account_key(user: User | None, login_key: str) -> str:
+    """What failures count against: the account itself (whether named by username or card number)."""
+    return user.username.lower() if user is not None else login_key
+
+
 def login(
     session: Session, settings: Settings, *, username: str, password: str,
     device_name: str | None, address: str | None,
 ) -> TokenPair:
     login_key = _login_key(username)
-    _check_throttle(session, settings, login_key, address)
     user = _find_user(session, login_key)
+    account = _account_key(user, login_key)
+    _check_throttle(session, settings, account, address)
+    # Verified whether or not the account exists: the failure path costs the same time.
     ok, new_hash = security.verify_password(password, user.password_hash if user else None)
 
     def fail(reason: str, message: str | None = None, code: str | None = None) -> AuthFailure:
         audit.record(session, LOGIN_FAILED, actor_user_id=user.id if user else None, target_type="login",
-                     target_id=login_key, client_address=address, detail={"reason": reason},
+                     target_id=account, client_address=address, detail={"reason": reason},
                      org_id=_member_org(session, user))
         return AuthFailure(message, code=code)
 
@@ -102,7 +110,8 @@ def login(
     if not user.is_active:
         raise fail("disabled", "Tài khoản đã bị khóa. Liên hệ cấp ủy để được hỗ trợ.", "account_disabled")
     if user.is_demo and not settings.demo:
-        raise fail("demo_account", "Tài khoản mẫu chỉ dùng được ở chế độ trình diễn.", "demo_account_disabled")
+        raise fail("demo_account", "Tài khoản mẫu chỉ dùng được ở chế độ trình diễn.",
+                   "demo_account_disabled")
     if new_hash:
         user.password_hash = new_hash
     now = utcnow()
@@ -111,7 +120,7 @@ def login(
                            expires_at=now + timedelta(days=settings.session_idle_days))
     session.add(device)
     session.flush()
-    audit.record(session, LOGIN_OK, actor_user_id=user.id, target_type="login", target_id=login_key,
+    audit.record(session, LOGIN_OK, actor_user_id=user.id, target_type="login", target_id=account,
                  client_address=address, org_id=_member_org(session, user),
                  detail={"session_id": device.id, "device": device_name})
     return _issue(session, settings, user, device)
@@ -129,7 +138,8 @@ def refresh(session: Session, settings: Settings, token: str, address: str | Non
         select(RefreshToken).where(RefreshToken.token_hash == security.digest(token))
     ).scalar_one_or_none()
     if row is None:
-        raise AuthFailure("Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại.", code="invalid_refresh_token")
+        raise AuthFailure("Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại.",
+                          code="invalid_refresh_token")
     device = session.get(DeviceSession, row.session_id)
     now = utcnow()
     if device is None or device.revoked_at is not None:
@@ -147,7 +157,19 @@ def refresh(session: Session, settings: Settings, token: str, address: str | Non
         raise AuthFailure("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.", code="session_expired")
     if user is None or not user.is_active:
         raise AuthFailure("Tài khoản đã bị khóa.", code="account_disabled")
-    row.used_at = now
+    if user.is_demo and not settings.demo:
+        raise AuthFailure("Tài khoản mẫu chỉ dùng được ở chế độ trình diễn.", code="demo_account_disabled")
+    # Spend the token with a guarded UPDATE: of two concurrent refreshes with one token only one wins,
+    # the other is a reuse (on PostgreSQL the row lock makes the loser wait and then see used_at set).
+    spent = session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if not getattr(spent, "rowcount", 0):
+        _revoke(session, device, "refresh_reuse")
+        raise AuthFailure("Phiên đăng nhập đã bị thu hồi vì lý do an toàn. Vui lòng đăng nhập lại.",
+                          code="refresh_token_reused")
     device.last_seen_at = now
     device.expires_at = now + timedelta(days=settings.session_idle_days)
     if address:

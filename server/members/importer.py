@@ -11,4 +11,5 @@ from shared.schemas.members import ImportReport
 
 def import_file(session: Session, principal: Principal, settings: Settings, file: UploadFile, *,
                 default_org_id: int | None, import_valid_rows: bool, dry_run: bool) -> ImportReport:
-    raise Unprocessable("Chức năng nhập tệp đang được hoàn thiện.", code="not_ready")  # replaced by the importer
+    # replaced by the importer
+    raise Unprocessable("Chức năng nhập tệp đang được hoàn thiện.", code="not_ready")

@@ -9,7 +9,7 @@ from server.deps import AppSettings, CurrentPrincipal, DbSession, StaffPrincipal
 from server.members import importer, service
 from server.openapi import AUTHED, errors
 from shared.enums import MemberKind
-from shared.schemas.auth import PasswordReset
+from shared.schemas.auth import PasswordReset, RawPassword
 from shared.schemas.common import Page, RequestSchema
 from shared.schemas.members import (
     ImportReport,
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/members", tags=["members"])
 
 class AccountCreate(RequestSchema):
     username: str = Field(min_length=3, max_length=60, pattern=r"^[a-z0-9._-]+$")
-    password: str = Field(min_length=8, max_length=128)
+    password: RawPassword = Field(min_length=8, max_length=128)
 
 
 @router.get("", response_model=Page[MemberPublic], responses=AUTHED)
@@ -72,7 +72,8 @@ def get_member(member_id: int, principal: CurrentPrincipal, db: DbSession) -> Me
 
 
 @router.patch("/{member_id}", response_model=MemberPublic, responses=errors(401, 403, 404, 409, 422))
-def update_member(member_id: int, body: MemberUpdate, principal: StaffPrincipal, db: DbSession) -> MemberPublic:
+def update_member(member_id: int, body: MemberUpdate, principal: StaffPrincipal,
+                  db: DbSession) -> MemberPublic:
     out = service.update(db, principal, member_id, body)
     db.commit()
     return out

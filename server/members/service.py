@@ -231,7 +231,8 @@ def transfer(session: Session, principal: Principal, member_id: int, data: Trans
             removed.append(role.role)
             session.delete(role)
     for org_id in (old_org, dest.id):
-        audit.record(session, "member.transferred", actor=principal, target_type="member", target_id=member_id,
+        audit.record(session, "member.transferred", actor=principal, target_type="member",
+                     target_id=member_id,
                      org_id=org_id, detail={"from": old_org, "to": dest.id, "effective_on": when,
                                             "note": data.note, "roles_removed": removed})
     _touch(session, member, user)
@@ -254,7 +255,8 @@ def _user_for_member(session: Session, member: Member) -> User:
     return user
 
 
-def create_account(session: Session, principal: Principal, member_id: int, username: str, password: str) -> None:
+def create_account(session: Session, principal: Principal, member_id: int, username: str,
+                   password: str) -> None:
     member = get_managed(session, principal, member_id)
     if _user_of(session, member_id) is not None:
         raise Conflict("Đảng viên này đã có tài khoản.", code="account_exists")
@@ -315,7 +317,8 @@ def assign_role(session: Session, principal: Principal, member_id: int, data: Ro
                 raise Unprocessable("Chỉ đảng viên sinh hoạt tại chi bộ mới giữ chức vụ của chi bộ.",
                                     code="not_in_cell")
         elif org.kind == OrgKind.cell:
-            raise Unprocessable("Cán bộ cấp ủy gắn với một đảng bộ, không phải chi bộ.", code="not_a_committee")
+            raise Unprocessable("Cán bộ cấp ủy gắn với một đảng bộ, không phải chi bộ.",
+                                code="not_a_committee")
     exists = session.execute(
         select(RoleAssignment).where(RoleAssignment.user_id == user.id, RoleAssignment.role == role.value,
                                      RoleAssignment.org_id.is_(None) if org is None

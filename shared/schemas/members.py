@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import Field, field_validator
 
 from shared.enums import MemberKind, Role
-from shared.schemas.auth import PASSWORD_MAX, PASSWORD_MIN
+from shared.schemas.auth import PASSWORD_MAX, PASSWORD_MIN, RawPassword
 from shared.schemas.common import RequestSchema, Schema
 from shared.text import nfc
 
@@ -31,7 +31,7 @@ class MemberCreate(_MemberFields):
     position: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
     username: str | None = Field(default=None, min_length=3, max_length=60, pattern=r"^[a-z0-9._-]+$")
-    password: str | None = Field(default=None, min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
+    password: RawPassword | None = Field(default=None, min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
 
 class MemberUpdate(_MemberFields):
