@@ -150,6 +150,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's only 400 is a body it cannot decode (not UTF-8, broken multipart): for a client
+            # that is unreadable input like any other, so it gets the documented 422.
+            return JSONResponse(error_body("invalid_body", "Không đọc được nội dung gửi lên."),
+                                status_code=422)
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "Yêu cầu không thực hiện được."))
         if isinstance(exc.detail, dict) and "code" in exc.detail:
             code, message = exc.detail["code"], exc.detail.get("message", message)
