@@ -79,7 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--password")
     admin.set_defaults(func=_create_admin)
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    from server.errors import DomainError
+
+    try:
+        return int(args.func(args))
+    except DomainError as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
