@@ -11,6 +11,7 @@ from server.auth import security
 from server.auth.models import DeviceSession, RefreshToken
 from server.auth.principal import Principal
 from server.config import Settings
+from server.db import begin_write
 from server.errors import DomainError, NotFound, RateLimited, Unauthorized, Unprocessable
 from server.members.models import Member, User
 from server.timeutil import utcnow
@@ -92,12 +93,25 @@ def login(
     session: Session, settings: Settings, *, username: str, password: str,
     device_name: str | None, address: str | None,
 ) -> TokenPair:
+    """Check the credentials, then record the outcome.
+
+    The argon2 verification (tens of milliseconds of CPU) runs in a read transaction; only the short
+    bookkeeping afterwards takes the write lock. On SQLite a burst of sign-ins therefore does not queue
+    every other writer behind password hashing. `session` must not yet hold the write lock.
+    """
     login_key = _login_key(username)
     user = _find_user(session, login_key)
     account = _account_key(user, login_key)
     _check_throttle(session, settings, account, address)
+    verified_hash = user.password_hash if user else None
     # Verified whether or not the account exists: the failure path costs the same time.
-    ok, new_hash = security.verify_password(password, user.password_hash if user else None)
+    ok, new_hash = security.verify_password(password, verified_hash)
+    user_id = user.id if user else None
+
+    begin_write(session)
+    user = session.get(User, user_id) if user_id is not None else None
+    # The lock is ours now: count failures that other requests recorded meanwhile.
+    _check_throttle(session, settings, account, address)
 
     def fail(reason: str, message: str | None = None, code: str | None = None) -> AuthFailure:
         audit.record(session, LOGIN_FAILED, actor_user_id=user.id if user else None, target_type="login",
@@ -105,7 +119,7 @@ def login(
                      org_id=_member_org(session, user))
         return AuthFailure(message, code=code)
 
-    if user is None or not ok:
+    if user is None or not ok or user.password_hash != verified_hash:
         raise fail("bad_credentials")
     if not user.is_active:
         raise fail("disabled", "Tài khoản đã bị khóa. Liên hệ cấp ủy để được hỗ trợ.", "account_disabled")
@@ -146,19 +160,14 @@ def refresh(session: Session, settings: Settings, token: str, address: str | Non
         raise AuthFailure("Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.", code="session_revoked")
     user = session.get(User, device.user_id)
     if row.used_at is not None:
-        # A spent token came back: someone holds a copy. End the whole device session.
-        _revoke(session, device, "refresh_reuse")
-        audit.record(session, "auth.refresh_reuse", actor_user_id=device.user_id, target_type="session",
-                     target_id=device.id, client_address=address, org_id=_member_org(session, user),
-                     detail={"session_id": device.id})
-        raise AuthFailure("Phiên đăng nhập đã bị thu hồi vì lý do an toàn. Vui lòng đăng nhập lại.",
-                          code="refresh_token_reused")
+        raise _reused(session, device, user, address)
     if row.expires_at <= now or device.expires_at <= now:
         raise AuthFailure("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.", code="session_expired")
     if user is None or not user.is_active:
         raise AuthFailure("Tài khoản đã bị khóa.", code="account_disabled")
     if user.is_demo and not settings.demo:
-        raise AuthFailure("Tài khoản mẫu chỉ dùng được ở chế độ trình diễn.", code="demo_account_disabled")
+        raise AuthFailure("Tài khoản mẫu chỉ dùng được ở chế độ trình diễn.",
+                          code="demo_account_disabled")
     # Spend the token with a guarded UPDATE: of two concurrent refreshes with one token only one wins,
     # the other is a reuse (on PostgreSQL the row lock makes the loser wait and then see used_at set).
     spent = session.execute(
@@ -167,14 +176,22 @@ def refresh(session: Session, settings: Settings, token: str, address: str | Non
         .values(used_at=now)
     )
     if not getattr(spent, "rowcount", 0):
-        _revoke(session, device, "refresh_reuse")
-        raise AuthFailure("Phiên đăng nhập đã bị thu hồi vì lý do an toàn. Vui lòng đăng nhập lại.",
-                          code="refresh_token_reused")
+        raise _reused(session, device, user, address)
     device.last_seen_at = now
     device.expires_at = now + timedelta(days=settings.session_idle_days)
     if address:
         device.client_address = address
     return _issue(session, settings, user, device)
+
+
+def _reused(session: Session, device: DeviceSession, user: User | None, address: str | None) -> AuthFailure:
+    """A spent token came back: someone holds a copy. End the whole device session."""
+    _revoke(session, device, "refresh_reuse")
+    audit.record(session, "auth.refresh_reuse", actor_user_id=device.user_id, target_type="session",
+                 target_id=device.id, client_address=address, org_id=_member_org(session, user),
+                 detail={"session_id": device.id})
+    return AuthFailure("Phiên đăng nhập đã bị thu hồi vì lý do an toàn. Vui lòng đăng nhập lại.",
+                       code="refresh_token_reused")
 
 
 def _revoke(session: Session, device: DeviceSession, reason: str) -> None:

@@ -170,3 +170,44 @@ def test_malformed_login_requests_are_422_with_field_names(client):
     body = assert_error(client.post("/api/v1/auth/login", content=b"{not json",
                                     headers={"Content-Type": "application/json"}), 422)
     assert_error(client.post("/api/v1/auth/login", json={"username": "a", "password": "b", "x": 1}), 422)
+
+
+def test_password_verification_runs_without_the_sqlite_write_lock(client, world, settings, monkeypatch):
+    """Hashing is slow on purpose: other writers (check-ins, other sign-ins) must not queue behind it."""
+    import sqlite3
+
+    real = security._pwd
+    free_during_verify = []
+
+    class _Probe(_CountingHasher):
+        def verify_and_update(self, *args, **kwargs):
+            other = sqlite3.connect(settings.data_dir / "sotay.db", timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")  # raises "database is locked" if the login held the lock
+                other.execute("ROLLBACK")
+                free_during_verify.append(True)
+            except sqlite3.OperationalError:
+                free_during_verify.append(False)
+            finally:
+                other.close()
+            return super().verify_and_update(*args, **kwargs)
+
+    monkeypatch.setattr(security, "_pwd", _Probe(real))
+    tokens(client, "dangvien.a", world.member.password)
+    assert free_during_verify == [True]
+
+
+def test_a_password_changed_during_verification_does_not_let_the_old_one_in(client, world, db, monkeypatch):
+    real = security._pwd
+
+    class _ChangeMidway(_CountingHasher):
+        def verify_and_update(self, *args, **kwargs):
+            result = super().verify_and_update(*args, **kwargs)
+            with client.app.state.db.transaction() as other:
+                from server.members.models import User
+
+                other.get(User, world.member.user.id).password_hash = security.hash_password("doi-roi-nhe")
+            return result
+
+    monkeypatch.setattr(security, "_pwd", _ChangeMidway(real))
+    assert_error(login_raw(client, "dangvien.a", world.member.password), 401, "invalid_credentials")
