@@ -55,9 +55,13 @@ def _create_admin(args: argparse.Namespace) -> int:
     settings: Settings = get_settings()
     upgrade(settings)
     password = args.password or getpass.getpass("Mật khẩu: ")
-    with Database(settings).transaction() as session:
-        create_admin(session, args.username, password)
-    print(f"Đã tạo tài khoản quản trị {args.username}.")
+    db = Database(settings)
+    try:
+        with db.transaction() as session:
+            user = create_admin(session, args.username, password)
+    finally:
+        db.dispose()
+    print(f"Đã tạo tài khoản quản trị {user.username}.")
     return 0
 
 

@@ -114,7 +114,39 @@ _VALIDATION_MESSAGES = {
     "greater_than_equal": "Giá trị quá nhỏ",
     "less_than_equal": "Giá trị quá lớn",
     "bool_parsing": "Phải là đúng/sai",
+    "bool_type": "Phải là đúng/sai",
+    "int_type": "Phải là số nguyên",
+    "int_from_float": "Phải là số nguyên",
+    "float_parsing": "Phải là số",
+    "float_type": "Phải là số",
+    "string_type": "Phải là chuỗi ký tự",
+    "too_short": "Quá ít phần tử",
+    "too_long": "Quá nhiều phần tử",
+    "literal_error": "Giá trị không nằm trong danh sách cho phép",
+    "greater_than": "Giá trị quá nhỏ",
+    "less_than": "Giá trị quá lớn",
+    "date_type": "Sai định dạng ngày",
+    "datetime_type": "Sai định dạng thời gian",
+    "time_parsing": "Sai định dạng giờ",
+    "time_type": "Sai định dạng giờ",
+    "uuid_parsing": "Sai định dạng mã",
+    "url_parsing": "Sai định dạng địa chỉ",
+    "value_error": "Giá trị không hợp lệ",
+    "assertion_error": "Giá trị không hợp lệ",
+    "json_type": "JSON không hợp lệ",
+    "union_tag_invalid": "Giá trị không nằm trong danh sách cho phép",
 }
+
+
+def _validation_message(err: dict[str, Any]) -> str:
+    """A Vietnamese phrase for one pydantic error; the project's own validators already speak Vietnamese."""
+    kind = err.get("type", "")
+    if kind in ("value_error", "assertion_error"):
+        ctx_error = (err.get("ctx") or {}).get("error")
+        text = str(ctx_error) if ctx_error is not None else ""
+        if text and not text.isascii():  # a message written for people, in Vietnamese
+            return text
+    return _VALIDATION_MESSAGES.get(kind, "Giá trị không hợp lệ")
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -140,7 +172,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = []
         for err in exc.errors():
-            msg = _VALIDATION_MESSAGES.get(err.get("type", ""), err.get("msg", "Không hợp lệ"))
+            msg = _validation_message(err)
             errors.append({"field": _field_name(tuple(err.get("loc", ()))), "message": msg})
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return JSONResponse(

@@ -104,3 +104,13 @@ def test_create_admin(tmp_path):
     assert again.returncode == 2 and "đã được dùng" in again.stderr
     short = _cli(tmp_path, "create-admin", "quantri2", "--password", "ngan")
     assert short.returncode == 2 and "Mật khẩu" in short.stderr
+    bad_name = _cli(tmp_path, "create-admin", "quản trị", "--password", "mat-khau-quan-tri")
+    assert bad_name.returncode == 2 and "Tên đăng nhập" in bad_name.stderr
+
+
+def test_create_admin_with_capitals_can_sign_in(tmp_path):
+    result = _cli(tmp_path, "create-admin", "QuanTri.Tinh", "--password", "mat-khau-quan-tri")
+    assert result.returncode == 0, result.stderr
+    assert "quantri.tinh" in result.stdout
+    with TestClient(create_app(Settings(data_dir=tmp_path))) as client:
+        assert login_raw(client, "QuanTri.Tinh", "mat-khau-quan-tri").status_code == 200

@@ -25,3 +25,13 @@ def test_validation_errors_name_the_fields(client, world, login):
     body = assert_error(resp, 422, "validation_error")
     assert [e["field"] for e in body["errors"]] == ["limit"]
     assert "limit" in body["message"]
+
+
+def test_validation_messages_are_vietnamese(client, world, login):
+    headers = login(world.admin)
+    resp = client.post("/api/v1/orgs", headers=headers,
+                       json={"name": 5, "kind": "khong-co", "code": "a b", "meeting_day": "x", "extra": 1})
+    body = assert_error(resp, 422, "validation_error")
+    assert {e["field"] for e in body["errors"]} >= {"name", "kind", "code", "meeting_day", "extra"}
+    for e in body["errors"]:
+        assert not e["message"].isascii(), e  # every phrase has Vietnamese letters, no English left
