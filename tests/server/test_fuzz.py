@@ -1,4 +1,4 @@
-"""Schema-driven fuzzing of the whole API (schemathesis, in-process over ASGI) as a signed-in admin.
+"""Schema-driven fuzzing of the whole API (schemathesis, in-process over ASGI) as an admin and a member.
 
 Whatever a client sends, the server answers without a 500 and every answer matches what /openapi.json
 declares (status codes, bodies, the one error shape). Examples are derandomised so a run is repeatable.
@@ -27,8 +27,8 @@ from tests import factories
 pytestmark = pytest.mark.slow
 
 
-class _Admin:
-    """A signed-in admin; fuzzed calls may end the session (logout, revoke), so it signs in again."""
+class _Caller:
+    """A signed-in caller; fuzzed calls may end the session (logout, revoke), so it signs in again."""
 
     def __init__(self, client: TestClient, person: factories.Person):
         self.client, self.person = client, person
@@ -46,15 +46,16 @@ class _Admin:
             self.renew()
 
 
-@pytest.fixture
-def fuzz_app(settings) -> Iterator[tuple[FastAPI, _Admin]]:
+@pytest.fixture(params=["admin", "member"])
+def fuzz_app(request, settings) -> Iterator[tuple[FastAPI, _Caller]]:
     settings.login_max_failures_address = 10**6  # fuzzed sign-ins all come from one address
     settings.login_max_failures_account = 10**6
     app = create_app(settings, migrate=False)
     with TestClient(app) as client:
         with app.state.db.transaction() as session:
             world = factories.make_world(session)
-        yield app, _Admin(client, world.admin)
+        # An admin reaches every code path; a plain member of a cell meets the scope checks (403/404).
+        yield app, _Caller(client, world.admin if request.param == "admin" else world.member)
 
 
 CHECKS: list[Any] = [not_a_server_error, status_code_conformance, content_type_conformance,
@@ -62,7 +63,7 @@ CHECKS: list[Any] = [not_a_server_error, status_code_conformance, content_type_c
 
 
 def test_api_never_fails_and_keeps_its_contract(fuzz_app):
-    app, admin = fuzz_app
+    app, caller = fuzz_app
     api = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
     operations = 0
@@ -72,11 +73,11 @@ def test_api_never_fails_and_keeps_its_contract(fuzz_app):
         operations += mode is GenerationMode.POSITIVE
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=15, deadline=None, derandomize=True, database=None,
+        @settings(max_examples=10, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         def run(case):
-            admin.ensure()
-            case.call_and_validate(headers=admin.headers, checks=CHECKS)
+            caller.ensure()
+            case.call_and_validate(headers=caller.headers, checks=CHECKS)
 
         try:
             run()
