@@ -72,7 +72,8 @@ def get_member(member_id: int, principal: CurrentPrincipal, db: DbSession) -> Me
 
 
 @router.patch("/{member_id}", response_model=MemberPublic, responses=errors(401, 403, 404, 409, 422))
-def update_member(member_id: int, body: MemberUpdate, principal: StaffPrincipal, db: DbSession) -> MemberPublic:
+def update_member(member_id: int, body: MemberUpdate, principal: StaffPrincipal, db: DbSession
+                  ) -> MemberPublic:
     out = service.update(db, principal, member_id, body)
     db.commit()
     return out
