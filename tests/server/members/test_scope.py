@@ -25,10 +25,18 @@ ROUTES = [
 
 
 def _values(world, db) -> dict[str, int]:
-    role = db.execute(select(RoleAssignment).where(RoleAssignment.user_id == world.secretary.user.id,
-                                                   RoleAssignment.role == Role.secretary.value)).scalar_one()
-    return {"member": world.member.member.id, "secretary": world.secretary.member.id, "role": role.id or 0,
-            "cell": world.cell.id, "sibling_cell": world.sibling_cell.id}
+    role = db.execute(
+        select(RoleAssignment).where(
+            RoleAssignment.user_id == world.secretary.user.id, RoleAssignment.role == Role.secretary.value
+        )
+    ).scalar_one()
+    return {
+        "member": world.member.member.id,
+        "secretary": world.secretary.member.id,
+        "role": role.id or 0,
+        "cell": world.cell.id,
+        "sibling_cell": world.sibling_cell.id,
+    }
 
 
 def _fill(value, values):
@@ -45,12 +53,17 @@ def _snapshot(db, world):
     m = db.get(Member, world.member.member.id)
     u = db.get(User, world.member.user.id)
     return (
-        m.position, m.org_id, m.full_name, u.password_hash, u.is_active,
+        m.position,
+        m.org_id,
+        m.full_name,
+        u.password_hash,
+        u.is_active,
         db.execute(select(func.count()).select_from(RoleAssignment)).scalar_one(),
         db.execute(select(func.count()).select_from(Membership)).scalar_one(),
         db.execute(select(func.count()).select_from(User)).scalar_one(),
-        db.execute(select(func.count()).select_from(AuditEntry)
-                   .where(AuditEntry.action.not_like("auth.%"))).scalar_one(),
+        db.execute(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action.not_like("auth.%"))
+        ).scalar_one(),
     )
 
 
@@ -79,8 +92,11 @@ def test_outsiders_get_403_or_404_and_nothing_changes(client, db, world, login, 
     assert client.get("/api/v1/me", headers=victim).status_code == 200  # their session survived
 
 
-@pytest.mark.parametrize("method,path,body", [r for r in ROUTES if r[0] == "GET"],
-                         ids=[f"{m} {p}" for m, p, _ in ROUTES if m == "GET"])
+@pytest.mark.parametrize(
+    "method,path,body",
+    [r for r in ROUTES if r[0] == "GET"],
+    ids=[f"{m} {p}" for m, p, _ in ROUTES if m == "GET"],
+)
 def test_the_same_reads_work_for_staff_of_the_subtree(client, db, world, login, method, path, body):
     resp = client.request(method, "/api/v1" + _fill(path, _values(world, db)), headers=login(world.staff))
     assert resp.status_code == 200
@@ -90,10 +106,15 @@ def test_the_same_reads_work_for_staff_of_the_subtree(client, db, world, login, 
 @pytest.mark.parametrize("outsider", OUTSIDERS)
 def test_listing_shows_outsiders_none_of_our_members(client, world, login, outsider):
     person = getattr(world, outsider)
-    ours = {world.member.member.id, world.member2.member.id, world.secretary.member.id,
-            world.staff.member.id}
-    for params in ({}, {"org_id": world.cell.id}, {"org_id": world.district.id}, {"q": "Trần Thị Đảng"},
-                   {"q": world.member.member.card_number}, {"limit": 500}):
+    ours = {world.member.member.id, world.member2.member.id, world.secretary.member.id, world.staff.member.id}
+    for params in (
+        {},
+        {"org_id": world.cell.id},
+        {"org_id": world.district.id},
+        {"q": "Trần Thị Đảng"},
+        {"q": world.member.member.card_number},
+        {"limit": 500},
+    ):
         resp = client.get("/api/v1/members", headers=login(person), params=params)
         assert resp.status_code == 200
         items = resp.json()["items"]
@@ -105,8 +126,11 @@ def test_listing_shows_outsiders_none_of_our_members(client, world, login, outsi
 
 @pytest.mark.parametrize("outsider", OUTSIDERS)
 def test_outsiders_cannot_create_in_our_cell(client, db, world, login, outsider):
-    resp = client.post("/api/v1/members", headers=login(getattr(world, outsider)),
-                       json={"full_name": "Người Lạ", "org_id": world.cell.id, "card_number": "4444444"})
+    resp = client.post(
+        "/api/v1/members",
+        headers=login(getattr(world, outsider)),
+        json={"full_name": "Người Lạ", "org_id": world.cell.id, "card_number": "4444444"},
+    )
     assert resp.status_code == 403
     assert fresh(db).execute(select(Member).where(Member.card_number == "4444444")).first() is None
 
@@ -125,12 +149,19 @@ def test_outsiders_cannot_import_into_our_cell(client, db, world, login, outside
 def test_other_staff_cannot_pull_their_member_into_our_cell_or_give_our_offices(client, db, world, login):
     theirs = world.other_member.member.id
     headers = login(world.other_staff)
-    resp = client.post(f"/api/v1/members/{theirs}/transfer", headers=headers, json={"to_org_id": world.cell.id})
+    resp = client.post(
+        f"/api/v1/members/{theirs}/transfer", headers=headers, json={"to_org_id": world.cell.id}
+    )
     assert resp.status_code == 403
-    resp = client.post(f"/api/v1/members/{theirs}/roles", headers=headers,
-                       json={"role": "staff", "org_id": world.district.id})
+    resp = client.post(
+        f"/api/v1/members/{theirs}/roles",
+        headers=headers,
+        json={"role": "staff", "org_id": world.district.id},
+    )
     assert resp.status_code == 403
     fresh(db)
     assert db.get(Member, theirs).org_id == world.other_cell.id
-    assert db.execute(select(RoleAssignment).where(RoleAssignment.user_id == world.other_member.user.id)).first() \
+    assert (
+        db.execute(select(RoleAssignment).where(RoleAssignment.user_id == world.other_member.user.id)).first()
         is None
+    )
