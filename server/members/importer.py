@@ -134,8 +134,9 @@ def decode_csv(data: bytes) -> str:
 
 
 def csv_rows(text: str) -> Iterator[list[Any]]:
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((";", ",", "\t"), key=first_line.count)
+    # Judge by several lines: a title line above the header may hold no delimiter at all.
+    sample = [line for line in text.splitlines()[:50] if line.strip()][:_HEADER_SCAN_ROWS]
+    delimiter = max((";", ",", "\t"), key=lambda d: sum(line.count(d) for line in sample))
     yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 

@@ -224,7 +224,8 @@ def list_members(
         query = query.where(Member.org_id.in_(orgs.subtree_ids(org_id)))
     if q:
         needle = fold(q)
-        query = query.where(or_(Member.name_folded.contains(needle), Member.card_number == q.strip()))
+        query = query.where(or_(Member.name_folded.contains(needle, autoescape=True),
+                                Member.card_number == q.strip()))
     if kind:
         query = query.where(Member.kind == kind)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()

@@ -152,3 +152,11 @@ def test_nobody_edits_the_audit_through_the_api(client, db, world, login, histor
         assert resp.status_code in (404, 405)
     after = [(e.id, e.action, e.detail) for e in fresh(db).execute(select(AuditEntry)).scalars()]
     assert after == before
+
+
+def test_times_without_zone_are_refused_not_a_500(client, world, login):
+    resp = client.get(API, headers=login(world.staff), params={"since": "2026-01-01T00:00:00"})
+    assert resp.status_code == 422
+    assert resp.json()["errors"][0]["field"] == "since"
+    resp = client.get(API, headers=login(world.staff), params={"since": "2026-01-01T00:00:00+07:00"})
+    assert resp.status_code == 200

@@ -348,3 +348,10 @@ def test_staff_of_another_subtree_cannot_import_into_our_cells(client, db, world
     fresh(db)
     assert db.get(Member, world.member.member.id).position is None
     assert db.get(Member, world.member.member.id).org_id == world.cell.id
+
+
+def test_csv_with_a_title_line_above_the_header(client, db, world, login):
+    body = csv_bytes([row(world.cell.code)], delimiter=";").decode()
+    content = ("DANH SÁCH ĐẢNG VIÊN CHI BỘ\n\n" + body).encode()
+    report = post_import(client, login(world.staff), content).json()
+    assert report["created"] == 1 and report["rows"][0]["row"] == 4, report

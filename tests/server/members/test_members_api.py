@@ -299,3 +299,8 @@ def test_transfer_across_districts_needs_both_in_scope(client, db, world, login)
     assert history[0]["org_id"] == world.cell.id
     user = fresh(db).get(User, world.member.user.id)
     assert user.is_active
+
+
+def test_search_wildcards_are_plain_text(client, world, login):
+    resp = client.get(API, headers=login(world.staff), params={"q": "%"})
+    assert resp.status_code == 200 and resp.json()["items"] == []

@@ -185,6 +185,8 @@ def test_listing_by_role(client, world, login):
     assert ids(world.staff, kind="cell") == {world.cell.id, world.sibling_cell.id}
     assert ids(world.staff, parent_id=world.grassroots.id) == {world.cell.id, world.sibling_cell.id}
     assert ids(world.staff, q="A1-2") == {world.sibling_cell.id}
+    assert ids(world.staff, q=world.sibling_cell.code) == {world.sibling_cell.id}
+    assert ids(world.staff, q="%") == set()
     assert ids(world.admin, kind="district") == {world.district.id, world.other_district.id}
     counts = {o["id"]: o["member_count"] for o in client.get(API, headers=login(world.staff)).json()["items"]}
     assert (
