@@ -218,7 +218,7 @@ def parse_date(value: Any) -> date:
 # ---------------------------------------------------------------- the plan
 
 
-@dataclass
+@dataclass(eq=False)
 class Row:
     number: int  # as the user sees it in the sheet (header = its own row number)
     values: dict[str, Any]
@@ -536,21 +536,31 @@ def _common_ancestor(session: Session, cell_ids: set[int]) -> int | None:
 
 def _apply(session: Session, principal: Principal, rows: list[Row]) -> None:
     today = date.today()
-    for row in rows:
-        if row.errors or row.org is None:
-            continue
-        if row.member is None:
-            fields = {"kind": MemberKind.official, **row.fields}
-            row.member = service.new_member(session, principal, row.org, fields, note="Nhập từ tệp",
-                                            touch=not row.username)
-        else:
-            if row.transfer:
-                service.move_member(session, principal, row.member, row.user, row.org, today, "Nhập từ tệp")
-            service.apply_changes(session, principal, row.member, row.user, row.changes)
-        if row.username:
+    valid = [r for r in rows if not r.errors and r.org is not None]
+    new = [r for r in valid if r.member is None]
+    created = service.new_members(
+        session, principal, [(r.org, {"kind": MemberKind.official, **r.fields}) for r in new if r.org],
+        note="Nhập từ tệp", touch=False)
+    for row, member in zip(new, created, strict=True):
+        row.member = member
+    new_rows = {id(r) for r in new}
+    with session.no_autoflush:
+        for row in valid:
+            assert row.member is not None and row.org is not None
+            if id(row) in new_rows:
+                if not row.username:
+                    service.touch_member(session, row.member, None, lookup=False)
+            else:
+                if row.transfer:
+                    service.move_member(session, principal, row.member, row.user, row.org, today,
+                                        "Nhập từ tệp")
+                service.apply_changes(session, principal, row.member, row.user, row.changes)
+    for row in valid:
+        if row.username and row.member is not None:
             row.user = service.add_account(session, principal, row.member, row.username,
                                            _NO_PASSWORD + secrets.token_urlsafe(16))
             service.touch_member(session, row.member, row.user)
+    session.flush()
 
 
 def _row_result(row: Row) -> ImportRowResult:

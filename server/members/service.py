@@ -114,8 +114,10 @@ def _check_dates(birth: date | None, admitted: date | None, official: date | Non
         raise Unprocessable("Ngày chính thức không thể trước ngày vào Đảng.", code="invalid_dates")
 
 
-def touch_member(session: Session, member: Member, user: User | None = None) -> None:
-    user = user or (_user_of(session, member.id) if member.id else None)
+def touch_member(session: Session, member: Member, user: User | None = None, *, lookup: bool = True) -> None:
+    """Log the member change for sync; `lookup=False` when the caller knows there is no account."""
+    if user is None and lookup and member.id:
+        user = _user_of(session, member.id)
     record_change(session, "member", member.id or 0, user_ids=[user.id] if user and user.id else [])
 
 
@@ -138,24 +140,38 @@ def create(session: Session, principal: Principal, data: MemberCreate) -> Member
 
 
 def new_member(session: Session, principal: Principal, org: Organization, fields: dict, *, note: str,
-               action: str = "member.created", touch: bool = True) -> Member:
+               touch: bool = True) -> Member:
     """Insert a member into `org` (a chi bộ the caller manages, checked by the caller) with its history."""
-    kind = fields.get("kind") or MemberKind.official
-    member = Member(
-        full_name=fields["full_name"], name_folded=fold(fields["full_name"]),
-        birth_date=fields.get("birth_date"), card_number=fields.get("card_number"),
-        admitted_on=fields.get("admitted_on"), official_on=fields.get("official_on"),
-        kind=getattr(kind, "value", kind), org_id=org.id or 0, position=fields.get("position"),
-        phone=fields.get("phone"),
-    )
-    session.add(member)
+    return new_members(session, principal, [(org, fields)], note=note, touch=touch)[0]
+
+
+def new_members(session: Session, principal: Principal, items: list[tuple[Organization, dict]], *, note: str,
+                touch: bool = True) -> list[Member]:
+    """Insert many members in one flush (bulk import); each gets its history row, audit entry and change."""
+    members = []
+    for org, fields in items:
+        kind = fields.get("kind") or MemberKind.official
+        members.append(Member(
+            full_name=fields["full_name"], name_folded=fold(fields["full_name"]),
+            birth_date=fields.get("birth_date"), card_number=fields.get("card_number"),
+            admitted_on=fields.get("admitted_on"), official_on=fields.get("official_on"),
+            kind=getattr(kind, "value", kind), org_id=org.id or 0, position=fields.get("position"),
+            phone=fields.get("phone"),
+        ))
+    session.add_all(members)
     session.flush()
-    session.add(Membership(member_id=member.id or 0, org_id=org.id or 0, started_on=date.today(), note=note))
-    audit.record(session, action, actor=principal, target_type="member", target_id=member.id,
-                 org_id=member.org_id, detail={"full_name": member.full_name, "card": member.card_number})
-    if touch:
-        touch_member(session, member, None)
-    return member
+    today = date.today()
+    with session.no_autoflush:  # one flush at the end, not one per change-log bump
+        for member in members:
+            session.add(Membership(member_id=member.id or 0, org_id=member.org_id, started_on=today,
+                                   note=note))
+            audit.record(session, "member.created", actor=principal, target_type="member",
+                         target_id=member.id, org_id=member.org_id,
+                         detail={"full_name": member.full_name, "card": member.card_number})
+            if touch:
+                record_change(session, "member", member.id or 0)
+    session.flush()
+    return members
 
 
 def add_account(session: Session, principal: Principal, member: Member, username: str, password_hash: str
