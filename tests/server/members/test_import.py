@@ -14,8 +14,18 @@ from shared.enums import OrgKind
 from tests.factories import make_org
 from tests.server.members.factories import HEADERS, csv_bytes, fresh, post_import, xlsx_bytes
 
-NEW = ["1", "Phạm Thị Hồng Nhung", "12/03/1990", "012345678", "19/5/2015", "2016-05-19", "Chính thức",
-       None, "Chuyên viên", "0912 345 678"]
+NEW = [
+    "1",
+    "Phạm Thị Hồng Nhung",
+    "12/03/1990",
+    "012345678",
+    "19/5/2015",
+    "2016-05-19",
+    "Chính thức",
+    None,
+    "Chuyên viên",
+    "0912 345 678",
+]
 
 
 def row(cell_code: str, **changes):
@@ -28,9 +38,18 @@ def row(cell_code: str, **changes):
 def same_as(person, cell_code: str, **changes):
     """A row repeating what the database holds for `person` (factories' dates)."""
     m = person.member
-    base = {"Họ và tên": m.full_name, "Ngày sinh": "01/01/1980", "Số thẻ đảng viên": m.card_number,
-            "Ngày vào Đảng": "19/05/2005", "Ngày chính thức": "19/05/2006", "Loại đảng viên": "Chính thức",
-            "Mã chi bộ": cell_code, "Chức vụ": None, "Điện thoại": None, "STT": "2"}
+    base = {
+        "Họ và tên": m.full_name,
+        "Ngày sinh": "01/01/1980",
+        "Số thẻ đảng viên": m.card_number,
+        "Ngày vào Đảng": "19/05/2005",
+        "Ngày chính thức": "19/05/2006",
+        "Loại đảng viên": "Chính thức",
+        "Mã chi bộ": cell_code,
+        "Chức vụ": None,
+        "Điện thoại": None,
+        "STT": "2",
+    }
     base.update(changes)
     return [base[h] for h in HEADERS]
 
@@ -47,11 +66,13 @@ def audit_of(db, action: str) -> list[AuditEntry]:
 
 def test_good_csv_creates_updates_and_reports(client, db, world, login):
     code = world.cell.code
-    content = csv_bytes([
-        row(code),
-        same_as(world.member, code, **{"Chức vụ": "Tổ trưởng"}),
-        same_as(world.member2, code),
-    ])
+    content = csv_bytes(
+        [
+            row(code),
+            same_as(world.member, code, **{"Chức vụ": "Tổ trưởng"}),
+            same_as(world.member2, code),
+        ]
+    )
     before = member_count(db)
     resp = post_import(client, login(world.staff), content)
     assert resp.status_code == 200, resp.text
@@ -68,7 +89,10 @@ def test_good_csv_creates_updates_and_reports(client, db, world, login):
     assert created.full_name == "Phạm Thị Hồng Nhung"
     assert created.org_id == world.cell.id
     assert (created.birth_date, created.admitted_on, created.official_on) == (
-        date(1990, 3, 12), date(2015, 5, 19), date(2016, 5, 19))
+        date(1990, 3, 12),
+        date(2015, 5, 19),
+        date(2016, 5, 19),
+    )
     assert created.kind == "official" and created.phone == "0912 345 678"
     assert report["rows"][0]["member_id"] == created.id
     assert db.get(Member, world.member.member.id).position == "Tổ trưởng"
@@ -145,8 +169,9 @@ def test_file_with_errors_imports_nothing(client, db, world, login, bad_rows):
 def test_import_valid_rows_keeps_the_good_ones(client, db, world, login, bad_rows):
     good = row(world.cell.code, **{"Số thẻ đảng viên": "100000012"})
     before = member_count(db)
-    report = post_import(client, login(world.staff), csv_bytes([*bad_rows, good]),
-                         import_valid_rows=True).json()
+    report = post_import(
+        client, login(world.staff), csv_bytes([*bad_rows, good]), import_valid_rows=True
+    ).json()
     assert report["applied"] is True
     assert (report["created"], report["rejected"]) == (1, 10)
     assert member_count(db) == before + 1
@@ -174,11 +199,29 @@ def test_nfd_headers_and_names_match_nfc_data(client, db, world, login):
     names = ["Họ tên", "Ngày sinh", "Số thẻ", "Ngày vào Đảng", "Ngày chính thức", "Loại đảng viên", "Chi bộ"]
     headers = [nfd(h).upper() if h == "Họ tên" else nfd(h) for h in names]
     m = world.member.member
-    content = csv_bytes([
-        [nfd(m.full_name), "01/01/1980", m.card_number, "19/05/2005", "19/05/2006", nfd("Chính thức"),
-         nfd(world.cell.name).lower()],
-        [nfd("Đỗ Thị Ngọc Ánh"), "1/2/1995", "123456789", "3/2/2020", "", nfd("Dự bị"), nfd(world.cell.name)],
-    ], headers)
+    content = csv_bytes(
+        [
+            [
+                nfd(m.full_name),
+                "01/01/1980",
+                m.card_number,
+                "19/05/2005",
+                "19/05/2006",
+                nfd("Chính thức"),
+                nfd(world.cell.name).lower(),
+            ],
+            [
+                nfd("Đỗ Thị Ngọc Ánh"),
+                "1/2/1995",
+                "123456789",
+                "3/2/2020",
+                "",
+                nfd("Dự bị"),
+                nfd(world.cell.name),
+            ],
+        ],
+        headers,
+    )
     assert nfd("Đỗ") != "Đỗ"
     report = post_import(client, login(world.staff), content).json()
     assert [r["status"] for r in report["rows"]] == ["unchanged", "created"], report
@@ -215,8 +258,9 @@ def test_utf16_csv_from_excel_unicode_text(client, db, world, login):
 
 
 def test_legacy_encoding_is_a_clear_422(client, db, world, login):
-    text = csv_bytes([["Lê Văn Thành", "1234567", world.cell.code]],
-                     ["Ho va ten", "So the", "Ma chi bo"]).decode()
+    text = csv_bytes(
+        [["Lê Văn Thành", "1234567", world.cell.code]], ["Ho va ten", "So the", "Ma chi bo"]
+    ).decode()
     resp = post_import(client, login(world.staff), text.encode("cp1258"))
     assert resp.status_code == 422
     assert resp.json()["code"] == "bad_encoding"
@@ -227,13 +271,37 @@ def test_legacy_encoding_is_a_clear_422(client, db, world, login):
 
 def test_xlsx_with_real_dates_numbers_and_title_row(client, db, world, login):
     m = world.member2.member
-    content = xlsx_bytes([
-        [1, "Vũ Minh Châu", datetime(1988, 7, 4), 87654321, date(2012, 9, 2), "02/09/2013", "Chính thức",
-         world.sibling_cell.code, "Bí thư Đoàn", 912345678],
-        [2, m.full_name, date(1980, 1, 1), int(m.card_number), datetime(2005, 5, 19), date(2006, 5, 19),
-         "chính thức", world.cell.code, None, None],
-        [3, "Hà Thị Sen", 33604, "55555555", 40000, None, "Miễn sinh hoạt", world.cell.code, None, None],
-    ], title="DANH SÁCH ĐẢNG VIÊN", number_formats={2: "dd/mm/yyyy", 4: "dd/mm/yyyy"})
+    content = xlsx_bytes(
+        [
+            [
+                1,
+                "Vũ Minh Châu",
+                datetime(1988, 7, 4),
+                87654321,
+                date(2012, 9, 2),
+                "02/09/2013",
+                "Chính thức",
+                world.sibling_cell.code,
+                "Bí thư Đoàn",
+                912345678,
+            ],
+            [
+                2,
+                m.full_name,
+                date(1980, 1, 1),
+                int(m.card_number),
+                datetime(2005, 5, 19),
+                date(2006, 5, 19),
+                "chính thức",
+                world.cell.code,
+                None,
+                None,
+            ],
+            [3, "Hà Thị Sen", 33604, "55555555", 40000, None, "Miễn sinh hoạt", world.cell.code, None, None],
+        ],
+        title="DANH SÁCH ĐẢNG VIÊN",
+        number_formats={2: "dd/mm/yyyy", 4: "dd/mm/yyyy"},
+    )
     resp = post_import(client, login(world.staff), content, filename="danh-sach.xlsx")
     assert resp.status_code == 200, resp.text
     report = resp.json()
@@ -242,7 +310,10 @@ def test_xlsx_with_real_dates_numbers_and_title_row(client, db, world, login):
     assert [r["row"] for r in report["rows"]] == [4, 5, 6]
     vu = db.execute(select(Member).where(Member.card_number == "87654321")).scalar_one()
     assert (vu.birth_date, vu.admitted_on, vu.official_on) == (
-        date(1988, 7, 4), date(2012, 9, 2), date(2013, 9, 2))
+        date(1988, 7, 4),
+        date(2012, 9, 2),
+        date(2013, 9, 2),
+    )
     assert vu.phone == "0912345678" and vu.org_id == world.sibling_cell.id
     sen = db.execute(select(Member).where(Member.card_number == "55555555")).scalar_one()
     assert sen.birth_date == date(1992, 1, 1) and sen.admitted_on == date(2009, 7, 6)  # Excel serials
@@ -288,8 +359,10 @@ def test_default_cell_for_files_without_cell_column(client, db, world, login):
     content = csv_bytes([["Lê Lợi", "1234567"]], ["Họ và tên", "Số thẻ"])
     report = post_import(client, login(world.staff), content, default_org_id=world.sibling_cell.id).json()
     assert report["created"] == 1
-    assert db.execute(select(Member).where(Member.card_number == "1234567")).scalar_one().org_id == \
-        world.sibling_cell.id
+    assert (
+        db.execute(select(Member).where(Member.card_number == "1234567")).scalar_one().org_id
+        == world.sibling_cell.id
+    )
     resp = post_import(client, login(world.staff), content, default_org_id=world.other_cell.id)
     assert resp.status_code == 403
 
@@ -301,10 +374,15 @@ def test_import_transfers_and_keeps_history(client, db, world, login):
     assert report["rows"][0]["status"] == "updated" and report["rows"][0]["changes"] == ["org_id"]
     fresh(db)
     assert db.get(Member, sec.member.id).org_id == world.sibling_cell.id
-    history = list(db.execute(select(Membership).where(Membership.member_id == sec.member.id)
-                              .order_by(Membership.id)).scalars())
+    history = list(
+        db.execute(
+            select(Membership).where(Membership.member_id == sec.member.id).order_by(Membership.id)
+        ).scalars()
+    )
     assert [(h.org_id, h.ended_on is None) for h in history] == [
-        (world.cell.id, False), (world.sibling_cell.id, True)]
+        (world.cell.id, False),
+        (world.sibling_cell.id, True),
+    ]
     roles = db.execute(select(RoleAssignment).where(RoleAssignment.user_id == sec.user.id)).scalars().all()
     assert roles == []  # the secretary office stays with the old cell
     assert {e.org_id for e in audit_of(db, "member.transferred")} == {world.cell.id, world.sibling_cell.id}
@@ -312,8 +390,13 @@ def test_import_transfers_and_keeps_history(client, db, world, login):
 
 def test_import_creates_accounts_without_usable_password(client, db, world, login):
     headers = [*HEADERS, "Tên đăng nhập"]
-    content = csv_bytes([row(world.cell.code) + ["nhung.pt"],
-                         row(world.cell.code, **{"Số thẻ đảng viên": "22222222"}) + ["dangvien.b"]], headers)
+    content = csv_bytes(
+        [
+            row(world.cell.code) + ["nhung.pt"],
+            row(world.cell.code, **{"Số thẻ đảng viên": "22222222"}) + ["dangvien.b"],
+        ],
+        headers,
+    )
     report = post_import(client, login(world.staff), content, import_valid_rows=True).json()
     assert report["rows"][0]["status"] == "created"
     assert report["rows"][1]["errors"] == ["Tên đăng nhập 'dangvien.b' đã được dùng."]
@@ -322,8 +405,11 @@ def test_import_creates_accounts_without_usable_password(client, db, world, logi
         resp = client.post("/api/v1/auth/login", json={"username": "nhung.pt", "password": password or "x"})
         assert resp.status_code == 401
     member_id = report["rows"][0]["member_id"]
-    resp = client.post(f"/api/v1/members/{member_id}/password", headers=login(world.staff),
-                       json={"new_password": "mat-khau-moi-123"})
+    resp = client.post(
+        f"/api/v1/members/{member_id}/password",
+        headers=login(world.staff),
+        json={"new_password": "mat-khau-moi-123"},
+    )
     assert resp.status_code == 204
     resp = client.post("/api/v1/auth/login", json={"username": "nhung.pt", "password": "mat-khau-moi-123"})
     assert resp.status_code == 200
@@ -337,8 +423,9 @@ def test_only_staff_may_import(client, db, world, login, who):
 
 
 def test_staff_of_another_subtree_cannot_import_into_our_cells(client, db, world, login):
-    content = csv_bytes([row(world.cell.code),
-                         same_as(world.member, world.other_cell.code, **{"Chức vụ": "X"})])
+    content = csv_bytes(
+        [row(world.cell.code), same_as(world.member, world.other_cell.code, **{"Chức vụ": "X"})]
+    )
     report = post_import(client, login(world.other_staff), content, import_valid_rows=True).json()
     assert [r["status"] for r in report["rows"]] == ["rejected", "rejected"]
     # Neither our cell nor our member is described to them beyond "not found in your scope".
@@ -355,3 +442,20 @@ def test_csv_with_a_title_line_above_the_header(client, db, world, login):
     content = ("DANH SÁCH ĐẢNG VIÊN CHI BỘ\n\n" + body).encode()
     report = post_import(client, login(world.staff), content).json()
     assert report["created"] == 1 and report["rows"][0]["row"] == 4, report
+
+
+def test_header_aliases_with_marks_and_punctuation(client, db, world, login):
+    headers = ["TT", "Họ và tên (*)", "SỐ THẺ ĐV", "Ngay vao dang", "Chi bộ sinh hoạt", "SĐT", "Chức danh"]
+    content = csv_bytes(
+        [["1", "Lò Văn Pằn", "7654321", "02/09/2001", world.cell.name, "0203 111 222", "Trưởng bản"]], headers
+    )
+    report = post_import(client, login(world.staff), content).json()
+    assert report["created"] == 1 and report["ignored_columns"] == ["TT"], report
+    created = db.execute(select(Member).where(Member.card_number == "7654321")).scalar_one()
+    assert (created.full_name, created.admitted_on, created.phone, created.position, created.org_id) == (
+        "Lò Văn Pằn",
+        date(2001, 9, 2),
+        "0203 111 222",
+        "Trưởng bản",
+        world.cell.id,
+    )
