@@ -149,7 +149,14 @@ def xlsx_rows(data: bytes) -> Iterator[list[Any]]:
         raise Unprocessable("Tệp Excel bị hỏng hoặc không đọc được.", code="bad_xlsx") from exc
     try:
         sheet = wb.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # a damaged sheet fails while streaming, not at open
+                raise Unprocessable("Tệp Excel bị hỏng hoặc không đọc được.", code="bad_xlsx") from exc
             yield list(row)
     finally:
         wb.close()
