@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import UploadFile
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.audit import service as audit
 from server.auth.principal import Principal
@@ -358,8 +358,8 @@ class _Scope:
         staff = self.principal.staff_org_ids
         for part in _chunks(todo):
             inside = set(self.session.execute(
-                select(OrgClosure.descendant_id).where(OrgClosure.descendant_id.in_(part),
-                                                       OrgClosure.ancestor_id.in_(staff))
+                select(col(OrgClosure.descendant_id)).where(col(OrgClosure.descendant_id).in_(part),
+                                                       col(OrgClosure.ancestor_id).in_(staff))
             ).scalars()) if staff else set()
             self._known.update({i: i in inside for i in part})
 
@@ -375,14 +375,14 @@ def _resolve_orgs(session: Session, principal: Principal, scope: _Scope, rows: l
     by_code: dict[str, Organization] = {}
     for part in _chunks(codes):
         by_code.update({o.code: o for o in session.execute(
-            select(Organization).where(Organization.code.in_(part))).scalars()})
+            select(Organization).where(col(Organization.code).in_(part))).scalars()})
     by_name: dict[str, list[Organization]] = defaultdict(list)
     if any(_text(r.values.get("org_name")) and not _text(r.values.get("org_code")) for r in rows):
         query = select(Organization)
         if not principal.is_admin:
-            query = query.where(Organization.id.in_(orgs.subtrees_ids(principal.staff_org_ids)))
-        for org in session.execute(query).scalars():
-            by_name[fold(org.name)].append(org)
+            query = query.where(col(Organization.id).in_(orgs.subtrees_ids(principal.staff_org_ids)))
+        for found in session.execute(query).scalars():
+            by_name[fold(found.name)].append(found)
     scope.load(o.id or 0 for o in by_code.values())
     for row in rows:
         code = _text(row.values.get("org_code"))
@@ -434,12 +434,12 @@ def _match_members(session: Session, principal: Principal, scope: _Scope, rows: 
     by_card: dict[str, Member] = {}
     for part in _chunks(cards):
         by_card.update({m.card_number or "": m for m in session.execute(
-            select(Member).where(Member.card_number.in_(part))).scalars()})
+            select(Member).where(col(Member.card_number).in_(part))).scalars()})
     # Without a card number, the same name and birth date in the same cell is the same person.
     nameless = [r for r in rows if not r.fields.get("card_number") and r.org and r.fields.get("full_name")]
     by_identity: dict[tuple[str, date | None, int], list[Member]] = defaultdict(list)
     for part in _chunks(sorted({r.fields["full_name"] for r in nameless})):
-        for m in session.execute(select(Member).where(Member.full_name.in_(part))).scalars():
+        for m in session.execute(select(Member).where(col(Member.full_name).in_(part))).scalars():
             by_identity[(m.full_name, m.birth_date, m.org_id)].append(m)
     for row in rows:
         card = row.fields.get("card_number")
@@ -454,7 +454,7 @@ def _match_members(session: Session, principal: Principal, scope: _Scope, rows: 
     users: dict[int, User] = {}
     for part in _chunks(ids):
         users.update({u.member_id or 0: u for u in session.execute(
-            select(User).where(User.member_id.in_(part))).scalars()})
+            select(User).where(col(User.member_id).in_(part))).scalars()})
     for row in rows:
         if row.member is None:
             continue
@@ -471,7 +471,7 @@ def _check_usernames(session: Session, rows: list[Row]) -> None:
     owners: dict[str, int | None] = {}
     for part in _chunks(wanted):
         owners.update({u.username: u.member_id for u in session.execute(
-            select(User).where(User.username.in_(part))).scalars()})
+            select(User).where(col(User.username).in_(part))).scalars()})
     for row in rows:
         if not row.username:
             continue
@@ -530,12 +530,12 @@ def _common_ancestor(session: Session, cell_ids: set[int]) -> int | None:
     if not cell_ids:
         return None
     row = session.execute(
-        select(OrgClosure.ancestor_id)
-        .join(Organization, Organization.id == OrgClosure.ancestor_id)
-        .where(OrgClosure.descendant_id.in_(sorted(cell_ids)))
-        .group_by(OrgClosure.ancestor_id, Organization.depth)
+        select(col(OrgClosure.ancestor_id))
+        .join(Organization, col(Organization.id) == col(OrgClosure.ancestor_id))
+        .where(col(OrgClosure.descendant_id).in_(sorted(cell_ids)))
+        .group_by(col(OrgClosure.ancestor_id), col(Organization.depth))
         .having(func.count() == len(cell_ids))
-        .order_by(Organization.depth.desc())
+        .order_by(col(Organization.depth).desc())
         .limit(1)
     ).first()
     return int(row[0]) if row else None
