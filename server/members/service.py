@@ -212,7 +212,10 @@ def update(session: Session, principal: Principal, member_id: int, data: MemberU
                 detail = {"sessions_ended": ended}
             audit.record(session, "user.disabled" if not is_active else "user.enabled", actor=principal,
                          target_type="user", target_id=user.id, org_id=member.org_id, detail=detail)
-    apply_changes(session, principal, member, user, changes)
+    if changes:
+        apply_changes(session, principal, member, user, changes)
+    elif is_active is not None:
+        touch_member(session, member, user)  # the account state travels with the member record
     return to_public(session, member, user)
 
 

@@ -129,6 +129,9 @@ def test_disabling_a_user_ends_their_sessions(client, db, world, login):
     again = client.post("/api/v1/auth/login", json={"username": world.member.username,
                                                     "password": world.member.password})
     assert again.status_code == 401 and again.json()["code"] == "account_disabled"
+    changed = db.execute(select(Change).where(Change.entity_type == "member",
+                                              Change.entity_id == world.member.member.id)).first()
+    assert changed is not None  # devices learn the account state too
     [entry] = audits(db, "user.disabled", world.member.user.id)
     assert json.loads(entry.detail)["sessions_ended"] >= 1 and entry.org_id == world.cell.id
     resp = client.patch(f"{API}/{world.member.member.id}", headers=login(world.staff),
