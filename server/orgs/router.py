@@ -96,8 +96,12 @@ def update_org(org_id: int, body: OrganizationUpdate, principal: StaffPrincipal,
             raise Unprocessable("Không thể tự chuyển tổ chức mình phụ trách.", code="own_org")
     old_parent = org.parent_id
     service.update(db, org, changes)
-    audit.record(db, "org.updated", actor=principal, target_type="organization", target_id=org.id,
-                 org_id=org.id, detail=changes)
+    # A move is also written under the old parent, so the staff who lost the branch see where it went.
+    moved_from = [old_parent] if old_parent is not None and old_parent != org.parent_id else []
+    for where in [org.id, *moved_from]:
+        detail = {**changes, "old_parent_id": old_parent} if where != org.id else changes
+        audit.record(db, "org.updated", actor=principal, target_type="organization", target_id=org.id,
+                     org_id=where, detail=detail)
     # Old and new parents: whoever lost or gained sight of this branch learns of it.
     scopes = {org.id or 0, old_parent, org.parent_id} - {None}
     record_change(db, "organization", org.id or 0, org_ids=[i for i in scopes if i is not None])

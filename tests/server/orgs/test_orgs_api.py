@@ -145,7 +145,11 @@ def test_moving_a_subtree_moves_visibility(client, db, world, login):
         world.grassroots.id,
         world.cell.id,
     ]
-    assert {e.org_id for e in audits(db, "org.updated")} == {world.grassroots.id}
+    assert {e.org_id for e in audits(db, "org.updated")} == {world.grassroots.id, world.district.id}
+    seen = client.get("/api/v1/audit", headers=login(world.staff), params={"action": "org."}).json()["items"]
+    assert [i["detail"]["old_parent_id"] for i in seen if i["org_id"] == world.district.id] == [
+        world.district.id
+    ]
 
 
 @pytest.mark.parametrize(
