@@ -237,6 +237,7 @@ class Row:
     username: str | None = None
     changes: dict[str, Any] = field(default_factory=dict)
     transfer: bool = False
+    card_in_number_cell: bool = False  # Excel drops leading zeros of numbers
 
     @property
     def status(self) -> str:
@@ -288,6 +289,7 @@ def _validate_fields(row: Row) -> None:
     if card:
         if _CARD.match(card):
             out["card_number"] = card
+            row.card_in_number_cell = isinstance(v.get("card_number"), int | float)
         else:
             row.errors.append(f"Số thẻ đảng viên không hợp lệ: '{card}' (cần 6 đến 12 chữ số).")
     for key in _DATE_FIELDS:
@@ -435,6 +437,19 @@ def _match_members(session: Session, principal: Principal, scope: _Scope, rows: 
     for part in _chunks(cards):
         by_card.update({m.card_number or "": m for m in session.execute(
             select(Member).where(col(Member.card_number).in_(part))).scalars()})
+    # A card typed into a number cell lost its leading zeros: "012345678" arrives as 12345678.
+    unpadded = [r for r in rows if r.card_in_number_cell and r.fields["card_number"] not in by_card]
+    padded = sorted({r.fields["card_number"].zfill(n) for r in unpadded
+                     for n in range(len(r.fields["card_number"]) + 1, 13)})
+    by_padded: dict[str, list[Member]] = defaultdict(list)
+    for part in _chunks(padded):
+        for m in session.execute(select(Member).where(col(Member.card_number).in_(part))).scalars():
+            by_padded[(m.card_number or "").lstrip("0")].append(m)
+    for row in unpadded:
+        found = by_padded.get(row.fields["card_number"].lstrip("0"), [])
+        if len(found) == 1 and found[0].card_number:
+            row.fields["card_number"] = found[0].card_number
+            by_card[found[0].card_number] = found[0]
     # Without a card number, the same name and birth date in the same cell is the same person.
     nameless = [r for r in rows if not r.fields.get("card_number") and r.org and r.fields.get("full_name")]
     by_identity: dict[tuple[str, date | None, int], list[Member]] = defaultdict(list)

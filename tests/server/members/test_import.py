@@ -459,3 +459,23 @@ def test_header_aliases_with_marks_and_punctuation(client, db, world, login):
         "Trưởng bản",
         world.cell.id,
     )
+
+
+def test_card_in_a_number_cell_that_lost_its_leading_zero(client, db, world, login):
+    m = world.member2.member
+    m.card_number = "012345670"
+    db.commit()
+    content = xlsx_bytes(
+        [[1, m.full_name, None, 12345670, None, None, None, world.cell.code, "Thủ quỹ", None]]
+    )
+    report = post_import(client, login(world.staff), content, filename="ds.xlsx").json()
+    assert report["rows"][0]["status"] == "updated", report
+    assert report["rows"][0]["card_number"] == "012345670" and report["rows"][0]["changes"] == ["position"]
+    fresh(db)
+    assert db.get(Member, m.id).position == "Thủ quỹ"
+    assert (
+        db.execute(
+            select(func.count()).select_from(Member).where(Member.card_number == "12345670")
+        ).scalar_one()
+        == 0
+    )
