@@ -96,11 +96,17 @@ class ImportRowResult(Schema):
     card_number: str | None = None
     full_name: str | None = None
     member_id: int | None = None
+    org_id: int | None = Field(default=None, description="Chi bộ của dòng (sau khi nhập)")
+    changes: list[str] = Field(default=[],
+                               description="Trường thay đổi khi cập nhật; org_id = chuyển sinh hoạt")
     errors: list[str] = []
 
 
 class ImportReport(Schema):
-    applied: bool
+    applied: bool = Field(description="True khi dữ liệu đã được ghi")
+    dry_run: bool = False
+    file_type: str | None = Field(default=None, description="csv | xlsx, nhận theo nội dung tệp")
+    ignored_columns: list[str] = []
     created: int
     updated: int
     rejected: int
