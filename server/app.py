@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from server.config import Settings, get_settings
 from server.db import Database
 from server.errors import install_error_handlers
+from server.openapi import document_error_responses
 
 log = logging.getLogger(__name__)
 
@@ -76,4 +77,5 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     install_error_handlers(app)
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
+    document_error_responses(app)
     return app

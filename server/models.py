@@ -6,7 +6,7 @@ from server.audit.models import AuditEntry
 from server.auth.models import DeviceSession, RefreshToken
 from server.members.models import Member, Membership, RoleAssignment, User
 from server.notifications.models import Notification, NotificationRead  # noqa: F401
-from server.orgs.models import OrgClosure, Organization
+from server.orgs.models import Organization, OrgClosure
 from server.scheduler.models import JobRun  # noqa: F401
 from server.sync.models import Change, ChangeScope, SyncCounter
 from server.sync.models_ext import SyncAction, SyncHorizon  # noqa: F401

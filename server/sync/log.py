@@ -18,6 +18,8 @@ def next_version(session: Session) -> int:
     result = session.execute(
         update(SyncCounter).where(col(SyncCounter.id) == 1).values(version=col(SyncCounter.version) + 1)
         .returning(col(SyncCounter.version))
+        # Without this the ORM scans the whole identity map on every bump: O(n^2) in bulk writes.
+        .execution_options(synchronize_session=False)
     )
     version = result.scalar_one_or_none()
     if version is None:
@@ -48,6 +50,6 @@ def record_change(
         session.add(ChangeScope(version=version, org_id=org_id))
     for user_id in users:
         session.add(ChangeScope(version=version, user_id=user_id))
-    # Collected for the live push, published only once the transaction commits (server/sync/hints.py).
+    # Collected for the live push, published only once the transaction commits (server/sync/bus.py).
     session.info.setdefault("sync_hints", []).append((version, orgs, users))
     return version
