@@ -118,16 +118,32 @@ class Bus:
         self.publish(STOP)
 
 
-# Which bus each engine's commits feed, and whether that engine's hints travel by NOTIFY instead.
+# Where each engine's commits go: this process's bus, or a Redis channel every worker listens to.
 _buses: "weakref.WeakKeyDictionary[Engine, Bus]" = weakref.WeakKeyDictionary()
+_redis: "weakref.WeakKeyDictionary[Engine, Any]" = weakref.WeakKeyDictionary()
 
 
 def attach(engine: Engine, bus: Bus) -> None:
     _buses[engine] = bus
 
 
+def redis_channel(database_url: str) -> str:
+    """One channel per database, so deployments sharing a Redis server do not hear each other."""
+    import hashlib
+
+    return f"{CHANNEL}:{hashlib.sha256(database_url.encode()).hexdigest()[:12]}"
+
+
+def attach_redis(engine: Engine, client: Any, channel: str) -> None:
+    _redis[engine] = (client, channel)
+
+
 def detach(engine: Engine) -> None:
     _buses.pop(engine, None)
+    entry = _redis.pop(engine, None)
+    if entry is not None:
+        with contextlib.suppress(Exception):
+            entry[0].close()
 
 
 def _engine_of(session: OrmSession) -> Engine | None:
@@ -171,7 +187,16 @@ def _after_commit(session: OrmSession) -> None:
     if hint is None:
         return
     engine = _engine_of(session)
-    bus = _buses.get(engine) if engine is not None else None
+    if engine is None:
+        return
+    entry = _redis.get(engine)
+    if entry is not None:
+        try:
+            entry[0].publish(entry[1], hint.to_payload())
+            return
+        except Exception as exc:  # noqa: BLE001 - a hint is not worth failing a committed request
+            log.warning("sync hint not published to Redis (%s); local devices only", exc)
+    bus = _buses.get(engine)
     if bus is not None:
         bus.publish(hint)
 
@@ -186,6 +211,37 @@ def _after_rollback(session: OrmSession) -> None:
 def pg_conninfo(database_url: str) -> str:
     url = make_url(database_url).set(drivername="postgresql")
     return url.render_as_string(hide_password=False)
+
+
+async def listen_redis(redis_url: str, channel: str, bus: Bus, ready: asyncio.Event | None = None) -> None:
+    """Forward hints published to Redis by every worker to this process's bus; reconnects until cancelled."""
+    import redis.asyncio as aioredis
+
+    delay = 0.5
+    while True:
+        client = aioredis.from_url(redis_url)
+        try:
+            async with client.pubsub() as pubsub:
+                await pubsub.subscribe(channel)
+                if ready is not None:
+                    ready.set()
+                delay = 0.5
+                async for message in pubsub.listen():
+                    if message.get("type") != "message":
+                        continue
+                    try:
+                        bus.publish(Hint.from_payload(message["data"]))
+                    except (ValueError, KeyError, TypeError):
+                        log.warning("bad sync hint from Redis ignored")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - keep listening through Redis restarts
+            log.warning("sync Redis subscription lost (%s); retrying in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30)
+        finally:
+            with contextlib.suppress(Exception):
+                await client.aclose()
 
 
 async def listen(database_url: str, bus: Bus, ready: asyncio.Event | None = None) -> None:

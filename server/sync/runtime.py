@@ -29,15 +29,24 @@ async def _start_bus(app: FastAPI) -> None:
     bus.bind_loop(asyncio.get_running_loop())
     settings = app.state.settings
     app.state.bus_listener = None
-    if settings.is_sqlite:
+    ready = asyncio.Event()
+    if settings.redis_url and settings.is_sqlite:
+        # Several workers on one SQLite file: hints travel through Redis (PostgreSQL uses NOTIFY).
+        import redis
+
+        channel = busmod.redis_channel(str(settings.database_url))
+        busmod.attach_redis(app.state.db.engine, redis.Redis.from_url(settings.redis_url), channel)
+        app.state.bus_listener = asyncio.create_task(
+            busmod.listen_redis(settings.redis_url, channel, bus, ready))
+    elif settings.is_sqlite:
         busmod.attach(app.state.db.engine, bus)
         return
-    ready = asyncio.Event()
-    app.state.bus_listener = asyncio.create_task(busmod.listen(str(settings.database_url), bus, ready))
+    else:
+        app.state.bus_listener = asyncio.create_task(busmod.listen(str(settings.database_url), bus, ready))
     try:
         await asyncio.wait_for(ready.wait(), timeout=10)
     except TimeoutError:
-        log.warning("sync LISTEN not ready yet; live push starts when the database answers")
+        log.warning("live-push listener not ready yet; it starts when the database (or Redis) answers")
 
 
 async def _stop_bus(app: FastAPI) -> None:

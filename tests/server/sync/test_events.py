@@ -126,3 +126,22 @@ def test_change_through_one_worker_reaches_client_of_another(pg_settings):
         assert [e for e in other.drain() if e.get("event") in ("sync", "notification")] == []
         stream.stop()
         other.stop()
+
+
+@pytest.mark.slow
+def test_two_workers_on_sqlite_share_hints_through_redis(sqlite_settings):
+    from tests.requirements import _port_open, need
+
+    need(_port_open("127.0.0.1", 6379), "Redis is not reachable on 127.0.0.1:6379")
+    ids = _arrange(sqlite_settings)
+    url, redis_url = str(sqlite_settings.database_url), "redis://127.0.0.1:6379/0"
+    data = sqlite_settings.data_dir
+    with server_process(data, url, SOTAY_REDIS_URL=redis_url) as a, \
+            server_process(data, url, SOTAY_REDIS_URL=redis_url) as b:
+        stream = SSEReader(f"{b}/api/v1/events", login(b, "dangvien.a", factories.PASSWORD)).start()
+        first = stream.next("sync")
+        staff_a = login(a, "canbo.a", factories.PASSWORD)
+        resp = httpx.patch(f"{a}/api/v1/orgs/{ids['cell']}", json={"name": "Chi bộ qua Redis"}, headers=staff_a)
+        assert resp.status_code == 200, resp.text
+        assert int(stream.next("sync")["id"]) > int(first["id"])
+        stream.stop()
