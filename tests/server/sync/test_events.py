@@ -141,7 +141,8 @@ def test_two_workers_on_sqlite_share_hints_through_redis(sqlite_settings):
         stream = SSEReader(f"{b}/api/v1/events", login(b, "dangvien.a", factories.PASSWORD)).start()
         first = stream.next("sync")
         staff_a = login(a, "canbo.a", factories.PASSWORD)
-        resp = httpx.patch(f"{a}/api/v1/orgs/{ids['cell']}", json={"name": "Chi bộ qua Redis"}, headers=staff_a)
+        resp = httpx.patch(f"{a}/api/v1/orgs/{ids['cell']}", json={"name": "Chi bộ qua Redis"},
+                           headers=staff_a)
         assert resp.status_code == 200, resp.text
         assert int(stream.next("sync")["id"]) > int(first["id"])
         stream.stop()
