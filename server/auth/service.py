@@ -6,10 +6,10 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from server.audit import service as audit
+from server.audit.models import AuditEntry
 from server.auth import security
 from server.auth.models import DeviceSession, RefreshToken
 from server.auth.principal import Principal
-from server.audit.models import AuditEntry
 from server.config import Settings
 from server.errors import DomainError, NotFound, RateLimited, Unauthorized, Unprocessable
 from server.members.models import Member, User

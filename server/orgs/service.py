@@ -7,7 +7,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from server.errors import Conflict, NotFound, Unprocessable
-from server.orgs.models import OrgClosure, Organization
+from server.orgs.models import Organization, OrgClosure
 from server.timeutil import utcnow
 from shared.enums import OrgKind
 from shared.text import nfc
