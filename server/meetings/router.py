@@ -477,6 +477,3 @@ def subtree_overview(
     return stats.overview(db, principal, org_id, month)
 
 
-api = APIRouter()
-api.include_router(router)
-api.include_router(stats_router)
