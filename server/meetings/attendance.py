@@ -241,9 +241,7 @@ def rows(session: Session, meeting: Meeting) -> list[AttendanceRow]:
             select(AbsenceRequest.member_id, AbsenceRequest.status).where(
                 AbsenceRequest.meeting_id == meeting.id
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     members = {m.id: m for m in service.cell_members(session, meeting.org_id)}
     extra = set(records) - set(members)
@@ -302,17 +300,13 @@ def _require_leader_or_staff(session: Session, principal: Principal, meeting: Me
 def history(session: Session, principal: Principal, meeting_id: int) -> list[AttendanceChangePublic]:
     meeting = service.get_readable(session, principal, meeting_id)
     _require_leader_or_staff(session, principal, meeting)
-    result = (
-        session.execute(
-            select(AttendanceChange, Member.full_name, User.display_name)
-            .join(Member, Member.id == AttendanceChange.member_id)
-            .outerjoin(User, User.id == AttendanceChange.by_user_id)
-            .where(AttendanceChange.meeting_id == meeting_id)
-            .order_by(AttendanceChange.at, AttendanceChange.id)
-        )
-        .tuples()
-        .all()
-    )
+    result = session.execute(
+        select(AttendanceChange, Member.full_name, User.display_name)
+        .join(Member, Member.id == AttendanceChange.member_id)
+        .outerjoin(User, User.id == AttendanceChange.by_user_id)
+        .where(AttendanceChange.meeting_id == meeting_id)
+        .order_by(AttendanceChange.at, AttendanceChange.id)
+    ).all()
     return [
         AttendanceChangePublic.model_validate(c).model_copy(update={"full_name": name, "by_name": by})
         for c, name, by in result
@@ -500,7 +494,7 @@ def list_requests(session: Session, principal: Principal, meeting_id: int) -> li
     )
     if not sees_all:
         q = q.where(AbsenceRequest.member_id == (principal.member.id if principal.member else -1))
-    return [_request_public(r, n) for r, n in session.execute(q).tuples().all()]
+    return [_request_public(r, n) for r, n in session.execute(q).all()]
 
 
 def decide(

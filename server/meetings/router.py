@@ -475,5 +475,3 @@ def subtree_overview(
     month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
 ) -> SubtreeOverview:
     return stats.overview(db, principal, org_id, month)
-
-

@@ -175,9 +175,7 @@ def to_public(
             select(Organization.id, Organization.name).where(
                 Organization.id.in_({m.org_id for m in meetings})
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     mine: dict[int, str] = {}
     requests: dict[int, str] = {}
@@ -188,18 +186,14 @@ def to_public(
                 select(Attendance.meeting_id, Attendance.status).where(
                     Attendance.meeting_id.in_(ids), Attendance.member_id == mid
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         requests = dict(
             session.execute(
                 select(AbsenceRequest.meeting_id, AbsenceRequest.status).where(
                     AbsenceRequest.meeting_id.in_(ids), AbsenceRequest.member_id == mid
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     now = utcnow()
     out = []

@@ -101,7 +101,7 @@ def _statuses(
     if org_id is not None:
         q = q.where(Meeting.org_id == org_id)
     out: dict[int, list[str]] = {}
-    for member_id, status in session.execute(q).tuples():
+    for member_id, status in session.execute(q):
         out.setdefault(int(member_id), []).append(status)
     return out
 
@@ -145,18 +145,14 @@ def cell_year(session: Session, principal: Principal, cell_id: int, year: int | 
 def compute_cell_year(session: Session, org: Organization, year: int) -> CellStats:
     assert org.id is not None
     start, end = year_bounds(year)
-    held = (
-        session.execute(
-            select(Meeting.kind, Meeting.starts_at).where(
-                Meeting.org_id == org.id,
-                Meeting.status.in_(HELD),
-                Meeting.starts_at >= start,
-                Meeting.starts_at < end,
-            )
+    held = session.execute(
+        select(Meeting.kind, Meeting.starts_at).where(
+            Meeting.org_id == org.id,
+            Meeting.status.in_(HELD),
+            Meeting.starts_at >= start,
+            Meeting.starts_at < end,
         )
-        .tuples()
-        .all()
-    )
+    ).all()
     months = []
     thematic_quarters: set[int] = set()
     for month in range(1, 13):
@@ -278,9 +274,7 @@ def overview(
             select(Organization.id, Organization.name)
             .where(Organization.id.in_(cells_q))
             .order_by(Organization.name)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     held = set(
         session.execute(
@@ -296,28 +290,24 @@ def overview(
         ).scalars()
     )
     attended = func.sum(case((Attendance.status.in_(tuple(attendance.ATTENDED)), 1), else_=0))
-    rates = (
-        session.execute(
-            select(Meeting.org_id, func.count(Attendance.id), attended)
-            .join(Attendance, Attendance.meeting_id == Meeting.id)
-            .where(
-                Meeting.org_id.in_(cells_q),
-                Meeting.status == S.closed.value,
-                Attendance.expected.is_(True),
-                Meeting.starts_at >= y_start,
-                Meeting.starts_at < m_end,
-            )
-            .group_by(Meeting.org_id)
+    rates = session.execute(
+        select(Meeting.org_id, func.count(Attendance.id), attended)
+        .join(Attendance, Attendance.meeting_id == Meeting.id)
+        .where(
+            Meeting.org_id.in_(cells_q),
+            Meeting.status == S.closed.value,
+            Attendance.expected.is_(True),
+            Meeting.starts_at >= y_start,
+            Meeting.starts_at < m_end,
         )
-        .tuples()
-        .all()
-    )
+        .group_by(Meeting.org_id)
+    ).all()
     under = []
     for cell_id, total, att in rates:
         rate = round(int(att or 0) / int(total), 4) if total else None
         if attendance.meets_target(int(att or 0), int(total)) is False:
             under.append(CellRef(org_id=cell_id, org_name=cells.get(cell_id, ""), rate=rate))
-    flagged_rows = session.execute(_flagged_sql(cells_q, y_start, m_end)).tuples().all()
+    flagged_rows = session.execute(_flagged_sql(cells_q, y_start, m_end)).all()
     flagged = []
     if flagged_rows:
         best = {int(m): int(n) for m, n in flagged_rows}
