@@ -6,10 +6,13 @@ from urllib.parse import quote
 
 import segno
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime
+from sqlmodel import Session
 
 from server.deps import CurrentPrincipal, DbSession
 from server.meetings import attendance, calendar, checkin, exports, minutes, service, stats
+from server.meetings.deps import ReadPrincipal, in_write_transaction
 from server.openapi import AUTHED, errors
 from shared.schemas.common import Page
 from shared.schemas.meetings import (
@@ -243,18 +246,23 @@ def checkin_qr(
     status_code=status.HTTP_201_CREATED,
     responses=errors(400, 401, 404, 409, 422, 429),
 )
-def check_in(
-    meeting_id: int, body: CheckinRequest, response: Response, principal: CurrentPrincipal, db: DbSession
+async def check_in(
+    meeting_id: int, body: CheckinRequest, request: Request, response: Response, principal: ReadPrincipal
 ) -> CheckinPublic:
     """201 when recorded; 200 with the same body when this client_id (or this member) already checked in."""
-    try:
-        out, created = checkin.check_in(db, principal, meeting_id, body)
-    except checkin.CheckinRejected as exc:
-        db.rollback()
-        checkin.record_failure(db, principal, meeting_id, exc)  # counts towards the wrong-code limit
+
+    def work(db: Session) -> tuple[CheckinPublic, bool]:
+        try:
+            out = checkin.check_in(db, principal, meeting_id, body)
+        except checkin.CheckinRejected as exc:
+            db.rollback()
+            checkin.record_failure(db, principal, meeting_id, exc)  # counts towards the wrong-code limit
+            db.commit()
+            raise
         db.commit()
-        raise
-    db.commit()
+        return out
+
+    out, created = await run_in_threadpool(in_write_transaction, request.app.state.db, work)
     if not created:
         response.status_code = status.HTTP_200_OK
     return out
