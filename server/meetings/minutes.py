@@ -52,7 +52,8 @@ def voting_base(session: Session, meeting: Meeting) -> VotingBase:
 
 
 def resolution_public(res: Resolution) -> ResolutionPublic:
-    return ResolutionPublic.model_validate(res).model_copy(update={"passed": passed(res.votes_for, res.base)})
+    data = {name: getattr(res, name) for name in ResolutionPublic.model_fields if name != "passed"}
+    return ResolutionPublic(**data, passed=passed(res.votes_for, res.base))
 
 
 def _minutes_public(session: Session, meeting: Meeting) -> MinutesPublic:
