@@ -323,8 +323,11 @@ def update(session: Session, principal: Principal, meeting_id: int, data: Meetin
             setattr(meeting, key, changes[key])
     if changes.get("kind") is not None:
         meeting.kind = MeetingKind(changes["kind"]).value
-    if changes.get("starts_at") is not None:
-        meeting.starts_at = data.starts_at.astimezone(UTC) if data.starts_at else meeting.starts_at
+    if data.starts_at is not None:
+        shift = data.starts_at.astimezone(UTC) - meeting.starts_at
+        meeting.starts_at = data.starts_at.astimezone(UTC)
+        if meeting.ends_at is not None and "ends_at" not in changes:
+            meeting.ends_at = meeting.ends_at + shift  # rescheduling keeps the planned duration
     if "ends_at" in changes:
         meeting.ends_at = data.ends_at.astimezone(UTC) if data.ends_at else None
     if meeting.ends_at is not None and meeting.ends_at <= meeting.starts_at:
