@@ -9,8 +9,13 @@ from tests.server.meetings.factories import make_meeting
 
 def test_feed_by_token(client, world, login, db):
     now = datetime.now(UTC)
-    upcoming = make_meeting(db, world.cell, starts_at=now + timedelta(days=3), title="Sinh hoạt tháng 12",
-                            location="Hội trường UBND xã")
+    upcoming = make_meeting(
+        db,
+        world.cell,
+        starts_at=now + timedelta(days=3),
+        title="Sinh hoạt tháng 12",
+        location="Hội trường UBND xã",
+    )
     cancelled = make_meeting(db, world.cell, starts_at=now + timedelta(days=5), status="cancelled")
     make_meeting(db, world.cell, starts_at=now + timedelta(days=6), status="draft", title="Bản nháp bí mật")
     make_meeting(db, world.other_cell, starts_at=now + timedelta(days=3), title="Chi bộ khác")
@@ -26,8 +31,9 @@ def test_feed_by_token(client, world, login, db):
     events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
     assert set(events) == {"Sinh hoạt tháng 12", cancelled.title}
     ev = events["Sinh hoạt tháng 12"]
-    assert ev.decoded("dtstart") == upcoming.starts_at.replace(microsecond=0) or \
-        abs(ev.decoded("dtstart") - upcoming.starts_at) < timedelta(seconds=1)
+    assert ev.decoded("dtstart") == upcoming.starts_at.replace(microsecond=0) or abs(
+        ev.decoded("dtstart") - upcoming.starts_at
+    ) < timedelta(seconds=1)
     assert str(ev["location"]) == "Hội trường UBND xã"
     assert str(events[cancelled.title]["status"]) == "CANCELLED"
     # replacing the token kills the old URL

@@ -40,8 +40,11 @@ def test_open_check_in_and_present(client, world, login, db):
     assert client.get(f"/api/v1/meetings/{m.id}", headers=sec).json()["status"] == "in_progress"
     db.expire_all()
     current = code_at(db.get(Meeting, m.id))
-    resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=login(world.member),
-                       json={"code": current, "client_id": cid()})
+    resp = client.post(
+        f"/api/v1/meetings/{m.id}/check-ins",
+        headers=login(world.member),
+        json={"code": current, "client_id": cid()},
+    )
     assert resp.status_code == 201, resp.text
     assert resp.json()["status"] == "present" and resp.json()["offline"] is False
     sheet = client.get(f"/api/v1/meetings/{m.id}/attendance", headers=sec).json()
@@ -58,8 +61,12 @@ def test_code_and_qr_only_for_leaders(client, world, login, db):
     assert b"<svg" in svg.content
     png = client.get(f"/api/v1/meetings/{m.id}/check-in/qr", params={"format": "png"}, headers=sec)
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
-    assert client.get(f"/api/v1/meetings/{m.id}/check-in/code", headers=login(world.member)).status_code == 403
-    assert client.post(f"/api/v1/meetings/{m.id}/check-in/open", headers=login(world.member)).status_code == 403
+    assert (
+        client.get(f"/api/v1/meetings/{m.id}/check-in/code", headers=login(world.member)).status_code == 403
+    )
+    assert (
+        client.post(f"/api/v1/meetings/{m.id}/check-in/open", headers=login(world.member)).status_code == 403
+    )
     for person in (world.other_member, world.other_secretary, world.other_staff):
         h = login(person)
         assert client.get(f"/api/v1/meetings/{m.id}/check-in/code", headers=h).status_code == 404
@@ -77,23 +84,42 @@ def test_open_outside_window(client, world, login, db):
     resp = client.post(f"/api/v1/meetings/{late.id}/check-in/open", headers=sec)
     assert resp.status_code == 409 and resp.json()["code"] == "checkin_window_closed"
     # a member cannot check in before the secretary opens it
-    resp = client.post(f"/api/v1/meetings/{early.id}/check-ins", headers=login(world.member),
-                       json={"code": "123456", "client_id": cid()})
+    resp = client.post(
+        f"/api/v1/meetings/{early.id}/check-ins",
+        headers=login(world.member),
+        json={"code": "123456", "client_id": cid()},
+    )
     assert resp.status_code == 409 and resp.json()["code"] == "checkin_not_open"
 
 
 def test_late_after_grace(client, world, login, db):
-    m = make_meeting(db, world.cell, starts_at=now() - timedelta(minutes=20), grace_minutes=10,
-                     opened_at=now() - timedelta(minutes=40))
+    m = make_meeting(
+        db,
+        world.cell,
+        starts_at=now() - timedelta(minutes=20),
+        grace_minutes=10,
+        opened_at=now() - timedelta(minutes=40),
+    )
     db.commit()
-    resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=login(world.member),
-                       json={"code": code_at(m), "client_id": cid()})
+    resp = client.post(
+        f"/api/v1/meetings/{m.id}/check-ins",
+        headers=login(world.member),
+        json={"code": code_at(m), "client_id": cid()},
+    )
     assert resp.status_code == 201 and resp.json()["status"] == "late"
-    m2 = make_meeting(db, world.cell, starts_at=now() - timedelta(minutes=5), grace_minutes=10,
-                      opened_at=now() - timedelta(minutes=40))
+    m2 = make_meeting(
+        db,
+        world.cell,
+        starts_at=now() - timedelta(minutes=5),
+        grace_minutes=10,
+        opened_at=now() - timedelta(minutes=40),
+    )
     db.commit()
-    resp = client.post(f"/api/v1/meetings/{m2.id}/check-ins", headers=login(world.member),
-                       json={"code": code_at(m2), "client_id": cid()})
+    resp = client.post(
+        f"/api/v1/meetings/{m2.id}/check-ins",
+        headers=login(world.member),
+        json={"code": code_at(m2), "client_id": cid()},
+    )
     assert resp.status_code == 201 and resp.json()["status"] == "present"
 
 
@@ -103,13 +129,19 @@ def test_wrong_and_expired_codes(client, world, login, db):
     h = login(world.member)
     good = code_at(m)
     wrong = f"{(int(good) + 1) % 1_000_000:06d}"
-    resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=h, json={"code": wrong, "client_id": cid()})
+    resp = client.post(
+        f"/api/v1/meetings/{m.id}/check-ins", headers=h, json={"code": wrong, "client_id": cid()}
+    )
     assert resp.status_code == 400 and resp.json()["code"] == "checkin_code_invalid"
     old = code_at(m, now() - timedelta(minutes=3))
     if old != good:
-        resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=h, json={"code": old, "client_id": cid()})
+        resp = client.post(
+            f"/api/v1/meetings/{m.id}/check-ins", headers=h, json={"code": old, "client_id": cid()}
+        )
         assert resp.status_code == 400 and resp.json()["code"] == "checkin_code_expired"
-    resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=h, json={"code": "12ab56", "client_id": cid()})
+    resp = client.post(
+        f"/api/v1/meetings/{m.id}/check-ins", headers=h, json={"code": "12ab56", "client_id": cid()}
+    )
     assert resp.status_code == 422
     assert db.execute(select(func.count()).select_from(Attendance)).scalar_one() == 0
 
@@ -124,15 +156,23 @@ def test_idempotent_client_id(client, world, login, db):
     again = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=h, json=payload)
     assert again.status_code == 200 and again.json() == first.json()
     # same id, other payload: refused
-    resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=h,
-                       json={**payload, "code": f"{(int(payload['code']) + 7) % 1_000_000:06d}"})
+    resp = client.post(
+        f"/api/v1/meetings/{m.id}/check-ins",
+        headers=h,
+        json={**payload, "code": f"{(int(payload['code']) + 7) % 1_000_000:06d}"},
+    )
     assert resp.status_code == 409 and resp.json()["code"] == "client_id_reused"
     # another id after checking in: the existing record, nothing new
-    resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=h, json={"code": code_at(m), "client_id": cid()})
+    resp = client.post(
+        f"/api/v1/meetings/{m.id}/check-ins", headers=h, json={"code": code_at(m), "client_id": cid()}
+    )
     assert resp.status_code == 200 and resp.json() == first.json()
     # the secretary correcting the status does not change the replayed answer
-    client.put(f"/api/v1/meetings/{m.id}/attendance/{world.member.member.id}", headers=login(world.secretary),
-               json={"status": "late"})
+    client.put(
+        f"/api/v1/meetings/{m.id}/attendance/{world.member.member.id}",
+        headers=login(world.secretary),
+        json={"status": "late"},
+    )
     again = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=h, json=payload)
     assert again.status_code == 200 and again.json() == first.json()
     assert db.execute(select(func.count()).select_from(Attendance)).scalar_one() == 1
@@ -144,8 +184,11 @@ def test_offline_check_in_accepted_later(client, world, login, db):
     m = make_meeting(db, world.cell, starts_at=start, opened_at=start - timedelta(minutes=15))
     db.commit()
     at = start + timedelta(minutes=2)
-    resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=login(world.member),
-                       json={"code": code_at(m, at), "client_id": cid(), "checked_in_at": at.isoformat()})
+    resp = client.post(
+        f"/api/v1/meetings/{m.id}/check-ins",
+        headers=login(world.member),
+        json={"code": code_at(m, at), "client_id": cid(), "checked_in_at": at.isoformat()},
+    )
     assert resp.status_code == 201, resp.text
     body = resp.json()
     assert body["offline"] is True and body["status"] == "present"
@@ -155,11 +198,17 @@ def test_offline_check_in_accepted_later(client, world, login, db):
     db.commit()
     client.post(f"/api/v1/meetings/{m2.id}/close", headers=login(world.secretary))
     at2 = start + timedelta(minutes=25)
-    resp = client.post(f"/api/v1/meetings/{m2.id}/check-ins", headers=login(world.member2),
-                       json={"code": code_at(m2, at2), "client_id": cid(), "checked_in_at": at2.isoformat()})
+    resp = client.post(
+        f"/api/v1/meetings/{m2.id}/check-ins",
+        headers=login(world.member2),
+        json={"code": code_at(m2, at2), "client_id": cid(), "checked_in_at": at2.isoformat()},
+    )
     assert resp.status_code == 201 and resp.json()["status"] == "late"
-    row = db.execute(select(Attendance).where(Attendance.meeting_id == m2.id,
-                                              Attendance.member_id == world.member2.member.id)).scalar_one()
+    row = db.execute(
+        select(Attendance).where(
+            Attendance.meeting_id == m2.id, Attendance.member_id == world.member2.member.id
+        )
+    ).scalar_one()
     assert row.status == "late"
 
 
@@ -173,31 +222,45 @@ def test_forged_offline_check_ins_refused(client, world, login, db):
     # today's code with a claimed time during the meeting
     fake = code_at(m)
     if fake != code_at(m, at):
-        resp = client.post(url, headers=h, json={"code": fake, "client_id": cid(), "checked_in_at": at.isoformat()})
+        resp = client.post(
+            url, headers=h, json={"code": fake, "client_id": cid(), "checked_in_at": at.isoformat()}
+        )
         assert resp.status_code == 400 and resp.json()["code"] == "checkin_offline_mismatch"
     # a code valid at a time outside the window
     outside = start + timedelta(minutes=90)
-    resp = client.post(url, headers=h, json={"code": code_at(m, outside), "client_id": cid(),
-                                             "checked_in_at": outside.isoformat()})
+    resp = client.post(
+        url,
+        headers=h,
+        json={"code": code_at(m, outside), "client_id": cid(), "checked_in_at": outside.isoformat()},
+    )
     assert resp.status_code == 400 and resp.json()["code"] == "checkin_time_outside_window"
     # before the secretary opened check-in (the code was never shown)
     before = start - timedelta(minutes=25)
-    resp = client.post(url, headers=h, json={"code": code_at(m, before), "client_id": cid(),
-                                             "checked_in_at": before.isoformat()})
+    resp = client.post(
+        url,
+        headers=h,
+        json={"code": code_at(m, before), "client_id": cid(), "checked_in_at": before.isoformat()},
+    )
     assert resp.status_code == 400 and resp.json()["code"] == "checkin_time_outside_window"
     # in the future
     future = now() + timedelta(hours=1)
-    resp = client.post(url, headers=h, json={"code": code_at(m, future), "client_id": cid(),
-                                             "checked_in_at": future.isoformat()})
+    resp = client.post(
+        url,
+        headers=h,
+        json={"code": code_at(m, future), "client_id": cid(), "checked_in_at": future.isoformat()},
+    )
     assert resp.status_code == 422 and resp.json()["code"] == "checkin_time_in_future"
     # a naive time
-    resp = client.post(url, headers=h, json={"code": "123456", "client_id": cid(),
-                                             "checked_in_at": "2026-01-01T10:00:00"})
+    resp = client.post(
+        url, headers=h, json={"code": "123456", "client_id": cid(), "checked_in_at": "2026-01-01T10:00:00"}
+    )
     assert resp.status_code == 422
     # a random secret (forged generator) does not help
     forged = pyotp.TOTP(pyotp.random_base32()).at(at)
     if forged != code_at(m, at):
-        resp = client.post(url, headers=h, json={"code": forged, "client_id": cid(), "checked_in_at": at.isoformat()})
+        resp = client.post(
+            url, headers=h, json={"code": forged, "client_id": cid(), "checked_in_at": at.isoformat()}
+        )
         assert resp.status_code == 400
     assert db.execute(select(func.count()).select_from(Attendance)).scalar_one() == 0
 
@@ -207,18 +270,30 @@ def test_offline_too_late(client, world, login, db):
     m = make_meeting(db, world.cell, starts_at=start, opened_at=start - timedelta(minutes=10))
     db.commit()
     at = start + timedelta(minutes=1)
-    resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=login(world.member),
-                       json={"code": code_at(m, at), "client_id": cid(), "checked_in_at": at.isoformat()})
+    resp = client.post(
+        f"/api/v1/meetings/{m.id}/check-ins",
+        headers=login(world.member),
+        json={"code": code_at(m, at), "client_id": cid(), "checked_in_at": at.isoformat()},
+    )
     assert resp.status_code == 409 and resp.json()["code"] == "checkin_offline_too_late"
 
 
 def test_nobody_checks_in_to_another_cell(client, world, login, db):
     m = make_meeting(db, world.cell, starts_at=now(), opened_at=now() - timedelta(minutes=5))
     db.commit()
-    for person in (world.other_member, world.other_secretary, world.other_staff, world.staff,
-                   world.sibling_member, world.admin):
-        resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=login(person),
-                           json={"code": code_at(m), "client_id": cid()})
+    for person in (
+        world.other_member,
+        world.other_secretary,
+        world.other_staff,
+        world.staff,
+        world.sibling_member,
+        world.admin,
+    ):
+        resp = client.post(
+            f"/api/v1/meetings/{m.id}/check-ins",
+            headers=login(person),
+            json={"code": code_at(m), "client_id": cid()},
+        )
         assert resp.status_code == 404, person.username
     assert db.execute(select(func.count()).select_from(Attendance)).scalar_one() == 0
 
@@ -231,8 +306,11 @@ def test_exempt_member_may_check_in_but_is_not_expected(client, world, login, db
     row = next(r for r in sheet["items"] if r["member_id"] == elder.member.id)
     assert row["expected"] is False
     assert sheet["counts"]["expected"] == 3  # secretary, member, member2
-    resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=login(elder),
-                       json={"code": code_at(m), "client_id": cid()})
+    resp = client.post(
+        f"/api/v1/meetings/{m.id}/check-ins",
+        headers=login(elder),
+        json={"code": code_at(m), "client_id": cid()},
+    )
     assert resp.status_code == 201
     sheet = client.get(f"/api/v1/meetings/{m.id}/attendance", headers=login(world.secretary)).json()
     assert sheet["counts"]["expected"] == 3 and sheet["counts"]["extra_attended"] == 1
@@ -245,14 +323,23 @@ def test_wrong_codes_are_throttled(client, world, login, db):
     h = login(world.member)
     good = code_at(m)
     bad = [f"{(int(good) + k * 1000 + 500) % 1_000_000:06d}" for k in range(12)]
-    statuses = [client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=h,
-                            json={"code": c, "client_id": cid()}).status_code for c in bad[:10]]
+    statuses = [
+        client.post(
+            f"/api/v1/meetings/{m.id}/check-ins", headers=h, json={"code": c, "client_id": cid()}
+        ).status_code
+        for c in bad[:10]
+    ]
     assert statuses == [400] * 10
-    resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=h, json={"code": good, "client_id": cid()})
+    resp = client.post(
+        f"/api/v1/meetings/{m.id}/check-ins", headers=h, json={"code": good, "client_id": cid()}
+    )
     assert resp.status_code == 429 and resp.json()["code"] == "checkin_rate_limited"
     # another member is not affected
-    resp = client.post(f"/api/v1/meetings/{m.id}/check-ins", headers=login(world.member2),
-                       json={"code": code_at(m), "client_id": cid()})
+    resp = client.post(
+        f"/api/v1/meetings/{m.id}/check-ins",
+        headers=login(world.member2),
+        json={"code": code_at(m), "client_id": cid()},
+    )
     assert resp.status_code == 201
 
 
@@ -263,6 +350,10 @@ def test_service_verifies_for_any_instant(db, world):
     member = db.get(Member, world.member.member.id)
     assert member is not None
     at = start - timedelta(minutes=10)
-    out, created = checkin.check_in(db, principal(db, world.member), m.id,
-                                    CheckinRequest(code=code_at(m, at), client_id=cid(), checked_in_at=at))
+    out, created = checkin.check_in(
+        db,
+        principal(db, world.member),
+        m.id,
+        CheckinRequest(code=code_at(m, at), client_id=cid(), checked_in_at=at),
+    )
     assert created and out.status == "present" and out.offline

@@ -24,8 +24,9 @@ class ServerThread:
     """uvicorn on 127.0.0.1, port chosen by the OS, in a daemon thread."""
 
     def __init__(self, app):
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                                    lifespan="on"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> str:
@@ -48,7 +49,8 @@ def test_concurrent_check_ins_make_one_record_each(any_settings):
     with app.state.db.transaction() as s:
         world = make_world(s)
         people = [world.member, world.member2] + [
-            make_member(s, world.cell, username=f"dv.dong.{i}") for i in range(MEMBERS - 2)]
+            make_member(s, world.cell, username=f"dv.dong.{i}") for i in range(MEMBERS - 2)
+        ]
         now = datetime.now(UTC)
         meeting = make_meeting(s, world.cell, starts_at=now, opened_at=now - timedelta(minutes=5))
         meeting_id, code = meeting.id, code_at(meeting)
@@ -62,16 +64,22 @@ def test_concurrent_check_ins_make_one_record_each(any_settings):
         jobs = []
         for member_id, token in tokens.items():
             same = {"code": code, "client_id": uuid.uuid4().hex}
-            jobs += [(member_id, token, same), (member_id, token, same),
-                     (member_id, token, {"code": code, "client_id": uuid.uuid4().hex})]
+            jobs += [
+                (member_id, token, same),
+                (member_id, token, same),
+                (member_id, token, {"code": code, "client_id": uuid.uuid4().hex}),
+            ]
         barrier = threading.Barrier(len(jobs))
 
         def send(job):
             member_id, token, body = job
             with httpx.Client(base_url=base, timeout=60) as c:
                 barrier.wait()
-                resp = c.post(f"/api/v1/meetings/{meeting_id}/check-ins", json=body,
-                              headers={"Authorization": f"Bearer {token}"})
+                resp = c.post(
+                    f"/api/v1/meetings/{meeting_id}/check-ins",
+                    json=body,
+                    headers={"Authorization": f"Bearer {token}"},
+                )
             return member_id, resp.status_code, resp.json()
 
         with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
@@ -83,8 +91,11 @@ def test_concurrent_check_ins_make_one_record_each(any_settings):
         bodies = [body for m, _, body in results if m == member_id]
         assert all(b == bodies[0] for b in bodies)  # every answer is the one record
     with app.state.db.transaction() as s:
-        rows = s.execute(select(Attendance.member_id, func.count()).where(Attendance.meeting_id == meeting_id)
-                         .group_by(Attendance.member_id)).all()
+        rows = s.execute(
+            select(Attendance.member_id, func.count())
+            .where(Attendance.meeting_id == meeting_id)
+            .group_by(Attendance.member_id)
+        ).all()
         assert dict(rows) == {member_id: 1 for member_id in tokens}
         assert s.execute(select(func.count()).select_from(AttendanceChange)).scalar_one() == MEMBERS
     app.state.db.dispose()

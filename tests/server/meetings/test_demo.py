@@ -14,7 +14,9 @@ from tests.server.meetings.factories import principal
 def test_demo_meetings(db, settings):
     ctx = seed(db, settings)
     statuses = dict(db.execute(select(Meeting.status, func.count()).group_by(Meeting.status)).all())
-    assert statuses["closed"] >= 5 * 12 and statuses.get("draft", 0) >= 1 and statuses.get("scheduled", 0) >= 1
+    assert (
+        statuses["closed"] >= 5 * 12 and statuses.get("draft", 0) >= 1 and statuses.get("scheduled", 0) >= 1
+    )
     assert db.execute(select(func.count()).select_from(Resolution)).scalar_one() >= 2
     staff = db.get(User, ctx.users["bantochuc"])
     ov = stats.overview(db, principal(db, Person(member=None, user=staff)), ctx.orgs["tinh"])

@@ -62,15 +62,33 @@ def test_draft_route_and_confirm(client, world, login, db):
     assert resp.json()["status"] == "draft"
     again = client.post("/api/v1/meetings/draft-regular", headers=sec, json={"month": "2030-06"})
     assert again.status_code == 200 and again.json()["id"] == mid
-    assert client.post("/api/v1/meetings/draft-regular", headers=login(world.member),
-                       json={"month": "2030-06", "org_id": world.cell.id}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/meetings/draft-regular",
+            headers=login(world.member),
+            json={"month": "2030-06", "org_id": world.cell.id},
+        ).status_code
+        == 403
+    )
     for person in (world.other_secretary, world.other_staff):
-        assert client.post("/api/v1/meetings/draft-regular", headers=login(person),
-                           json={"month": "2030-06", "org_id": world.cell.id}).status_code == 404
-    assert client.post("/api/v1/meetings/draft-regular", headers=sec, json={"month": "2030-13"}).status_code == 422
+        assert (
+            client.post(
+                "/api/v1/meetings/draft-regular",
+                headers=login(person),
+                json={"month": "2030-06", "org_id": world.cell.id},
+            ).status_code
+            == 404
+        )
+    assert (
+        client.post("/api/v1/meetings/draft-regular", headers=sec, json={"month": "2030-13"}).status_code
+        == 422
+    )
     # the secretary adjusts the topics and confirms
-    resp = client.patch(f"/api/v1/meetings/{mid}", headers=sec,
-                        json={"agenda": [{"title": "Triển khai Nghị quyết"}], "starts_at": "2030-06-05T16:00:00+07:00"})
+    resp = client.patch(
+        f"/api/v1/meetings/{mid}",
+        headers=sec,
+        json={"agenda": [{"title": "Triển khai Nghị quyết"}], "starts_at": "2030-06-05T16:00:00+07:00"},
+    )
     assert resp.status_code == 200, resp.text
     assert resp.json()["ends_at"].startswith("2030-06-05T11:00:00")  # the planned 2 hours move along
     assert client.post(f"/api/v1/meetings/{mid}/schedule", headers=sec).json()["status"] == "scheduled"
@@ -83,6 +101,10 @@ def test_reminders_and_confirmations(db, world):
     draft = make_meeting(db, world.cell, starts_at=now + timedelta(days=10), status="draft")
     reminders = service.upcoming_reminders(db, now, now + timedelta(days=1))
     assert [r.meeting_id for r in reminders] == [soon.id]
-    assert set(reminders[0].user_ids) == {world.secretary.user.id, world.member.user.id, world.member2.user.id}
+    assert set(reminders[0].user_ids) == {
+        world.secretary.user.id,
+        world.member.user.id,
+        world.member2.user.id,
+    }
     confirmations = service.pending_confirmations(db, now)
     assert [(c.meeting_id, c.user_ids) for c in confirmations] == [(draft.id, [world.secretary.user.id])]

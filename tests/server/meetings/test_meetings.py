@@ -9,9 +9,13 @@ from server.audit.models import AuditEntry
 from server.sync.models import Change, ChangeScope
 from tests.server.meetings.factories import make_meeting
 
-BODY = {"title": "Sinh hoạt chi bộ tháng 12", "kind": "regular", "starts_at": "2030-12-04T19:30:00+07:00",
-        "location": "Nhà văn hóa thôn", "agenda": [{"title": "Kiểm điểm công tác tháng"},
-                                                  {"title": "Học tập chuyên đề", "presenter": "Bí thư"}]}
+BODY = {
+    "title": "Sinh hoạt chi bộ tháng 12",
+    "kind": "regular",
+    "starts_at": "2030-12-04T19:30:00+07:00",
+    "location": "Nhà văn hóa thôn",
+    "agenda": [{"title": "Kiểm điểm công tác tháng"}, {"title": "Học tập chuyên đề", "presenter": "Bí thư"}],
+}
 
 
 def test_secretary_creates_meeting(client, world, login, db):
@@ -28,7 +32,9 @@ def test_secretary_creates_meeting(client, world, login, db):
     entry = db.execute(select(AuditEntry).where(AuditEntry.action == "meeting.create")).scalar_one()
     assert entry.org_id == world.cell.id and entry.actor_user_id == world.secretary.user.id
     change = db.execute(select(Change).where(Change.entity_type == "meeting")).scalar_one()
-    scopes = db.execute(select(ChangeScope.org_id).where(ChangeScope.version == change.version)).scalars().all()
+    scopes = (
+        db.execute(select(ChangeScope.org_id).where(ChangeScope.version == change.version)).scalars().all()
+    )
     assert scopes == [world.cell.id]
     # members read it
     got = client.get(f"/api/v1/meetings/{body['id']}", headers=login(world.member))
@@ -46,7 +52,9 @@ def test_naive_or_bad_times_are_refused(client, world, login):
 
 def test_only_leaders_create(client, world, login):
     assert client.post("/api/v1/meetings", json=BODY, headers=login(world.member)).status_code == 422
-    resp = client.post("/api/v1/meetings", json={**BODY, "org_id": world.cell.id}, headers=login(world.member))
+    resp = client.post(
+        "/api/v1/meetings", json={**BODY, "org_id": world.cell.id}, headers=login(world.member)
+    )
     assert resp.status_code == 403 and resp.json()["code"] == "not_cell_leader"
     resp = client.post("/api/v1/meetings", json={**BODY, "org_id": world.cell.id}, headers=login(world.staff))
     assert resp.status_code == 403
@@ -73,26 +81,45 @@ def test_visibility_of_meetings(client, world, login, db):
     assert client.get(f"/api/v1/meetings/{draft.id}", headers=login(world.member)).status_code == 404
     for person in (world.other_member, world.other_staff, world.sibling_member):
         assert client.get(f"/api/v1/meetings/{scheduled.id}", headers=login(person)).status_code == 404
-        assert client.get("/api/v1/meetings", params={"org_id": world.cell.id},
-                          headers=login(person)).status_code == 404
-    assert client.get(f"/api/v1/meetings/{scheduled.id}", headers=login(world.province_staff)).status_code == 200
+        assert (
+            client.get(
+                "/api/v1/meetings", params={"org_id": world.cell.id}, headers=login(person)
+            ).status_code
+            == 404
+        )
+    assert (
+        client.get(f"/api/v1/meetings/{scheduled.id}", headers=login(world.province_staff)).status_code == 200
+    )
 
 
 def test_edit_reschedule_cancel(client, world, login, db):
     h = login(world.secretary)
     mid = client.post("/api/v1/meetings", json=BODY, headers=h).json()["id"]
-    resp = client.patch(f"/api/v1/meetings/{mid}", headers=h, json={
-        "starts_at": "2030-12-05T19:30:00+07:00", "agenda": [{"title": "Nội dung mới"}]})
+    resp = client.patch(
+        f"/api/v1/meetings/{mid}",
+        headers=h,
+        json={"starts_at": "2030-12-05T19:30:00+07:00", "agenda": [{"title": "Nội dung mới"}]},
+    )
     assert resp.status_code == 200, resp.text
     assert resp.json()["starts_at"].startswith("2030-12-05T12:30:00")
     assert [a["title"] for a in resp.json()["agenda"]] == ["Nội dung mới"]
     entry = db.execute(select(AuditEntry).where(AuditEntry.action == "meeting.reschedule")).scalar_one()
     assert json.loads(entry.detail)["before"]["starts_at"].startswith("2030-12-04T12:30")
-    assert client.patch(f"/api/v1/meetings/{mid}", headers=login(world.member),
-                        json={"title": "Sửa trái phép"}).status_code == 403
-    assert client.patch(f"/api/v1/meetings/{mid}", headers=h,
-                        json={"starts_at": "2030-12-05T19:30:00"}).status_code == 422
-    resp = client.post(f"/api/v1/meetings/{mid}/cancel", headers=h, json={"reason": "Trùng lịch họp cấp trên"})
+    assert (
+        client.patch(
+            f"/api/v1/meetings/{mid}", headers=login(world.member), json={"title": "Sửa trái phép"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.patch(
+            f"/api/v1/meetings/{mid}", headers=h, json={"starts_at": "2030-12-05T19:30:00"}
+        ).status_code
+        == 422
+    )
+    resp = client.post(
+        f"/api/v1/meetings/{mid}/cancel", headers=h, json={"reason": "Trùng lịch họp cấp trên"}
+    )
     assert resp.status_code == 200 and resp.json()["status"] == "cancelled"
     assert resp.json()["cancel_reason"] == "Trùng lịch họp cấp trên"
     resp = client.patch(f"/api/v1/meetings/{mid}", headers=h, json={"title": "Sau khi hủy"})
@@ -118,11 +145,22 @@ def test_draft_schedule_delete_and_close_transitions(client, world, login, db):
 
 
 def test_started_meeting_keeps_its_time(client, world, login, db):
-    m = make_meeting(db, world.cell, starts_at=datetime.now(UTC) - timedelta(minutes=5),
-                     opened_at=datetime.now(UTC) - timedelta(minutes=6))
+    m = make_meeting(
+        db,
+        world.cell,
+        starts_at=datetime.now(UTC) - timedelta(minutes=5),
+        opened_at=datetime.now(UTC) - timedelta(minutes=6),
+    )
     db.commit()
     h = login(world.secretary)
-    resp = client.patch(f"/api/v1/meetings/{m.id}", headers=h, json={"starts_at": "2030-01-01T19:00:00+07:00"})
+    resp = client.patch(
+        f"/api/v1/meetings/{m.id}", headers=h, json={"starts_at": "2030-01-01T19:00:00+07:00"}
+    )
     assert resp.status_code == 409 and resp.json()["code"] == "meeting_started"
-    assert client.patch(f"/api/v1/meetings/{m.id}", headers=h, json={"location": "Hội trường"}).status_code == 200
-    assert client.post(f"/api/v1/meetings/{m.id}/cancel", headers=h, json={"reason": "abc"}).status_code == 409
+    assert (
+        client.patch(f"/api/v1/meetings/{m.id}", headers=h, json={"location": "Hội trường"}).status_code
+        == 200
+    )
+    assert (
+        client.post(f"/api/v1/meetings/{m.id}/cancel", headers=h, json={"reason": "abc"}).status_code == 409
+    )

@@ -19,7 +19,9 @@ def test_passed_needs_more_than_half():
 
 
 def test_minutes_published_to_members(client, world, login, db):
-    m = make_meeting(db, world.cell, starts_at=now() - timedelta(hours=1), opened_at=now() - timedelta(hours=1))
+    m = make_meeting(
+        db, world.cell, starts_at=now() - timedelta(hours=1), opened_at=now() - timedelta(hours=1)
+    )
     db.commit()
     sec = login(world.secretary)
     url = f"/api/v1/meetings/{m.id}/minutes"
@@ -45,8 +47,10 @@ def test_resolution_base_leaves_out_excused_and_absent_exempt(client, world, log
     # cell: secretary, member, member2 + 7 more = 10 regular members, + 2 exempt (one comes, one does not)
     extra = [make_member(db, world.cell) for _ in range(7)]
     exempt_present = make_member(db, world.cell, kind=MemberKind.exempt)
-    exempt_absent = make_member(db, world.cell, kind=MemberKind.exempt)
-    m = make_meeting(db, world.cell, starts_at=now() - timedelta(hours=1), opened_at=now() - timedelta(hours=1))
+    make_member(db, world.cell, kind=MemberKind.exempt)
+    m = make_meeting(
+        db, world.cell, starts_at=now() - timedelta(hours=1), opened_at=now() - timedelta(hours=1)
+    )
     for person in [world.secretary, world.member] + extra[:5]:
         mark(db, m, person, "present")
     mark(db, m, exempt_present, "present", expected=False)
@@ -57,26 +61,60 @@ def test_resolution_base_leaves_out_excused_and_absent_exempt(client, world, log
     # roster 12; out of base: 1 absent exempt + 2 excused -> base 9; attending 8
     sec = login(world.secretary)
     url = f"/api/v1/meetings/{m.id}/resolutions"
-    resp = client.post(url, headers=sec, json={"title": "Nghị quyết lãnh đạo nhiệm vụ quý I", "votes_for": 5,
-                                               "votes_against": 2, "votes_abstain": 1})
+    resp = client.post(
+        url,
+        headers=sec,
+        json={
+            "title": "Nghị quyết lãnh đạo nhiệm vụ quý I",
+            "votes_for": 5,
+            "votes_against": 2,
+            "votes_abstain": 1,
+        },
+    )
     assert resp.status_code == 201, resp.text
     body = resp.json()
-    assert (body["base_roster"], body["base_exempt_absent"], body["base_excused"], body["base"]) == (12, 1, 2, 9)
+    assert (body["base_roster"], body["base_exempt_absent"], body["base_excused"], body["base"]) == (
+        12,
+        1,
+        2,
+        9,
+    )
     assert body["passed"] is True  # 5 > 9/2
     rid = body["id"]
-    resp = client.put(f"{url}/{rid}", headers=sec, json={"title": "Nghị quyết lãnh đạo nhiệm vụ quý I",
-                                                       "votes_for": 4, "votes_against": 3, "votes_abstain": 1})
+    resp = client.put(
+        f"{url}/{rid}",
+        headers=sec,
+        json={
+            "title": "Nghị quyết lãnh đạo nhiệm vụ quý I",
+            "votes_for": 4,
+            "votes_against": 3,
+            "votes_abstain": 1,
+        },
+    )
     assert resp.status_code == 200 and resp.json()["passed"] is False  # 4 of 9 is not more than half
-    resp = client.post(url, headers=sec, json={"title": "Quá số phiếu", "votes_for": 7, "votes_against": 2,
-                                               "votes_abstain": 0})
+    resp = client.post(
+        url,
+        headers=sec,
+        json={"title": "Quá số phiếu", "votes_for": 7, "votes_against": 2, "votes_abstain": 0},
+    )
     assert resp.status_code == 422 and resp.json()["code"] == "votes_exceed_attending"
-    assert client.post(url, headers=login(world.member), json={"title": "Không quyền", "votes_for": 1,
-                                                               "votes_against": 0, "votes_abstain": 0}
-                       ).status_code == 403
+    assert (
+        client.post(
+            url,
+            headers=login(world.member),
+            json={"title": "Không quyền", "votes_for": 1, "votes_against": 0, "votes_abstain": 0},
+        ).status_code
+        == 403
+    )
     for person in (world.other_secretary, world.other_staff):
-        assert client.post(url, headers=login(person), json={"title": "Không quyền", "votes_for": 1,
-                                                             "votes_against": 0, "votes_abstain": 0}
-                           ).status_code == 404
+        assert (
+            client.post(
+                url,
+                headers=login(person),
+                json={"title": "Không quyền", "votes_for": 1, "votes_against": 0, "votes_abstain": 0},
+            ).status_code
+            == 404
+        )
         assert client.delete(f"{url}/{rid}", headers=login(person)).status_code == 404
     minutes = client.get(f"/api/v1/meetings/{m.id}/minutes", headers=sec).json()
     assert [r["passed"] for r in minutes["resolutions"]] == [False]
@@ -87,6 +125,9 @@ def test_resolution_base_leaves_out_excused_and_absent_exempt(client, world, log
 def test_no_resolution_on_a_future_meeting(client, world, login, db):
     m = make_meeting(db, world.cell, starts_at=now() + timedelta(days=2))
     db.commit()
-    resp = client.post(f"/api/v1/meetings/{m.id}/resolutions", headers=login(world.secretary),
-                       json={"title": "Sớm quá", "votes_for": 0, "votes_against": 0, "votes_abstain": 0})
+    resp = client.post(
+        f"/api/v1/meetings/{m.id}/resolutions",
+        headers=login(world.secretary),
+        json={"title": "Sớm quá", "votes_for": 0, "votes_against": 0, "votes_abstain": 0},
+    )
     assert resp.status_code == 409

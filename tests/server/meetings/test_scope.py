@@ -1,4 +1,4 @@
-"""Outsiders (another cell, another subtree) are refused on every meetings/stats route; only the feed is public."""
+"""Outsiders (another cell, another subtree) are refused on every route; only the feed is public."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -47,8 +47,11 @@ def routes(ids):
         ("GET", f"/api/v1/stats/cells/{cell}/attendance/export", None),
         ("GET", f"/api/v1/stats/orgs/{district}/overview", None),
         ("POST", "/api/v1/meetings/draft-regular", {"month": "2030-01", "org_id": cell}),
-        ("POST", "/api/v1/meetings", {"title": "Họp", "kind": "regular", "starts_at": "2030-01-01T19:00:00+07:00",
-                                      "org_id": cell}),
+        (
+            "POST",
+            "/api/v1/meetings",
+            {"title": "Họp", "kind": "regular", "starts_at": "2030-01-01T19:00:00+07:00", "org_id": cell},
+        ),
     ]
 
 
@@ -57,15 +60,23 @@ def arranged(client, world, login, db):
     from server.meetings.models import AbsenceRequest, Resolution
 
     world.cell.meeting_day = 4
-    m = make_meeting(db, world.cell, starts_at=NOW + timedelta(minutes=5), opened_at=NOW - timedelta(minutes=1))
+    m = make_meeting(
+        db, world.cell, starts_at=NOW + timedelta(minutes=5), opened_at=NOW - timedelta(minutes=1)
+    )
     db.add(Resolution(meeting_id=m.id, title="NQ", votes_for=1, base=3))
     req = AbsenceRequest(meeting_id=m.id, member_id=world.member.member.id, reason="Ốm nặng")
     db.add(req)
     db.flush()
     res_id = db.query(Resolution.id).scalar()
     db.commit()
-    return {"meeting": m.id, "member": world.member.member.id, "resolution": res_id, "request": req.id,
-            "cell": world.cell.id, "district": world.district.id}
+    return {
+        "meeting": m.id,
+        "member": world.member.member.id,
+        "resolution": res_id,
+        "request": req.id,
+        "cell": world.cell.id,
+        "district": world.district.id,
+    }
 
 
 @pytest.mark.parametrize("who", ["sibling_member", "other_member", "other_secretary", "other_staff"])
