@@ -133,12 +133,18 @@ def leader_user_ids(session: Session, cell_id: int) -> list[int]:
 
 
 def touch(session: Session, meeting: Meeting) -> None:
-    """The meeting (with agenda, minutes, resolutions) changed: bump it and tell the cell's devices."""
+    """The meeting (with agenda, minutes, resolutions) changed: bump it and tell the devices that hold it.
+
+    A draft reaches only the cell's leaders; from `scheduled` on the whole cell (and staff above it).
+    """
     meeting.updated_at = utcnow()
     session.add(meeting)
     session.flush()
     assert meeting.id is not None
-    record_change(session, "meeting", meeting.id, org_ids=[meeting.org_id])
+    if meeting.status == S.draft.value:
+        record_change(session, "meeting", meeting.id, user_ids=leader_user_ids(session, meeting.org_id))
+    else:
+        record_change(session, "meeting", meeting.id, org_ids=[meeting.org_id])
 
 
 # ---- windows ----
@@ -407,7 +413,9 @@ def delete_draft(session: Session, principal: Principal, meeting_id: int) -> Non
         org_id=meeting.org_id,
         detail={"title": meeting.title},
     )
-    record_change(session, "meeting", meeting.id, op="delete", org_ids=[meeting.org_id])
+    record_change(
+        session, "meeting", meeting.id, op="delete", user_ids=leader_user_ids(session, meeting.org_id)
+    )
     session.delete(meeting)
     session.flush()
 
