@@ -436,8 +436,15 @@ def list_meetings(
 
     q = visible_meetings(principal)
     if org_id is not None:
-        require_cell_org(session, principal, org_id)
-        q = q.where(Meeting.org_id == org_id)
+        org = session.get(Organization, org_id)
+        above_cells = org is not None and org.kind != OrgKind.cell.value
+        if above_cells and (
+            principal.is_admin or (bool(principal.staff_org_ids) and principal.manages(session, org_id))
+        ):
+            q = q.where(Meeting.org_id.in_(orgs.subtree_ids(org_id)))  # staff: a whole subtree
+        else:
+            require_cell_org(session, principal, org_id)
+            q = q.where(Meeting.org_id == org_id)
     elif not principal.is_admin and not principal.staff_org_ids:
         own = set(principal.led_cell_ids) | ({principal.cell_id} if principal.cell_id else set())
         q = q.where(Meeting.org_id.in_(own))

@@ -78,6 +78,14 @@ def test_visibility_of_meetings(client, world, login, db):
     assert ids(world.member) == {scheduled.id}  # drafts are the secretary's work in progress
     assert ids(world.staff, org_id=world.cell.id) == {scheduled.id, draft.id}
     assert ids(world.other_member) == {other.id}
+    assert ids(world.province_staff, org_id=world.province.id) == {scheduled.id, draft.id, other.id}
+    assert ids(world.staff, org_id=world.district.id) == {scheduled.id, draft.id}
+    assert (
+        client.get(
+            "/api/v1/meetings", params={"org_id": world.province.id}, headers=login(world.staff)
+        ).status_code
+        == 404
+    )
     assert client.get(f"/api/v1/meetings/{draft.id}", headers=login(world.member)).status_code == 404
     for person in (world.other_member, world.other_staff, world.sibling_member):
         assert client.get(f"/api/v1/meetings/{scheduled.id}", headers=login(person)).status_code == 404
@@ -131,6 +139,12 @@ def test_draft_schedule_delete_and_close_transitions(client, world, login, db):
     h = login(world.secretary)
     mid = client.post("/api/v1/meetings", json={**BODY, "status": "draft"}, headers=h).json()["id"]
     assert client.get(f"/api/v1/meetings/{mid}", headers=login(world.member)).status_code == 404
+    # in the sync log a draft reaches the leaders only, not the whole cell
+    version = db.execute(select(Change.version).where(Change.entity_id == mid)).scalar_one()
+    scopes = db.execute(
+        select(ChangeScope.org_id, ChangeScope.user_id).where(ChangeScope.version == version)
+    ).all()
+    assert [tuple(s) for s in scopes] == [(None, world.secretary.user.id)]
     assert client.post(f"/api/v1/meetings/{mid}/schedule", headers=login(world.member)).status_code == 404
     resp = client.post(f"/api/v1/meetings/{mid}/schedule", headers=h)
     assert resp.status_code == 200 and resp.json()["status"] == "scheduled"
