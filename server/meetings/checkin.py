@@ -18,6 +18,8 @@ from server.timeutil import utcnow
 from shared.schemas.meetings import (
     AttendanceStatus,
     CheckinCode,
+    CheckinCodeSchedule,
+    CheckinCodeStep,
     CheckinPublic,
     CheckinRequest,
     MeetingStatus,
@@ -103,6 +105,43 @@ def current_code(
         raise Conflict("Điểm danh chưa được mở.", code="checkin_not_open")
     _check_window_now(meeting, now)
     return meeting, code_at(meeting, now)
+
+
+def code_schedule(
+    session: Session, principal: Principal, meeting_id: int, now: datetime | None = None
+) -> CheckinCodeSchedule:
+    """Every code from now to the end of the window, so the secretary's device can keep showing codes in
+    a dead zone; members' check-ins then arrive later as offline check-ins. Leaders only, like the code."""
+    now = now or utcnow()
+    meeting, _ = current_code(session, principal, meeting_id, now)
+    assert meeting.id is not None
+    step = meeting.checkin_interval
+    _, closes = service.checkin_window(meeting)
+    generator = totp(meeting)
+    steps = []
+    first = int(now.timestamp()) // step
+    last = int(closes.timestamp()) // step
+    for n in range(first, last + 1):
+        start = datetime.fromtimestamp(n * step, UTC)
+        code = generator.at(start)
+        steps.append(
+            CheckinCodeStep(
+                code=code,
+                valid_from=start,
+                valid_until=start + timedelta(seconds=step),
+                qr_payload=qr_payload(meeting, code),
+            )
+        )
+    audit.record(
+        session,
+        "meeting.checkin_codes",
+        actor=principal,
+        target_type="meeting",
+        target_id=meeting.id,
+        org_id=meeting.org_id,
+        detail={"steps": len(steps)},
+    )
+    return CheckinCodeSchedule(meeting_id=meeting.id, interval=step, steps=steps)
 
 
 def fingerprint(data: CheckinRequest) -> str:

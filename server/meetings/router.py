@@ -27,6 +27,7 @@ from shared.schemas.meetings import (
     CalendarLink,
     CellStats,
     CheckinCode,
+    CheckinCodeSchedule,
     CheckinPublic,
     CheckinRequest,
     DraftRegularRequest,
@@ -214,6 +215,16 @@ def open_checkin(meeting_id: int, principal: CurrentPrincipal, db: DbSession) ->
 @router.get("/{meeting_id}/check-in/code", response_model=CheckinCode, responses=errors(401, 403, 404, 409))
 def checkin_code(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> CheckinCode:
     return checkin.current_code(db, principal, meeting_id)[1]
+
+
+@router.get(
+    "/{meeting_id}/check-in/codes", response_model=CheckinCodeSchedule, responses=errors(401, 403, 404, 409)
+)
+def checkin_codes(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> CheckinCodeSchedule:
+    """The codes of the rest of the window for a secretary's device that may go offline (audited)."""
+    out = checkin.code_schedule(db, principal, meeting_id)
+    db.commit()  # keep the audit entry of who fetched the codes
+    return out
 
 
 @router.get(

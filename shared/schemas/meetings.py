@@ -181,6 +181,21 @@ class CheckinCode(Schema):
     window_closes_at: datetime
 
 
+class CheckinCodeStep(Schema):
+    code: str
+    valid_from: datetime
+    valid_until: datetime
+    qr_payload: str
+
+
+class CheckinCodeSchedule(Schema):
+    """The codes of the rest of the window, for a secretary's screen that may lose the network."""
+
+    meeting_id: int
+    interval: int
+    steps: list[CheckinCodeStep]
+
+
 class CheckinRequest(RequestSchema):
     code: str = Field(pattern=r"^\d{6}$")
     client_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")

@@ -357,3 +357,23 @@ def test_service_verifies_for_any_instant(db, world):
         CheckinRequest(code=code_at(m, at), client_id=cid(), checked_in_at=at),
     )
     assert created and out.status == "present" and out.offline
+
+
+def test_code_schedule_for_a_secretary_going_offline(client, world, login, db):
+    start = now()
+    m = make_meeting(
+        db, world.cell, starts_at=start, checkin_after_minutes=10, opened_at=start - timedelta(minutes=2)
+    )
+    db.commit()
+    resp = client.get(f"/api/v1/meetings/{m.id}/check-in/codes", headers=login(world.secretary))
+    assert resp.status_code == 200, resp.text
+    steps = resp.json()["steps"]
+    assert 20 <= len(steps) <= 22  # ~10 minutes of 30-second steps
+    # each step carries the code the server will verify for that instant
+    later = steps[5]
+    assert later["code"] == code_at(m, datetime.fromisoformat(later["valid_from"]))
+    assert (
+        client.get(f"/api/v1/meetings/{m.id}/check-in/codes", headers=login(world.member)).status_code == 403
+    )
+    for person in (world.other_secretary, world.other_staff):
+        assert client.get(f"/api/v1/meetings/{m.id}/check-in/codes", headers=login(person)).status_code == 404

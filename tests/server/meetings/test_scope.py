@@ -26,6 +26,7 @@ def routes(ids):
         ("POST", f"/api/v1/meetings/{m}/check-in/open", None),
         ("GET", f"/api/v1/meetings/{m}/check-in/code", None),
         ("GET", f"/api/v1/meetings/{m}/check-in/qr", None),
+        ("GET", f"/api/v1/meetings/{m}/check-in/codes", None),
         ("POST", f"/api/v1/meetings/{m}/check-ins", {"code": "123456", "client_id": "abcdefgh1"}),
         ("GET", f"/api/v1/meetings/{m}/attendance", None),
         ("PUT", f"/api/v1/meetings/{m}/attendance/{mem}", mark),
