@@ -154,3 +154,27 @@ def test_stats_scope(client, world, login, db):
         ).status_code
         == 422
     )
+
+
+def test_sql_runs_match_the_python_rule(db, world):
+    """The staff overview counts runs in SQL (gaps and islands); it must agree with the per-member rule."""
+    import random
+
+    from server.meetings import stats
+    from tests.server.meetings.factories import principal
+
+    rng = random.Random(7)
+    people = [make_member(db, world.cell) for _ in range(12)]
+    meetings = [closed(db, world.cell, local(2025, 1 + i // 2, 4 + 10 * (i % 2))) for i in range(16)]
+    expected_runs = {}
+    for person in people:
+        statuses = [rng.choice(["present", "late", "absent", "excused", "absent"]) for _ in meetings]
+        for m, status in zip(meetings, statuses, strict=True):
+            mark(db, m, person, status)
+        year = stats._member_year(person.member, 2025, statuses)
+        if year.flagged:
+            expected_runs[person.member.id] = year.max_consecutive_absences
+    db.flush()
+    ov = stats.overview(db, principal(db, world.staff), world.district.id, "2025-12")
+    assert {f.member_id: f.consecutive_absences for f in ov.flagged_members} == expected_runs
+    assert expected_runs  # the sample does contain flagged members
