@@ -22,11 +22,13 @@ LifespanHook = Callable[[FastAPI], object]
 def _routers() -> list[APIRouter]:
     from server.audit.router import router as audit_router
     from server.auth.router import router as auth_router
+    from server.documents.router import router as documents_router
     from server.members.router import router as members_router
     from server.orgs.router import router as orgs_router
     from server.system.router import router as system_router
 
     routers = [system_router, auth_router, orgs_router, members_router, audit_router]
+    routers.append(documents_router)
     return routers
 
 
