@@ -5,6 +5,7 @@ Text is folded (tone marks removed) and cut into [a-z0-9] tokens in Python, with
 those tokens: whatever a user types, no search-engine syntax reaches the engine.
 """
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import Float, Integer, Subquery, bindparam, func, literal_column, select, text
@@ -81,6 +82,9 @@ def bulk_index_sqlite_rows(session: Session, rows: list[dict]) -> None:
     session.execute(_FTS_INSERT, rows)
 
 
+_OPERATORS = re.compile(r"\b(?:AND|OR|NOT|NEAR)\b")
+
+
 @dataclass(frozen=True)
 class Query:
     tokens: list[str]
@@ -95,6 +99,8 @@ def parse_query(raw: str | None) -> Query:
     """Sanitised terms of a user's query; the last word also matches as a prefix while typing ("nghi quy")."""
     if not raw:
         return Query([], False)
+    # Operators pasted from other search engines are not words to look for.
+    raw = _OPERATORS.sub(" ", raw)
     tokens = [t for t in docnumber.query_tokens(raw) if len(t) <= _MAX_TOKEN]
     tokens = list(dict.fromkeys(tokens))[:MAX_QUERY_TOKENS]
     stripped = raw.rstrip()
