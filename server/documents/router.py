@@ -142,8 +142,7 @@ def _upload_principal(
         attachments.check_can_attach(session, principal, int(request.path_params["document_id"]))
         return principal
     finally:
-        session.rollback()
-        session.close()
+        session.close()  # close, not rollback: rollback would expire the principal's loaded rows
 
 
 @router.post("/documents/{document_id}/attachments", response_model=AttachmentPublic,
