@@ -28,7 +28,7 @@ SECRECY_LABELS: dict[Secrecy, str] = {
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Ordinary phrases holding the word "mật": bí mật, mật khẩu, mật mã, mật thiết, mật độ, mật ong, thân mật...
 _BENIGN_BEFORE = {"bi", "than", "co", "tham", "bao"}
-_BENIGN_AFTER = {"khau", "ma", "thiet", "do", "ong", "danh", "bao", "vu", "tham", "thu", "ngu"}
+_BENIGN_AFTER = {"khau", "ma", "thiet", "do", "ong", "danh", "vu", "tham", "thu", "ngu"}
 
 
 def stamp_in(text: str | None) -> Secrecy | None:

@@ -40,10 +40,10 @@ def add(session: Session, principal: Principal, document_id: int, body: CommentC
 def _public(session: Session, comments: list[DocumentComment]) -> list[CommentPublic]:
     user_ids = {c.user_id for c in comments}
     org_ids = {c.org_id for c in comments if c.org_id}
-    names = dict(session.execute(
-        select(User.id, User.display_name).where(User.id.in_(user_ids))).tuples().all()) if user_ids else {}
-    orgs = dict(session.execute(
-        select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))).tuples().all()) if org_ids else {}
+    names: dict[int, str | None] = dict(session.execute(  # type: ignore[arg-type]
+        select(User.id, User.display_name).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    orgs: dict[int, str] = dict(session.execute(  # type: ignore[arg-type]
+        select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))).all()) if org_ids else {}
     return [CommentPublic(id=c.id or 0, document_id=c.document_id, author_name=names.get(c.user_id),
                           org_id=c.org_id, org_name=orgs.get(c.org_id) if c.org_id else None, body=c.body,
                           created_at=c.created_at) for c in comments]
