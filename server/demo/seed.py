@@ -17,9 +17,9 @@ DEMO_PASSWORD = "demo12345"
 
 
 def _seeders() -> list[Callable[[Session, "DemoContext"], None]]:
-    from server.demo import foundation
+    from server.demo import documents, foundation
 
-    return [foundation.seed]
+    return [foundation.seed, documents.seed]
 
 
 class DemoContext:
