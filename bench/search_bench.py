@@ -36,17 +36,28 @@ from shared.enums import OrgKind, Role  # noqa: E402
 from shared.text import fold  # noqa: E402
 
 SUBJECTS = [
-    "tăng cường củng cố, xây dựng tổ chức cơ sở đảng", "nâng cao chất lượng đội ngũ đảng viên",
-    "lấy phiếu tín nhiệm đối với chức danh lãnh đạo, quản lý", "những điều đảng viên không được làm",
-    "học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh", "đại hội đảng bộ các cấp",
-    "bầu cử đại biểu Quốc hội và Hội đồng nhân dân", "phát triển đảng viên trong học sinh, sinh viên",
-    "chuyển đổi số trong công tác tổ chức xây dựng Đảng", "sắp xếp tổ chức bộ máy tinh gọn, hiệu lực, hiệu quả",
-    "công tác kiểm tra, giám sát và thi hành kỷ luật đảng", "bảo vệ chính trị nội bộ",
-    "nâng cao chất lượng sinh hoạt chi bộ", "xây dựng nông thôn mới, đô thị văn minh",
-    "công tác cán bộ, quy hoạch, luân chuyển", "phòng, chống tham nhũng, tiêu cực", "an sinh xã hội, giảm nghèo",
+    "tăng cường củng cố, xây dựng tổ chức cơ sở đảng",
+    "nâng cao chất lượng đội ngũ đảng viên",
+    "lấy phiếu tín nhiệm đối với chức danh lãnh đạo, quản lý",
+    "những điều đảng viên không được làm",
+    "học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+    "đại hội đảng bộ các cấp",
+    "bầu cử đại biểu Quốc hội và Hội đồng nhân dân",
+    "phát triển đảng viên trong học sinh, sinh viên",
+    "chuyển đổi số trong công tác tổ chức xây dựng Đảng",
+    "sắp xếp tổ chức bộ máy tinh gọn, hiệu lực, hiệu quả",
+    "công tác kiểm tra, giám sát và thi hành kỷ luật đảng",
+    "bảo vệ chính trị nội bộ",
+    "nâng cao chất lượng sinh hoạt chi bộ",
+    "xây dựng nông thôn mới, đô thị văn minh",
+    "công tác cán bộ, quy hoạch, luân chuyển",
+    "phòng, chống tham nhũng, tiêu cực",
+    "an sinh xã hội, giảm nghèo",
 ]
-FILLER = ("Các cấp ủy, tổ chức đảng quán triệt, triển khai thực hiện nghiêm túc; phân công rõ trách nhiệm, thời "
-          "gian hoàn thành; định kỳ sơ kết, tổng kết, báo cáo kết quả về cấp ủy cấp trên. ")
+FILLER = (
+    "Các cấp ủy, tổ chức đảng quán triệt, triển khai thực hiện nghiêm túc; phân công rõ trách nhiệm, thời "
+    "gian hoàn thành; định kỳ sơ kết, tổng kết, báo cáo kết quả về cấp ủy cấp trên. "
+)
 ISSUERS = ["TW", "TU", "HU", "ĐU", "BTCTW"]
 
 
@@ -57,14 +68,23 @@ def build(settings: Settings, n_docs: int, seed: int = 7) -> dict:
         province = orgs.create(s, name="Tỉnh thử", kind=OrgKind.province, code="P", parent_id=None)
         districts, grassroots, cells = [], [], []
         for d in range(10):
-            dist = orgs.create(s, name=f"Huyện {d}", kind=OrgKind.district, code=f"D{d}", parent_id=province.id)
+            dist = orgs.create(
+                s, name=f"Huyện {d}", kind=OrgKind.district, code=f"D{d}", parent_id=province.id
+            )
             districts.append(dist.id)
             for g in range(10):
-                gr = orgs.create(s, name=f"Xã {d}-{g}", kind=OrgKind.grassroots, code=f"G{d}-{g}", parent_id=dist.id)
+                gr = orgs.create(
+                    s, name=f"Xã {d}-{g}", kind=OrgKind.grassroots, code=f"G{d}-{g}", parent_id=dist.id
+                )
                 grassroots.append(gr.id)
                 for c in range(10):
-                    cell = orgs.create(s, name=f"Chi bộ {d}-{g}-{c}", kind=OrgKind.cell, code=f"C{d}-{g}-{c}",
-                                       parent_id=gr.id)
+                    cell = orgs.create(
+                        s,
+                        name=f"Chi bộ {d}-{g}-{c}",
+                        kind=OrgKind.cell,
+                        code=f"C{d}-{g}-{c}",
+                        parent_id=gr.id,
+                    )
                     cells.append(cell.id)
         member = Member(full_name="Người đọc", name_folded="nguoi doc", org_id=cells[0])
         s.add(member)
@@ -76,8 +96,9 @@ def build(settings: Settings, n_docs: int, seed: int = 7) -> dict:
         staff_role = RoleAssignment(user_id=staff_user.id, role=Role.staff.value, org_id=districts[0])
         s.add(staff_role)
         s.flush()
-        ids = dict(province=province.id, district=districts[0], member=member.id, user=user.id,
-                   staff=staff_user.id)
+        ids = dict(
+            province=province.id, district=districts[0], member=member.id, user=user.id, staff=staff_user.id
+        )
     now = utcnow()
     types = list(DocType)
     batch = 2000
@@ -94,15 +115,39 @@ def build(settings: Settings, n_docs: int, seed: int = 7) -> dict:
             parsed = docnumber.parse(number)
             assert parsed is not None
             year = rng.randint(2015, 2025)
-            docs.append(dict(
-                id=i + 1, title=title, doc_type=doc_type.value, number=parsed.display, type_code=parsed.type_code,
-                issuer=parsed.issuer, issuer_key=fold(parsed.issuer or ""), number_key=parsed.tokens()[0],
-                year=year, summary=summary, body=body, category=rng.choice(["documents", "documents", "study"]),
-                status="published", published_at=now, publish_at=now, offline_allowed=True, version=1,
-                created_at=now, updated_at=now))
+            docs.append(
+                dict(
+                    id=i + 1,
+                    title=title,
+                    doc_type=doc_type.value,
+                    number=parsed.display,
+                    type_code=parsed.type_code,
+                    issuer=parsed.issuer,
+                    issuer_key=fold(parsed.issuer or ""),
+                    number_key=parsed.tokens()[0],
+                    year=year,
+                    summary=summary,
+                    body=body,
+                    category=rng.choice(["documents", "documents", "study"]),
+                    status="published",
+                    published_at=now,
+                    publish_at=now,
+                    offline_allowed=True,
+                    version=1,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             roll = rng.random()
-            target = (ids["province"] if roll < 0.1 else rng.choice(districts) if roll < 0.35
-                      else rng.choice(grassroots) if roll < 0.65 else rng.choice(cells))
+            target = (
+                ids["province"]
+                if roll < 0.1
+                else rng.choice(districts)
+                if roll < 0.35
+                else rng.choice(grassroots)
+                if roll < 0.65
+                else rng.choice(cells)
+            )
             audiences.append(dict(document_id=i + 1, org_id=target))
             fts.append((i + 1, title, number, summary, body))
         with db.transaction() as s:
@@ -111,15 +156,27 @@ def build(settings: Settings, n_docs: int, seed: int = 7) -> dict:
             if search.is_sqlite(s):
                 rows = []
                 for doc_id, title, number, summary, body in fts:
-                    d = Document(id=doc_id, title=title, number=number, summary=summary, body=body,
-                                 type_code=number.split("-")[1].split("/")[0])
+                    d = Document(
+                        id=doc_id,
+                        title=title,
+                        number=number,
+                        summary=summary,
+                        body=body,
+                        type_code=number.split("-")[1].split("/")[0],
+                    )
                     t = search.index_text(d)
                     rows.append(dict(id=doc_id, title=t.title, summary=t.summary, body=t.body))
                 search.bulk_index_sqlite_rows(s, rows)
             else:
                 for doc_id, title, number, summary, body in fts:
-                    d = Document(id=doc_id, title=title, number=number, summary=summary, body=body,
-                                 type_code=number.split("-")[1].split("/")[0])
+                    d = Document(
+                        id=doc_id,
+                        title=title,
+                        number=number,
+                        summary=summary,
+                        body=body,
+                        type_code=number.split("-")[1].split("/")[0],
+                    )
                     search.index_document(s, d)
     with db.transaction() as s:
         if not search.is_sqlite(s):
@@ -147,10 +204,13 @@ QUERIES = [
 def measure(settings: Settings, ids: dict, runs: int) -> None:
     db = Database(settings)
     with db.session() as s:
-        member = Principal(user=s.get(User, ids["user"]), member=s.get(Member, ids["member"]), session_id=None,
-                           roles=[])
+        member = Principal(
+            user=s.get(User, ids["user"]), member=s.get(Member, ids["member"]), session_id=None, roles=[]
+        )
         staff_user = s.get(User, ids["staff"])
-        roles = list(s.execute(select(RoleAssignment).where(RoleAssignment.user_id == ids["staff"])).scalars())
+        roles = list(
+            s.execute(select(RoleAssignment).where(RoleAssignment.user_id == ids["staff"])).scalars()
+        )
         staff = Principal(user=staff_user, member=None, session_id=None, roles=roles)
     print(f"{'query':42} {'who':7} {'total':>7} {'p50 ms':>8} {'p99 ms':>8}")
     for label, params in QUERIES:
@@ -169,10 +229,14 @@ def measure(settings: Settings, ids: dict, runs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--docs", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--postgres", metavar="URL", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--postgres", metavar="URL", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="sotay-bench-"))
     admin = None
@@ -191,7 +255,9 @@ def main() -> None:
         t0 = time.perf_counter()
         ids = build(settings, args.docs)
         engine = "PostgreSQL" if args.postgres else "SQLite"
-        print(f"{engine}: built {args.docs} documents in {time.perf_counter() - t0:.1f}s; {args.runs} runs each")
+        print(
+            f"{engine}: built {args.docs} documents in {time.perf_counter() - t0:.1f}s; {args.runs} runs each"
+        )
         measure(settings, ids, args.runs)
     finally:
         if admin is not None:

@@ -68,8 +68,18 @@ _TYPE_WORDS: list[tuple[str, DocType]] = sorted(
     key=lambda item: -len(item[0]),
 )
 
-_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-                         "\u2212": "-", "\u2044": "/", "\u2215": "/"})
+_DASHES = str.maketrans(
+    {
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2044": "/",
+        "\u2215": "/",
+    }
+)
 
 # 96-QĐ/TW, 21-NQ/TW, 12-HD/BTCTW, 05-NQ/ĐU, 1234/QĐ-TU, 15 - KH/HU. The issuer may hold a dash (TU-BTC).
 _FULL = re.compile(
@@ -107,10 +117,10 @@ class DocNumber:
 
 
 def _norm_number(value: str) -> str:
-    """"01" and "1" are the same number; a letter suffix stays ("15a")."""
+    """ "01" and "1" are the same number; a letter suffix stays ("15a")."""
     value = value.strip().lower()
     digits = value.rstrip("abcdefghijklmnopqrstuvwxyz")
-    suffix = value[len(digits):]
+    suffix = value[len(digits) :]
     return (digits.lstrip("0") or "0") + suffix
 
 
@@ -169,8 +179,8 @@ def parse(text: str | None) -> DocNumber | None:
     issued_on = None
     date_at = re.search(r"(?i)\bng[aà]y\b", raw)
     if date_at:
-        issued_on = _parse_date(raw[date_at.end():])
-        head = raw[:date_at.start()]
+        issued_on = _parse_date(raw[date_at.end() :])
+        head = raw[: date_at.start()]
     else:
         head = raw
     full = None
@@ -184,8 +194,14 @@ def parse(text: str | None) -> DocNumber | None:
         number = full["num"]
         if doc_type is None and code:
             doc_type = _type_for_code(code)
-        return DocNumber(number=number, type_code=code, issuer=issuer, doc_type=doc_type, issued_on=issued_on,
-                         explicit_code=True)
+        return DocNumber(
+            number=number,
+            type_code=code,
+            issuer=issuer,
+            doc_type=doc_type,
+            issued_on=issued_on,
+            explicit_code=True,
+        )
     # "Chỉ thị 35", "Quy định số 205", "số 96": a bare number right after the type name or "số".
     folded_head = fold(head)
     type_prefix = ""
@@ -220,7 +236,7 @@ def _type_word_at(words: list[str], i: int) -> tuple[DocType, int] | None:
     """A type name ("nghi quyet") starting at words[i]: (type, number of words)."""
     for phrase, doc_type in _TYPE_WORDS:
         parts = phrase.split(" ")
-        if words[i:i + len(parts)] == parts:
+        if words[i : i + len(parts)] == parts:
             return doc_type, len(parts)
     return None
 

@@ -34,8 +34,8 @@ _BENIGN_AFTER = {"khau", "ma", "thiet", "do", "ong", "danh", "vu", "tham", "thu"
 def stamp_in(text: str | None) -> Secrecy | None:
     """The secrecy level a title or number is stamped with, or None.
 
-    Stamps: "TUYỆT MẬT" / "Tối mật" anywhere; "(Mật)", "[MẬT]", "Độ mật: ...", and an upper-case "MẬT" standing
-    alone. Ordinary words ("bí mật nhà nước", "mật khẩu", "mật mã") are not stamps.
+    Stamps: "TUYỆT MẬT" / "Tối mật" anywhere; "(Mật)", "[MẬT]", "Độ mật: ...", and an upper-case
+    "MẬT" standing alone. Ordinary words ("bí mật nhà nước", "mật khẩu", "mật mã") are not stamps.
     """
     if not text:
         return None
@@ -61,7 +61,7 @@ def stamp_in(text: str | None) -> Secrecy | None:
 
 def refusal_message(level: Secrecy) -> str:
     return (
-        f"Tài liệu có độ mật \"{SECRECY_LABELS[level]}\" không được đăng lên ứng dụng. Theo {LAW}, "
+        f'Tài liệu có độ mật "{SECRECY_LABELS[level]}" không được đăng lên ứng dụng. Theo {LAW}, '
         "tài liệu bí mật nhà nước không được đưa lên mạng Internet, mạng máy tính hay phần mềm không dùng "
         "mật mã của cơ yếu; hãy phổ biến tài liệu này theo đường bảo mật."
     )

@@ -1,4 +1,4 @@
-"""Attachments: streamed multipart upload (hash + size limit on the fly), type from content, ranged downloads."""
+"""Attachments: streamed upload (hashed, size-limited on the fly), type from content, ranged downloads."""
 
 import re
 import unicodedata
@@ -91,7 +91,7 @@ class Received:
 
 
 class MultipartFileReceiver:
-    """Feeds raw request bytes to python-multipart; the part named `file` goes to a TempWriter as it arrives."""
+    """Feeds request bytes to python-multipart; the part named `file` goes to a TempWriter as it arrives."""
 
     def __init__(self, content_type: str, new_writer, field: str = "file"):  # type: ignore[no-untyped-def]
         ctype, options = parse_options_header(content_type)
@@ -108,10 +108,17 @@ class MultipartFileReceiver:
         self._is_file = False
         self._other = 0
         self.files = 0
-        self._parser = MultipartParser(boundary, callbacks={  # type: ignore[arg-type]
-            "on_part_begin": self._begin, "on_part_data": self._data, "on_header_field": self._hfield,
-            "on_header_value": self._hval, "on_header_end": self._hend, "on_headers_finished": self._hdone,
-        })
+        self._parser = MultipartParser(
+            boundary,
+            callbacks={  # type: ignore[arg-type]
+                "on_part_begin": self._begin,
+                "on_part_data": self._data,
+                "on_header_field": self._hfield,
+                "on_header_value": self._hval,
+                "on_header_end": self._hend,
+                "on_headers_finished": self._hdone,
+            },
+        )
 
     def _begin(self) -> None:
         self._headers, self._is_file = {}, False
@@ -175,8 +182,9 @@ class UnsupportedMedia(DomainError):
     message = 'Gửi tệp dưới dạng multipart/form-data, trường "file".'
 
 
-async def receive_upload(stream: AsyncIterator[bytes], content_type: str, store: FileStore, max_bytes: int,
-                         run) -> Received:  # type: ignore[no-untyped-def]
+async def receive_upload(
+    stream: AsyncIterator[bytes], content_type: str, store: FileStore, max_bytes: int, run
+) -> Received:  # type: ignore[no-untyped-def]
     """Read the request body chunk by chunk; file IO happens in worker threads (`run`)."""
     receiver = MultipartFileReceiver(content_type, lambda: store.new_upload(max_bytes))
     try:
@@ -196,8 +204,9 @@ def check_can_attach(session: Session, principal: Principal, document_id: int) -
     return audience.get_manageable(session, principal, document_id)
 
 
-def store_upload(session: Session, principal: Principal, store: FileStore, document_id: int,
-                 received: Received) -> AttachmentPublic:
+def store_upload(
+    session: Session, principal: Principal, store: FileStore, document_id: int, received: Received
+) -> AttachmentPublic:
     pending = received.pending
     try:
         doc = audience.get_manageable(session, principal, document_id)
@@ -226,24 +235,41 @@ def store_upload(session: Session, principal: Principal, store: FileStore, docum
     if existing is not None:
         att = existing
     else:
-        att = Attachment(document_id=doc.id, sha256=pending.sha256, filename=safe_filename(received.filename, ext),
-                         created_by=principal.user_id)
+        att = Attachment(
+            document_id=doc.id,
+            sha256=pending.sha256,
+            filename=safe_filename(received.filename, ext),
+            created_by=principal.user_id,
+        )
         session.add(att)
         session.flush()
         org_ids = audience.audience_ids(session, doc.id)
-        audit.record(session, "document.attachment", actor=principal, target_type="attachment", target_id=att.id,
-                     org_id=org_ids[0] if org_ids else None,
-                     detail={"document_id": doc.id, "sha256": pending.sha256, "size": pending.size})
+        audit.record(
+            session,
+            "document.attachment",
+            actor=principal,
+            target_type="attachment",
+            target_id=att.id,
+            org_id=org_ids[0] if org_ids else None,
+            detail={"document_id": doc.id, "sha256": pending.sha256, "size": pending.size},
+        )
         assert att.id is not None
         if doc.status in audience.LIVE_STATUSES or doc.comments_until is not None:
             record_change(session, "attachment", att.id, op="upsert", org_ids=org_ids)
         else:
             record_change(session, "attachment", att.id, op="upsert", user_ids=[principal.user_id])
-    return AttachmentPublic(id=att.id or 0, sha256=blob.sha256, size=blob.size, content_type=blob.content_type,
-                            filename=att.filename)
+    return AttachmentPublic(
+        id=att.id or 0,
+        sha256=blob.sha256,
+        size=blob.size,
+        content_type=blob.content_type,
+        filename=att.filename,
+    )
 
 
-def get_for_download(session: Session, principal: Principal, attachment_id: int) -> tuple[Attachment, FileBlob]:
+def get_for_download(
+    session: Session, principal: Principal, attachment_id: int
+) -> tuple[Attachment, FileBlob]:
     """The attachment and its blob, only when the caller sees the document (404 otherwise)."""
     att = session.get(Attachment, attachment_id)
     if att is None:

@@ -1,4 +1,5 @@
-"""Who sees and who manages which document: the one rule every read path (list, get, search, files, stats) uses.
+"""Who sees and who manages which document: the one rule every read path (list, get, search, files,
+stats) uses.
 
 A document is visible to a member exactly when one of its audience organisations is an ancestor-or-self of the
 member's cell (the closure table answers that). Publishers also see what they may manage: drafts, scheduled,
@@ -26,7 +27,7 @@ _NOT_FOUND = "Không tìm thấy văn bản (hoặc văn bản không gửi tớ
 
 
 def ancestors_of(session: Session, org_ids: Iterable[int]) -> list[int]:
-    """Ancestor-or-self ids of the given organisations (a handful per cell: fetched once, used as literals)."""
+    """Ancestor-or-self ids of the organisations (a handful per cell: fetched once, used as literals)."""
     ids = [i for i in set(org_ids) if i is not None]
     if not ids:
         return []
@@ -42,7 +43,9 @@ def _audience_in(org_ids: Sequence[int] | Select) -> ColumnElement[bool]:
 
 def _all_audience_in(org_ids: Sequence[int] | Select) -> ColumnElement[bool]:
     """Every audience organisation lies in org_ids (a document always has at least one)."""
-    outside = exists().where(DocumentAudience.document_id == Document.id, DocumentAudience.org_id.not_in(org_ids))
+    outside = exists().where(
+        DocumentAudience.document_id == Document.id, DocumentAudience.org_id.not_in(org_ids)
+    )
     return ~outside
 
 
@@ -62,8 +65,11 @@ def manageable_clause(principal: Principal) -> ColumnElement[bool]:
     if principal.staff_org_ids:
         clauses.append(_all_audience_in(subtrees_ids(principal.staff_org_ids)))
     if principal.led_cell_ids:
-        clauses.append(and_(Document.category == DocCategory.meeting.value,
-                            _all_audience_in(list(principal.led_cell_ids))))
+        clauses.append(
+            and_(
+                Document.category == DocCategory.meeting.value, _all_audience_in(list(principal.led_cell_ids))
+            )
+        )
     return or_(*clauses) if clauses else false()
 
 
@@ -72,7 +78,9 @@ def member_reach(session: Session, principal: Principal) -> list[int]:
     return ancestors_of(session, [principal.cell_id] if principal.cell_id else [])
 
 
-def visible_clause(session: Session, principal: Principal, now: datetime | None = None) -> ColumnElement[bool]:
+def visible_clause(
+    session: Session, principal: Principal, now: datetime | None = None
+) -> ColumnElement[bool]:
     if principal.is_admin:
         return true()
     now = now or utcnow()
@@ -89,8 +97,13 @@ def visible_clause(session: Session, principal: Principal, now: datetime | None 
         clauses.append(and_(live_clause(now), or_(*reach)))
     if own:
         # A draft opened for comments (góp ý dự thảo) is shown to its audience.
-        clauses.append(and_(Document.status == DocStatus.draft.value, Document.comments_until.is_not(None),
-                            _audience_in(own)))
+        clauses.append(
+            and_(
+                Document.status == DocStatus.draft.value,
+                Document.comments_until.is_not(None),
+                _audience_in(own),
+            )
+        )
     return or_(*clauses)
 
 
@@ -103,7 +116,9 @@ def visible_ids(session: Session, principal: Principal, ids: Iterable[int]) -> s
     ids = list(set(ids))
     if not ids:
         return set()
-    rows = session.execute(select(Document.id).where(Document.id.in_(ids), visible_clause(session, principal)))
+    rows = session.execute(
+        select(Document.id).where(Document.id.in_(ids), visible_clause(session, principal))
+    )
     return {int(r) for r in rows.scalars()}
 
 
@@ -118,15 +133,20 @@ def get_visible(session: Session, principal: Principal, document_id: int) -> Doc
 
 
 def can_manage(session: Session, principal: Principal, document_id: int) -> bool:
-    return session.execute(
-        select(Document.id).where(Document.id == document_id, manageable_clause(principal))
-    ).first() is not None
+    return (
+        session.execute(
+            select(Document.id).where(Document.id == document_id, manageable_clause(principal))
+        ).first()
+        is not None
+    )
 
 
 def manageable_ids(session: Session, principal: Principal, ids: Sequence[int]) -> set[int]:
     if not ids:
         return set()
-    rows = session.execute(select(Document.id).where(Document.id.in_(list(ids)), manageable_clause(principal)))
+    rows = session.execute(
+        select(Document.id).where(Document.id.in_(list(ids)), manageable_clause(principal))
+    )
     return {int(r) for r in rows.scalars()}
 
 
@@ -139,13 +159,16 @@ def get_manageable(session: Session, principal: Principal, document_id: int) -> 
 
 
 def audience_ids(session: Session, document_id: int) -> list[int]:
-    return sorted(int(r) for r in session.execute(
-        select(DocumentAudience.org_id).where(DocumentAudience.document_id == document_id)
-    ).scalars())
+    return sorted(
+        int(r)
+        for r in session.execute(
+            select(DocumentAudience.org_id).where(DocumentAudience.document_id == document_id)
+        ).scalars()
+    )
 
 
 def may_publish_to(session: Session, principal: Principal, org_ids: Sequence[int], category: str) -> bool:
-    """Staff publish to organisations inside their subtrees; cell leaders to their own cell (meeting papers)."""
+    """Staff publish to organisations in their subtrees; cell leaders to their own cell (meeting papers)."""
     if principal.is_admin:
         return True
     if principal.staff_org_ids and all(principal.manages(session, o) for o in org_ids):

@@ -1,4 +1,4 @@
-"""Góp ý dự thảo: members of the audience comment on a draft until its deadline; publishers list and export."""
+"""Góp ý dự thảo: the audience comments on a draft until its deadline; publishers list and export."""
 
 import csv
 import io
@@ -26,12 +26,17 @@ def add(session: Session, principal: Principal, document_id: int, body: CommentC
     if utcnow() > as_utc(doc.comments_until):
         raise Conflict(f"Đã hết hạn góp ý ({fmt_datetime(doc.comments_until)}).", code="comments_closed")
     in_audience = principal.cell_id is not None and bool(
-        set(audience.member_reach(session, principal)) & set(audience.audience_ids(session, document_id)))
+        set(audience.member_reach(session, principal)) & set(audience.audience_ids(session, document_id))
+    )
     if not in_audience and not audience.can_manage(session, principal, document_id):
         raise Forbidden("Chỉ đảng viên thuộc phạm vi lấy ý kiến được góp ý.", code="not_in_audience")
-    comment = DocumentComment(document_id=document_id, user_id=principal.user_id,
-                              member_id=principal.member.id if principal.member else None,
-                              org_id=principal.cell_id, body=body.body)
+    comment = DocumentComment(
+        document_id=document_id,
+        user_id=principal.user_id,
+        member_id=principal.member.id if principal.member else None,
+        org_id=principal.cell_id,
+        body=body.body,
+    )
     session.add(comment)
     session.flush()
     return _public(session, [comment])[0]
@@ -40,13 +45,36 @@ def add(session: Session, principal: Principal, document_id: int, body: CommentC
 def _public(session: Session, comments: list[DocumentComment]) -> list[CommentPublic]:
     user_ids = {c.user_id for c in comments}
     org_ids = {c.org_id for c in comments if c.org_id}
-    names: dict[int, str | None] = dict(session.execute(  # type: ignore[arg-type]
-        select(User.id, User.display_name).where(User.id.in_(user_ids))).all()) if user_ids else {}
-    orgs: dict[int, str] = dict(session.execute(  # type: ignore[arg-type]
-        select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))).all()) if org_ids else {}
-    return [CommentPublic(id=c.id or 0, document_id=c.document_id, author_name=names.get(c.user_id),
-                          org_id=c.org_id, org_name=orgs.get(c.org_id) if c.org_id else None, body=c.body,
-                          created_at=c.created_at) for c in comments]
+    names: dict[int, str | None] = (
+        dict(
+            session.execute(  # type: ignore[arg-type]
+                select(User.id, User.display_name).where(User.id.in_(user_ids))
+            ).all()
+        )
+        if user_ids
+        else {}
+    )
+    orgs: dict[int, str] = (
+        dict(
+            session.execute(  # type: ignore[arg-type]
+                select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))
+            ).all()
+        )
+        if org_ids
+        else {}
+    )
+    return [
+        CommentPublic(
+            id=c.id or 0,
+            document_id=c.document_id,
+            author_name=names.get(c.user_id),
+            org_id=c.org_id,
+            org_name=orgs.get(c.org_id) if c.org_id else None,
+            body=c.body,
+            created_at=c.created_at,
+        )
+        for c in comments
+    ]
 
 
 def list_comments(session: Session, principal: Principal, document_id: int) -> list[CommentPublic]:
@@ -55,8 +83,9 @@ def list_comments(session: Session, principal: Principal, document_id: int) -> l
     q = select(DocumentComment).where(DocumentComment.document_id == document_id)
     if not audience.can_manage(session, principal, document_id):
         q = q.where(DocumentComment.user_id == principal.user_id)
-    return _public(session, list(session.execute(q.order_by(DocumentComment.created_at, DocumentComment.id))
-                                 .scalars()))
+    return _public(
+        session, list(session.execute(q.order_by(DocumentComment.created_at, DocumentComment.id)).scalars())
+    )
 
 
 _HEADERS = ["STT", "Thời gian", "Người góp ý", "Chi bộ", "Nội dung góp ý"]
@@ -70,8 +99,10 @@ def _cell(value: str) -> str:
 def export(session: Session, principal: Principal, document_id: int, fmt: str) -> tuple[bytes, str, str]:
     """(content, media type, extension) of every comment, for publishers only."""
     doc = audience.get_manageable(session, principal, document_id)
-    rows = [[str(i), fmt_datetime(c.created_at), c.author_name or "", c.org_name or "", c.body]
-            for i, c in enumerate(list_comments(session, principal, document_id), start=1)]
+    rows = [
+        [str(i), fmt_datetime(c.created_at), c.author_name or "", c.org_name or "", c.body]
+        for i, c in enumerate(list_comments(session, principal, document_id), start=1)
+    ]
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)

@@ -1,4 +1,4 @@
-"""Read receipts (idempotent, may arrive late from an offline device), study marks, bookmarks, read statistics."""
+"""Read receipts (idempotent, may arrive late from offline devices), study marks, bookmarks, statistics."""
 
 from datetime import datetime, timedelta
 
@@ -33,9 +33,10 @@ def _client_time(value: datetime | None, doc: Document, now: datetime) -> dateti
     return max(value, as_utc(doc.created_at))
 
 
-def mark_read(session: Session, principal: Principal, document_id: int,
-              read_at: datetime | None = None) -> ReadMarkPublic:
-    """Record that the caller opened the document. Repeating it changes nothing but may move read_at earlier."""
+def mark_read(
+    session: Session, principal: Principal, document_id: int, read_at: datetime | None = None
+) -> ReadMarkPublic:
+    """Record that the caller opened the document; repeating it only ever moves read_at earlier."""
     doc = audience.get_visible(session, principal, document_id)
     now = utcnow()
     when = _client_time(read_at, doc, now)
@@ -44,23 +45,35 @@ def mark_read(session: Session, principal: Principal, document_id: int,
     ).scalar_one_or_none()
     created = mark is None
     if mark is None:
-        mark = ReadMark(document_id=document_id, user_id=principal.user_id,
-                        member_id=principal.member.id if principal.member else None, read_at=when, received_at=now)
+        mark = ReadMark(
+            document_id=document_id,
+            user_id=principal.user_id,
+            member_id=principal.member.id if principal.member else None,
+            read_at=when,
+            received_at=now,
+        )
         session.add(mark)
     elif when < as_utc(mark.read_at):
         mark.read_at = when  # two devices: the first opening counts
     else:
-        return ReadMarkPublic(document_id=document_id, read_at=mark.read_at, studied_at=mark.studied_at,
-                              created=False)
+        return ReadMarkPublic(
+            document_id=document_id, read_at=mark.read_at, studied_at=mark.studied_at, created=False
+        )
     session.flush()
     assert mark.id is not None
     record_change(session, "read_mark", mark.id, op="upsert", user_ids=[principal.user_id])
-    return ReadMarkPublic(document_id=document_id, read_at=mark.read_at, studied_at=mark.studied_at,
-                          created=created)
+    return ReadMarkPublic(
+        document_id=document_id, read_at=mark.read_at, studied_at=mark.studied_at, created=created
+    )
 
 
-def mark_studied(session: Session, principal: Principal, document_id: int, studied_at: datetime | None = None,
-                 studied: bool = True) -> ReadMarkPublic:
+def mark_studied(
+    session: Session,
+    principal: Principal,
+    document_id: int,
+    studied_at: datetime | None = None,
+    studied: bool = True,
+) -> ReadMarkPublic:
     """Đã học: for study materials; implies read."""
     doc = audience.get_visible(session, principal, document_id)
     if doc.category != DocCategory.study.value:
@@ -102,11 +115,12 @@ def set_bookmark(session: Session, principal: Principal, document_id: int, on: b
 
 
 def _scope_cells(session: Session, principal: Principal, doc: Document, org_id: int | None):  # type: ignore[no-untyped-def]
-    """SELECT of cell ids both in the document's audience and in the caller's scope (optionally under org_id)."""
+    """SELECT of cells in both the document's audience and the caller's scope (optionally under org_id)."""
     assert doc.id is not None
     aud = audience.audience_ids(session, doc.id)
-    q = select(Organization.id).where(Organization.kind == OrgKind.cell.value,
-                                      Organization.id.in_(subtrees_ids(aud)))
+    q = select(Organization.id).where(
+        Organization.kind == OrgKind.cell.value, Organization.id.in_(subtrees_ids(aud))
+    )
     if not principal.is_admin:
         if principal.staff_org_ids:
             scope = Organization.id.in_(subtrees_ids(principal.staff_org_ids))
@@ -124,7 +138,9 @@ def _scope_cells(session: Session, principal: Principal, doc: Document, org_id: 
     return q
 
 
-def read_stats(session: Session, principal: Principal, document_id: int, org_id: int | None = None) -> ReadStats:
+def read_stats(
+    session: Session, principal: Principal, document_id: int, org_id: int | None = None
+) -> ReadStats:
     doc = audience.get_visible(session, principal, document_id)
     cells = _scope_cells(session, principal, doc, org_id)
     rows = session.execute(
@@ -136,17 +152,36 @@ def read_stats(session: Session, principal: Principal, document_id: int, org_id:
         .order_by(Organization.name)
     ).all()
     by_cell = [CellReadStats(org_id=o, name=n, members=int(m), read=int(r)) for o, n, m, r in rows]
-    return ReadStats(document_id=document_id, members=sum(c.members for c in by_cell),
-                     read=sum(c.read for c in by_cell), by_cell=by_cell)
+    return ReadStats(
+        document_id=document_id,
+        members=sum(c.members for c in by_cell),
+        read=sum(c.read for c in by_cell),
+        by_cell=by_cell,
+    )
 
 
-def readers(session: Session, principal: Principal, document_id: int, *, org_id: int | None = None,
-            has_read: bool | None = None, limit: int = 100, offset: int = 0) -> Page[ReaderPublic]:
+def readers(
+    session: Session,
+    principal: Principal,
+    document_id: int,
+    *,
+    org_id: int | None = None,
+    has_read: bool | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page[ReaderPublic]:
     """Members in scope with when they read it; has_read=False lists who has not read yet."""
     doc = audience.get_visible(session, principal, document_id)
     cells = _scope_cells(session, principal, doc, org_id)
     q = (
-        select(Member.id, Member.full_name, Member.org_id, Organization.name, ReadMark.read_at, ReadMark.studied_at)
+        select(
+            Member.id,
+            Member.full_name,
+            Member.org_id,
+            Organization.name,
+            ReadMark.read_at,
+            ReadMark.studied_at,
+        )
         .join(Organization, Organization.id == Member.org_id)
         .outerjoin(ReadMark, and_(ReadMark.member_id == Member.id, ReadMark.document_id == document_id))
         .where(Member.org_id.in_(cells))
@@ -156,9 +191,13 @@ def readers(session: Session, principal: Principal, document_id: int, *, org_id:
     elif has_read is False:
         q = q.where(ReadMark.id.is_(None))
     total = int(session.execute(select(func.count()).select_from(q.subquery())).scalar_one())
-    rows = session.execute(q.order_by(Organization.name, Member.name_folded, Member.id).limit(limit).offset(offset))
-    items = [ReaderPublic(member_id=m, full_name=n, org_id=o, org_name=on, read_at=r, studied_at=s)
-             for m, n, o, on, r, s in rows]
+    rows = session.execute(
+        q.order_by(Organization.name, Member.name_folded, Member.id).limit(limit).offset(offset)
+    )
+    items = [
+        ReaderPublic(member_id=m, full_name=n, org_id=o, org_name=on, read_at=r, studied_at=s)
+        for m, n, o, on, r, s in rows
+    ]
     return Page[ReaderPublic](items=items, total=total, limit=limit, offset=offset)
 
 

@@ -23,7 +23,9 @@ _MAX_TOKEN = 60
 _BM25_WEIGHTS = (10.0, 4.0, 1.0)
 
 
-_FTS_INSERT = text("INSERT INTO document_fts (rowid, title, summary, body) VALUES (:id, :title, :summary, :body)")
+_FTS_INSERT = text(
+    "INSERT INTO document_fts (rowid, title, summary, body) VALUES (:id, :title, :summary, :body)"
+)
 
 
 @dataclass(frozen=True)

@@ -57,23 +57,39 @@ def check_secrecy(secrecy: Secrecy | None, title: str | None, number: str | None
             raise SecretDocumentRefused(level, source, title)
 
 
-def audit_refusal(session: Session, principal: Principal, exc: SecretDocumentRefused,
-                  org_ids: Sequence[int], document_id: int | None = None) -> None:
+def audit_refusal(
+    session: Session,
+    principal: Principal,
+    exc: SecretDocumentRefused,
+    org_ids: Sequence[int],
+    document_id: int | None = None,
+) -> None:
     """Write the refusal in its own transaction (the refused write itself was rolled back)."""
-    audit.record(session, "document.secret_refused", actor=principal, target_type=ENTITY,
-                 target_id=document_id, org_id=org_ids[0] if org_ids else None,
-                 detail={"level": exc.level.value, "found_in": exc.source, "title": (exc.title or "")[:200]})
+    audit.record(
+        session,
+        "document.secret_refused",
+        actor=principal,
+        target_type=ENTITY,
+        target_id=document_id,
+        org_id=org_ids[0] if org_ids else None,
+        detail={"level": exc.level.value, "found_in": exc.source, "title": (exc.title or "")[:200]},
+    )
 
 
-def _check_audience(session: Session, principal: Principal, org_ids: Sequence[int], category: str) -> list[int]:
+def _check_audience(
+    session: Session, principal: Principal, org_ids: Sequence[int], category: str
+) -> list[int]:
     ids = sorted(set(org_ids))
     found = set(session.execute(select(Organization.id).where(Organization.id.in_(ids))).scalars())
     if len(found) != len(ids):
         raise Unprocessable("Có tổ chức nhận không tồn tại.", code="audience_not_found")
     if not audience.may_publish_to(session, principal, ids, category):
         if category == DocCategory.meeting.value or not principal.is_staff:
-            raise Forbidden("Bạn chỉ được gửi văn bản tới tổ chức trong phạm vi mình quản lý "
-                            "(bí thư chi bộ: tài liệu sinh hoạt của chi bộ mình).", code="audience_out_of_scope")
+            raise Forbidden(
+                "Bạn chỉ được gửi văn bản tới tổ chức trong phạm vi mình quản lý "
+                "(bí thư chi bộ: tài liệu sinh hoạt của chi bộ mình).",
+                code="audience_out_of_scope",
+            )
         raise Forbidden("Có tổ chức nhận nằm ngoài phạm vi bạn quản lý.", code="audience_out_of_scope")
     return ids
 
@@ -82,11 +98,23 @@ def _apply_number(doc: Document, raw: str | None, doc_type: str) -> None:
     """Fill number, type code, issuer (and date of issue when missing) from what was typed."""
     code_for_type = docnumber.DOC_TYPE_CODES[docnumber.DocType(doc_type)]
     if not raw:
-        doc.number, doc.type_code, doc.issuer, doc.issuer_key, doc.number_key = None, code_for_type, None, None, None
+        doc.number, doc.type_code, doc.issuer, doc.issuer_key, doc.number_key = (
+            None,
+            code_for_type,
+            None,
+            None,
+            None,
+        )
         return
     parsed = docnumber.parse(raw)
     if parsed is None:
-        doc.number, doc.type_code, doc.issuer, doc.issuer_key, doc.number_key = raw, code_for_type, None, None, None
+        doc.number, doc.type_code, doc.issuer, doc.issuer_key, doc.number_key = (
+            raw,
+            code_for_type,
+            None,
+            None,
+            None,
+        )
         return
     doc.number = parsed.display if parsed.explicit_code else parsed.number
     doc.type_code = parsed.type_code if parsed.explicit_code and parsed.type_code else code_for_type
@@ -110,14 +138,25 @@ def _fill_year(doc: Document) -> None:
 def _is_member_visible(doc: Document, now: datetime) -> bool:
     if doc.status in audience.LIVE_STATUSES:
         return True
-    if doc.status == DocStatus.scheduled.value and doc.publish_at is not None and as_utc(doc.publish_at) <= now:
+    if (
+        doc.status == DocStatus.scheduled.value
+        and doc.publish_at is not None
+        and as_utc(doc.publish_at) <= now
+    ):
         return True
     return doc.status == DocStatus.draft.value and doc.comments_until is not None
 
 
-def _log_change(session: Session, doc: Document, org_ids: Sequence[int], principal: Principal | None,
-                now: datetime, *, removed: bool = False) -> None:
-    """Sync: members' devices hear of live documents (and of those they lose); drafts reach only the author."""
+def _log_change(
+    session: Session,
+    doc: Document,
+    org_ids: Sequence[int],
+    principal: Principal | None,
+    now: datetime,
+    *,
+    removed: bool = False,
+) -> None:
+    """Sync: devices hear of live documents (and of those they lose); drafts reach only their author."""
     assert doc.id is not None
     if removed:
         record_change(session, ENTITY, doc.id, op="delete", org_ids=org_ids)
@@ -156,7 +195,9 @@ def create(session: Session, principal: Principal, body: DocumentCreate) -> Docu
     org_ids = _check_audience(session, principal, body.audience_org_ids, body.category.value)
     now = utcnow()
     if body.status not in (None, DocStatus.draft, DocStatus.published, DocStatus.scheduled):
-        raise Unprocessable("Văn bản mới chỉ có thể là dự thảo, hẹn giờ hoặc phát hành ngay.", code="invalid_status")
+        raise Unprocessable(
+            "Văn bản mới chỉ có thể là dự thảo, hẹn giờ hoặc phát hành ngay.", code="invalid_status"
+        )
     if body.comments_until is not None and body.status != DocStatus.draft:
         raise Unprocessable("Chỉ dự thảo mới mở lấy ý kiến góp ý.", code="comments_need_draft")
     version = 1
@@ -166,11 +207,23 @@ def create(session: Session, principal: Principal, body: DocumentCreate) -> Docu
             raise Conflict("Văn bản này đã được thay thế bởi văn bản khác.", code="already_superseded")
         version = old.version + 1
     doc = Document(
-        title=body.title, doc_type=body.doc_type.value, issued_on=body.issued_on, effective_on=body.effective_on,
-        summary=body.summary, body=body.body, category=body.category.value, topic=body.topic,
-        status=DocStatus.draft.value, offline_allowed=body.offline_allowed, comments_until=body.comments_until,
-        replaces_id=body.replaces_id, version=version, created_by=principal.user_id,
-        publish_at=body.publish_at, created_at=now, updated_at=now,
+        title=body.title,
+        doc_type=body.doc_type.value,
+        issued_on=body.issued_on,
+        effective_on=body.effective_on,
+        summary=body.summary,
+        body=body.body,
+        category=body.category.value,
+        topic=body.topic,
+        status=DocStatus.draft.value,
+        offline_allowed=body.offline_allowed,
+        comments_until=body.comments_until,
+        replaces_id=body.replaces_id,
+        version=version,
+        created_by=principal.user_id,
+        publish_at=body.publish_at,
+        created_at=now,
+        updated_at=now,
     )
     _apply_number(doc, body.number, doc.doc_type)
     session.add(doc)
@@ -187,29 +240,50 @@ def create(session: Session, principal: Principal, body: DocumentCreate) -> Docu
     _fill_year(doc)
     session.flush()
     search.index_document(session, doc)
-    audit.record(session, "document.create", actor=principal, target_type=ENTITY, target_id=doc.id,
-                 org_id=org_ids[0], detail={"title": doc.title, "number": doc.number, "status": doc.status,
-                                             "audience": org_ids})
+    audit.record(
+        session,
+        "document.create",
+        actor=principal,
+        target_type=ENTITY,
+        target_id=doc.id,
+        org_id=org_ids[0],
+        detail={"title": doc.title, "number": doc.number, "status": doc.status, "audience": org_ids},
+    )
     _log_change(session, doc, org_ids, principal, now)
     return get_public(session, principal, doc.id)
 
 
-def _set_status(session: Session, principal: Principal, doc: Document, status: DocStatus,
-                org_ids: Sequence[int], now: datetime) -> bool:
+def _set_status(
+    session: Session,
+    principal: Principal,
+    doc: Document,
+    status: DocStatus,
+    org_ids: Sequence[int],
+    now: datetime,
+) -> bool:
     """Apply a status change; True when members lose the document (sync must remove it)."""
     current = DocStatus(doc.status)
     if status == current:
         return False
     if status == DocStatus.superseded:
-        raise Unprocessable("Văn bản được thay thế khi phát hành văn bản mới thay thế nó (replaces_id).",
-                            code="invalid_status")
+        raise Unprocessable(
+            "Văn bản được thay thế khi phát hành văn bản mới thay thế nó (replaces_id).",
+            code="invalid_status",
+        )
     if status == DocStatus.withdrawn:
         if current not in (DocStatus.published, DocStatus.superseded, DocStatus.scheduled):
             raise Conflict("Chỉ thu hồi được văn bản đã phát hành hoặc hẹn giờ.", code="invalid_transition")
         doc.status = DocStatus.withdrawn.value
         doc.withdrawn_at = now
-        audit.record(session, "document.withdraw", actor=principal, target_type=ENTITY, target_id=doc.id,
-                     org_id=org_ids[0] if org_ids else None, detail={"from": current.value})
+        audit.record(
+            session,
+            "document.withdraw",
+            actor=principal,
+            target_type=ENTITY,
+            target_id=doc.id,
+            org_id=org_ids[0] if org_ids else None,
+            detail={"from": current.value},
+        )
         return True
     if status == DocStatus.published:
         if doc.publish_at is not None and as_utc(doc.publish_at) > now and current == DocStatus.draft:
@@ -217,19 +291,29 @@ def _set_status(session: Session, principal: Principal, doc: Document, status: D
         else:
             _mark_published(session, doc, now)
         doc.withdrawn_at = None
-        audit.record(session, "document.publish", actor=principal, target_type=ENTITY, target_id=doc.id,
-                     org_id=org_ids[0] if org_ids else None, detail={"from": current.value, "to": doc.status})
+        audit.record(
+            session,
+            "document.publish",
+            actor=principal,
+            target_type=ENTITY,
+            target_id=doc.id,
+            org_id=org_ids[0] if org_ids else None,
+            detail={"from": current.value, "to": doc.status},
+        )
         return False
     if status == DocStatus.scheduled:
         if current != DocStatus.draft or doc.publish_at is None or as_utc(doc.publish_at) <= now:
-            raise Unprocessable("Hẹn giờ cần một thời điểm phát hành trong tương lai (publish_at).",
-                                code="invalid_status")
+            raise Unprocessable(
+                "Hẹn giờ cần một thời điểm phát hành trong tương lai (publish_at).", code="invalid_status"
+            )
         doc.status = DocStatus.scheduled.value
         return False
     # back to draft: only before members had it
     if current != DocStatus.scheduled:
-        raise Conflict("Văn bản đã phát hành không thể trở lại dự thảo; hãy thu hồi hoặc ban hành văn bản thay thế.",
-                       code="invalid_transition")
+        raise Conflict(
+            "Văn bản đã phát hành không thể trở lại dự thảo; hãy thu hồi hoặc ban hành văn bản thay thế.",
+            code="invalid_transition",
+        )
     doc.status = DocStatus.draft.value
     return False
 
@@ -274,8 +358,15 @@ def update(session: Session, principal: Principal, document_id: int, body: Docum
         session.execute(delete(DocumentAudience).where(DocumentAudience.document_id == doc.id))
         for org_id in new_orgs:
             session.add(DocumentAudience(document_id=doc.id, org_id=org_id))
-        audit.record(session, "document.audience", actor=principal, target_type=ENTITY, target_id=doc.id,
-                     org_id=new_orgs[0], detail={"old": old_orgs, "new": new_orgs})
+        audit.record(
+            session,
+            "document.audience",
+            actor=principal,
+            target_type=ENTITY,
+            target_id=doc.id,
+            org_id=new_orgs[0],
+            detail={"old": old_orgs, "new": new_orgs},
+        )
     removed = False
     if body.status is not None:
         removed = _set_status(session, principal, doc, body.status, new_orgs, now)
@@ -285,8 +376,15 @@ def update(session: Session, principal: Principal, document_id: int, body: Docum
     session.flush()
     search.index_document(session, doc)
     fields = sorted(k for k in changes if k not in ("body",)) + (["body"] if "body" in changes else [])
-    audit.record(session, "document.update", actor=principal, target_type=ENTITY, target_id=doc.id,
-                 org_id=new_orgs[0], detail={"fields": fields})
+    audit.record(
+        session,
+        "document.update",
+        actor=principal,
+        target_type=ENTITY,
+        target_id=doc.id,
+        org_id=new_orgs[0],
+        detail={"fields": fields},
+    )
     now_visible = _is_member_visible(doc, now)
     # Old AND new audience: devices that lose the document hear of it and drop it.
     scopes = sorted(set(old_orgs) | set(new_orgs))
@@ -297,17 +395,22 @@ def update(session: Session, principal: Principal, document_id: int, body: Docum
 
 
 def _log_attachments(session: Session, document_id: int, org_ids: Sequence[int]) -> None:
-    for att_id in session.execute(select(Attachment.id).where(Attachment.document_id == document_id)).scalars():
+    for att_id in session.execute(
+        select(Attachment.id).where(Attachment.document_id == document_id)
+    ).scalars():
         record_change(session, "attachment", int(att_id), op="upsert", org_ids=org_ids)
 
 
 def publish_due(session: Session, now: datetime | None = None) -> list[int]:
     """Publish scheduled documents whose time has come. Idempotent: the scheduler may call it at any rate."""
     now = now or utcnow()
-    due = list(session.execute(
-        select(Document).where(Document.status == DocStatus.scheduled.value, Document.publish_at <= now)
-        .order_by(Document.publish_at, Document.id)
-    ).scalars())
+    due = list(
+        session.execute(
+            select(Document)
+            .where(Document.status == DocStatus.scheduled.value, Document.publish_at <= now)
+            .order_by(Document.publish_at, Document.id)
+        ).scalars()
+    )
     published = []
     for doc in due:
         assert doc.id is not None
@@ -317,8 +420,15 @@ def publish_due(session: Session, now: datetime | None = None) -> list[int]:
         session.add(doc)
         session.flush()
         org_ids = audience.audience_ids(session, doc.id)
-        audit.record(session, "document.publish", actor_user_id=None, target_type=ENTITY, target_id=doc.id,
-                     org_id=org_ids[0] if org_ids else None, detail={"scheduled": True})
+        audit.record(
+            session,
+            "document.publish",
+            actor_user_id=None,
+            target_type=ENTITY,
+            target_id=doc.id,
+            org_id=org_ids[0] if org_ids else None,
+            detail={"scheduled": True},
+        )
         _log_change(session, doc, org_ids, None, now)
         published.append(doc.id)
     return published
@@ -327,8 +437,14 @@ def publish_due(session: Session, now: datetime | None = None) -> list[int]:
 # ---- reading -------------------------------------------------------------------------------------------
 
 
-def _filters(doc_type: str | None, year: int | None, category: str | None, issuer: str | None,
-             topic: str | None, status: str | None) -> list[Any]:
+def _filters(
+    doc_type: str | None,
+    year: int | None,
+    category: str | None,
+    issuer: str | None,
+    topic: str | None,
+    status: str | None,
+) -> list[Any]:
     conditions: list[Any] = []
     if doc_type:
         conditions.append(Document.doc_type == doc_type)
@@ -346,15 +462,29 @@ def _filters(doc_type: str | None, year: int | None, category: str | None, issue
 
 
 def list_documents(
-    session: Session, principal: Principal, *, q: str | None = None, doc_type: str | None = None,
-    year: int | None = None, category: str | None = None, issuer: str | None = None, topic: str | None = None,
-    status: str | None = None, bookmarked: bool = False, limit: int = 20, offset: int = 0,
+    session: Session,
+    principal: Principal,
+    *,
+    q: str | None = None,
+    doc_type: str | None = None,
+    year: int | None = None,
+    category: str | None = None,
+    issuer: str | None = None,
+    topic: str | None = None,
+    status: str | None = None,
+    bookmarked: bool = False,
+    limit: int = 20,
+    offset: int = 0,
 ) -> Page[DocumentSummary]:
     """Visible documents, best match first when searching, newest first otherwise."""
-    conditions = [audience.visible_clause(session, principal), *_filters(doc_type, year, category, issuer, topic,
-                                                                         status)]
+    conditions = [
+        audience.visible_clause(session, principal),
+        *_filters(doc_type, year, category, issuer, topic, status),
+    ]
     if bookmarked:
-        conditions.append(Document.id.in_(select(Bookmark.document_id).where(Bookmark.user_id == principal.user_id)))
+        conditions.append(
+            Document.id.in_(select(Bookmark.document_id).where(Bookmark.user_id == principal.user_id))
+        )
     query = search.parse_query(q)
     if q and query.empty:
         return Page[DocumentSummary](items=[], total=0, limit=limit, offset=offset)
@@ -368,21 +498,32 @@ def list_documents(
         order = [hits.c.rank, newest.desc(), Document.id.desc()]
     total = int(session.execute(select(func.count()).select_from(base.subquery())).scalar_one())
     ids = [int(i) for i in session.execute(base.order_by(*order).limit(limit).offset(offset)).scalars()]
-    docs = {d.id: d for d in session.execute(select(Document).where(Document.id.in_(ids))).scalars()} if ids else {}
+    docs = (
+        {d.id: d for d in session.execute(select(Document).where(Document.id.in_(ids))).scalars()}
+        if ids
+        else {}
+    )
     items = _summaries(session, principal, [docs[i] for i in ids if i in docs])
     return Page[DocumentSummary](items=items, total=total, limit=limit, offset=offset)
 
 
 def list_topics(session: Session, principal: Principal) -> list[str]:
     rows = session.execute(
-        select(Document.topic).where(audience.visible_clause(session, principal), Document.topic.is_not(None),
-                                     Document.category == DocCategory.study.value).distinct().order_by(Document.topic)
+        select(Document.topic)
+        .where(
+            audience.visible_clause(session, principal),
+            Document.topic.is_not(None),
+            Document.category == DocCategory.study.value,
+        )
+        .distinct()
+        .order_by(Document.topic)
     ).scalars()
     return [r for r in rows if r]
 
 
-def _summaries(session: Session, principal: Principal, docs: list[Document], *,
-               with_body: bool = False) -> list[Any]:
+def _summaries(
+    session: Session, principal: Principal, docs: list[Document], *, with_body: bool = False
+) -> list[Any]:
     ids = [d.id for d in docs if d.id is not None]
     if not ids:
         return []
@@ -390,30 +531,53 @@ def _summaries(session: Session, principal: Principal, docs: list[Document], *,
     for doc_id, org_id, name in session.execute(
         select(DocumentAudience.document_id, Organization.id, Organization.name)
         .join(Organization, Organization.id == DocumentAudience.org_id)
-        .where(DocumentAudience.document_id.in_(ids)).order_by(Organization.depth, Organization.name)
+        .where(DocumentAudience.document_id.in_(ids))
+        .order_by(Organization.depth, Organization.name)
     ):
         aud.setdefault(doc_id, []).append(OrgRef(id=org_id, name=name))
     files: dict[int, list[AttachmentPublic]] = {}
     for att, blob in session.execute(
-        select(Attachment, FileBlob).join(FileBlob, FileBlob.sha256 == Attachment.sha256)
-        .where(Attachment.document_id.in_(ids)).order_by(Attachment.id)
+        select(Attachment, FileBlob)
+        .join(FileBlob, FileBlob.sha256 == Attachment.sha256)
+        .where(Attachment.document_id.in_(ids))
+        .order_by(Attachment.id)
     ):
-        files.setdefault(att.document_id, []).append(AttachmentPublic(
-            id=att.id, sha256=att.sha256, size=blob.size, content_type=blob.content_type, filename=att.filename))
-    reads = {r.document_id: r for r in session.execute(
-        select(ReadMark).where(ReadMark.document_id.in_(ids), ReadMark.user_id == principal.user_id)).scalars()}
-    marks = set(session.execute(
-        select(Bookmark.document_id).where(Bookmark.document_id.in_(ids), Bookmark.user_id == principal.user_id)
-    ).scalars())
+        files.setdefault(att.document_id, []).append(
+            AttachmentPublic(
+                id=att.id,
+                sha256=att.sha256,
+                size=blob.size,
+                content_type=blob.content_type,
+                filename=att.filename,
+            )
+        )
+    reads = {
+        r.document_id: r
+        for r in session.execute(
+            select(ReadMark).where(ReadMark.document_id.in_(ids), ReadMark.user_id == principal.user_id)
+        ).scalars()
+    }
+    marks = set(
+        session.execute(
+            select(Bookmark.document_id).where(
+                Bookmark.document_id.in_(ids), Bookmark.user_id == principal.user_id
+            )
+        ).scalars()
+    )
     managed = audience.manageable_ids(session, principal, ids)
     model = DocumentPublic if with_body else DocumentSummary
     out = []
     for d in docs:
         read = reads.get(d.id or 0)
         data = {name: getattr(d, name) for name in model.model_fields if hasattr(d, name)}
-        data.update(audience=aud.get(d.id or 0, []), attachments=files.get(d.id or 0, []),
-                    read_at=read.read_at if read else None, studied_at=read.studied_at if read else None,
-                    bookmarked=d.id in marks, can_manage=d.id in managed)
+        data.update(
+            audience=aud.get(d.id or 0, []),
+            attachments=files.get(d.id or 0, []),
+            read_at=read.read_at if read else None,
+            studied_at=read.studied_at if read else None,
+            bookmarked=d.id in marks,
+            can_manage=d.id in managed,
+        )
         out.append(model.model_validate(data))
     return out
 
@@ -454,13 +618,25 @@ def find_by_number(session: Session, principal: Principal, number: str) -> list[
     if parsed is None or not parsed.tokens():
         raise NotFound("Không nhận ra số hiệu văn bản.", code="number_not_understood")
     rows = session.execute(
-        select(Document).where(Document.number_key == parsed.tokens()[0], audience.visible_clause(session, principal))
+        select(Document)
+        .where(Document.number_key == parsed.tokens()[0], audience.visible_clause(session, principal))
         .order_by(Document.issued_on.desc())
     ).scalars()
     return _summaries(session, principal, list(rows))
 
 
 __all__ = [
-    "SecretDocumentRefused", "audit_refusal", "check_secrecy", "create", "update", "publish_due",
-    "list_documents", "list_topics", "get_public", "superseded_chain", "find_by_number", "and_", "or_",
+    "SecretDocumentRefused",
+    "audit_refusal",
+    "check_secrecy",
+    "create",
+    "update",
+    "publish_due",
+    "list_documents",
+    "list_topics",
+    "get_public",
+    "superseded_chain",
+    "find_by_number",
+    "and_",
+    "or_",
 ]

@@ -1,4 +1,4 @@
-"""File storage behind an interface: content-addressed by SHA-256; the local implementation writes to data_dir/files.
+"""File storage behind an interface: content-addressed by SHA-256; LocalFileStore writes to data_dir/files.
 
 An object store (S3, MinIO) can replace LocalFileStore by implementing FileStore.
 """
@@ -51,7 +51,7 @@ class TempWriter:
             mib = self.max_bytes / (1024 * 1024)
             raise PayloadTooLarge(f"Tệp vượt quá giới hạn {mib:.0f} MB.", code="file_too_large")
         if len(self._head) < _HEAD:
-            self._head.extend(chunk[:_HEAD - len(self._head)])
+            self._head.extend(chunk[: _HEAD - len(self._head)])
         self._hash.update(chunk)
         self._file.write(chunk)
 
@@ -64,7 +64,9 @@ class TempWriter:
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
-        return PendingFile(path=self.path, sha256=self._hash.hexdigest(), size=self.size, head=bytes(self._head))
+        return PendingFile(
+            path=self.path, sha256=self._hash.hexdigest(), size=self.size, head=bytes(self._head)
+        )
 
 
 class FileStore(Protocol):

@@ -11,9 +11,24 @@ from shared.secrecy import Secrecy
 from shared.text import nfc
 
 __all__ = [
-    "DOC_TYPE_LABELS", "DocType", "DocCategory", "DocStatus", "Secrecy", "DocumentCreate", "DocumentUpdate",
-    "DocumentPublic", "DocumentSummary", "AttachmentPublic", "ReadRequest", "ReadMarkPublic", "ReadStats",
-    "CellReadStats", "ReaderPublic", "CommentCreate", "CommentPublic", "OrgRef",
+    "DOC_TYPE_LABELS",
+    "DocType",
+    "DocCategory",
+    "DocStatus",
+    "Secrecy",
+    "DocumentCreate",
+    "DocumentUpdate",
+    "DocumentPublic",
+    "DocumentSummary",
+    "AttachmentPublic",
+    "ReadRequest",
+    "ReadMarkPublic",
+    "ReadStats",
+    "CellReadStats",
+    "ReaderPublic",
+    "CommentCreate",
+    "CommentPublic",
+    "OrgRef",
 ]
 
 
@@ -61,16 +76,20 @@ class _DocFields(RequestSchema):
 class DocumentCreate(_DocFields):
     title: str = Field(min_length=3, max_length=500)
     doc_type: DocType
-    number: str | None = Field(default=None, max_length=120,
-                               description='Số hiệu, ví dụ "96-QĐ/TW" hoặc "Quy định số 96-QĐ/TW ngày 2-2-2023"')
+    number: str | None = Field(
+        default=None,
+        max_length=120,
+        description='Số hiệu, ví dụ "96-QĐ/TW" hoặc "Quy định số 96-QĐ/TW ngày 2-2-2023"',
+    )
     issued_on: date | None = Field(default=None, description="Ngày ban hành")
     effective_on: date | None = Field(default=None, description="Ngày có hiệu lực")
     summary: str | None = Field(default=None, max_length=20_000)
     body: str | None = Field(default=None, max_length=BODY_MAX, description="Toàn văn, dùng để tìm kiếm")
     category: DocCategory
     topic: str | None = Field(default=None, max_length=300, description="Chuyên đề (tài liệu học tập)")
-    audience_org_ids: list[int] = Field(min_length=1, max_length=200,
-                                        description="Tổ chức nhận: cả cây tổ chức bên dưới mỗi tổ chức")
+    audience_org_ids: list[int] = Field(
+        min_length=1, max_length=200, description="Tổ chức nhận: cả cây tổ chức bên dưới mỗi tổ chức"
+    )
     publish_at: AwareDatetime | None = Field(default=None, description="Hẹn giờ phát hành")
     status: DocStatus | None = Field(default=None, description='"draft" để lưu dự thảo')
     secrecy: Secrecy = Field(default=Secrecy.none, description="Độ mật: tài liệu mật bị từ chối")
@@ -146,7 +165,9 @@ class DocumentPublic(DocumentSummary):
 
 
 class ReadRequest(RequestSchema):
-    read_at: AwareDatetime | None = Field(default=None, description="Lúc mở đọc trên thiết bị (có thể gửi muộn)")
+    read_at: AwareDatetime | None = Field(
+        default=None, description="Lúc mở đọc trên thiết bị (có thể gửi muộn)"
+    )
 
 
 class ReadMarkPublic(Schema):

@@ -39,7 +39,9 @@ def any_world(any_app: FastAPI) -> factories.World:
 @pytest.fixture
 def any_login(any_client: TestClient) -> Callable[..., dict[str, str]]:
     def _login(person: factories.Person) -> dict[str, str]:
-        resp = any_client.post("/api/v1/auth/login", json={"username": person.username, "password": person.password})
+        resp = any_client.post(
+            "/api/v1/auth/login", json={"username": person.username, "password": person.password}
+        )
         assert resp.status_code == 200, resp.text
         return {"Authorization": f"Bearer {resp.json()['access_token']}"}
 

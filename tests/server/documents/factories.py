@@ -8,14 +8,19 @@ API = "/api/v1/documents"
 
 
 def doc_payload(title: str, audience: list[int], **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"title": title, "doc_type": "resolution", "category": "documents",
-                            "audience_org_ids": audience}
+    body: dict[str, Any] = {
+        "title": title,
+        "doc_type": "resolution",
+        "category": "documents",
+        "audience_org_ids": audience,
+    }
     body.update(extra)
     return body
 
 
-def create_doc(client: TestClient, headers: dict[str, str], title: str, audience: list[int],
-               **extra: Any) -> dict[str, Any]:
+def create_doc(
+    client: TestClient, headers: dict[str, str], title: str, audience: list[int], **extra: Any
+) -> dict[str, Any]:
     resp = client.post(API, json=doc_payload(title, audience, **extra), headers=headers)
     assert resp.status_code == 201, resp.text
     return resp.json()

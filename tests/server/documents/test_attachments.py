@@ -46,15 +46,19 @@ def test_upload_detects_types_and_dedups(client, doc, app):
     body = resp.json()
     assert body["content_type"] == "application/pdf" and body["size"] == len(pdf_bytes())
     import hashlib
+
     assert body["sha256"] == hashlib.sha256(pdf_bytes()).hexdigest()
     stored = app.state.settings.files_dir / body["sha256"][:2] / body["sha256"][2:4] / body["sha256"]
     assert stored.read_bytes() == pdf_bytes()
     # The same content again: same attachment, one blob.
     again = _upload(client, staff, d["id"], pdf_bytes(), name="ban-sao.pdf")
     assert again.status_code == 201 and again.json()["id"] == body["id"]
-    for content, ctype in ((_docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-                           (_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                           (PNG, "image/png"), (JPEG, "image/jpeg")):
+    for content, ctype in (
+        (_docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (PNG, "image/png"),
+        (JPEG, "image/jpeg"),
+    ):
         # The name lies (.pdf): the type comes from the bytes, and the stored name gets the true extension.
         resp = _upload(client, staff, d["id"], content, name="khong-phai-pdf.pdf")
         assert resp.status_code == 201, resp.text
@@ -66,12 +70,15 @@ def test_upload_detects_types_and_dedups(client, doc, app):
         assert len(s.execute(select(FileBlob)).all()) == 5
 
 
-@pytest.mark.parametrize("content,name", [
-    (b"MZ\x90\x00" + b"\x00" * 100, "nghi-quyet.pdf"),  # a Windows program named .pdf
-    (b"<html><script>alert(1)</script></html>", "bao-cao.docx"),
-    (b"#!/bin/sh\nrm -rf /\n", "anh.png"),
-    (zipfile.ZipFile.__name__.encode(), "x.xlsx"),
-])
+@pytest.mark.parametrize(
+    "content,name",
+    [
+        (b"MZ\x90\x00" + b"\x00" * 100, "nghi-quyet.pdf"),  # a Windows program named .pdf
+        (b"<html><script>alert(1)</script></html>", "bao-cao.docx"),
+        (b"#!/bin/sh\nrm -rf /\n", "anh.png"),
+        (zipfile.ZipFile.__name__.encode(), "x.xlsx"),
+    ],
+)
 def test_disguised_files_are_refused(client, doc, content, name):
     d, staff = doc
     resp = _upload(client, staff, d["id"], content, name=name)
@@ -113,7 +120,9 @@ def world_factory_client(tmp_path, sqlite_template):
     with app.state.db.transaction() as s:
         w = factories.make_world(s)
     with TestClient(app) as client:
-        r = client.post("/api/v1/auth/login", json={"username": w.staff.username, "password": w.staff.password})
+        r = client.post(
+            "/api/v1/auth/login", json={"username": w.staff.username, "password": w.staff.password}
+        )
         headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
         d = create_doc(client, headers, "Giới hạn", [w.cell.id])
         yield client, headers, d["id"], settings.files_dir
@@ -135,11 +144,17 @@ def test_upload_without_file_or_not_multipart(client, doc):
     assert resp.status_code == 422 and resp.json()["code"] == "file_missing"
     resp = client.post(f"{API}/{d['id']}/attachments", data={"other": "x"}, headers=staff)
     assert resp.status_code == 415
-    resp = client.post(f"{API}/{d['id']}/attachments", content=b"%PDF-1.4", headers={**staff,
-                       "Content-Type": "application/pdf"})
+    resp = client.post(
+        f"{API}/{d['id']}/attachments",
+        content=b"%PDF-1.4",
+        headers={**staff, "Content-Type": "application/pdf"},
+    )
     assert resp.status_code == 415
-    resp = client.post(f"{API}/{d['id']}/attachments", content=b"garbage", headers={
-        **staff, "Content-Type": "multipart/form-data; boundary=xyz"})
+    resp = client.post(
+        f"{API}/{d['id']}/attachments",
+        content=b"garbage",
+        headers={**staff, "Content-Type": "multipart/form-data; boundary=xyz"},
+    )
     assert resp.status_code in (400, 422)
     assert _upload(client, staff, d["id"], b"").status_code == 422
 
@@ -172,7 +187,14 @@ def test_download_scope_etag_and_ranges(client, doc, world, login):
     assert resp.status_code == 206 and resp.content == content[-7:]
     resp = client.get(url, headers={**member, "Range": "bytes=0-999999"})
     assert resp.status_code == 206 and resp.content == content
-    for bad in (f"bytes={len(content)}-", "bytes=20-10", "bytes=abc", "items=0-5", "bytes=0-1,4-5", "bytes=-0"):
+    for bad in (
+        f"bytes={len(content)}-",
+        "bytes=20-10",
+        "bytes=abc",
+        "items=0-5",
+        "bytes=0-1,4-5",
+        "bytes=-0",
+    ):
         resp = client.get(url, headers={**member, "Range": bad})
         assert resp.status_code == 416, bad
         assert resp.headers["content-range"] == f"bytes */{len(content)}"
@@ -197,7 +219,9 @@ def test_upload_is_audited(client, doc, app):
     d, staff = doc
     att = _upload(client, staff, d["id"], pdf_bytes()).json()
     with app.state.db.session() as s:
-        entries = s.execute(select(AuditEntry).where(AuditEntry.action == "document.attachment")).scalars().all()
+        entries = (
+            s.execute(select(AuditEntry).where(AuditEntry.action == "document.attachment")).scalars().all()
+        )
     assert [e.target_id for e in entries] == [str(att["id"])]
 
 
@@ -205,8 +229,10 @@ def test_size_limit_while_streaming_without_content_length(world_factory_client)
     """A chunked upload declares no length: the limit is enforced as the bytes arrive."""
     client, headers, doc_id, files_dir = world_factory_client
     boundary = "sotayboundary"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
-            "Content-Type: application/pdf\r\n\r\n%PDF-1.4\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n%PDF-1.4\n"
+    ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
 
     def body(size):

@@ -13,8 +13,16 @@ from tests.server.documents.factories import API, create_doc, visible_titles
 
 def _open_draft(client, headers, audience, **extra):
     until = (datetime.now(UTC) + timedelta(days=7)).isoformat()
-    return create_doc(client, headers, "Dự thảo Báo cáo chính trị Đại hội", audience, doc_type="report",
-                      status="draft", comments_until=until, **extra)
+    return create_doc(
+        client,
+        headers,
+        "Dự thảo Báo cáo chính trị Đại hội",
+        audience,
+        doc_type="report",
+        status="draft",
+        comments_until=until,
+        **extra,
+    )
 
 
 def test_members_of_audience_comment_on_open_draft(client, world, login):
@@ -22,14 +30,23 @@ def test_members_of_audience_comment_on_open_draft(client, world, login):
     doc = _open_draft(client, staff, [world.grassroots.id])
     member = login(world.member)
     assert visible_titles(client, member) == ["Dự thảo Báo cáo chính trị Đại hội"]
-    resp = client.post(f"{API}/{doc['id']}/comments", json={"body": "Đề nghị bổ sung chỉ tiêu kết nạp đảng viên."},
-                       headers=member)
+    resp = client.post(
+        f"{API}/{doc['id']}/comments",
+        json={"body": "Đề nghị bổ sung chỉ tiêu kết nạp đảng viên."},
+        headers=member,
+    )
     assert resp.status_code == 201, resp.text
-    client.post(f"{API}/{doc['id']}/comments", json={"body": "=HYPERLINK(\"x\") - ý kiến"},
-                headers=login(world.sibling_member))
+    client.post(
+        f"{API}/{doc['id']}/comments",
+        json={"body": '=HYPERLINK("x") - ý kiến'},
+        headers=login(world.sibling_member),
+    )
     # Outside the audience: 404 (cannot see the draft at all).
     for person in (world.other_member, world.other_staff):
-        assert client.post(f"{API}/{doc['id']}/comments", json={"body": "x"}, headers=login(person)).status_code == 404
+        assert (
+            client.post(f"{API}/{doc['id']}/comments", json={"body": "x"}, headers=login(person)).status_code
+            == 404
+        )
     # A member sees their own comments; the publisher sees all.
     assert len(client.get(f"{API}/{doc['id']}/comments", headers=member).json()) == 1
     all_comments = client.get(f"{API}/{doc['id']}/comments", headers=staff).json()
@@ -55,26 +72,41 @@ def test_export_csv_and_xlsx(client, world, login):
     assert ws["E3"].value == "Góp ý thứ nhất" and ws["E4"].value == "=1+1" and ws["E4"].data_type == "s"
     # Members and other subtrees cannot export.
     assert client.get(f"{API}/{doc['id']}/comments/export", headers=login(world.member)).status_code == 403
-    assert client.get(f"{API}/{doc['id']}/comments/export", headers=login(world.other_staff)).status_code == 404
+    assert (
+        client.get(f"{API}/{doc['id']}/comments/export", headers=login(world.other_staff)).status_code == 404
+    )
 
 
 def test_deadline_and_state(client, world, login, app):
     staff = login(world.staff)
     doc = _open_draft(client, staff, [world.cell.id])
     with app.state.db.transaction() as s:
-        s.execute(update(Document).where(Document.id == doc["id"]).values(
-            comments_until=datetime.now(UTC) - timedelta(minutes=1)))
+        s.execute(
+            update(Document)
+            .where(Document.id == doc["id"])
+            .values(comments_until=datetime.now(UTC) - timedelta(minutes=1))
+        )
     resp = client.post(f"{API}/{doc['id']}/comments", json={"body": "Muộn"}, headers=login(world.member))
     assert resp.status_code == 409 and resp.json()["code"] == "comments_closed"
     # A plain draft (not opened for comments) is invisible to members; a published document takes no comments.
     plain = create_doc(client, staff, "Dự thảo kín", [world.cell.id], status="draft")
-    assert client.post(f"{API}/{plain['id']}/comments", json={"body": "x"},
-                       headers=login(world.member)).status_code == 404
+    assert (
+        client.post(
+            f"{API}/{plain['id']}/comments", json={"body": "x"}, headers=login(world.member)
+        ).status_code
+        == 404
+    )
     pub = create_doc(client, staff, "Đã ban hành", [world.cell.id])
     resp = client.post(f"{API}/{pub['id']}/comments", json={"body": "x"}, headers=login(world.member))
     assert resp.status_code == 409
     # Opening comments on a published document is refused.
     until = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    assert client.patch(f"{API}/{pub['id']}", json={"comments_until": until}, headers=staff).status_code == 422
-    assert client.post(f"{API}/{doc['id']}/comments", json={"body": "   "},
-                       headers=login(world.member)).status_code == 422
+    assert (
+        client.patch(f"{API}/{pub['id']}", json={"comments_until": until}, headers=staff).status_code == 422
+    )
+    assert (
+        client.post(
+            f"{API}/{doc['id']}/comments", json={"body": "   "}, headers=login(world.member)
+        ).status_code
+        == 422
+    )

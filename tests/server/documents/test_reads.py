@@ -48,15 +48,23 @@ def test_bookmarks(client, world, login):
 
 def test_studied_marks_for_study_materials(client, world, login):
     staff = login(world.staff)
-    study = create_doc(client, staff, "Chuyên đề học tập 2024", [world.district.id], category="study",
-                       doc_type="guidance", topic="Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh")
+    study = create_doc(
+        client,
+        staff,
+        "Chuyên đề học tập 2024",
+        [world.district.id],
+        category="study",
+        doc_type="guidance",
+        topic="Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+    )
     plain = create_doc(client, staff, "Thông báo", [world.district.id], doc_type="notice")
     member = login(world.member)
     resp = client.post(f"{API}/{study['id']}/studied", headers=member)
     assert resp.status_code == 200 and resp.json()["studied_at"] and resp.json()["read_at"]
     assert client.post(f"{API}/{plain['id']}/studied", headers=member).status_code == 422
     assert client.get(f"{API}/topics", headers=member).json() == [
-        "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"]
+        "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"
+    ]
     assert client.get(f"{API}/topics", headers=login(world.other_member)).json() == []
     resp = client.delete(f"{API}/{study['id']}/studied", headers=member)
     assert resp.status_code == 200 and resp.json()["studied_at"] is None
@@ -79,15 +87,17 @@ def test_read_stats_by_cell_within_scope(client, world, login, db):
     assert {c["org_id"] for c in district["by_cell"]} == {world.cell.id, world.sibling_cell.id}
     # Secretary: their cell only; who has not read yet.
     sec = login(world.secretary)
-    assert [c["org_id"] for c in client.get(f"{API}/{doc['id']}/read-stats", headers=sec).json()["by_cell"]] == [
-        world.cell.id]
+    assert [
+        c["org_id"] for c in client.get(f"{API}/{doc['id']}/read-stats", headers=sec).json()["by_cell"]
+    ] == [world.cell.id]
     unread = client.get(f"{API}/{doc['id']}/readers", params={"read": "false"}, headers=sec).json()
     assert [r["full_name"] for r in unread["items"]] == ["Lê Văn Hai"]
     read = client.get(f"{API}/{doc['id']}/readers", params={"read": "true"}, headers=sec).json()
     assert sorted(r["full_name"] for r in read["items"]) == ["Nguyễn Văn Bí", "Trần Thị Đảng"]
     # Narrowing to an organisation outside one's scope is refused; members get no statistics.
-    resp = client.get(f"{API}/{doc['id']}/read-stats", params={"org_id": world.other_cell.id},
-                      headers=login(world.staff))
+    resp = client.get(
+        f"{API}/{doc['id']}/read-stats", params={"org_id": world.other_cell.id}, headers=login(world.staff)
+    )
     assert resp.status_code == 404
     assert client.get(f"{API}/{doc['id']}/read-stats", headers=login(world.member)).status_code == 403
     assert client.get(f"{API}/{doc['id']}/readers", headers=login(world.other_member)).status_code == 403

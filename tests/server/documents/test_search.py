@@ -5,19 +5,42 @@ import pytest
 from tests.server.documents.factories import API, create_doc
 
 DOCS = [
-    dict(title="Về tăng cường củng cố, xây dựng tổ chức cơ sở đảng và nâng cao chất lượng đội ngũ đảng viên "
-               "trong giai đoạn mới", doc_type="resolution", number="21-NQ/TW", issued_on="2022-06-16",
-         summary="Nghị quyết Hội nghị Trung ương 5 khóa XIII về tổ chức cơ sở đảng."),
-    dict(title="Về việc lấy phiếu tín nhiệm đối với chức danh, chức vụ lãnh đạo, quản lý trong hệ thống chính trị",
-         doc_type="regulation", number="Quy định số 96-QĐ/TW ngày 2-2-2023",
-         summary="Quy định của Bộ Chính trị về lấy phiếu tín nhiệm."),
-    dict(title="Về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh", doc_type="conclusion",
-         number="01-KL/TW", issued_on="2021-05-18", category="study",
-         body="Tiếp tục thực hiện Chỉ thị số 05-CT/TW; gắn với Nghị quyết số 21-NQ/TW về tổ chức cơ sở đảng."),
-    dict(title="Về đại hội đảng bộ các cấp tiến tới Đại hội đại biểu toàn quốc lần thứ XIII của Đảng",
-         doc_type="directive", number="Chỉ thị 35", issued_on="2019-05-30"),
-    dict(title="Kế hoạch kết nạp đảng viên năm 2024 của huyện B", doc_type="plan", number="15-KH/HU",
-         issued_on="2024-01-10", audience="other"),
+    dict(
+        title="Về tăng cường củng cố, xây dựng tổ chức cơ sở đảng và nâng cao chất lượng đội ngũ đảng viên "
+        "trong giai đoạn mới",
+        doc_type="resolution",
+        number="21-NQ/TW",
+        issued_on="2022-06-16",
+        summary="Nghị quyết Hội nghị Trung ương 5 khóa XIII về tổ chức cơ sở đảng.",
+    ),
+    dict(
+        title="Về việc lấy phiếu tín nhiệm đối với chức danh, chức vụ lãnh đạo, quản lý "
+        "trong hệ thống chính trị",
+        doc_type="regulation",
+        number="Quy định số 96-QĐ/TW ngày 2-2-2023",
+        summary="Quy định của Bộ Chính trị về lấy phiếu tín nhiệm.",
+    ),
+    dict(
+        title="Về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+        doc_type="conclusion",
+        number="01-KL/TW",
+        issued_on="2021-05-18",
+        category="study",
+        body="Tiếp tục thực hiện Chỉ thị số 05-CT/TW; gắn với Nghị quyết số 21-NQ/TW về tổ chức cơ sở đảng.",
+    ),
+    dict(
+        title="Về đại hội đảng bộ các cấp tiến tới Đại hội đại biểu toàn quốc lần thứ XIII của Đảng",
+        doc_type="directive",
+        number="Chỉ thị 35",
+        issued_on="2019-05-30",
+    ),
+    dict(
+        title="Kế hoạch kết nạp đảng viên năm 2024 của huyện B",
+        doc_type="plan",
+        number="15-KH/HU",
+        issued_on="2024-01-10",
+        audience="other",
+    ),
 ]
 
 
@@ -27,8 +50,11 @@ def searchable(any_client, any_world, any_login):
     ids = {}
     for spec in DOCS:
         spec = dict(spec)
-        audience = [any_world.other_district.id] if spec.pop("audience", None) == "other" else [
-            any_world.province.id]
+        audience = (
+            [any_world.other_district.id]
+            if spec.pop("audience", None) == "other"
+            else [any_world.province.id]
+        )
         spec.setdefault("category", "documents")
         title = spec.pop("title")
         ids[title] = create_doc(any_client, staff, title, audience, **spec)["id"]
@@ -43,17 +69,34 @@ def _search(client, headers, q, **params):
 
 def test_number_forms_find_the_resolution_first(searchable):
     client, member, _ = searchable
-    for q in ["Nghị quyết 21", "nghi quyet 21", "21-NQ/TW", "21 nq", "21NQ", "nq21", "nghị quyết số 21",
-              "21-nq/tw", "21–NQ/TW"]:
+    for q in [
+        "Nghị quyết 21",
+        "nghi quyet 21",
+        "21-NQ/TW",
+        "21 nq",
+        "21NQ",
+        "nq21",
+        "nghị quyết số 21",
+        "21-nq/tw",
+        "21–NQ/TW",
+    ]:
         found = _search(client, member, q)
         assert found and found[0] == "21-NQ/TW", (q, found)
 
 
 VIETNAMESE = [
-    ("phiếu tín nhiệm", "96-QĐ/TW"), ("phieu tin nhiem", "96-QĐ/TW"), ("PHIẾU TÍN NHIỆM", "96-QĐ/TW"),
-    ("quy định 96", "96-QĐ/TW"), ("96-QĐ/TW", "96-QĐ/TW"), ("96 qd", "96-QĐ/TW"),
-    ("tu tuong dao duc phong cach ho chi minh", "01-KL/TW"), ("kết luận 01", "01-KL/TW"), ("kl 1", "01-KL/TW"),
-    ("chỉ thị 35", "35"), ("chi thi 35", "35"), ("dai hoi dang bo", "35"),
+    ("phiếu tín nhiệm", "96-QĐ/TW"),
+    ("phieu tin nhiem", "96-QĐ/TW"),
+    ("PHIẾU TÍN NHIỆM", "96-QĐ/TW"),
+    ("quy định 96", "96-QĐ/TW"),
+    ("96-QĐ/TW", "96-QĐ/TW"),
+    ("96 qd", "96-QĐ/TW"),
+    ("tu tuong dao duc phong cach ho chi minh", "01-KL/TW"),
+    ("kết luận 01", "01-KL/TW"),
+    ("kl 1", "01-KL/TW"),
+    ("chỉ thị 35", "35"),
+    ("chi thi 35", "35"),
+    ("dai hoi dang bo", "35"),
 ]
 
 
@@ -91,10 +134,48 @@ def test_filters_with_search(searchable):
 
 
 HOSTILE = [
-    '"', '""', "*", "(", ")", "()", ":", "^", "-", "NEAR", "NEAR(a b)", "OR", "AND", "NOT", "a OR", "AND b",
-    'nghị "quyết', "quyết*", "title:quyết", "^quyết", "-quyết", "(nghị OR quyết", "\\", "'", "''", "!",
-    "& | !", "a:*", "a <-> b", "💥🔥", "\u0000", "\u200b", "𝕹𝖌𝖍𝖎", "漢字", "   ", "...", "%", "_", ";DROP TABLE document;",
-    "a" * 190, "1" * 150, "nghị quyết " * 20,
+    '"',
+    '""',
+    "*",
+    "(",
+    ")",
+    "()",
+    ":",
+    "^",
+    "-",
+    "NEAR",
+    "NEAR(a b)",
+    "OR",
+    "AND",
+    "NOT",
+    "a OR",
+    "AND b",
+    'nghị "quyết',
+    "quyết*",
+    "title:quyết",
+    "^quyết",
+    "-quyết",
+    "(nghị OR quyết",
+    "\\",
+    "'",
+    "''",
+    "!",
+    "& | !",
+    "a:*",
+    "a <-> b",
+    "💥🔥",
+    "\u0000",
+    "\u200b",
+    "𝕹𝖌𝖍𝖎",
+    "漢字",
+    "   ",
+    "...",
+    "%",
+    "_",
+    ";DROP TABLE document;",
+    "a" * 190,
+    "1" * 150,
+    "nghị quyết " * 20,
 ]
 
 

@@ -10,14 +10,25 @@ from tests.server.documents.factories import API, create_doc, doc_payload
 
 def _refusals(app):
     with app.state.db.session() as s:
-        return s.execute(select(AuditEntry).where(AuditEntry.action == "document.secret_refused")).scalars().all()
+        return (
+            s.execute(select(AuditEntry).where(AuditEntry.action == "document.secret_refused"))
+            .scalars()
+            .all()
+        )
 
 
-@pytest.mark.parametrize("extra", [
-    {"secrecy": "mat"}, {"secrecy": "toi_mat"}, {"secrecy": "tuyet_mat"},
-    {"title": "MẬT - Nghị quyết về nhiệm vụ quốc phòng"}, {"title": "Kế hoạch (Tối mật) về nhân sự"},
-    {"number": "15-NQ/TW (Mật)"}, {"title": "Tài liệu TUYỆT MẬT"},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"secrecy": "mat"},
+        {"secrecy": "toi_mat"},
+        {"secrecy": "tuyet_mat"},
+        {"title": "MẬT - Nghị quyết về nhiệm vụ quốc phòng"},
+        {"title": "Kế hoạch (Tối mật) về nhân sự"},
+        {"number": "15-NQ/TW (Mật)"},
+        {"title": "Tài liệu TUYỆT MẬT"},
+    ],
+)
 def test_secret_documents_refused_and_audited(client, world, login, app, extra):
     body = {**doc_payload("Văn bản thường", [world.district.id]), **extra}
     resp = client.post(API, json=body, headers=login(world.staff))
@@ -32,8 +43,12 @@ def test_secret_documents_refused_and_audited(client, world, login, app, extra):
 
 def test_ordinary_words_are_not_stamps(client, world, login):
     staff = login(world.staff)
-    for title in ("Hướng dẫn thi hành Luật Bảo vệ bí mật nhà nước", "Quy định về mật khẩu phần mềm",
-                  "QUY CHẾ CÔNG TÁC MẬT MÃ", "Tăng cường mối quan hệ mật thiết với Nhân dân"):
+    for title in (
+        "Hướng dẫn thi hành Luật Bảo vệ bí mật nhà nước",
+        "Quy định về mật khẩu phần mềm",
+        "QUY CHẾ CÔNG TÁC MẬT MÃ",
+        "Tăng cường mối quan hệ mật thiết với Nhân dân",
+    ):
         create_doc(client, staff, title, [world.district.id])
 
 
