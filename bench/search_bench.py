@@ -10,6 +10,7 @@ district staff member.
 
 import argparse
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -260,6 +261,7 @@ def main() -> None:
         )
         measure(settings, ids, args.runs)
     finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
         if admin is not None:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -27,8 +27,9 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
 
     upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
-    files_dir_override: Path | None = Field(default=None, alias="SOTAY_FILES_DIR",
-                                            description="Where attachments are stored; default data_dir/files")
+    files_dir_override: Path | None = Field(
+        default=None, alias="SOTAY_FILES_DIR", description="Attachments directory; default data_dir/files"
+    )
     import_max_rows: int = 20_000
     cors_origins: list[str] = Field(default_factory=list)
     timezone: str = "Asia/Ho_Chi_Minh"

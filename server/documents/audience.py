@@ -92,9 +92,12 @@ def visible_clause(
         reach.append(_audience_in(sorted(set(own) | set(leaders_reach))))
     if principal.staff_org_ids:
         reach.append(_audience_in(subtrees_ids(principal.staff_org_ids)))
-    clauses: list[ColumnElement[bool]] = [manageable_clause(principal)]
+    clauses: list[ColumnElement[bool]] = []
+    # Cheapest and most common first: most visible documents are live and addressed on the caller's path,
+    # so the correlated "manageable" test rarely runs.
     if reach:
         clauses.append(and_(live_clause(now), or_(*reach)))
+    clauses.append(manageable_clause(principal))
     if own:
         # A draft opened for comments (góp ý dự thảo) is shown to its audience.
         clauses.append(
@@ -104,7 +107,16 @@ def visible_clause(
                 _audience_in(own),
             )
         )
-    return or_(*clauses)
+    # Everything visible has an audience organisation on the caller's path or in their subtrees: leading with
+    # that (an index range on document_audience) keeps the planner from testing every document.
+    near = sorted(set(own) | set(leaders_reach) | set(principal.led_cell_ids))
+    candidates = [DocumentAudience.org_id.in_(near)] if near else []
+    if principal.staff_org_ids:
+        candidates.append(DocumentAudience.org_id.in_(subtrees_ids(principal.staff_org_ids)))
+    if not candidates:
+        return false()
+    prefilter = Document.id.in_(select(DocumentAudience.document_id).where(or_(*candidates)))
+    return and_(prefilter, or_(*clauses))
 
 
 def visible_documents(session: Session, principal: Principal, now: datetime | None = None) -> Select:
