@@ -62,6 +62,20 @@ FILLER = (
 ISSUERS = ["TW", "TU", "HU", "ĐU", "BTCTW"]
 
 
+def _doc(doc_id: int, title: str, number: str, summary: str, body: str) -> Document:
+    return Document(
+        id=doc_id,
+        title=title,
+        number=number,
+        summary=summary,
+        body=body,
+        doc_type="plan",
+        category="documents",
+        status="published",
+        type_code=number.split("-")[1].split("/")[0],
+    )
+
+
 def build(settings: Settings, n_docs: int, seed: int = 7) -> dict:
     rng = random.Random(seed)
     db = Database(settings)
@@ -87,14 +101,16 @@ def build(settings: Settings, n_docs: int, seed: int = 7) -> dict:
                         parent_id=gr.id,
                     )
                     cells.append(cell.id)
-        member = Member(full_name="Người đọc", name_folded="nguoi doc", org_id=cells[0])
+        member = Member(full_name="Người đọc", name_folded="nguoi doc", org_id=int(cells[0] or 0))
         s.add(member)
         s.flush()
         user = User(username="doc", password_hash="x", member_id=member.id)
         staff_user = User(username="canbo", password_hash="x")
         s.add_all([user, staff_user])
         s.flush()
-        staff_role = RoleAssignment(user_id=staff_user.id, role=Role.staff.value, org_id=districts[0])
+        staff_role = RoleAssignment(
+            user_id=int(staff_user.id or 0), role=Role.staff.value, org_id=districts[0]
+        )
         s.add(staff_role)
         s.flush()
         ids = dict(
@@ -157,28 +173,12 @@ def build(settings: Settings, n_docs: int, seed: int = 7) -> dict:
             if search.is_sqlite(s):
                 rows = []
                 for doc_id, title, number, summary, body in fts:
-                    d = Document(
-                        id=doc_id,
-                        title=title,
-                        number=number,
-                        summary=summary,
-                        body=body,
-                        type_code=number.split("-")[1].split("/")[0],
-                    )
-                    t = search.index_text(d)
+                    t = search.index_text(_doc(doc_id, title, number, summary, body))
                     rows.append(dict(id=doc_id, title=t.title, summary=t.summary, body=t.body))
                 search.bulk_index_sqlite_rows(s, rows)
             else:
                 for doc_id, title, number, summary, body in fts:
-                    d = Document(
-                        id=doc_id,
-                        title=title,
-                        number=number,
-                        summary=summary,
-                        body=body,
-                        type_code=number.split("-")[1].split("/")[0],
-                    )
-                    search.index_document(s, d)
+                    search.index_document(s, _doc(doc_id, title, number, summary, body))
     with db.transaction() as s:
         if not search.is_sqlite(s):
             s.execute(text("SELECT setval(pg_get_serial_sequence('document', 'id'), :n)"), {"n": n_docs})

@@ -267,6 +267,7 @@ def _attach_pdf(session: Session, ctx, doc: Document, pdf: bytes, filename: str)
         session.add(FileBlob(sha256=pending.sha256, size=pending.size, content_type="application/pdf"))
         session.flush()
     store.put(pending)
+    assert doc.id is not None
     session.add(
         Attachment(document_id=doc.id, sha256=pending.sha256, filename=filename, created_by=doc.created_by)
     )
@@ -317,6 +318,7 @@ def _add(
     doc.year = doc.issued_on.year if doc.issued_on else (published_at or utcnow()).year
     session.add(doc)
     session.flush()
+    assert doc.id is not None
     for key in audience:
         session.add(DocumentAudience(document_id=doc.id, org_id=ctx.orgs[key]))
     session.flush()

@@ -10,7 +10,7 @@ from pathlib import Path
 from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.audit import service as audit
 from server.auth.principal import Principal
@@ -230,7 +230,9 @@ def store_upload(
     store.put(pending)
     assert blob is not None and doc.id is not None
     existing = session.execute(
-        select(Attachment).where(Attachment.document_id == doc.id, Attachment.sha256 == pending.sha256)
+        select(Attachment).where(
+            col(Attachment.document_id) == doc.id, col(Attachment.sha256) == pending.sha256
+        )
     ).scalar_one_or_none()
     if existing is not None:
         att = existing

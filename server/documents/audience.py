@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.sql import Select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.documents.models import Document, DocumentAudience
@@ -32,19 +32,21 @@ def ancestors_of(session: Session, org_ids: Iterable[int]) -> list[int]:
     if not ids:
         return []
     rows = session.execute(
-        select(OrgClosure.ancestor_id).where(OrgClosure.descendant_id.in_(ids)).distinct()
+        select(col(OrgClosure.ancestor_id)).where(col(OrgClosure.descendant_id).in_(ids)).distinct()
     ).scalars()
     return sorted(int(r) for r in rows)
 
 
 def _audience_in(org_ids: Sequence[int] | Select) -> ColumnElement[bool]:
-    return Document.id.in_(select(DocumentAudience.document_id).where(DocumentAudience.org_id.in_(org_ids)))
+    return col(Document.id).in_(
+        select(col(DocumentAudience.document_id)).where(col(DocumentAudience.org_id).in_(org_ids))
+    )
 
 
 def _all_audience_in(org_ids: Sequence[int] | Select) -> ColumnElement[bool]:
     """Every audience organisation lies in org_ids (a document always has at least one)."""
     outside = exists().where(
-        DocumentAudience.document_id == Document.id, DocumentAudience.org_id.not_in(org_ids)
+        col(DocumentAudience.document_id) == col(Document.id), col(DocumentAudience.org_id).not_in(org_ids)
     )
     return ~outside
 
@@ -52,8 +54,8 @@ def _all_audience_in(org_ids: Sequence[int] | Select) -> ColumnElement[bool]:
 def live_clause(now: datetime) -> ColumnElement[bool]:
     """Published (or superseded, still readable), or scheduled and due even if the scheduler is late."""
     return or_(
-        Document.status.in_(LIVE_STATUSES),
-        and_(Document.status == DocStatus.scheduled.value, Document.publish_at <= now),
+        col(Document.status).in_(LIVE_STATUSES),
+        and_(col(Document.status) == DocStatus.scheduled.value, col(Document.publish_at) <= now),
     )
 
 
@@ -67,7 +69,8 @@ def manageable_clause(principal: Principal) -> ColumnElement[bool]:
     if principal.led_cell_ids:
         clauses.append(
             and_(
-                Document.category == DocCategory.meeting.value, _all_audience_in(list(principal.led_cell_ids))
+                col(Document.category) == DocCategory.meeting.value,
+                _all_audience_in(list(principal.led_cell_ids)),
             )
         )
     return or_(*clauses) if clauses else false()
@@ -102,20 +105,20 @@ def visible_clause(
         # A draft opened for comments (góp ý dự thảo) is shown to its audience.
         clauses.append(
             and_(
-                Document.status == DocStatus.draft.value,
-                Document.comments_until.is_not(None),
+                col(Document.status) == DocStatus.draft.value,
+                col(Document.comments_until).is_not(None),
                 _audience_in(own),
             )
         )
     # Everything visible has an audience organisation on the caller's path or in their subtrees: leading with
     # that (an index range on document_audience) keeps the planner from testing every document.
     near = sorted(set(own) | set(leaders_reach) | set(principal.led_cell_ids))
-    candidates = [DocumentAudience.org_id.in_(near)] if near else []
+    candidates = [col(DocumentAudience.org_id).in_(near)] if near else []
     if principal.staff_org_ids:
-        candidates.append(DocumentAudience.org_id.in_(subtrees_ids(principal.staff_org_ids)))
+        candidates.append(col(DocumentAudience.org_id).in_(subtrees_ids(principal.staff_org_ids)))
     if not candidates:
         return false()
-    prefilter = Document.id.in_(select(DocumentAudience.document_id).where(or_(*candidates)))
+    prefilter = col(Document.id).in_(select(col(DocumentAudience.document_id)).where(or_(*candidates)))
     return and_(prefilter, or_(*clauses))
 
 
@@ -129,7 +132,7 @@ def visible_ids(session: Session, principal: Principal, ids: Iterable[int]) -> s
     if not ids:
         return set()
     rows = session.execute(
-        select(Document.id).where(Document.id.in_(ids), visible_clause(session, principal))
+        select(col(Document.id)).where(col(Document.id).in_(ids), visible_clause(session, principal))
     )
     return {int(r) for r in rows.scalars()}
 
@@ -137,7 +140,7 @@ def visible_ids(session: Session, principal: Principal, ids: Iterable[int]) -> s
 def get_visible(session: Session, principal: Principal, document_id: int) -> Document:
     """The document if the caller sees it; 404 otherwise (never reveal that it exists)."""
     doc = session.execute(
-        select(Document).where(Document.id == document_id, visible_clause(session, principal))
+        select(Document).where(col(Document.id) == document_id, visible_clause(session, principal))
     ).scalar_one_or_none()
     if doc is None:
         raise NotFound(_NOT_FOUND, code="document_not_found")
@@ -147,7 +150,7 @@ def get_visible(session: Session, principal: Principal, document_id: int) -> Doc
 def can_manage(session: Session, principal: Principal, document_id: int) -> bool:
     return (
         session.execute(
-            select(Document.id).where(Document.id == document_id, manageable_clause(principal))
+            select(col(Document.id)).where(col(Document.id) == document_id, manageable_clause(principal))
         ).first()
         is not None
     )
@@ -157,7 +160,7 @@ def manageable_ids(session: Session, principal: Principal, ids: Sequence[int]) -
     if not ids:
         return set()
     rows = session.execute(
-        select(Document.id).where(Document.id.in_(list(ids)), manageable_clause(principal))
+        select(col(Document.id)).where(col(Document.id).in_(list(ids)), manageable_clause(principal))
     )
     return {int(r) for r in rows.scalars()}
 
@@ -174,7 +177,7 @@ def audience_ids(session: Session, document_id: int) -> list[int]:
     return sorted(
         int(r)
         for r in session.execute(
-            select(DocumentAudience.org_id).where(DocumentAudience.document_id == document_id)
+            select(col(DocumentAudience.org_id)).where(col(DocumentAudience.document_id) == document_id)
         ).scalars()
     )
 

@@ -6,7 +6,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.documents import audience
@@ -48,7 +48,7 @@ def _public(session: Session, comments: list[DocumentComment]) -> list[CommentPu
     names: dict[int, str | None] = (
         dict(
             session.execute(  # type: ignore[arg-type]
-                select(User.id, User.display_name).where(User.id.in_(user_ids))
+                select(col(User.id), col(User.display_name)).where(col(User.id).in_(user_ids))
             ).all()
         )
         if user_ids
@@ -57,7 +57,7 @@ def _public(session: Session, comments: list[DocumentComment]) -> list[CommentPu
     orgs: dict[int, str] = (
         dict(
             session.execute(  # type: ignore[arg-type]
-                select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))
+                select(col(Organization.id), col(Organization.name)).where(col(Organization.id).in_(org_ids))
             ).all()
         )
         if org_ids
@@ -80,11 +80,12 @@ def _public(session: Session, comments: list[DocumentComment]) -> list[CommentPu
 def list_comments(session: Session, principal: Principal, document_id: int) -> list[CommentPublic]:
     """Publishers see every comment; a member sees their own."""
     audience.get_visible(session, principal, document_id)
-    q = select(DocumentComment).where(DocumentComment.document_id == document_id)
+    q = select(DocumentComment).where(col(DocumentComment.document_id) == document_id)
     if not audience.can_manage(session, principal, document_id):
-        q = q.where(DocumentComment.user_id == principal.user_id)
+        q = q.where(col(DocumentComment.user_id) == principal.user_id)
     return _public(
-        session, list(session.execute(q.order_by(DocumentComment.created_at, DocumentComment.id)).scalars())
+        session,
+        list(session.execute(q.order_by(col(DocumentComment.created_at), col(DocumentComment.id))).scalars()),
     )
 
 
@@ -123,8 +124,8 @@ def export(session: Session, principal: Principal, document_id: int, fmt: str) -
         ws.append(row)
         for cell in ws[ws.max_row]:
             cell.data_type = "s"  # text, never a formula
-    for col, width in zip("ABCDE", (6, 18, 28, 32, 80), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDE", (6, 18, 28, 32, 80), strict=True):
+        ws.column_dimensions[letter].width = width
     for row_cells in ws.iter_rows(min_row=3):
         row_cells[4].alignment = Alignment(wrap_text=True, vertical="top")
     out = io.BytesIO()

@@ -2,8 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.documents import audience
@@ -41,7 +41,9 @@ def mark_read(
     now = utcnow()
     when = _client_time(read_at, doc, now)
     mark = session.execute(
-        select(ReadMark).where(ReadMark.document_id == document_id, ReadMark.user_id == principal.user_id)
+        select(ReadMark).where(
+            col(ReadMark.document_id) == document_id, col(ReadMark.user_id) == principal.user_id
+        )
     ).scalar_one_or_none()
     created = mark is None
     if mark is None:
@@ -82,7 +84,9 @@ def mark_studied(
     when = _client_time(studied_at, doc, now)
     mark_read(session, principal, document_id, when)
     mark = session.execute(
-        select(ReadMark).where(ReadMark.document_id == document_id, ReadMark.user_id == principal.user_id)
+        select(ReadMark).where(
+            col(ReadMark.document_id) == document_id, col(ReadMark.user_id) == principal.user_id
+        )
     ).scalar_one()
     target = when if studied else None
     if studied and mark.studied_at is not None:
@@ -118,23 +122,24 @@ def _scope_cells(session: Session, principal: Principal, doc: Document, org_id: 
     """SELECT of cells in both the document's audience and the caller's scope (optionally under org_id)."""
     assert doc.id is not None
     aud = audience.audience_ids(session, doc.id)
-    q = select(Organization.id).where(
-        Organization.kind == OrgKind.cell.value, Organization.id.in_(subtrees_ids(aud))
+    q = select(col(Organization.id)).where(
+        col(Organization.kind) == OrgKind.cell.value, col(Organization.id).in_(subtrees_ids(aud))
     )
     if not principal.is_admin:
+        scope: ColumnElement[bool]
         if principal.staff_org_ids:
-            scope = Organization.id.in_(subtrees_ids(principal.staff_org_ids))
+            scope = col(Organization.id).in_(subtrees_ids(principal.staff_org_ids))
             if principal.led_cell_ids:
-                scope = scope | Organization.id.in_(principal.led_cell_ids)
+                scope = scope | col(Organization.id).in_(principal.led_cell_ids)
         elif principal.led_cell_ids:
-            scope = Organization.id.in_(principal.led_cell_ids)
+            scope = col(Organization.id).in_(principal.led_cell_ids)
         else:
             raise Forbidden("Thống kê đọc dành cho cán bộ cấp ủy và bí thư chi bộ.", code="stats_forbidden")
         q = q.where(scope)
     if org_id is not None:
         if not (principal.is_admin or principal.manages(session, org_id) or principal.leads_cell(org_id)):
             raise NotFound("Không tìm thấy tổ chức trong phạm vi của bạn.", code="org_not_found")
-        q = q.where(Organization.id.in_(subtrees_ids([org_id])))
+        q = q.where(col(Organization.id).in_(subtrees_ids([org_id])))
     return q
 
 
@@ -144,12 +149,20 @@ def read_stats(
     doc = audience.get_visible(session, principal, document_id)
     cells = _scope_cells(session, principal, doc, org_id)
     rows = session.execute(
-        select(Member.org_id, Organization.name, func.count(Member.id), func.count(ReadMark.id))
-        .join(Organization, Organization.id == Member.org_id)
-        .outerjoin(ReadMark, and_(ReadMark.member_id == Member.id, ReadMark.document_id == document_id))
-        .where(Member.org_id.in_(cells))
-        .group_by(Member.org_id, Organization.name)
-        .order_by(Organization.name)
+        select(
+            col(Member.org_id),
+            col(Organization.name),
+            func.count(col(Member.id)),
+            func.count(col(ReadMark.id)),
+        )
+        .join(Organization, col(Organization.id) == col(Member.org_id))
+        .outerjoin(
+            ReadMark,
+            and_(col(ReadMark.member_id) == col(Member.id), col(ReadMark.document_id) == document_id),
+        )
+        .where(col(Member.org_id).in_(cells))
+        .group_by(col(Member.org_id), col(Organization.name))
+        .order_by(col(Organization.name))
     ).all()
     by_cell = [CellReadStats(org_id=o, name=n, members=int(m), read=int(r)) for o, n, m, r in rows]
     return ReadStats(
@@ -175,24 +188,29 @@ def readers(
     cells = _scope_cells(session, principal, doc, org_id)
     q = (
         select(
-            Member.id,
-            Member.full_name,
-            Member.org_id,
-            Organization.name,
-            ReadMark.read_at,
-            ReadMark.studied_at,
+            col(Member.id),
+            col(Member.full_name),
+            col(Member.org_id),
+            col(Organization.name),
+            col(ReadMark.read_at),
+            col(ReadMark.studied_at),
         )
-        .join(Organization, Organization.id == Member.org_id)
-        .outerjoin(ReadMark, and_(ReadMark.member_id == Member.id, ReadMark.document_id == document_id))
-        .where(Member.org_id.in_(cells))
+        .join(Organization, col(Organization.id) == col(Member.org_id))
+        .outerjoin(
+            ReadMark,
+            and_(col(ReadMark.member_id) == col(Member.id), col(ReadMark.document_id) == document_id),
+        )
+        .where(col(Member.org_id).in_(cells))
     )
     if has_read is True:
-        q = q.where(ReadMark.id.is_not(None))
+        q = q.where(col(ReadMark.id).is_not(None))
     elif has_read is False:
-        q = q.where(ReadMark.id.is_(None))
+        q = q.where(col(ReadMark.id).is_(None))
     total = int(session.execute(select(func.count()).select_from(q.subquery())).scalar_one())
     rows = session.execute(
-        q.order_by(Organization.name, Member.name_folded, Member.id).limit(limit).offset(offset)
+        q.order_by(col(Organization.name), col(Member.name_folded), col(Member.id))
+        .limit(limit)
+        .offset(offset)
     )
     items = [
         ReaderPublic(member_id=m, full_name=n, org_id=o, org_name=on, read_at=r, studied_at=s)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Float, Integer, Subquery, bindparam, func, literal_column, select, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.documents.models import Document
 from shared import docnumber
@@ -142,7 +142,7 @@ def hits(session: Session, query: Query) -> Subquery:
     vector = literal_column("document.search_vector", type_=TSVECTOR)
     tsquery = func.to_tsquery("simple", bindparam("ts_query", tsquery_text(query)))
     return (
-        select(Document.id.label("id"), (-func.ts_rank(vector, tsquery)).label("rank"))
+        select(col(Document.id).label("id"), (-func.ts_rank(vector, tsquery)).label("rank"))
         .where(vector.op("@@")(tsquery))
         .subquery("hits")
     )

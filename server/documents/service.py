@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.audit import service as audit
 from server.auth.principal import Principal
@@ -80,7 +80,7 @@ def _check_audience(
     session: Session, principal: Principal, org_ids: Sequence[int], category: str
 ) -> list[int]:
     ids = sorted(set(org_ids))
-    found = set(session.execute(select(Organization.id).where(Organization.id.in_(ids))).scalars())
+    found = set(session.execute(select(col(Organization.id)).where(col(Organization.id).in_(ids))).scalars())
     if len(found) != len(ids):
         raise Unprocessable("Có tổ chức nhận không tồn tại.", code="audience_not_found")
     if not audience.may_publish_to(session, principal, ids, category):
@@ -355,7 +355,7 @@ def update(session: Session, principal: Principal, document_id: int, body: Docum
             raise Unprocessable("Chỉ dự thảo mới mở lấy ý kiến góp ý.", code="comments_need_draft")
         doc.comments_until = changes["comments_until"]
     if new_orgs != old_orgs:
-        session.execute(delete(DocumentAudience).where(DocumentAudience.document_id == doc.id))
+        session.execute(delete(DocumentAudience).where(col(DocumentAudience.document_id) == doc.id))
         for org_id in new_orgs:
             session.add(DocumentAudience(document_id=doc.id, org_id=org_id))
         audit.record(
@@ -396,7 +396,7 @@ def update(session: Session, principal: Principal, document_id: int, body: Docum
 
 def _log_attachments(session: Session, document_id: int, org_ids: Sequence[int]) -> None:
     for att_id in session.execute(
-        select(Attachment.id).where(Attachment.document_id == document_id)
+        select(col(Attachment.id)).where(col(Attachment.document_id) == document_id)
     ).scalars():
         record_change(session, "attachment", int(att_id), op="upsert", org_ids=org_ids)
 
@@ -407,8 +407,8 @@ def publish_due(session: Session, now: datetime | None = None) -> list[int]:
     due = list(
         session.execute(
             select(Document)
-            .where(Document.status == DocStatus.scheduled.value, Document.publish_at <= now)
-            .order_by(Document.publish_at, Document.id)
+            .where(col(Document.status) == DocStatus.scheduled.value, col(Document.publish_at) <= now)
+            .order_by(col(Document.publish_at), col(Document.id))
         ).scalars()
     )
     published = []
@@ -447,17 +447,17 @@ def _filters(
 ) -> list[Any]:
     conditions: list[Any] = []
     if doc_type:
-        conditions.append(Document.doc_type == doc_type)
+        conditions.append(col(Document.doc_type) == doc_type)
     if year:
-        conditions.append(Document.year == year)
+        conditions.append(col(Document.year) == year)
     if category:
-        conditions.append(Document.category == category)
+        conditions.append(col(Document.category) == category)
     if issuer:
-        conditions.append(Document.issuer_key == fold(issuer).replace(" ", ""))
+        conditions.append(col(Document.issuer_key) == fold(issuer).replace(" ", ""))
     if topic:
-        conditions.append(Document.topic == topic)
+        conditions.append(col(Document.topic) == topic)
     if status:
-        conditions.append(Document.status == status)
+        conditions.append(col(Document.status) == status)
     return conditions
 
 
@@ -483,21 +483,24 @@ def list_documents(
     ]
     if bookmarked:
         conditions.append(
-            Document.id.in_(select(Bookmark.document_id).where(Bookmark.user_id == principal.user_id))
+            col(Document.id).in_(
+                select(col(Bookmark.document_id)).where(col(Bookmark.user_id) == principal.user_id)
+            )
         )
     query = search.parse_query(q)
     if q and query.empty:
         return Page[DocumentSummary](items=[], total=0, limit=limit, offset=offset)
-    newest = func.coalesce(Document.published_at, Document.publish_at, Document.created_at)
+    newest = func.coalesce(col(Document.published_at), col(Document.publish_at), col(Document.created_at))
     # One pass gives the page and the total (a window count), instead of running the search twice.
     counted = func.count().over().label("total")
+    order: list[Any]
     if query.empty:
-        base = select(Document.id, counted).where(*conditions)
-        order = [newest.desc(), Document.id.desc()]
+        base = select(col(Document.id), counted).where(*conditions)
+        order = [newest.desc(), col(Document.id).desc()]
     else:
         hits = search.hits(session, query)
-        base = select(Document.id, counted).join(hits, hits.c.id == Document.id).where(*conditions)
-        order = [hits.c.rank, newest.desc(), Document.id.desc()]
+        base = select(col(Document.id), counted).join(hits, hits.c.id == col(Document.id)).where(*conditions)
+        order = [hits.c.rank, newest.desc(), col(Document.id).desc()]
     rows = session.execute(base.order_by(*order).limit(limit).offset(offset)).all()
     ids = [int(r[0]) for r in rows]
     if rows:
@@ -505,7 +508,7 @@ def list_documents(
     else:  # past the last page
         total = int(session.execute(select(func.count()).select_from(base.subquery())).scalar_one())
     docs = (
-        {d.id: d for d in session.execute(select(Document).where(Document.id.in_(ids))).scalars()}
+        {d.id: d for d in session.execute(select(Document).where(col(Document.id).in_(ids))).scalars()}
         if ids
         else {}
     )
@@ -515,14 +518,14 @@ def list_documents(
 
 def list_topics(session: Session, principal: Principal) -> list[str]:
     rows = session.execute(
-        select(Document.topic)
+        select(col(Document.topic))
         .where(
             audience.visible_clause(session, principal),
-            Document.topic.is_not(None),
-            Document.category == DocCategory.study.value,
+            col(Document.topic).is_not(None),
+            col(Document.category) == DocCategory.study.value,
         )
         .distinct()
-        .order_by(Document.topic)
+        .order_by(col(Document.topic))
     ).scalars()
     return [r for r in rows if r]
 
@@ -535,18 +538,18 @@ def _summaries(
         return []
     aud: dict[int, list[OrgRef]] = {}
     for doc_id, org_id, name in session.execute(
-        select(DocumentAudience.document_id, Organization.id, Organization.name)
-        .join(Organization, Organization.id == DocumentAudience.org_id)
-        .where(DocumentAudience.document_id.in_(ids))
-        .order_by(Organization.depth, Organization.name)
+        select(col(DocumentAudience.document_id), col(Organization.id), col(Organization.name))
+        .join(Organization, col(Organization.id) == col(DocumentAudience.org_id))
+        .where(col(DocumentAudience.document_id).in_(ids))
+        .order_by(col(Organization.depth), col(Organization.name))
     ):
         aud.setdefault(doc_id, []).append(OrgRef(id=org_id, name=name))
     files: dict[int, list[AttachmentPublic]] = {}
     for att, blob in session.execute(
         select(Attachment, FileBlob)
-        .join(FileBlob, FileBlob.sha256 == Attachment.sha256)
-        .where(Attachment.document_id.in_(ids))
-        .order_by(Attachment.id)
+        .join(FileBlob, col(FileBlob.sha256) == col(Attachment.sha256))
+        .where(col(Attachment.document_id).in_(ids))
+        .order_by(col(Attachment.id))
     ):
         files.setdefault(att.document_id, []).append(
             AttachmentPublic(
@@ -560,13 +563,15 @@ def _summaries(
     reads = {
         r.document_id: r
         for r in session.execute(
-            select(ReadMark).where(ReadMark.document_id.in_(ids), ReadMark.user_id == principal.user_id)
+            select(ReadMark).where(
+                col(ReadMark.document_id).in_(ids), col(ReadMark.user_id) == principal.user_id
+            )
         ).scalars()
     }
     marks = set(
         session.execute(
-            select(Bookmark.document_id).where(
-                Bookmark.document_id.in_(ids), Bookmark.user_id == principal.user_id
+            select(col(Bookmark.document_id)).where(
+                col(Bookmark.document_id).in_(ids), col(Bookmark.user_id) == principal.user_id
             )
         ).scalars()
     )
@@ -625,8 +630,8 @@ def find_by_number(session: Session, principal: Principal, number: str) -> list[
         raise NotFound("Không nhận ra số hiệu văn bản.", code="number_not_understood")
     rows = session.execute(
         select(Document)
-        .where(Document.number_key == parsed.tokens()[0], audience.visible_clause(session, principal))
-        .order_by(Document.issued_on.desc())
+        .where(col(Document.number_key) == parsed.tokens()[0], audience.visible_clause(session, principal))
+        .order_by(col(Document.issued_on).desc())
     ).scalars()
     return _summaries(session, principal, list(rows))
 
