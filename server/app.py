@@ -23,6 +23,7 @@ LifespanHook = Callable[[FastAPI], object]
 def _routers() -> list[APIRouter]:
     from server.audit.router import router as audit_router
     from server.auth.router import router as auth_router
+    from server.documents.router import router as documents_router
     from server.meetings.router import router as meetings_router
     from server.meetings.router import stats_router as meeting_stats_router
     from server.members.router import router as members_router
@@ -31,6 +32,7 @@ def _routers() -> list[APIRouter]:
 
     routers = [system_router, auth_router, orgs_router, members_router, audit_router]
     routers += [meetings_router, meeting_stats_router]
+    routers.append(documents_router)
     return routers
 
 

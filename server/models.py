@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+import server.documents.models  # noqa: F401  (documents domain)
 from server.audit.models import AuditEntry
 from server.auth.models import DeviceSession, RefreshToken
 from server.meetings.models import (  # noqa: F401,E501
