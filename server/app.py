@@ -23,6 +23,9 @@ LifespanHook = Callable[[FastAPI], object]
 def _routers() -> list[APIRouter]:
     from server.audit.router import router as audit_router
     from server.auth.router import router as auth_router
+    from server.documents.router import router as documents_router
+    from server.meetings.router import router as meetings_router
+    from server.meetings.router import stats_router as meeting_stats_router
     from server.members.router import router as members_router
     from server.notifications.router import router as notifications_router
     from server.orgs.router import router as orgs_router
@@ -30,6 +33,8 @@ def _routers() -> list[APIRouter]:
     from server.system.router import router as system_router
 
     routers = [system_router, auth_router, orgs_router, members_router, audit_router]
+    routers += [meetings_router, meeting_stats_router]
+    routers.append(documents_router)
     routers += [sync_router, notifications_router]
     return routers
 

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
 
     upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    files_dir_override: Path | None = Field(
+        default=None, alias="SOTAY_FILES_DIR", description="Attachments directory; default data_dir/files"
+    )
     import_max_rows: int = 20_000
     cors_origins: list[str] = Field(default_factory=list)
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -59,6 +62,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return str(self.database_url).startswith("sqlite")
+
+    @property
+    def files_dir(self) -> Path:
+        return (self.files_dir_override or self.data_dir / "files").expanduser().resolve()
 
     def ensure_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,18 @@
 
 from sqlmodel import SQLModel
 
+import server.documents.models  # noqa: F401  (documents domain)
 from server.audit.models import AuditEntry
 from server.auth.models import DeviceSession, RefreshToken
+from server.meetings.models import (  # noqa: F401,E501
+    AbsenceRequest,
+    AgendaItem,
+    Attendance,
+    AttendanceChange,
+    CalendarToken,
+    Meeting,
+    Resolution,
+)
 from server.members.models import Member, Membership, RoleAssignment, User
 from server.notifications.models import Notification, NotificationRead  # noqa: F401
 from server.orgs.models import Organization, OrgClosure

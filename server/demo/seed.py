@@ -17,10 +17,11 @@ DEMO_PASSWORD = "demo12345"
 
 
 def _seeders() -> list[Callable[[Session, "DemoContext"], None]]:
-    from server.demo import foundation
+    from server.demo import documents, foundation
+    from server.demo import meetings as demo_meetings
     from server.demo import sync as sync_demo
 
-    return [foundation.seed, sync_demo.seed]
+    return [foundation.seed, demo_meetings.seed, documents.seed, sync_demo.seed]
 
 
 class DemoContext:
