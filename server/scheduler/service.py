@@ -158,4 +158,7 @@ def default_jobs() -> list[Job]:
 
 
 # Domains add "module:function" returning a list of Job here (one line each) when merged.
-_JOB_FACTORIES: list[str] = []
+_JOB_FACTORIES: list[str] = [
+    "server.scheduler.domain_jobs:meeting_jobs",
+    "server.scheduler.domain_jobs:document_jobs",
+]

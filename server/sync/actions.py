@@ -29,6 +29,8 @@ _loaded = False
 # Domains add their handler module here (one line each) when merged.
 _HANDLER_MODULES: list[str] = [
     "server.notifications.actions",
+    "server.sync.meetings_bridge",
+    "server.sync.documents_bridge",
 ]
 
 

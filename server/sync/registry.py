@@ -141,6 +141,8 @@ def _ensure_defaults() -> None:
 
 # Domains add their provider module here (one line each) when merged.
 _EXTRA_MODULES: list[str] = [
+    "server.sync.meetings_bridge",
+    "server.sync.documents_bridge",
     "server.notifications.provider",
 ]
 
