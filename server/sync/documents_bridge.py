@@ -45,6 +45,8 @@ def _document_data(session: Session, view: View, ids: list[int]) -> dict[int, di
         if not doc.offline_allowed:
             data["body"] = None  # read online only
         data["can_manage"] = False
+        # Ids only: names of the path's organisations are organization entities (a rename stays current).
+        data["audience_org_ids"] = [ref["id"] for ref in data.pop("audience", [])]
         out[doc.id or 0] = data
     return out
 

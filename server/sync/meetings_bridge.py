@@ -42,6 +42,7 @@ def _meeting_data(session: Session, view: View, ids: list[int]) -> dict[int, dic
         # Per-member state lives in the attendance and absence_request entities, which change on their own.
         data.pop("my_status", None)
         data.pop("my_absence_request", None)
+        data.pop("org_name", None)  # the cell is an organization entity: a rename must not go stale here
         out[public.id] = data
     return out
 

@@ -12,9 +12,9 @@ from shared.schemas.sync import MemberData, OrganizationData, RoleData
 
 
 def _orgs_visible(view: View) -> Any:
-    if not view.path_org_ids:
+    if not view.org_ids:
         return None
-    return select(col(Organization.id)).where(col(Organization.id).in_(view.path_org_ids))
+    return select(col(Organization.id)).where(col(Organization.id).in_(view.org_ids))
 
 
 def _orgs_data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -34,18 +34,16 @@ def _member_data(session: Session, view: View, ids: list[int]) -> dict[int, dict
         user = session.execute(select(User).where(col(User.member_id) == member.id)).scalar_one_or_none()
         if user is None:
             continue
-        org = session.get(Organization, member.org_id)
         roles = session.execute(
-            select(RoleAssignment, col(Organization.name))
-            .outerjoin(Organization, col(Organization.id) == col(RoleAssignment.org_id))
-            .where(col(RoleAssignment.user_id) == user.id).order_by(col(RoleAssignment.id))
-        ).all()
+            select(RoleAssignment).where(col(RoleAssignment.user_id) == user.id)
+            .order_by(col(RoleAssignment.id))
+        ).scalars().all()
         data = MemberData(
             id=member.id or 0, user_id=user.id or 0, username=user.username, full_name=member.full_name,
             birth_date=member.birth_date, card_number=member.card_number, admitted_on=member.admitted_on,
             official_on=member.official_on, kind=member.kind, org_id=member.org_id,
-            org_name=org.name if org else None, position=member.position, phone=member.phone,
-            roles=[RoleData(role=r.role, org_id=r.org_id, org_name=name) for r, name in roles],
+            position=member.position, phone=member.phone,
+            roles=[RoleData(role=r.role, org_id=r.org_id) for r in roles],
         )
         out[member.id or 0] = data.model_dump(mode="json")
     return out

@@ -36,6 +36,12 @@ class View:
     is_admin: bool = False
     principal: Principal | None = field(default=None, compare=False, hash=False)
 
+    @property
+    def org_ids(self) -> tuple[int, ...]:
+        """Organisations the device holds: the path, plus the organisations the caller is staff of (so the
+        names their roles refer to are on the device)."""
+        return tuple(sorted(set(self.path_org_ids) | set(self.staff_org_ids)))
+
     def fingerprint(self) -> str:
         """Changes whenever the SET of things the view may contain could change (transfer, org moved,
         role granted or removed): a cursor made under another fingerprint needs a reset."""

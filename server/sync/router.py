@@ -117,7 +117,7 @@ async def events(
     token = credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else None
     principal, view = await run_in_threadpool(_stream_principal, request.app.state, token, ticket)
     bus: Bus = request.app.state.bus
-    sub = bus.subscribe(view.user_id, frozenset(view.path_org_ids))
+    sub = bus.subscribe(view.user_id, frozenset(view.org_ids))
     last = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
     settings: Settings = request.app.state.settings
     lifetime = settings.access_token_minutes * 60.0

@@ -91,8 +91,8 @@ def scope_filter(view: View, after: int, upto: int | None = None) -> Any:
     """SELECT of the versions after `after` whose scope touches the view (org path or own user)."""
     parts = [select(col(ChangeScope.version)).where(col(ChangeScope.user_id) == view.user_id,
                                                col(ChangeScope.version) > after)]
-    if view.path_org_ids:
-        parts.append(select(col(ChangeScope.version)).where(col(ChangeScope.org_id).in_(view.path_org_ids),
+    if view.org_ids:
+        parts.append(select(col(ChangeScope.version)).where(col(ChangeScope.org_id).in_(view.org_ids),
                                                        col(ChangeScope.version) > after))
     if upto is not None:
         parts = [p.where(col(ChangeScope.version) <= upto) for p in parts]

@@ -63,9 +63,10 @@ class OrganizationData(Schema):
 
 
 class RoleData(Schema):
+    """Names are not copied here: the organisation is an `organization` entity on the device."""
+
     role: str
     org_id: int | None
-    org_name: str | None = None
 
 
 class MemberData(Schema):
@@ -80,8 +81,7 @@ class MemberData(Schema):
     admitted_on: date | None
     official_on: date | None
     kind: str
-    org_id: int
-    org_name: str | None = None
+    org_id: int  # the chi bộ; its name is in the `organization` entity of that id
     position: str | None = None
     phone: str | None = None
     roles: list[RoleData] = []

@@ -9,6 +9,8 @@ from server.auth.principal import build
 from server.documents import service as documents
 from server.meetings import service as meetings
 from server.members import service as members
+from server.orgs import service as orgs
+from server.sync.log import record_change
 from server.timeutil import utcnow
 from shared.schemas.documents import DocStatus, DocumentCreate, DocumentUpdate
 from shared.schemas.meetings import MeetingCreate
@@ -25,6 +27,7 @@ ops = st.one_of(
     st.tuples(st.just("meeting"), st.integers(0, 3), st.booleans()),
     st.tuples(st.just("cancel"), st.integers(0, 20)),
     st.tuples(st.just("transfer"), st.integers(0, 3)),
+    st.tuples(st.just("rename"), st.integers(0, 8)),
 )
 
 
@@ -55,6 +58,10 @@ def apply(db, tree: Tree, device: Device, op: tuple, docs: list[int], meets: lis
             meets.append(m.id)
         elif kind == "cancel" and meets:
             meetings.cancel(db, admin, meets[op[1] % len(meets)], "Lý do")
+        elif kind == "rename":
+            org = tree.all[op[1]]
+            orgs.update(db, org, {"name": f"Tên mới {op[1]} {len(docs)} {len(meets)}"})
+            record_change(db, "organization", org.id, org_ids=[org.id])
         elif kind == "transfer":
             member = db.get(type(tree.person.member), tree.person.member.id)
             if member.org_id != tree.cells[op[1]].id:
@@ -71,6 +78,7 @@ def apply(db, tree: Tree, device: Device, op: tuple, docs: list[int], meets: lis
 @example(sequence=[("publish", 0), ("pull", 50), ("withdraw", 0)])
 @example(sequence=[("publish", 1), ("pull", 3), ("audience", 0, 8), ("retitle", 0)])
 @example(sequence=[("meeting", 0, True), ("pull", 1), ("transfer", 3), ("cancel", 0), ("publish", 2)])
+@example(sequence=[("meeting", 0, True), ("publish", 3), ("pull", 50), ("rename", 3), ("rename", 5)])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=st.lists(ops, min_size=1, max_size=25))
 def test_device_converges_with_documents_and_meetings(client, login, db, sequence):

@@ -153,3 +153,23 @@ def test_admin_without_member_gets_empty_view(client, world, login):
     device = Device(client, login(world.admin))
     device.pull()
     assert device.store == {}
+
+
+def test_staff_org_off_the_path_is_held_and_renames_reach_it(client, world, login, db):
+    from tests import factories
+
+    person = factories.make_member(db, world.cell, roles=[(Role.staff, world.other_district)])
+    db.commit()
+    device = Device(client, login(person))
+    device.pull()
+    held = device.of_type("organization")
+    assert world.other_district.id in held and world.other_cell.id not in held
+    assert device.of_type("member")[person.member.id]["roles"] == [
+        {"role": "staff", "org_id": world.other_district.id}]
+    org = orgs.get(db, world.other_district.id)
+    orgs.update(db, org, {"name": "Đảng bộ huyện B mới"})
+    record_change(db, "organization", org.id, org_ids=[org.id])
+    db.commit()
+    device.pull()
+    assert device.of_type("organization")[world.other_district.id]["name"] == "Đảng bộ huyện B mới"
+    assert device.store == fresh_view(client, device.headers)
