@@ -44,9 +44,11 @@ def _document_data(session: Session, view: View, ids: list[int]) -> dict[int, di
         data = public.model_dump(mode="json")
         if not doc.offline_allowed:
             data["body"] = None  # read online only
-        data["can_manage"] = False
         # Ids only: names of the path's organisations are organization entities (a rename stays current).
         data["audience_org_ids"] = [ref["id"] for ref in data.pop("audience", [])]
+        # Each of these changes on its own (attachment, read_mark, bookmark entities), not with the document.
+        for key in ("attachments", "read_at", "studied_at", "bookmarked", "can_manage"):
+            data.pop(key, None)
         out[doc.id or 0] = data
     return out
 

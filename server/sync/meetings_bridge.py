@@ -43,6 +43,9 @@ def _meeting_data(session: Session, view: View, ids: list[int]) -> dict[int, dic
         data.pop("my_status", None)
         data.pop("my_absence_request", None)
         data.pop("org_name", None)  # the cell is an organization entity: a rename must not go stale here
+        # Depends on the clock, not on a change: the device computes it (status in_progress and now within
+        # checkin_opens_at..checkin_closes_at).
+        data.pop("checkin_open", None)
         out[public.id] = data
     return out
 

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from server.auth.principal import build
+from server.documents import reads
 from server.documents import service as documents
 from server.meetings import service as meetings
 from server.members import service as members
@@ -28,6 +29,8 @@ ops = st.one_of(
     st.tuples(st.just("cancel"), st.integers(0, 20)),
     st.tuples(st.just("transfer"), st.integers(0, 3)),
     st.tuples(st.just("rename"), st.integers(0, 8)),
+    st.tuples(st.just("read"), st.integers(0, 20)),
+    st.tuples(st.just("bookmark"), st.integers(0, 20), st.booleans()),
 )
 
 
@@ -62,6 +65,13 @@ def apply(db, tree: Tree, device: Device, op: tuple, docs: list[int], meets: lis
             org = tree.all[op[1]]
             orgs.update(db, org, {"name": f"Tên mới {op[1]} {len(docs)} {len(meets)}"})
             record_change(db, "organization", org.id, org_ids=[org.id])
+        elif kind in ("read", "bookmark") and docs:
+            me = build(db, tree.person.user, None, None)
+            doc_id = docs[op[1] % len(docs)]
+            if kind == "read":
+                reads.mark_read(db, me, doc_id)
+            else:
+                reads.set_bookmark(db, me, doc_id, op[2])
         elif kind == "transfer":
             member = db.get(type(tree.person.member), tree.person.member.id)
             if member.org_id != tree.cells[op[1]].id:
@@ -78,6 +88,8 @@ def apply(db, tree: Tree, device: Device, op: tuple, docs: list[int], meets: lis
 @example(sequence=[("publish", 0), ("pull", 50), ("withdraw", 0)])
 @example(sequence=[("publish", 1), ("pull", 3), ("audience", 0, 8), ("retitle", 0)])
 @example(sequence=[("meeting", 0, True), ("pull", 1), ("transfer", 3), ("cancel", 0), ("publish", 2)])
+@example(sequence=[("publish", 0), ("pull", 50), ("read", 0), ("bookmark", 0, True), ("pull", 1),
+                   ("audience", 0, 8), ("bookmark", 0, False)])
 @example(sequence=[("meeting", 0, True), ("publish", 3), ("pull", 50), ("rename", 3), ("rename", 5)])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=st.lists(ops, min_size=1, max_size=25))
