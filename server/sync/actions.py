@@ -122,6 +122,10 @@ def _run(session: Session, principal: Principal, action: OfflineAction) -> Actio
                                 result=result or None)
         except DomainError as exc:
             inner.rollback()
+            # What must outlive the refusal (e.g. a wrong check-in code counting towards its rate limit).
+            keep = getattr(exc, "after_rollback", None)
+            if keep is not None:
+                keep(session)
             return ActionResult(client_id=action.client_id, status=ActionStatus.refused, code=exc.code,
                                 message=exc.message)
         except IntegrityError:

@@ -118,7 +118,15 @@ class CheckInPayload(RequestSchema):
 def check_in(session: Session, principal: Principal, action: OfflineAction) -> dict[str, Any]:
     body = actions.parse(CheckInPayload, action.payload)
     request = CheckinRequest(code=body.code, client_id=action.client_id, checked_in_at=action.made_at)
-    out, _created = checkin.check_in(session, principal, body.meeting_id, request)
+    try:
+        out, _created = checkin.check_in(session, principal, body.meeting_id, request)
+    except checkin.CheckinRejected as exc:
+        # As on the REST route: a wrong code counts towards the limit, so batches cannot guess codes.
+        def keep(s: Session, error: checkin.CheckinRejected = exc) -> None:
+            checkin.record_failure(s, principal, body.meeting_id, error)
+
+        exc.after_rollback = keep  # type: ignore[attr-defined]
+        raise
     return out.model_dump(mode="json")
 
 

@@ -150,3 +150,23 @@ def test_read_marks_and_bookmarks_offline(client, world, login):
     refused = client.post(PUSH, headers=device.headers, json={"actions": [
         {"client_id": "rd-000002", "type": "document.read", "payload": {"document_id": hidden["id"]}}]})
     assert refused.json()["results"][0]["status"] == "refused"
+
+
+def test_wrong_codes_in_batches_hit_the_check_in_rate_limit(client, world, login, db):
+    meeting = make_meeting(db, world.cell, starts_at=utcnow() + timedelta(minutes=5),
+                           opened_at=utcnow() - timedelta(minutes=5))
+    db.commit()
+    right = code_at(meeting)
+    wrong = [f"{(int(right) + i) % 1_000_000:06d}" for i in range(1, 40)]
+    batch = {"actions": [{"client_id": f"guess-{i:04d}", "type": "meeting.check_in",
+                          "payload": {"meeting_id": meeting.id, "code": code}}
+                         for i, code in enumerate(wrong)]}
+    headers = login(world.member)
+    codes = [r["code"] for r in client.post(PUSH, json=batch, headers=headers).json()["results"]]
+    assert codes[0] == "checkin_code_invalid"
+    assert codes[-1] == "checkin_rate_limited"
+    # Even the right code is refused now: guessing through batches gains nothing.
+    last = {"actions": [{"client_id": "guess-right", "type": "meeting.check_in",
+                         "payload": {"meeting_id": meeting.id, "code": right}}]}
+    result = client.post(PUSH, json=last, headers=headers).json()["results"][0]
+    assert result["code"] == "checkin_rate_limited"
