@@ -22,8 +22,10 @@ from server.sync.log import record_change
 from server.timeutil import utcnow
 from shared.enums import CELL_ROLES, MemberKind, OrgKind
 from shared.schemas.meetings import (
+    AbsenceStatus,
     AgendaItemIn,
     AgendaItemPublic,
+    AttendanceStatus,
     MeetingCreate,
     MeetingKind,
     MeetingPublic,
@@ -224,8 +226,8 @@ def to_public(
                     "checkin_opens_at": opens,
                     "checkin_closes_at": closes,
                     "minutes_published": m.minutes_published_at is not None,
-                    "my_status": mine.get(m.id),
-                    "my_absence_request": requests.get(m.id),
+                    "my_status": AttendanceStatus(mine[m.id]) if m.id in mine else None,
+                    "my_absence_request": AbsenceStatus(requests[m.id]) if m.id in requests else None,
                 }
             )
         )
