@@ -143,6 +143,9 @@ def list_meetings(
     kind: MeetingKind | None = None,
     since: Instant | None = None,
     until: Instant | None = None,
+    order: Annotated[
+        Literal["asc", "desc"], Query(description="asc: sắp tới trước (dùng với since)")
+    ] = "desc",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[MeetingPublic]:
@@ -152,6 +155,7 @@ def list_meetings(
         org_id=org_id,
         status=status_.value if status_ else None,
         kind=kind.value if kind else None,
+        ascending=order == "asc",
         since=since,
         until=until,
         limit=limit,

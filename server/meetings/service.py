@@ -440,6 +440,7 @@ def list_meetings(
     until: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
+    ascending: bool = False,
 ) -> tuple[list[Meeting], int]:
     from sqlalchemy import func
 
@@ -468,7 +469,15 @@ def list_meetings(
     total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
     rows = list(
         session.execute(
-            q.order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc()).limit(limit).offset(offset)
+            q.order_by(
+                *(
+                    (col(Meeting.starts_at), col(Meeting.id))
+                    if ascending
+                    else (col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+                )
+            )
+            .limit(limit)
+            .offset(offset)
         ).scalars()
     )
     return rows, int(total)
