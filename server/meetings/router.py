@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from server.deps import CurrentPrincipal, DbSession
+from server.deps import CurrentPrincipal, DbSession, WriteGate
 from server.meetings import attendance, calendar, checkin, exports, minutes, service, stats
 from server.meetings.deps import ReadPrincipal, in_write_transaction
 from server.openapi import AUTHED, errors
@@ -265,7 +265,12 @@ def checkin_qr(
     responses=errors(400, 401, 404, 409, 422, 429),
 )
 async def check_in(
-    meeting_id: PathId, body: CheckinRequest, request: Request, response: Response, principal: ReadPrincipal
+    meeting_id: PathId,
+    body: CheckinRequest,
+    request: Request,
+    response: Response,
+    principal: ReadPrincipal,
+    _gate: WriteGate,
 ) -> CheckinPublic:
     """201 when recorded; 200 with the same body when this client_id (or this member) already checked in."""
 
