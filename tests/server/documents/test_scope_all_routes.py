@@ -1,4 +1,4 @@
-"""Every documents route, called by a member of another cell and by people of another subtree: 404, never data."""
+"""Every documents route, called by a member of another cell and people of another subtree: 404."""
 
 from datetime import UTC, datetime, timedelta
 
