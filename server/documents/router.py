@@ -150,6 +150,22 @@ def publish_document(document_id: DocId, principal: CurrentPrincipal, db: DbSess
     return out
 
 
+@router.delete(
+    "/documents/{document_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 409)
+)
+def delete_draft(document_id: DocId, principal: CurrentPrincipal, db: DbSession) -> None:
+    service.delete_draft(db, principal, document_id)
+    db.commit()
+
+
+@router.delete(
+    "/attachments/{attachment_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404)
+)
+def remove_attachment(attachment_id: AttId, principal: CurrentPrincipal, db: DbSession) -> None:
+    attachments.remove(db, principal, attachment_id)
+    db.commit()
+
+
 # ---- files ------------------------------------------------------------------------------------------
 
 _UPLOAD_BODY = {

@@ -79,6 +79,12 @@ def index_document(session: Session, doc: Document) -> None:
         )
 
 
+def remove_document(session: Session, document_id: int) -> None:
+    """Drop a deleted document from the index (PostgreSQL's vector goes with the row)."""
+    if is_sqlite(session):
+        session.execute(text("DELETE FROM document_fts WHERE rowid = :id"), {"id": document_id})
+
+
 def bulk_index_sqlite_rows(session: Session, rows: list[dict]) -> None:
     """Index many documents at once (the benchmark's loader): rows of id/title/summary/body token strings."""
     session.execute(_FTS_INSERT, rows)

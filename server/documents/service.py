@@ -5,12 +5,21 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy import update as sql_update
 from sqlmodel import Session, col
 
 from server.audit import service as audit
 from server.auth.principal import Principal
 from server.documents import audience, search
-from server.documents.models import Attachment, Bookmark, Document, DocumentAudience, FileBlob, ReadMark
+from server.documents.models import (
+    Attachment,
+    Bookmark,
+    Document,
+    DocumentAudience,
+    DocumentComment,
+    FileBlob,
+    ReadMark,
+)
 from server.errors import Conflict, Forbidden, Unprocessable
 from server.orgs.models import Organization
 from server.sync.log import record_change
@@ -409,6 +418,43 @@ def _log_attachments(session: Session, document_id: int, org_ids: Sequence[int])
         select(col(Attachment.id)).where(col(Attachment.document_id) == document_id)
     ).scalars():
         record_change(session, "attachment", int(att_id), op="upsert", org_ids=org_ids)
+
+
+def delete_draft(session: Session, principal: Principal, document_id: int) -> None:
+    """Delete a draft created by mistake; anything members have had is withdrawn instead, never deleted."""
+    doc = audience.get_manageable(session, principal, document_id)
+    if doc.status != DocStatus.draft.value or doc.published_at is not None:
+        raise Conflict(
+            "Chỉ xóa được dự thảo chưa từng phát hành; văn bản đã phát hành thì thu hồi.", code="not_a_draft"
+        )
+    if (
+        doc.comments_until is not None
+        and session.execute(
+            select(col(DocumentComment.id)).where(col(DocumentComment.document_id) == document_id).limit(1)
+        ).first()
+    ):
+        raise Conflict("Dự thảo đã có góp ý của đảng viên; không xóa được.", code="draft_has_comments")
+    org_ids = audience.audience_ids(session, document_id)
+    for model in (Attachment, ReadMark, Bookmark):
+        session.execute(delete(model).where(col(model.document_id) == document_id))  # type: ignore[attr-defined]
+    session.execute(delete(DocumentAudience).where(col(DocumentAudience.document_id) == document_id))
+    session.execute(
+        sql_update(Document).where(col(Document.replaces_id) == document_id).values(replaces_id=None)
+    )
+    search.remove_document(session, document_id)
+    audit.record(
+        session,
+        "document.delete",
+        actor=principal,
+        target_type=ENTITY,
+        target_id=document_id,
+        org_id=org_ids[0] if org_ids else None,
+        detail={"title": doc.title},
+    )
+    session.delete(doc)
+    session.flush()
+    users = {principal.user_id} | ({doc.created_by} if doc.created_by else set())
+    record_change(session, ENTITY, document_id, op="delete", org_ids=org_ids, user_ids=users)
 
 
 def publish_due(session: Session, now: datetime | None = None) -> list[int]:
