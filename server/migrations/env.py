@@ -11,7 +11,7 @@ target_metadata = SQLModel.metadata
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    """Full-text search objects made by hand in 0003 (FTS5 table, tsvector column): never autogenerate drops."""
+    """Skip the full-text search objects made by hand in 0003 (FTS5 table, tsvector column)."""
     if type_ == "table" and name and name.startswith("document_fts"):
         return False
     if name in ("search_vector", "ix_document_search_vector"):
