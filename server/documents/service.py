@@ -193,6 +193,10 @@ def _log_change(
 
 
 def _mark_published(session: Session, doc: Document, now: datetime) -> None:
+    from server.notifications import events
+
+    if doc.status != DocStatus.published.value and doc.id is not None:
+        events.document_published(session, doc, audience.audience_ids(session, doc.id))
     doc.status = DocStatus.published.value
     doc.published_at = now
     if doc.publish_at is None or as_utc(doc.publish_at) > now:
