@@ -2,28 +2,17 @@
 
 from sqlmodel import SQLModel
 
-import server.documents.models  # noqa: F401  (documents domain)
-from server.audit.models import AuditEntry
-from server.auth.models import DeviceSession, RefreshToken
-from server.meetings.models import (  # noqa: F401,E501
-    AbsenceRequest,
-    AgendaItem,
-    Attendance,
-    AttendanceChange,
-    CalendarToken,
-    Meeting,
-    Resolution,
-)
-from server.members.models import Member, Membership, RoleAssignment, User
-from server.notifications.models import Notification, NotificationRead  # noqa: F401
-from server.orgs.models import Organization, OrgClosure
-from server.scheduler.models import JobRun  # noqa: F401
-from server.sync.models import Change, ChangeScope, SyncCounter
-from server.sync.models_ext import SyncAction, SyncHorizon  # noqa: F401
+import server.audit.models
+import server.auth.models
+import server.documents.models
+import server.meetings.models
+import server.members.models
+import server.notifications.models
+import server.orgs.models
+import server.scheduler.models
+import server.sync.models
+import server.sync.models_ext  # noqa: F401
 
 metadata = SQLModel.metadata
 
-__all__ = [
-    "AuditEntry", "Change", "ChangeScope", "DeviceSession", "Member", "Membership", "OrgClosure",
-    "Organization", "RefreshToken", "RoleAssignment", "SyncCounter", "User", "metadata",
-]
+__all__ = ["metadata"]
