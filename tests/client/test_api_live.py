@@ -1,0 +1,89 @@
+"""client/api.py against the real server: sign-in, refresh with rotation, errors, sessions, offline."""
+
+import pytest
+
+from client.api import Api, ApiError, OfflineError, SessionEnded, Tokens
+from shared.schemas.auth import MePublic
+
+
+async def test_login_me_and_vietnamese_error(live_server, world):
+    api = Api(live_server.url)
+    with pytest.raises(ApiError) as err:
+        await api.login(world.member.username, "sai-mat-khau")
+    assert err.value.status == 401
+    assert err.value.message and "Traceback" not in err.value.message
+    assert any(ch in err.value.message for ch in "ăâđêôơư")  # said in Vietnamese
+    await api.login(world.member.username, world.member.password, "Điện thoại thử")
+    me = await api.me()
+    assert isinstance(me, MePublic)
+    assert me.full_name == "Trần Thị Đảng"
+    assert me.organization and me.organization.id == world.cell.id
+    await api.aclose()
+
+
+async def test_expired_access_token_is_refreshed_once_and_rotates(live_server, world):
+    saved: list[Tokens | None] = []
+    api = Api(live_server.url, on_tokens=saved.append)
+    first = await api.login(world.member.username, world.member.password)
+    api.tokens = Tokens(access="hong", refresh=first.refresh)  # as if the access token had expired
+    me = await api.me()
+    assert me.username == world.member.username
+    assert api.tokens.refresh != first.refresh  # rotated
+    assert saved[-1] == api.tokens
+    # the old refresh token is now spent: using it again ends the session (theft detection)
+    thief = Api(live_server.url, tokens=Tokens(access="x", refresh=first.refresh))
+    with pytest.raises(SessionEnded):
+        await thief.me()
+    await api.aclose()
+    await thief.aclose()
+
+
+async def test_concurrent_401s_share_one_refresh(live_server, world):
+    import asyncio
+
+    api = Api(live_server.url)
+    first = await api.login(world.member.username, world.member.password)
+    api.tokens = Tokens(access="hong", refresh=first.refresh)
+    results = await asyncio.gather(api.me(), api.sessions(), api.me())
+    assert results[0].id == results[2].id
+    assert await api.me()  # the session survived: nobody re-used a spent refresh token
+    await api.aclose()
+
+
+async def test_sign_out_others_ends_their_session(live_server, world):
+    phone = Api(live_server.url)
+    desk = Api(live_server.url)
+    await phone.login(world.member.username, world.member.password, "Điện thoại")
+    await desk.login(world.member.username, world.member.password, "Máy tính")
+    sessions = await desk.sessions()
+    assert sorted(s.device_name or "" for s in sessions) == ["Máy tính", "Điện thoại"]
+    assert [s.current for s in sessions if s.device_name == "Máy tính"] == [True]
+    assert await desk.revoke_other_sessions() == 1
+    with pytest.raises(SessionEnded):
+        await phone.me()
+    assert phone.tokens is None
+    await phone.aclose()
+    await desk.aclose()
+
+
+async def test_change_password_wrong_current_is_explained(live_server, world):
+    api = Api(live_server.url)
+    await api.login(world.member.username, world.member.password)
+    with pytest.raises(ApiError) as err:
+        await api.change_password("khong-dung", "mat-khau-moi-123")
+    assert err.value.code == "wrong_password"
+    assert err.value.message == "Mật khẩu hiện tại không đúng."
+    await api.change_password(world.member.password, "mat-khau-moi-123")
+    await api.logout()
+    again = Api(live_server.url)
+    await again.login(world.member.username, "mat-khau-moi-123")
+    await again.aclose()
+    await api.aclose()
+
+
+async def test_server_down_is_offline_error():
+    api = Api("http://127.0.0.1:9")  # nothing listens on the discard port
+    with pytest.raises(OfflineError) as err:
+        await api.info()
+    assert err.value.message.startswith("Không kết nối được máy chủ")
+    await api.aclose()
