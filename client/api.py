@@ -251,6 +251,8 @@ class Api:
                 f"/meetings/{payload['meeting_id']}/absence-requests",
                 {"reason": payload["reason"], "client_id": client_id},
             )
+        if kind == "notification.read":
+            return await self.post_json("/notifications/read", {"ids": payload["ids"]})
         if kind == "bookmark":
             return await self.request("PUT", f"/documents/{payload['document_id']}/bookmark")
         if kind == "unbookmark":

@@ -20,7 +20,7 @@ BOOKMARK = "bookmark"
 UNBOOKMARK = "unbookmark"
 ABSENCE = "absence_request"
 STUDIED = "studied"
-NOTIFICATION_READ = "notification_read"
+NOTIFICATION_READ = "notification.read"
 
 # Outcomes of one pushed action that mean "done, forget it".
 _DONE = {"applied", "already_applied", "duplicate", "ok", "created"}
@@ -114,6 +114,8 @@ class SyncEngine:
                 for c in page.get("changes", [])
             ]
             cursor = page.get("cursor", cursor)
+            if page.get("reset") and reset is None:
+                reset = []  # the server says: drop everything held, then apply from here
             if reset is not None:
                 reset.extend(changes)
             else:
@@ -141,7 +143,15 @@ class SyncEngine:
         pending = self.store.outbox("pending")
         if not pending:
             return report
-        actions = [{"client_id": i.client_id, "type": i.kind, "payload": i.payload} for i in pending]
+        actions = [
+            {
+                "client_id": i.client_id,
+                "type": i.kind,
+                "payload": i.payload,
+                "made_at": i.created_at.isoformat(),
+            }
+            for i in pending
+        ]
         try:
             results = await self.api.sync_push(actions)
         except OfflineError:
@@ -154,12 +164,16 @@ class SyncEngine:
             return await self._push_one_by_one(pending)  # server without /sync/push
         self._set_online(True)
         by_id = {str(r.get("client_id") or r.get("id")): r for r in results}
+        unknown: list[OutboxItem] = []
         for item in pending:
             result = by_id.get(item.client_id)
             if result is None:
                 report.pending += 1
                 continue
             status = str(result.get("status", ""))
+            if result.get("code") == "unknown_action":
+                unknown.append(item)  # the batch endpoint does not know this type: use its own route
+                continue
             if status in _DONE:
                 self.store.outbox_done(item.client_id)
                 report.sent += 1
@@ -170,6 +184,11 @@ class SyncEngine:
                     str(result.get("message") or "Máy chủ từ chối thao tác này."),
                 )
                 report.refused.append(item)
+        if unknown:
+            more = await self._push_one_by_one(unknown)
+            report.sent += more.sent
+            report.refused += more.refused
+            report.pending += more.pending
         self._changed()
         return report
 

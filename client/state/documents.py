@@ -1,0 +1,176 @@
+"""Văn bản and Học tập: documents from the store, search without tone marks, reading, downloads."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from client.api import ApiError, OfflineError
+from client.format import DOC_TYPES, parse_date
+from client.state.app import AppState
+from client.sync import BOOKMARK, READ, UNBOOKMARK
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _sort_key(d: dict[str, Any]) -> tuple:
+    issued = parse_date(d.get("issued_on"))
+    return (issued.toordinal() if issued else 0, str(d.get("published_at") or d.get("updated_at") or ""))
+
+
+class DocumentsState:
+    def __init__(self, app: AppState, category: str | None = "documents"):
+        self.app = app
+        self.category = category  # "documents", "study", "meeting", or None for all
+        self.query = ""
+        self.doc_type: str | None = None
+        self.year: int | None = None
+        self.bookmarked_only = False
+        self.loading = False
+        self.error: str | None = None
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def _visible(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for d in items:
+            if d.get("status") not in (None, "published"):
+                continue
+            if self.category and d.get("category", "documents") != self.category:
+                continue
+            if self.doc_type and d.get("doc_type") != self.doc_type:
+                continue
+            if self.year:
+                issued = parse_date(d.get("issued_on"))
+                if not issued or issued.year != self.year:
+                    continue
+            if self.bookmarked_only and not d.get("bookmarked"):
+                continue
+            out.append(d)
+        return out
+
+    def results(self) -> list[dict[str, Any]]:
+        store = self.app.store
+        if store is None:
+            return []
+        items = store.search("document", self.query) if self.query.strip() else store.all("document")
+        return sorted(self._visible(items), key=_sort_key, reverse=True)
+
+    def types_present(self) -> list[tuple[str, str]]:
+        store = self.app.store
+        seen = {d.get("doc_type") for d in (store.all("document") if store else [])}
+        return [(k, v) for k, v in DOC_TYPES.items() if k in seen]
+
+    def years_present(self) -> list[int]:
+        store = self.app.store
+        years = {parse_date(d.get("issued_on")) for d in (store.all("document") if store else [])}
+        return sorted({y.year for y in years if y}, reverse=True)
+
+    def unread(self) -> list[dict[str, Any]]:
+        store = self.app.store
+        items = [
+            d
+            for d in (store.all("document") if store else [])
+            if not d.get("read_at") and d.get("status", "published") == "published"
+        ]
+        return sorted(items, key=_sort_key, reverse=True)
+
+    def get(self, doc_id: int | str) -> dict[str, Any] | None:
+        return self.app.store.get("document", doc_id) if self.app.store else None
+
+    def attachments(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
+        listed = doc.get("attachments") or []
+        if listed:
+            return listed
+        store = self.app.store
+        return [
+            a for a in (store.all("attachment") if store else []) if a.get("document_id") == doc.get("id")
+        ]
+
+    def local_file(self, attachment: dict[str, Any]) -> Path | None:
+        path = self._file_path(attachment)
+        return path if path and path.exists() else None
+
+    def _file_path(self, attachment: dict[str, Any]) -> Path | None:
+        store = self.app.store
+        if store is None:
+            return None
+        name = _SAFE.sub("_", str(attachment.get("filename") or f"tep-{attachment['id']}"))
+        return store.files_dir / f"{attachment.get('sha256', attachment['id'])}-{name}"
+
+    # --- refreshing ---------------------------------------------------------------------------------
+
+    async def refresh(self) -> None:
+        self.loading, self.error = True, None
+        try:
+            await self.app.sync_now()
+            api = self.app.api
+            if api is None:
+                return
+            try:
+                page = await self.app.call(api.get_json("/documents", params={"limit": 200}))
+            except OfflineError:
+                return
+            except ApiError as exc:
+                if exc.status != 404:
+                    self.error = exc.message
+                return
+            store = self.app.require_store()
+            for item in page.get("items", []):
+                current = store.get("document", item["id"]) or {}
+                store.put("document", item["id"], {**current, **item})
+        finally:
+            self.loading = False
+
+    async def open(self, doc_id: int) -> dict[str, Any] | None:
+        """Fresh detail when online (full text), and a read mark that waits in the outbox if offline."""
+        store = self.app.require_store()
+        api = self.app.api
+        if api is not None:
+            try:
+                item = await self.app.call(api.get_json(f"/documents/{doc_id}"))
+                store.put("document", doc_id, {**(store.get("document", doc_id) or {}), **item})
+            except OfflineError:
+                pass
+            except ApiError as exc:
+                if exc.status == 404:
+                    store.delete("document", doc_id)  # no longer ours to read
+                    self.app.notify("data")
+                    return None
+                self.error = exc.message
+        doc = store.get("document", doc_id)
+        if doc is not None and not doc.get("read_at"):
+            now = datetime.now(UTC).isoformat()
+            store.put("document", doc_id, {**doc, "read_at": now})
+            if self.app.engine is not None:
+                self.app.engine.queue(READ, {"document_id": doc_id, "read_at": now}, str(uuid.uuid4()))
+                await self.app.sync_now()
+        return store.get("document", doc_id)
+
+    async def toggle_bookmark(self, doc_id: int) -> bool:
+        store = self.app.require_store()
+        doc = store.get("document", doc_id) or {}
+        marked = not doc.get("bookmarked")
+        store.put("document", doc_id, {**doc, "bookmarked": marked})
+        if self.app.engine is not None:
+            self.app.engine.queue(
+                BOOKMARK if marked else UNBOOKMARK, {"document_id": doc_id}, str(uuid.uuid4())
+            )
+            await self.app.sync_now()
+        self.app.notify("data")
+        return marked
+
+    async def download(
+        self, attachment: dict[str, Any], on_progress: Callable[[int, int | None], None]
+    ) -> Path:
+        """The file on this device (fetched once, resumed if interrupted)."""
+        path = self._file_path(attachment)
+        assert path is not None
+        if path.exists():
+            return path
+        api = self.app.require_api()
+        return await self.app.call(api.download(f"/attachments/{attachment['id']}", path, on_progress))
