@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> None:
         assets_dir=str(ASSETS),
         no_cdn=True,
         name="",
+        # skwasm (the default) paints nothing in headless Chromium without a GPU; CanvasKit paints.
+        web_renderer=ft.WebRenderer(os.environ.get("FLET_WEB_RENDERER", "canvaskit")),
     )
 
 

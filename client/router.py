@@ -200,6 +200,8 @@ class Router:
                 ],
                 on_change=lambda e: self.go(TABS[int(e.control.selected_index)][0]),
             )
+        if isinstance(screen.body, ft.Column):
+            screen.body.horizontal_alignment = ft.CrossAxisAlignment.STRETCH  # fields and cards use the width
         content = ft.Container(
             screen.body, padding=ft.Padding.symmetric(horizontal=12, vertical=8), expand=True, width=720
         )

@@ -28,20 +28,20 @@ def login(ctx: Ctx) -> Screen:
     password = ft.TextField(
         label="Mật khẩu", password=True, can_reveal_password=True, prefix_icon=ft.Icons.LOCK_OUTLINE
     )
-    error = ctx.text("", 14, color="#B00020", visible=False)
+    error = ctx.text("", 14, color="#B00020")
     busy = ft.ProgressBar(visible=False, color=PRIMARY)
     button = ft.FilledButton(
         "Đăng nhập", height=48, expand=True, style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF")
     )
 
     async def submit(e: object = None) -> None:
-        error.visible = False
+        error.value = ""
         busy.visible, button.disabled = True, True
         ctx.page.update()
         try:
             await app.sign_in(server.value or "", username.value or "", password.value or "")
         except ApiError as exc:
-            error.value, error.visible = exc.message, True
+            error.value = exc.message
             busy.visible, button.disabled = False, False
             ctx.page.update()
             return

@@ -18,7 +18,9 @@ def profile(ctx: Ctx) -> Screen:
     current = ft.TextField(label="Mật khẩu hiện tại", password=True, can_reveal_password=True)
     new = ft.TextField(label="Mật khẩu mới (ít nhất 8 ký tự)", password=True, can_reveal_password=True)
     repeat = ft.TextField(label="Nhập lại mật khẩu mới", password=True, can_reveal_password=True)
-    calendar = ft.TextField(label="Đường dẫn lịch (iCalendar)", read_only=True, visible=False)
+    calendar = ft.TextField(
+        label="Đường dẫn lịch (iCalendar)", read_only=True, hint_text="Bấm nút bên trên để lấy đường dẫn"
+    )
 
     def draw_devices() -> None:
         devices.controls = [
@@ -55,7 +57,7 @@ def profile(ctx: Ctx) -> Screen:
     async def get_calendar() -> None:
         outcome = await state.calendar_link()
         if outcome.ok and state.calendar_url:
-            calendar.value, calendar.visible = state.calendar_url, True
+            calendar.value = state.calendar_url
         ctx.toast(outcome.message, error=not outcome.ok)
         ctx.page.update()
 

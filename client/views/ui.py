@@ -16,7 +16,12 @@ MUTED = "#5F6368"
 
 def tag(identifier: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
     """A stable handle for tests and screen readers: [flt-semantics-identifier=...] in the browser."""
-    return ft.Semantics(identifier=identifier, content=control, label=label)
+    wrapper = ft.Semantics(identifier=identifier, content=control, label=label)
+    if getattr(control, "visible", True) is False:
+        # Flutter refuses a Semantics around an invisible child: hide the wrapper instead.
+        control.visible = True
+        wrapper.visible = False
+    return wrapper
 
 
 @dataclass
