@@ -55,6 +55,7 @@ def world(arrange) -> dict:
         }
         out["cell_id"] = w.cell.id
         out["province_id"] = w.province.id
+        out["district_id"] = w.district.id
         out["password"] = factories.PASSWORD
         return out
 

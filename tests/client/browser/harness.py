@@ -14,6 +14,8 @@ import httpx
 from tests.client.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
+# Run the API server from another checkout (e.g. a local merge of unmerged server branches).
+SERVER_ROOT = Path(os.environ.get("SOTAY_E2E_SERVER_ROOT") or ROOT)
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
@@ -34,14 +36,14 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60)
 class Proc:
     """A child process started by a test, stopped by its pid (never by name)."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path, health: str):
-        self.args, self.env, self.log, self.health = args, env, log, health
+    def __init__(self, args: list[str], env: dict[str, str], log: Path, health: str, cwd: Path = ROOT):
+        self.args, self.env, self.log, self.health, self.cwd = args, env, log, health, cwd
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         fh = self.log.open("ab")
         self.proc = subprocess.Popen(
-            self.args, cwd=ROOT, env=self.env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+            self.args, cwd=self.cwd, env=self.env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
         )
         _wait_http(self.health, self.proc, self.log)
 
@@ -70,6 +72,7 @@ class Stack:
             "SOTAY_SECRET_KEY": secret,
             "SOTAY_RUN_SCHEDULER": "false",
             "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": "",
         }
         self.server = Proc(
             [
@@ -87,6 +90,7 @@ class Stack:
             env,
             data_dir / "server.log",
             self.api_url + "/api/v1/health",
+            SERVER_ROOT,
         )
         self.client = Proc(
             [
@@ -178,3 +182,25 @@ def sign_in(page, username: str, password: str) -> None:
     fill(page, "password", password)
     click(page, "login")
     expect(el(page, "greeting")).to_be_attached(timeout=30_000)
+
+
+def text_of(page, identifier: str) -> str:
+    """Everything a screen reader would say for the tagged control (labels and text of its subtree)."""
+    loc = page.locator(f'[flt-semantics-identifier="{identifier}"]')
+    if loc.count() == 0:
+        return ""
+    return loc.first.evaluate(
+        "e => [e, ...e.querySelectorAll('*')].map(n => (n.getAttribute('aria-label') || '') + ' ' +"
+        " Array.from(n.childNodes).filter(c => c.nodeType === 3).map(c => c.textContent).join(' ')).join(' ')"
+    )
+
+
+def expect_says(page, identifier: str, text: str, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    said = ""
+    while time.monotonic() < deadline:
+        said = text_of(page, identifier)
+        if text in said:
+            return said
+        page.wait_for_timeout(250)
+    raise AssertionError(f"{identifier!r} does not say {text!r}; it says {said!r}")
