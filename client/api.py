@@ -335,7 +335,8 @@ def _total_size(resp: httpx.Response, offset: int) -> int | None:
 
 async def parse_sse(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str, Any, str | None]]:
     """Minimal text/event-stream parser: comments (heartbeats) skipped, JSON data decoded when it is JSON."""
-    event, data, event_id = "message", [], None
+    event, event_id = "message", None
+    data: list[str] = []
     async for raw in lines:
         line = raw.rstrip("\r")
         if not line:

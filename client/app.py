@@ -9,14 +9,14 @@ from typing import Any
 
 import flet as ft
 
-from client.router import Router
+from client.router import Builder, Router
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import FletPrefs, MemoryPrefs, Prefs
 from client.views import auth, documents, home, meetings, profile, secretary, staff
 
 log = logging.getLogger(__name__)
 
-ROUTES = [
+ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/login", auth.login, None),
     ("/home", home.home, "member"),
     ("/meetings", meetings.meetings_list, "member"),
@@ -64,7 +64,6 @@ def make_main(config: ClientConfig | None = None, prefs_factory: Any = None):
             except Exception:  # pragma: no cover - older runtimes
                 prefs = MemoryPrefs()
         app = AppState(ClientConfig(**vars(cfg)), prefs)
-        app.after_login = None
         router = Router(page, app, ROUTES)
         page.on_route_change = router.on_route_change
 

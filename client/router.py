@@ -24,10 +24,10 @@ class Screen:
     body: ft.Control
     load: Callable[[], Awaitable[None]] | None = None  # after showing (fetch, then redraw)
     redraw: Callable[[], None] | None = None  # when synced data changed
-    actions: list[ft.Control] = field(default_factory=list)
+    actions: list[ft.Control] = field(default_factory=list)  # type: ignore[assignment]
     back: str | None = None  # route of the back arrow; None on top-level tabs
     tab: int | None = None  # which bottom tab is selected; None hides the bar
-    fab: ft.Control | None = None
+    fab: ft.FloatingActionButton | None = None
     timers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # run while shown
 
 

@@ -60,6 +60,7 @@ class AppState:
         self.online: bool = True
         self.text_scale: float = 1.0
         self.notice: str | None = None  # a message the next screen shows once (e.g. "session ended")
+        self.after_login: str | None = None  # where to go once signed in (a deep link opened signed out)
         self._listeners: list[Callable[[str], None]] = []
         self._stop: asyncio.Event | None = None
 

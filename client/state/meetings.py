@@ -68,7 +68,7 @@ class MeetingsState:
 
     def queued_check_in(self, meeting_id: int | str) -> bool:
         store = self.app.store
-        return bool(store) and any(
+        return store is not None and any(
             i.kind == CHECK_IN and str(i.payload.get("meeting_id")) == str(meeting_id)
             for i in store.outbox("pending")
         )

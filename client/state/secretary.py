@@ -67,7 +67,7 @@ class SecretaryState:
             starts = local_input_to_utc(day_text, time_text)
         except ValueError as exc:
             return Outcome(False, str(exc))
-        body = {
+        body: dict[str, Any] = {
             "title": title.strip(),
             "kind": kind,
             "starts_at": starts.isoformat(),
@@ -130,11 +130,12 @@ class SecretaryState:
 
     async def mark(self, meeting_id: int, member_id: int, status: str | None) -> Outcome:
         try:
-            self.sheet = await self.app.call(
+            resp = await self.app.call(
                 self.app.require_api().request(
                     "PUT", f"/meetings/{meeting_id}/attendance/{member_id}", json={"status": status}
                 )
-            ).json()
+            )
+            self.sheet = resp.json()
         except ApiError as exc:
             return Outcome(False, exc.message)
         return Outcome(True, "Đã cập nhật.")
@@ -177,11 +178,12 @@ class SecretaryState:
         if not text.strip():
             return Outcome(False, "Biên bản đang trống.")
         try:
-            self.minutes = await self.app.call(
+            resp = await self.app.call(
                 self.app.require_api().request(
                     "PUT", f"/meetings/{meeting_id}/minutes", json={"text": text, "publish": publish}
                 )
-            ).json()
+            )
+            self.minutes = resp.json()
         except ApiError as exc:
             return Outcome(False, exc.message)
         return Outcome(True, "Đã công bố biên bản." if publish else "Đã lưu biên bản.")
@@ -193,7 +195,7 @@ class SecretaryState:
             return Outcome(False, "Số phiếu phải là số.")
         if len(title.strip()) < 2:
             return Outcome(False, "Vui lòng nhập tên nghị quyết.")
-        body = {
+        body: dict[str, Any] = {
             "title": title.strip(),
             "votes_for": v_for,
             "votes_against": v_against,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
 from client import format as fmt
@@ -61,7 +63,7 @@ def profile(ctx: Ctx) -> Screen:
         ctx.toast(outcome.message, error=not outcome.ok)
         ctx.page.update()
 
-    async def set_scale(e: ft.ControlEvent) -> None:
+    async def set_scale(e: Any) -> None:
         await app.set_text_scale(float(e.control.value))
 
     async def sign_out() -> None:
@@ -192,7 +194,7 @@ def inbox(ctx: Ctx) -> Screen:
         ctx.page.update()
 
     redraw()
-    actions = [
+    actions: list[ft.Control] = [
         tag(
             "mark-all-read",
             ft.IconButton(
