@@ -22,6 +22,7 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/meetings", meetings.meetings_list, "member"),
     ("/meetings/{meeting_id}", meetings.meeting_detail, "member"),
     ("/history", meetings.history, "member"),
+    ("/check-in", meetings.check_in_link, "member"),
     ("/documents", documents.documents_list, "member"),
     ("/documents/{document_id}", documents.document_detail, "member"),
     ("/study", documents.study, "member"),

@@ -103,8 +103,8 @@ class Router:
         builder, params, guard = found
         if not self._allowed(guard):
             if not self.app.signed_in:
-                if self.page.route != "/login":
-                    self.app.after_login = route
+                if route != "/login":
+                    self.app.after_login = route  # a deep link (e.g. the QR's check-in) survives sign-in
                 route, found = "/login", self.resolve("/login")
                 assert found is not None
                 builder, params, guard = found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import flet as ft
 
@@ -64,11 +65,22 @@ def meetings_list(ctx: Ctx) -> Screen:
     return Screen(title="Lịch sinh hoạt", body=col, load=load, redraw=redraw, tab=1)
 
 
-def meeting_detail(ctx: Ctx, meeting_id: str) -> Screen:
+def check_in_link(ctx: Ctx) -> Screen:
+    """/check-in?meeting=ID&code=123456: where the QR on the secretary's screen leads a phone camera."""
+    query = parse_qs(urlparse(ctx.page.route).query)
+    meeting = (query.get("meeting") or ["0"])[0]
+    code = (query.get("code") or [""])[0]
+    if not meeting.isdigit():
+        return meetings_list(ctx)
+    return meeting_detail(ctx, meeting, prefill=code if code.isdigit() else "")
+
+
+def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
     state = MeetingsState(ctx.app)
     mid = int(meeting_id)
     col = ft.Column(spacing=12)
     code = ft.TextField(
+        value=prefill,
         label="Mã điểm danh (6 chữ số)",
         max_length=6,
         keyboard_type=ft.KeyboardType.NUMBER,

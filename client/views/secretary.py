@@ -260,7 +260,6 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
                         ink=True,
                         on_click=lambda e, r=row: ctx.run(lambda: mark(r)),
                     ),
-                    label=f"{row.get('full_name')}: {status or ''}",
                 )
             )
 
@@ -290,7 +289,8 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
                             ]
                         ),
                     ]
-                )
+                ),
+                identifier=f"absence-{r['id']}",
             )
             for r in sec.requests
         ] or [ctx.muted("Không có đơn xin vắng.")]
@@ -352,11 +352,16 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
         redraw()
 
     async def tick() -> None:
+        # Redraw only what changed: rebuilding rows under a finger would move the tap to another row.
         if sec.code:
+            before = sec.code.get("code")
             await sec.refresh_code(mid)
-            draw_code()
+            if sec.code and sec.code.get("code") != before:
+                draw_code()
+        before_sheet = sec.sheet
         await sec.load_attendance(mid)
-        draw_attendance()
+        if sec.sheet != before_sheet:
+            draw_attendance()
 
     redraw()
     body = ft.Column(

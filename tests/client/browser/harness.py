@@ -157,14 +157,24 @@ def fill(page, identifier: str, value: str) -> None:
     from playwright.sync_api import expect
 
     box = el(page, identifier).locator("input, textarea").first
-    box.click()
+    box.wait_for(state="attached")
+    box.dispatch_event("click")  # not a positioned click: see click()
+    box.focus()
     box.fill(value)
     expect(box).to_have_value(value)
     page.wait_for_timeout(350)  # let the change event reach the app before anything is clicked
 
 
 def click(page, identifier: str) -> None:
-    el(page, identifier).click()
+    """Tap through the semantics node itself, not by screen position: a position can be stale while
+    Flutter scrolls, and then the tap lands on whatever moved under it."""
+    node = el(page, identifier)
+    node.wait_for(state="attached")
+    if node.get_attribute("flt-tappable") is None:
+        inner = node.locator("[flt-tappable]").first
+        if inner.count():
+            node = inner
+    node.dispatch_event("click")
 
 
 def shot(page, name: str) -> Path:
