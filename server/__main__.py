@@ -55,9 +55,13 @@ def _create_admin(args: argparse.Namespace) -> int:
     settings: Settings = get_settings()
     upgrade(settings)
     password = args.password or getpass.getpass("Mật khẩu: ")
-    with Database(settings).transaction() as session:
-        create_admin(session, args.username, password)
-    print(f"Đã tạo tài khoản quản trị {args.username}.")
+    db = Database(settings)
+    try:
+        with db.transaction() as session:
+            user = create_admin(session, args.username, password)
+    finally:
+        db.dispose()
+    print(f"Đã tạo tài khoản quản trị {user.username}.")
     return 0
 
 
@@ -68,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="chạy máy chủ API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--demo", action="store_true", help="tạo dữ liệu mẫu nếu CSDL trống và bật chế độ trình diễn")
+    serve.add_argument("--demo", action="store_true",
+                       help="tạo dữ liệu mẫu nếu CSDL trống và bật chế độ trình diễn")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
     sub.add_parser("migrate", help="cập nhật cấu trúc CSDL").set_defaults(func=_migrate)
@@ -78,7 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--password")
     admin.set_defaults(func=_create_admin)
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    from server.errors import DomainError
+
+    try:
+        return int(args.func(args))
+    except DomainError as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

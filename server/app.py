@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from server.config import Settings, get_settings
 from server.db import Database
 from server.errors import install_error_handlers
+from server.openapi import document_error_responses
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +23,16 @@ LifespanHook = Callable[[FastAPI], object]
 def _routers() -> list[APIRouter]:
     from server.audit.router import router as audit_router
     from server.auth.router import router as auth_router
+    from server.documents.router import router as documents_router
+    from server.meetings.router import router as meetings_router
+    from server.meetings.router import stats_router as meeting_stats_router
     from server.members.router import router as members_router
     from server.orgs.router import router as orgs_router
     from server.system.router import router as system_router
 
     routers = [system_router, auth_router, orgs_router, members_router, audit_router]
+    routers += [meetings_router, meeting_stats_router]
+    routers.append(documents_router)
     return routers
 
 
@@ -70,4 +76,5 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     install_error_handlers(app)
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
+    document_error_responses(app)
     return app

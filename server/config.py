@@ -1,10 +1,11 @@
 """All server settings in one place, read from SOTAY_* environment variables."""
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Literals that must never protect a deployment.
@@ -22,11 +23,14 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=30, ge=1, le=365)
     session_idle_days: int = Field(default=30, ge=1, le=365)
 
-    login_max_failures_account: int = 5
-    login_max_failures_address: int = 30
-    login_window_minutes: int = 15
+    login_max_failures_account: int = Field(default=5, ge=1)
+    login_max_failures_address: int = Field(default=30, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
 
     upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    files_dir_override: Path | None = Field(
+        default=None, alias="SOTAY_FILES_DIR", description="Attachments directory; default data_dir/files"
+    )
     import_max_rows: int = 20_000
     cors_origins: list[str] = Field(default_factory=list)
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -36,6 +40,8 @@ class Settings(BaseSettings):
     db_max_overflow: int = 30
     run_scheduler: bool = True
     redis_url: str | None = None
+
+    _generated_secret: str | None = PrivateAttr(default=None)
 
     @field_validator("secret_key")
     @classmethod
@@ -55,6 +61,10 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return str(self.database_url).startswith("sqlite")
 
+    @property
+    def files_dir(self) -> Path:
+        return (self.files_dir_override or self.data_dir / "files").expanduser().resolve()
+
     def ensure_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
 
@@ -62,16 +72,39 @@ class Settings(BaseSettings):
         """The signing key: configured, or generated on first start and kept in the data dir."""
         if self.secret_key:
             return self.secret_key
+        if self._generated_secret is None:
+            self._generated_secret = self._load_or_create_secret()
+        return self._generated_secret
+
+    def _load_or_create_secret(self) -> str:
         self.ensure_data_dir()
         path = self.data_dir / "secret_key"
         if path.exists():
-            key = path.read_text().strip()
-            if len(key) >= 32:
-                return key
+            return _read_secret(path)
         key = secrets.token_urlsafe(48)
-        path.write_text(key)
-        path.chmod(0o600)
+        # Created readable by the owner only from the first byte (write-then-chmod leaves a window).
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        try:
+            # Two processes starting at once: the first link wins and both use the same key.
+            os.link(tmp, path)
+        except FileExistsError:
+            key = _read_secret(path)
+        finally:
+            tmp.unlink()
         return key
+
+
+def _read_secret(path: Path) -> str:
+    key = path.read_text().strip()
+    if len(key) < 32:
+        # Never replace it silently: every signed-in device would be signed out, and a short key is a sign
+        # that someone edited the file by hand.
+        raise ValueError(f"{path} holds a key shorter than 32 characters: fix it, delete it or set "
+                         "SOTAY_SECRET_KEY")
+    return key
 
 
 @lru_cache

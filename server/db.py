@@ -81,6 +81,16 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+def begin_write(session: Session) -> None:
+    """End the session's read transaction and start a write transaction (SQLite: BEGIN IMMEDIATE).
+
+    For the rare request that must do slow work (password hashing) before it writes: read, compute,
+    then take the lock. Objects loaded before are expired; load what you write again.
+    """
+    session.rollback()
+    session.connection(execution_options=WRITE)
+
+
 class Database:
     """Engine plus session factory for one configured database."""
 

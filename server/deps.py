@@ -37,11 +37,26 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def get_read_first_db(request: Request) -> Iterator[Session]:
+    """A session that starts without the write lock, whatever the method; the route calls
+    `server.db.begin_write` before writing. Only for writes that first do slow work (sign-in)."""
+    db: Database = request.app.state.db
+    session = db.session()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
 def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
 DbSession = Annotated[Session, Depends(get_db)]
+ReadFirstDbSession = Annotated[Session, Depends(get_read_first_db)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 
 

@@ -2,10 +2,20 @@
 
 from sqlmodel import SQLModel
 
+import server.documents.models  # noqa: F401  (documents domain)
 from server.audit.models import AuditEntry
 from server.auth.models import DeviceSession, RefreshToken
+from server.meetings.models import (  # noqa: F401,E501
+    AbsenceRequest,
+    AgendaItem,
+    Attendance,
+    AttendanceChange,
+    CalendarToken,
+    Meeting,
+    Resolution,
+)
 from server.members.models import Member, Membership, RoleAssignment, User
-from server.orgs.models import OrgClosure, Organization
+from server.orgs.models import Organization, OrgClosure
 from server.sync.models import Change, ChangeScope, SyncCounter
 
 metadata = SQLModel.metadata

@@ -114,8 +114,8 @@ def login(client: TestClient) -> Callable[..., dict[str, str]]:
     """login(person) -> Authorization headers for that person."""
 
     def _login(person: factories.Person, device: str | None = None) -> dict[str, str]:
-        resp = client.post("/api/v1/auth/login",
-                           json={"username": person.username, "password": person.password, "device_name": device})
+        resp = client.post("/api/v1/auth/login", json={"username": person.username,
+                                                        "password": person.password, "device_name": device})
         assert resp.status_code == 200, resp.text
         return {"Authorization": f"Bearer {resp.json()['access_token']}"}
 

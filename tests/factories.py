@@ -55,7 +55,8 @@ def make_member(session: Session, org: Organization, *, username: str | None = N
     session.add(user)
     session.flush()
     for role, role_org in roles or []:
-        session.add(RoleAssignment(user_id=user.id, role=role.value, org_id=role_org.id if role_org else None))
+        session.add(RoleAssignment(user_id=user.id, role=role.value,
+                                   org_id=role_org.id if role_org else None))
     session.flush()
     return Person(member=member, user=user)
 
@@ -106,14 +107,17 @@ def make_world(session: Session) -> World:
         other_district=other_district, other_cell=other_cell,
         admin=make_admin(session),
         staff=make_member(session, sibling_cell, username="canbo.a", roles=[(Role.staff, district)]),
-        province_staff=make_member(session, sibling_cell, username="canbo.tinh", roles=[(Role.staff, province)]),
+        province_staff=make_member(session, sibling_cell, username="canbo.tinh",
+                                   roles=[(Role.staff, province)]),
         secretary=make_member(session, cell, username="bithu.a", full_name="Nguyễn Văn Bí",
                               roles=[(Role.secretary, cell)]),
         member=make_member(session, cell, username="dangvien.a", full_name="Trần Thị Đảng"),
         member2=make_member(session, cell, username="dangvien.a2", full_name="Lê Văn Hai"),
         sibling_member=make_member(session, sibling_cell, username="dangvien.a1b"),
-        other_staff=make_member(session, other_cell, username="canbo.b", roles=[(Role.staff, other_district)]),
-        other_secretary=make_member(session, other_cell, username="bithu.b", roles=[(Role.secretary, other_cell)]),
+        other_staff=make_member(session, other_cell, username="canbo.b",
+                                roles=[(Role.staff, other_district)]),
+        other_secretary=make_member(session, other_cell, username="bithu.b",
+                                    roles=[(Role.secretary, other_cell)]),
         other_member=make_member(session, other_cell, username="dangvien.b"),
     )
     return world

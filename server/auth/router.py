@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request, status
 
 from server.auth import service
-from server.deps import AppSettings, CurrentPrincipal, DbSession, client_address
+from server.deps import AppSettings, CurrentPrincipal, DbSession, ReadFirstDbSession, client_address
 from server.members import service as members
 from server.openapi import AUTHED, errors
 from shared.schemas.auth import (
@@ -19,7 +19,7 @@ router = APIRouter(tags=["auth"])
 
 
 @router.post("/auth/login", response_model=TokenPair, responses=errors(401, 422, 429))
-def login(body: LoginRequest, request: Request, db: DbSession, settings: AppSettings) -> TokenPair:
+def login(body: LoginRequest, request: Request, db: ReadFirstDbSession, settings: AppSettings) -> TokenPair:
     try:
         tokens = service.login(db, settings, username=body.username, password=body.password,
                                device_name=body.device_name, address=client_address(request))

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,18 +27,29 @@ _DUMMY_HASH = _pwd.hash(secrets.token_urlsafe(16))
 ALGORITHM = "HS256"
 
 
+def _normal(password: str) -> str:
+    # The same Vietnamese password typed on keyboards that compose (NFC) or not (NFD) must match.
+    return unicodedata.normalize("NFC", password)
+
+
 def hash_password(password: str) -> str:
-    return _pwd.hash(password)
+    return _pwd.hash(_normal(password))
 
 
 def verify_password(password: str, password_hash: str | None) -> tuple[bool, str | None]:
-    """(ok, new_hash): new_hash is set when the stored hash should be upgraded."""
-    if password_hash is None:
-        _pwd.verify(password, _DUMMY_HASH)
+    """(ok, new_hash): new_hash is set when the stored hash should be upgraded.
+
+    Every path runs one argon2 verification, so an unknown account or an unusable stored hash
+    costs the same time as a wrong password.
+    """
+    password = _normal(password)
+    if not password_hash or not _pwd.identify(password_hash):
+        burn_time(password)
         return False, None
     try:
         return _pwd.verify_and_update(password, password_hash)
     except (ValueError, TypeError):
+        burn_time(password)
         return False, None
 
 

@@ -6,11 +6,12 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from server.audit import service as audit
+from server.audit.models import AuditEntry
 from server.auth import security
 from server.auth.models import DeviceSession, RefreshToken
 from server.auth.principal import Principal
-from server.audit.models import AuditEntry
 from server.config import Settings
+from server.db import begin_write
 from server.errors import DomainError, NotFound, RateLimited, Unauthorized, Unprocessable
 from server.members.models import Member, User
 from server.timeutil import utcnow
@@ -62,7 +63,8 @@ def _check_throttle(session: Session, settings: Settings, login: str, address: s
             )
         ).one()
         if count >= limit:
-            retry = int((oldest + window - now).total_seconds()) + 1 if oldest else int(window.total_seconds())
+            retry = (int((oldest + window - now).total_seconds()) + 1 if oldest
+                     else int(window.total_seconds()))
             raise RateLimited(
                 retry,
                 f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {max(1, retry // 60 + 1)} phút.",
@@ -82,27 +84,48 @@ def _issue(session: Session, settings: Settings, user: User, device: DeviceSessi
     return TokenPair(access_token=access, refresh_token=refresh, expires_in=expires_in)
 
 
+def _account_key(user: User | None, login_key: str) -> str:
+    """What failures count against: the account itself (whether named by username or card number)."""
+    return user.username.lower() if user is not None else login_key
+
+
 def login(
     session: Session, settings: Settings, *, username: str, password: str,
     device_name: str | None, address: str | None,
 ) -> TokenPair:
+    """Check the credentials, then record the outcome.
+
+    The argon2 verification (tens of milliseconds of CPU) runs in a read transaction; only the short
+    bookkeeping afterwards takes the write lock. On SQLite a burst of sign-ins therefore does not queue
+    every other writer behind password hashing. `session` must not yet hold the write lock.
+    """
     login_key = _login_key(username)
-    _check_throttle(session, settings, login_key, address)
     user = _find_user(session, login_key)
-    ok, new_hash = security.verify_password(password, user.password_hash if user else None)
+    account = _account_key(user, login_key)
+    _check_throttle(session, settings, account, address)
+    verified_hash = user.password_hash if user else None
+    # Verified whether or not the account exists: the failure path costs the same time.
+    ok, new_hash = security.verify_password(password, verified_hash)
+    user_id = user.id if user else None
+
+    begin_write(session)
+    user = session.get(User, user_id) if user_id is not None else None
+    # The lock is ours now: count failures that other requests recorded meanwhile.
+    _check_throttle(session, settings, account, address)
 
     def fail(reason: str, message: str | None = None, code: str | None = None) -> AuthFailure:
         audit.record(session, LOGIN_FAILED, actor_user_id=user.id if user else None, target_type="login",
-                     target_id=login_key, client_address=address, detail={"reason": reason},
+                     target_id=account, client_address=address, detail={"reason": reason},
                      org_id=_member_org(session, user))
         return AuthFailure(message, code=code)
 
-    if user is None or not ok:
+    if user is None or not ok or user.password_hash != verified_hash:
         raise fail("bad_credentials")
     if not user.is_active:
         raise fail("disabled", "Tài khoản đã bị khóa. Liên hệ cấp ủy để được hỗ trợ.", "account_disabled")
     if user.is_demo and not settings.demo:
-        raise fail("demo_account", "Tài khoản mẫu chỉ dùng được ở chế độ trình diễn.", "demo_account_disabled")
+        raise fail("demo_account", "Tài khoản mẫu chỉ dùng được ở chế độ trình diễn.",
+                   "demo_account_disabled")
     if new_hash:
         user.password_hash = new_hash
     now = utcnow()
@@ -111,7 +134,7 @@ def login(
                            expires_at=now + timedelta(days=settings.session_idle_days))
     session.add(device)
     session.flush()
-    audit.record(session, LOGIN_OK, actor_user_id=user.id, target_type="login", target_id=login_key,
+    audit.record(session, LOGIN_OK, actor_user_id=user.id, target_type="login", target_id=account,
                  client_address=address, org_id=_member_org(session, user),
                  detail={"session_id": device.id, "device": device_name})
     return _issue(session, settings, user, device)
@@ -129,30 +152,46 @@ def refresh(session: Session, settings: Settings, token: str, address: str | Non
         select(RefreshToken).where(RefreshToken.token_hash == security.digest(token))
     ).scalar_one_or_none()
     if row is None:
-        raise AuthFailure("Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại.", code="invalid_refresh_token")
+        raise AuthFailure("Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại.",
+                          code="invalid_refresh_token")
     device = session.get(DeviceSession, row.session_id)
     now = utcnow()
     if device is None or device.revoked_at is not None:
         raise AuthFailure("Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.", code="session_revoked")
     user = session.get(User, device.user_id)
     if row.used_at is not None:
-        # A spent token came back: someone holds a copy. End the whole device session.
-        _revoke(session, device, "refresh_reuse")
-        audit.record(session, "auth.refresh_reuse", actor_user_id=device.user_id, target_type="session",
-                     target_id=device.id, client_address=address, org_id=_member_org(session, user),
-                     detail={"session_id": device.id})
-        raise AuthFailure("Phiên đăng nhập đã bị thu hồi vì lý do an toàn. Vui lòng đăng nhập lại.",
-                          code="refresh_token_reused")
+        raise _reused(session, device, user, address)
     if row.expires_at <= now or device.expires_at <= now:
         raise AuthFailure("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.", code="session_expired")
     if user is None or not user.is_active:
         raise AuthFailure("Tài khoản đã bị khóa.", code="account_disabled")
-    row.used_at = now
+    if user.is_demo and not settings.demo:
+        raise AuthFailure("Tài khoản mẫu chỉ dùng được ở chế độ trình diễn.",
+                          code="demo_account_disabled")
+    # Spend the token with a guarded UPDATE: of two concurrent refreshes with one token only one wins,
+    # the other is a reuse (on PostgreSQL the row lock makes the loser wait and then see used_at set).
+    spent = session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if not getattr(spent, "rowcount", 0):
+        raise _reused(session, device, user, address)
     device.last_seen_at = now
     device.expires_at = now + timedelta(days=settings.session_idle_days)
     if address:
         device.client_address = address
     return _issue(session, settings, user, device)
+
+
+def _reused(session: Session, device: DeviceSession, user: User | None, address: str | None) -> AuthFailure:
+    """A spent token came back: someone holds a copy. End the whole device session."""
+    _revoke(session, device, "refresh_reuse")
+    audit.record(session, "auth.refresh_reuse", actor_user_id=device.user_id, target_type="session",
+                 target_id=device.id, client_address=address, org_id=_member_org(session, user),
+                 detail={"session_id": device.id})
+    return AuthFailure("Phiên đăng nhập đã bị thu hồi vì lý do an toàn. Vui lòng đăng nhập lại.",
+                       code="refresh_token_reused")
 
 
 def _revoke(session: Session, device: DeviceSession, reason: str) -> None:

@@ -74,8 +74,8 @@ PEOPLE = [
 def seed(session: Session, ctx) -> None:  # type: ignore[no-untyped-def]
     from server.demo.seed import DEMO_PASSWORD
 
-    for key, name, kind, code, parent, day, time in ORGS:
-        org = orgs.create(session, name=name, kind=kind, code=code,
+    for key, name, org_kind, code, parent, day, time in ORGS:
+        org = orgs.create(session, name=name, kind=org_kind, code=code,
                           parent_id=ctx.orgs[parent] if parent else None, meeting_day=day, meeting_time=time)
         ctx.orgs[key] = org.id
     demo_hash = security.hash_password(DEMO_PASSWORD)
@@ -109,7 +109,8 @@ def seed(session: Session, ctx) -> None:  # type: ignore[no-untyped-def]
     session.flush()
     ctx.users["admin"] = admin.id
     session.add(RoleAssignment(user_id=admin.id, role=Role.admin.value))
-    session.add(RoleAssignment(user_id=ctx.users["bantochuc"], role=Role.staff.value, org_id=ctx.orgs["tinh"]))
+    session.add(RoleAssignment(user_id=ctx.users["bantochuc"], role=Role.staff.value,
+                               org_id=ctx.orgs["tinh"]))
     session.add(RoleAssignment(user_id=ctx.users["bithu.tcdv"], role=Role.secretary.value,
                                org_id=ctx.orgs["tcdv"]))
     session.flush()

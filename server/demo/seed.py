@@ -17,9 +17,10 @@ DEMO_PASSWORD = "demo12345"
 
 
 def _seeders() -> list[Callable[[Session, "DemoContext"], None]]:
-    from server.demo import foundation
+    from server.demo import documents, foundation
+    from server.demo import meetings as demo_meetings
 
-    return [foundation.seed]
+    return [foundation.seed, demo_meetings.seed, documents.seed]
 
 
 class DemoContext:

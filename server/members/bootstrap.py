@@ -1,5 +1,7 @@
 """Creating the first system administrator from the command line."""
 
+import re
+
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -10,8 +12,15 @@ from server.members.models import RoleAssignment, User
 from shared.enums import Role
 from shared.schemas.auth import PASSWORD_MAX, PASSWORD_MIN
 
+USERNAME = re.compile(r"^[a-z0-9._-]{3,60}$")
+
 
 def create_admin(session: Session, username: str, password: str) -> User:
+    # Sign-in lower-cases what is typed, so a name stored with capitals could never sign in.
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise Unprocessable("Tên đăng nhập gồm 3 đến 60 ký tự a-z, 0-9, dấu chấm, gạch ngang, gạch dưới.",
+                            code="invalid_username")
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
         raise Unprocessable(f"Mật khẩu phải dài từ {PASSWORD_MIN} đến {PASSWORD_MAX} ký tự.")
     if session.execute(select(User.id).where(User.username == username)).first():

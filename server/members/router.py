@@ -9,7 +9,7 @@ from server.deps import AppSettings, CurrentPrincipal, DbSession, StaffPrincipal
 from server.members import importer, service
 from server.openapi import AUTHED, errors
 from shared.enums import MemberKind
-from shared.schemas.auth import PasswordReset
+from shared.schemas.auth import PasswordReset, RawPassword
 from shared.schemas.common import Page, RequestSchema
 from shared.schemas.members import (
     ImportReport,
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/members", tags=["members"])
 
 class AccountCreate(RequestSchema):
     username: str = Field(min_length=3, max_length=60, pattern=r"^[a-z0-9._-]+$")
-    password: str = Field(min_length=8, max_length=128)
+    password: RawPassword = Field(min_length=8, max_length=128)
 
 
 @router.get("", response_model=Page[MemberPublic], responses=AUTHED)
@@ -53,10 +53,11 @@ def create_member(body: MemberCreate, principal: StaffPrincipal, db: DbSession) 
 def import_members(
     principal: StaffPrincipal, db: DbSession, settings: AppSettings,
     file: Annotated[UploadFile, File(description="CSV (UTF-8) hoặc XLSX xuất từ cơ sở dữ liệu đảng viên")],
-    default_org_id: Annotated[int | None, Form()] = None,
-    import_valid_rows: Annotated[bool, Form()] = False,
-    dry_run: Annotated[bool, Form()] = False,
+    default_org_id: Annotated[int | None, Form(description="Chi bộ cho các dòng không ghi chi bộ")] = None,
+    import_valid_rows: Annotated[bool, Form(description="Nhập các dòng hợp lệ dù tệp có dòng lỗi")] = False,
+    dry_run: Annotated[bool, Form(description="Chỉ báo cáo, không ghi gì")] = False,
 ) -> ImportReport:
+    """Nhập đảng viên từ tệp: báo cáo từng dòng; tệp có dòng lỗi không ghi gì trừ khi import_valid_rows."""
     report = importer.import_file(db, principal, settings, file, default_org_id=default_org_id,
                                   import_valid_rows=import_valid_rows, dry_run=dry_run)
     if report.applied:
@@ -72,7 +73,8 @@ def get_member(member_id: int, principal: CurrentPrincipal, db: DbSession) -> Me
 
 
 @router.patch("/{member_id}", response_model=MemberPublic, responses=errors(401, 403, 404, 409, 422))
-def update_member(member_id: int, body: MemberUpdate, principal: StaffPrincipal, db: DbSession) -> MemberPublic:
+def update_member(member_id: int, body: MemberUpdate, principal: StaffPrincipal, db: DbSession
+                  ) -> MemberPublic:
     out = service.update(db, principal, member_id, body)
     db.commit()
     return out

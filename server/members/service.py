@@ -16,7 +16,7 @@ from server.orgs import service as orgs
 from server.orgs.models import Organization
 from server.sync.log import record_change
 from server.timeutil import utcnow
-from shared.enums import CELL_ROLES, OrgKind, Role
+from shared.enums import CELL_ROLES, MemberKind, OrgKind, Role
 from shared.schemas.auth import MePublic, OrgRef, RoleGrant
 from shared.schemas.common import Page
 from shared.schemas.members import (
@@ -114,8 +114,10 @@ def _check_dates(birth: date | None, admitted: date | None, official: date | Non
         raise Unprocessable("Ngày chính thức không thể trước ngày vào Đảng.", code="invalid_dates")
 
 
-def _touch(session: Session, member: Member, user: User | None = None) -> None:
-    user = user or (_user_of(session, member.id) if member.id else None)
+def touch_member(session: Session, member: Member, user: User | None = None, *, lookup: bool = True) -> None:
+    """Log the member change for sync; `lookup=False` when the caller knows there is no account."""
+    if user is None and lookup and member.id:
+        user = _user_of(session, member.id)
     record_change(session, "member", member.id or 0, user_ids=[user.id] if user and user.id else [])
 
 
@@ -128,56 +130,108 @@ def create(session: Session, principal: Principal, data: MemberCreate) -> Member
         _check_username_free(session, data.username)
         if not data.password:
             raise Unprocessable("Cần mật khẩu ban đầu khi tạo tài khoản.", code="password_required")
-    member = Member(
-        full_name=data.full_name, name_folded=fold(data.full_name), birth_date=data.birth_date,
-        card_number=data.card_number, admitted_on=data.admitted_on, official_on=data.official_on,
-        kind=data.kind.value, org_id=data.org_id, position=data.position, phone=data.phone,
-    )
-    session.add(member)
-    session.flush()
-    session.add(Membership(member_id=member.id or 0, org_id=org.id or 0, started_on=date.today(),
-                           note="Tạo mới"))
+    fields = data.model_dump(exclude={"username", "password"})
+    member = new_member(session, principal, org, fields, note="Tạo mới", touch=False)
     user = None
     if data.username and data.password:
-        user = User(username=data.username, password_hash=security.hash_password(data.password),
-                    member_id=member.id, display_name=member.full_name)
-        session.add(user)
-        session.flush()
-    audit.record(session, "member.created", actor=principal, target_type="member", target_id=member.id,
-                 org_id=member.org_id, detail={"full_name": member.full_name, "card": member.card_number})
-    _touch(session, member, user)
+        user = add_account(session, principal, member, data.username, security.hash_password(data.password))
+    touch_member(session, member, user)
     return to_public(session, member, user, org)
+
+
+def new_member(session: Session, principal: Principal, org: Organization, fields: dict, *, note: str,
+               touch: bool = True) -> Member:
+    """Insert a member into `org` (a chi bộ the caller manages, checked by the caller) with its history."""
+    return new_members(session, principal, [(org, fields)], note=note, touch=touch)[0]
+
+
+def new_members(session: Session, principal: Principal, items: list[tuple[Organization, dict]], *, note: str,
+                touch: bool = True) -> list[Member]:
+    """Insert many members in one flush (bulk import); each gets its history row, audit entry and change."""
+    members = []
+    for org, fields in items:
+        kind = fields.get("kind") or MemberKind.official
+        members.append(Member(
+            full_name=fields["full_name"], name_folded=fold(fields["full_name"]),
+            birth_date=fields.get("birth_date"), card_number=fields.get("card_number"),
+            admitted_on=fields.get("admitted_on"), official_on=fields.get("official_on"),
+            kind=getattr(kind, "value", kind), org_id=org.id or 0, position=fields.get("position"),
+            phone=fields.get("phone"),
+        ))
+    session.add_all(members)
+    session.flush()
+    today = date.today()
+    with session.no_autoflush:  # one flush at the end, not one per change-log bump
+        for member in members:
+            session.add(Membership(member_id=member.id or 0, org_id=member.org_id, started_on=today,
+                                   note=note))
+            audit.record(session, "member.created", actor=principal, target_type="member",
+                         target_id=member.id, org_id=member.org_id,
+                         detail={"full_name": member.full_name, "card": member.card_number})
+            if touch:
+                record_change(session, "member", member.id or 0)
+    session.flush()
+    return members
+
+
+def add_account(session: Session, principal: Principal, member: Member, username: str, password_hash: str
+                ) -> User:
+    """An account for `member`; an unusable hash (import) means staff must set a password before sign-in."""
+    user = User(username=username, password_hash=password_hash, member_id=member.id,
+                display_name=member.full_name)
+    session.add(user)
+    session.flush()
+    audit.record(session, "user.created", actor=principal, target_type="user", target_id=user.id,
+                 org_id=member.org_id, detail={"username": username})
+    return user
 
 
 def update(session: Session, principal: Principal, member_id: int, data: MemberUpdate) -> MemberPublic:
     member = get_managed(session, principal, member_id)
     changes = data.model_dump(exclude_unset=True)
+    # Name and kind cannot be blank: an explicit null leaves them as they are.
+    for key in ("full_name", "kind"):
+        if key in changes and changes[key] is None:
+            del changes[key]
     user = _user_of(session, member_id)
     if "card_number" in changes:
         _check_card_free(session, changes["card_number"], exclude_id=member.id)
     _check_dates(changes.get("birth_date", member.birth_date), changes.get("admitted_on", member.admitted_on),
                  changes.get("official_on", member.official_on))
     is_active = changes.pop("is_active", None)
-    before = {k: getattr(member, k) for k in changes}
-    for key, value in changes.items():
-        if key == "full_name" and value is None:
-            continue
-        setattr(member, key, value.value if hasattr(value, "value") else value)
-    member.name_folded = fold(member.full_name)
-    member.updated_at = utcnow()
     if is_active is not None:
         if user is None:
             raise Unprocessable("Đảng viên này chưa có tài khoản.", code="no_account")
+        if user.id == principal.user_id and not is_active:
+            raise Unprocessable("Bạn không thể tự khóa tài khoản của mình.", code="own_account")
         if user.is_active != is_active:
             user.is_active = is_active
+            detail = None
             if not is_active:
-                auth_service.revoke_all(session, user.id or 0, "account_disabled")
+                ended = auth_service.revoke_all(session, user.id or 0, "account_disabled")
+                detail = {"sessions_ended": ended}
             audit.record(session, "user.disabled" if not is_active else "user.enabled", actor=principal,
-                         target_type="user", target_id=user.id, org_id=member.org_id)
-    audit.record(session, "member.updated", actor=principal, target_type="member", target_id=member.id,
-                 org_id=member.org_id, detail={"before": before, "after": changes})
-    _touch(session, member, user)
+                         target_type="user", target_id=user.id, org_id=member.org_id, detail=detail)
+    if changes:
+        apply_changes(session, principal, member, user, changes)
+    elif is_active is not None:
+        touch_member(session, member, user)  # the account state travels with the member record
     return to_public(session, member, user)
+
+
+def apply_changes(session: Session, principal: Principal, member: Member, user: User | None, changes: dict,
+                  *, action: str = "member.updated") -> None:
+    """Write already-validated identity fields, audit the before/after and log the change for sync."""
+    if not changes:
+        return
+    before = {k: getattr(member, k) for k in changes}
+    for key, value in changes.items():
+        setattr(member, key, getattr(value, "value", value))
+    member.name_folded = fold(member.full_name)
+    member.updated_at = utcnow()
+    audit.record(session, action, actor=principal, target_type="member", target_id=member.id,
+                 org_id=member.org_id, detail={"before": before, "after": changes})
+    touch_member(session, member, user)
 
 
 def list_members(
@@ -189,7 +243,8 @@ def list_members(
         query = query.where(Member.org_id.in_(orgs.subtree_ids(org_id)))
     if q:
         needle = fold(q)
-        query = query.where(or_(Member.name_folded.contains(needle), Member.card_number == q.strip()))
+        query = query.where(or_(Member.name_folded.contains(needle, autoescape=True),
+                                Member.card_number == q.strip()))
     if kind:
         query = query.where(Member.kind == kind)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
@@ -205,21 +260,41 @@ def list_members(
 
 def transfer(session: Session, principal: Principal, member_id: int, data: TransferRequest) -> MemberPublic:
     member = get_managed(session, principal, member_id)
-    dest = _require_cell(session, data.to_org_id)
     principal.require_manages(session, data.to_org_id)
+    dest = _require_cell(session, data.to_org_id)
     if dest.id == member.org_id:
         raise Unprocessable("Đảng viên đã sinh hoạt tại chi bộ này.", code="same_cell")
     when = data.effective_on or date.today()
+    check_transfer_date(session, member, when)
+    user = _user_of(session, member_id)
+    move_member(session, principal, member, user, dest, when, data.note)
+    return to_public(session, member, user, dest)
+
+
+def check_transfer_date(session: Session, member: Member, when: date) -> None:
+    if when > date.today():
+        raise Unprocessable("Ngày chuyển sinh hoạt không được ở tương lai.", code="date_in_future")
+    started = session.execute(
+        select(func.max(Membership.started_on)).where(Membership.member_id == member.id)
+    ).scalar_one_or_none()
+    if started is not None and when < started:
+        raise Unprocessable("Ngày chuyển sinh hoạt không thể trước ngày bắt đầu sinh hoạt tại chi bộ "
+                            "hiện tại.", code="invalid_dates")
+
+
+def move_member(session: Session, principal: Principal, member: Member, user: User | None,
+                dest: Organization, when: date, note: str | None) -> None:
+    """Close the open history row, open one in `dest`, drop the old cell's offices; both cells checked."""
+    assert member.id is not None
     current = session.execute(
-        select(Membership).where(Membership.member_id == member_id, Membership.ended_on.is_(None))
+        select(Membership).where(Membership.member_id == member.id, Membership.ended_on.is_(None))
     ).scalars().all()
     for row in current:
         row.ended_on = when
     old_org = member.org_id
-    session.add(Membership(member_id=member_id, org_id=dest.id or 0, started_on=when, note=data.note))
+    session.add(Membership(member_id=member.id, org_id=dest.id or 0, started_on=when, note=note))
     member.org_id = dest.id or 0
     member.updated_at = utcnow()
-    user = _user_of(session, member_id)
     removed: list[str] = []
     if user is not None:
         # Cell offices do not travel with the member.
@@ -231,11 +306,11 @@ def transfer(session: Session, principal: Principal, member_id: int, data: Trans
             removed.append(role.role)
             session.delete(role)
     for org_id in (old_org, dest.id):
-        audit.record(session, "member.transferred", actor=principal, target_type="member", target_id=member_id,
-                     org_id=org_id, detail={"from": old_org, "to": dest.id, "effective_on": when,
-                                            "note": data.note, "roles_removed": removed})
-    _touch(session, member, user)
-    return to_public(session, member, user, dest)
+        audit.record(session, "member.transferred", actor=principal, target_type="member",
+                     target_id=member.id, org_id=org_id,
+                     detail={"from": old_org, "to": dest.id, "effective_on": when, "note": note,
+                             "roles_removed": removed})
+    touch_member(session, member, user)
 
 
 def history(session: Session, principal: Principal, member_id: int) -> list[MembershipPublic]:
@@ -254,17 +329,14 @@ def _user_for_member(session: Session, member: Member) -> User:
     return user
 
 
-def create_account(session: Session, principal: Principal, member_id: int, username: str, password: str) -> None:
+def create_account(session: Session, principal: Principal, member_id: int, username: str, password: str
+                   ) -> None:
     member = get_managed(session, principal, member_id)
     if _user_of(session, member_id) is not None:
         raise Conflict("Đảng viên này đã có tài khoản.", code="account_exists")
     _check_username_free(session, username)
-    user = User(username=username, password_hash=security.hash_password(password), member_id=member.id,
-                display_name=member.full_name)
-    session.add(user)
-    session.flush()
-    audit.record(session, "user.created", actor=principal, target_type="user", target_id=user.id,
-                 org_id=member.org_id, detail={"username": username})
+    user = add_account(session, principal, member, username, security.hash_password(password))
+    touch_member(session, member, user)
 
 
 def reset_password(session: Session, principal: Principal, member_id: int, new_password: str) -> None:
@@ -315,7 +387,8 @@ def assign_role(session: Session, principal: Principal, member_id: int, data: Ro
                 raise Unprocessable("Chỉ đảng viên sinh hoạt tại chi bộ mới giữ chức vụ của chi bộ.",
                                     code="not_in_cell")
         elif org.kind == OrgKind.cell:
-            raise Unprocessable("Cán bộ cấp ủy gắn với một đảng bộ, không phải chi bộ.", code="not_a_committee")
+            raise Unprocessable("Cán bộ cấp ủy gắn với một đảng bộ, không phải chi bộ.",
+                                code="not_a_committee")
     exists = session.execute(
         select(RoleAssignment).where(RoleAssignment.user_id == user.id, RoleAssignment.role == role.value,
                                      RoleAssignment.org_id.is_(None) if org is None
@@ -329,7 +402,7 @@ def assign_role(session: Session, principal: Principal, member_id: int, data: Ro
     session.flush()
     audit.record(session, "role.assigned", actor=principal, target_type="user", target_id=user.id,
                  org_id=org.id if org else member.org_id, detail={"role": role.value, "org_id": grant.org_id})
-    _touch(session, member, user)
+    touch_member(session, member, user)
     return _role_public(grant, org)
 
 
@@ -346,7 +419,7 @@ def remove_role(session: Session, principal: Principal, member_id: int, role_id:
     session.execute(delete(RoleAssignment).where(RoleAssignment.id == role_id))
     audit.record(session, "role.removed", actor=principal, target_type="user", target_id=user.id,
                  org_id=grant.org_id or member.org_id, detail={"role": grant.role, "org_id": grant.org_id})
-    _touch(session, member, user)
+    touch_member(session, member, user)
 
 
 def me(session: Session, principal: Principal) -> MePublic:

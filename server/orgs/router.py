@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from server.audit import service as audit
 from server.deps import CurrentPrincipal, DbSession, StaffPrincipal
@@ -15,6 +15,7 @@ from server.sync.log import record_change
 from shared.enums import OrgKind
 from shared.schemas.common import Page
 from shared.schemas.orgs import OrganizationCreate, OrganizationPublic, OrganizationUpdate
+from shared.text import nfc
 
 router = APIRouter(prefix="/orgs", tags=["organisations"])
 
@@ -42,7 +43,9 @@ def list_orgs(
     if kind is not None:
         query = query.where(Organization.kind == kind.value)
     if q:
-        query = query.where(Organization.name.contains(q.strip()))
+        # Names are stored NFC; a code matches exactly (users type both).
+        query = query.where(or_(Organization.name.contains(nfc(q), autoescape=True),
+                                Organization.code == q.strip()))
     total = db.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = list(db.execute(query.order_by(Organization.depth, Organization.name).limit(limit).offset(offset))
                 .scalars())
@@ -93,9 +96,14 @@ def update_org(org_id: int, body: OrganizationUpdate, principal: StaffPrincipal,
             raise Unprocessable("Không thể tự chuyển tổ chức mình phụ trách.", code="own_org")
     old_parent = org.parent_id
     service.update(db, org, changes)
-    audit.record(db, "org.updated", actor=principal, target_type="organization", target_id=org.id,
-                 org_id=org.id, detail=changes)
-    record_change(db, "organization", org.id or 0,
-                  org_ids=[org.id or 0] + ([old_parent] if old_parent else []))
+    # A move is also written under the old parent, so the staff who lost the branch see where it went.
+    moved_from = [old_parent] if old_parent is not None and old_parent != org.parent_id else []
+    for where in [org.id, *moved_from]:
+        detail = {**changes, "old_parent_id": old_parent} if where != org.id else changes
+        audit.record(db, "org.updated", actor=principal, target_type="organization", target_id=org.id,
+                     org_id=where, detail=detail)
+    # Old and new parents: whoever lost or gained sight of this branch learns of it.
+    scopes = {org.id or 0, old_parent, org.parent_id} - {None}
+    record_change(db, "organization", org.id or 0, org_ids=[i for i in scopes if i is not None])
     db.commit()
     return _public(org, service.member_counts(db, [org_id]))

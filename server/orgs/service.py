@@ -7,7 +7,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from server.errors import Conflict, NotFound, Unprocessable
-from server.orgs.models import OrgClosure, Organization
+from server.orgs.models import Organization, OrgClosure
 from server.timeutil import utcnow
 from shared.enums import OrgKind
 from shared.text import nfc
@@ -113,7 +113,8 @@ def create(
         session.execute(
             insert(OrgClosure).from_select(
                 ["ancestor_id", "descendant_id", "distance"],
-                select(OrgClosure.ancestor_id, literal(org.id), OrgClosure.distance + 1).where(OrgClosure.descendant_id == parent.id),
+                select(OrgClosure.ancestor_id, literal(org.id), OrgClosure.distance + 1)
+                .where(OrgClosure.descendant_id == parent.id),
             )
         )
     session.flush()

@@ -17,6 +17,8 @@ def next_version(session: Session) -> int:
     result = session.execute(
         update(SyncCounter).where(SyncCounter.id == 1).values(version=SyncCounter.version + 1)
         .returning(SyncCounter.version)
+        # Without this the ORM scans the whole identity map on every bump: O(n^2) in bulk writes.
+        .execution_options(synchronize_session=False)
     )
     version = result.scalar_one_or_none()
     if version is None:

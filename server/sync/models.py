@@ -1,4 +1,4 @@
-"""Versioned change log: one counter row bumped inside each writing transaction, so versions follow commit order."""
+"""Versioned change log: a counter row bumped inside each writing transaction (versions follow commits)."""
 
 from datetime import datetime
 

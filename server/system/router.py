@@ -13,4 +13,5 @@ def health() -> dict[str, str]:
 @router.get("/info")
 def info(request: Request) -> dict[str, object]:
     settings = request.app.state.settings
-    return {"name": "Sổ tay đảng viên", "api_version": 1, "demo": settings.demo, "timezone": settings.timezone}
+    return {"name": "Sổ tay đảng viên", "api_version": 1, "demo": settings.demo,
+            "timezone": settings.timezone}

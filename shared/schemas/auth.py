@@ -1,8 +1,9 @@
 """Sign-in, tokens, device sessions and the caller's own profile."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from shared.enums import Role
 from shared.schemas.common import RequestSchema, Schema
@@ -10,11 +11,14 @@ from shared.schemas.common import RequestSchema, Schema
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 
+# Passwords are taken exactly as typed: the request models strip whitespace from strings, passwords not.
+RawPassword = Annotated[str, StringConstraints(strip_whitespace=False)]
+
 
 class LoginRequest(RequestSchema):
     username: str = Field(min_length=1, max_length=200, description="Tên đăng nhập hoặc số thẻ đảng viên")
     # No minimum here: a short wrong password is a wrong password (401), not a malformed request.
-    password: str = Field(min_length=1, max_length=1024)
+    password: RawPassword = Field(min_length=1, max_length=1024)
     device_name: str | None = Field(default=None, max_length=120)
 
 
@@ -30,12 +34,12 @@ class TokenPair(Schema):
 
 
 class PasswordChange(RequestSchema):
-    current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
+    current_password: RawPassword = Field(min_length=1, max_length=1024)
+    new_password: RawPassword = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
 
 class PasswordReset(RequestSchema):
-    new_password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
+    new_password: RawPassword = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
 
 class DeviceSessionPublic(Schema):

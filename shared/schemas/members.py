@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import Field, field_validator
 
 from shared.enums import MemberKind, Role
-from shared.schemas.auth import PASSWORD_MAX, PASSWORD_MIN
+from shared.schemas.auth import PASSWORD_MAX, PASSWORD_MIN, RawPassword
 from shared.schemas.common import RequestSchema, Schema
 from shared.text import nfc
 
@@ -31,7 +31,7 @@ class MemberCreate(_MemberFields):
     position: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
     username: str | None = Field(default=None, min_length=3, max_length=60, pattern=r"^[a-z0-9._-]+$")
-    password: str | None = Field(default=None, min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
+    password: RawPassword | None = Field(default=None, min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
 
 class MemberUpdate(_MemberFields):
@@ -96,11 +96,17 @@ class ImportRowResult(Schema):
     card_number: str | None = None
     full_name: str | None = None
     member_id: int | None = None
+    org_id: int | None = Field(default=None, description="Chi bộ của dòng (sau khi nhập)")
+    changes: list[str] = Field(default=[],
+                               description="Trường thay đổi khi cập nhật; org_id = chuyển sinh hoạt")
     errors: list[str] = []
 
 
 class ImportReport(Schema):
-    applied: bool
+    applied: bool = Field(description="True khi dữ liệu đã được ghi")
+    dry_run: bool = False
+    file_type: str | None = Field(default=None, description="csv | xlsx, nhận theo nội dung tệp")
+    ignored_columns: list[str] = []
     created: int
     updated: int
     rejected: int

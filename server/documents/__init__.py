@@ -1,0 +1,1 @@
+"""Documents, resolutions and study materials: publishing, files, search, read receipts."""

@@ -1,0 +1,191 @@
+"""Who sees and who manages which document: the one rule every read path (list, get, search, files,
+stats) uses.
+
+A document is visible to a member exactly when one of its audience organisations is an ancestor-or-self of the
+member's cell (the closure table answers that). Publishers also see what they may manage: drafts, scheduled,
+withdrawn. Staff see live documents addressed anywhere on their subtree or above it (for read statistics).
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.sql import Select
+from sqlmodel import Session, col
+
+from server.auth.principal import Principal
+from server.documents.models import Document, DocumentAudience
+from server.errors import Forbidden, NotFound
+from server.orgs.models import OrgClosure
+from server.orgs.service import subtrees_ids
+from server.timeutil import utcnow
+from shared.schemas.documents import DocCategory, DocStatus
+
+LIVE_STATUSES = (DocStatus.published.value, DocStatus.superseded.value)
+
+_NOT_FOUND = "Không tìm thấy văn bản (hoặc văn bản không gửi tới tổ chức của bạn)."
+
+
+def ancestors_of(session: Session, org_ids: Iterable[int]) -> list[int]:
+    """Ancestor-or-self ids of the organisations (a handful per cell: fetched once, used as literals)."""
+    ids = [i for i in set(org_ids) if i is not None]
+    if not ids:
+        return []
+    rows = session.execute(
+        select(col(OrgClosure.ancestor_id)).where(col(OrgClosure.descendant_id).in_(ids)).distinct()
+    ).scalars()
+    return sorted(int(r) for r in rows)
+
+
+def _audience_in(org_ids: Sequence[int] | Select) -> ColumnElement[bool]:
+    return col(Document.id).in_(
+        select(col(DocumentAudience.document_id)).where(col(DocumentAudience.org_id).in_(org_ids))
+    )
+
+
+def _all_audience_in(org_ids: Sequence[int] | Select) -> ColumnElement[bool]:
+    """Every audience organisation lies in org_ids (a document always has at least one)."""
+    outside = exists().where(
+        col(DocumentAudience.document_id) == col(Document.id), col(DocumentAudience.org_id).not_in(org_ids)
+    )
+    return ~outside
+
+
+def live_clause(now: datetime) -> ColumnElement[bool]:
+    """Published (or superseded, still readable), or scheduled and due even if the scheduler is late."""
+    return or_(
+        col(Document.status).in_(LIVE_STATUSES),
+        and_(col(Document.status) == DocStatus.scheduled.value, col(Document.publish_at) <= now),
+    )
+
+
+def manageable_clause(principal: Principal) -> ColumnElement[bool]:
+    """Documents the caller may edit, publish, withdraw and see statistics of as their publisher."""
+    if principal.is_admin:
+        return true()
+    clauses: list[ColumnElement[bool]] = []
+    if principal.staff_org_ids:
+        clauses.append(_all_audience_in(subtrees_ids(principal.staff_org_ids)))
+    if principal.led_cell_ids:
+        clauses.append(
+            and_(
+                col(Document.category) == DocCategory.meeting.value,
+                _all_audience_in(list(principal.led_cell_ids)),
+            )
+        )
+    return or_(*clauses) if clauses else false()
+
+
+def member_reach(session: Session, principal: Principal) -> list[int]:
+    """Audience organisations that put a document in front of the caller as a member: their cell's path."""
+    return ancestors_of(session, [principal.cell_id] if principal.cell_id else [])
+
+
+def visible_clause(
+    session: Session, principal: Principal, now: datetime | None = None
+) -> ColumnElement[bool]:
+    if principal.is_admin:
+        return true()
+    now = now or utcnow()
+    own = member_reach(session, principal)
+    # Staff and cell leaders also see live documents reaching their scope (for read statistics).
+    leaders_reach = ancestors_of(session, [*principal.staff_org_ids, *principal.led_cell_ids])
+    reach: list[ColumnElement[bool]] = []
+    if own or leaders_reach:
+        reach.append(_audience_in(sorted(set(own) | set(leaders_reach))))
+    if principal.staff_org_ids:
+        reach.append(_audience_in(subtrees_ids(principal.staff_org_ids)))
+    clauses: list[ColumnElement[bool]] = []
+    # Cheapest and most common first: most visible documents are live and addressed on the caller's path,
+    # so the correlated "manageable" test rarely runs.
+    if reach:
+        clauses.append(and_(live_clause(now), or_(*reach)))
+    clauses.append(manageable_clause(principal))
+    if own:
+        # A draft opened for comments (góp ý dự thảo) is shown to its audience.
+        clauses.append(
+            and_(
+                col(Document.status) == DocStatus.draft.value,
+                col(Document.comments_until).is_not(None),
+                _audience_in(own),
+            )
+        )
+    # Everything visible has an audience organisation on the caller's path or in their subtrees: leading with
+    # that (an index range on document_audience) keeps the planner from testing every document.
+    near = sorted(set(own) | set(leaders_reach) | set(principal.led_cell_ids))
+    candidates = [col(DocumentAudience.org_id).in_(near)] if near else []
+    if principal.staff_org_ids:
+        candidates.append(col(DocumentAudience.org_id).in_(subtrees_ids(principal.staff_org_ids)))
+    if not candidates:
+        return false()
+    prefilter = col(Document.id).in_(select(col(DocumentAudience.document_id)).where(or_(*candidates)))
+    return and_(prefilter, or_(*clauses))
+
+
+def visible_documents(session: Session, principal: Principal, now: datetime | None = None) -> Select:
+    return select(Document).where(visible_clause(session, principal, now))
+
+
+def visible_ids(session: Session, principal: Principal, ids: Iterable[int]) -> set[int]:
+    """Which of these documents the caller sees now (sync: the others go to the device as removals)."""
+    ids = list(set(ids))
+    if not ids:
+        return set()
+    rows = session.execute(
+        select(col(Document.id)).where(col(Document.id).in_(ids), visible_clause(session, principal))
+    )
+    return {int(r) for r in rows.scalars()}
+
+
+def get_visible(session: Session, principal: Principal, document_id: int) -> Document:
+    """The document if the caller sees it; 404 otherwise (never reveal that it exists)."""
+    doc = session.execute(
+        select(Document).where(col(Document.id) == document_id, visible_clause(session, principal))
+    ).scalar_one_or_none()
+    if doc is None:
+        raise NotFound(_NOT_FOUND, code="document_not_found")
+    return doc
+
+
+def can_manage(session: Session, principal: Principal, document_id: int) -> bool:
+    return (
+        session.execute(
+            select(col(Document.id)).where(col(Document.id) == document_id, manageable_clause(principal))
+        ).first()
+        is not None
+    )
+
+
+def manageable_ids(session: Session, principal: Principal, ids: Sequence[int]) -> set[int]:
+    if not ids:
+        return set()
+    rows = session.execute(
+        select(col(Document.id)).where(col(Document.id).in_(list(ids)), manageable_clause(principal))
+    )
+    return {int(r) for r in rows.scalars()}
+
+
+def get_manageable(session: Session, principal: Principal, document_id: int) -> Document:
+    """404 when the caller cannot see it, 403 when they see it but are not its publisher."""
+    doc = get_visible(session, principal, document_id)
+    if not can_manage(session, principal, document_id):
+        raise Forbidden("Bạn không phải đơn vị ban hành/quản lý văn bản này.", code="not_publisher")
+    return doc
+
+
+def audience_ids(session: Session, document_id: int) -> list[int]:
+    return sorted(
+        int(r)
+        for r in session.execute(
+            select(col(DocumentAudience.org_id)).where(col(DocumentAudience.document_id) == document_id)
+        ).scalars()
+    )
+
+
+def may_publish_to(session: Session, principal: Principal, org_ids: Sequence[int], category: str) -> bool:
+    """Staff publish to organisations in their subtrees; cell leaders to their own cell (meeting papers)."""
+    if principal.is_admin:
+        return True
+    if principal.staff_org_ids and all(principal.manages(session, o) for o in org_ids):
+        return True
+    return category == DocCategory.meeting.value and all(principal.leads_cell(o) for o in org_ids)

@@ -1,0 +1,653 @@
+"""Publishing documents: create, edit, audience, publish/schedule/withdraw/supersede, list and search."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlmodel import Session, col
+
+from server.audit import service as audit
+from server.auth.principal import Principal
+from server.documents import audience, search
+from server.documents.models import Attachment, Bookmark, Document, DocumentAudience, FileBlob, ReadMark
+from server.errors import Conflict, Forbidden, NotFound, Unprocessable
+from server.orgs.models import Organization
+from server.sync.log import record_change
+from server.timeutil import as_utc, utcnow
+from shared import docnumber
+from shared.schemas.common import Page
+from shared.schemas.documents import (
+    AttachmentPublic,
+    DocCategory,
+    DocStatus,
+    DocumentCreate,
+    DocumentPublic,
+    DocumentSummary,
+    DocumentUpdate,
+    OrgRef,
+)
+from shared.secrecy import Secrecy, refusal_message, stamp_in
+from shared.text import fold
+
+ENTITY = "document"
+
+
+class SecretDocumentRefused(Unprocessable):
+    """A document stamped Mật/Tối mật/Tuyệt mật: refused; the router audits the refusal after rollback."""
+
+    code = "state_secret_refused"
+
+    def __init__(self, level: Secrecy, source: str, title: str | None):
+        super().__init__(refusal_message(level), code=self.code)
+        self.level = level
+        self.source = source
+        self.title = title
+
+
+# ---- checks ------------------------------------------------------------------------------------------
+
+
+def check_secrecy(secrecy: Secrecy | None, title: str | None, number: str | None) -> None:
+    if secrecy and secrecy != Secrecy.none:
+        raise SecretDocumentRefused(secrecy, "secrecy", title)
+    for source, value in (("title", title), ("number", number)):
+        level = stamp_in(value)
+        if level is not None:
+            raise SecretDocumentRefused(level, source, title)
+
+
+def audit_refusal(
+    session: Session,
+    principal: Principal,
+    exc: SecretDocumentRefused,
+    org_ids: Sequence[int],
+    document_id: int | None = None,
+) -> None:
+    """Write the refusal in its own transaction (the refused write itself was rolled back)."""
+    audit.record(
+        session,
+        "document.secret_refused",
+        actor=principal,
+        target_type=ENTITY,
+        target_id=document_id,
+        org_id=org_ids[0] if org_ids else None,
+        detail={"level": exc.level.value, "found_in": exc.source, "title": (exc.title or "")[:200]},
+    )
+
+
+def _check_audience(
+    session: Session, principal: Principal, org_ids: Sequence[int], category: str
+) -> list[int]:
+    ids = sorted(set(org_ids))
+    found = set(session.execute(select(col(Organization.id)).where(col(Organization.id).in_(ids))).scalars())
+    if len(found) != len(ids):
+        raise Unprocessable("Có tổ chức nhận không tồn tại.", code="audience_not_found")
+    if not audience.may_publish_to(session, principal, ids, category):
+        if category == DocCategory.meeting.value or not principal.is_staff:
+            raise Forbidden(
+                "Bạn chỉ được gửi văn bản tới tổ chức trong phạm vi mình quản lý "
+                "(bí thư chi bộ: tài liệu sinh hoạt của chi bộ mình).",
+                code="audience_out_of_scope",
+            )
+        raise Forbidden("Có tổ chức nhận nằm ngoài phạm vi bạn quản lý.", code="audience_out_of_scope")
+    return ids
+
+
+def _apply_number(doc: Document, raw: str | None, doc_type: str) -> None:
+    """Fill number, type code, issuer (and date of issue when missing) from what was typed."""
+    code_for_type = docnumber.DOC_TYPE_CODES[docnumber.DocType(doc_type)]
+    if not raw:
+        doc.number, doc.type_code, doc.issuer, doc.issuer_key, doc.number_key = (
+            None,
+            code_for_type,
+            None,
+            None,
+            None,
+        )
+        return
+    parsed = docnumber.parse(raw)
+    if parsed is None:
+        doc.number, doc.type_code, doc.issuer, doc.issuer_key, doc.number_key = (
+            raw,
+            code_for_type,
+            None,
+            None,
+            None,
+        )
+        return
+    doc.number = parsed.display if parsed.explicit_code else parsed.number
+    doc.type_code = parsed.type_code if parsed.explicit_code and parsed.type_code else code_for_type
+    doc.issuer = parsed.issuer
+    doc.issuer_key = fold(parsed.issuer).replace(" ", "") if parsed.issuer else None
+    tokens = docnumber.number_tokens(parsed.number, doc.type_code)
+    doc.number_key = tokens[0] if tokens else None
+    if doc.issued_on is None and parsed.issued_on is not None:
+        doc.issued_on = parsed.issued_on
+
+
+def _fill_year(doc: Document) -> None:
+    if doc.issued_on is not None:
+        doc.year = doc.issued_on.year
+    elif doc.published_at is not None:
+        doc.year = as_utc(doc.published_at).year
+    elif doc.publish_at is not None:
+        doc.year = as_utc(doc.publish_at).year
+
+
+def _is_member_visible(doc: Document, now: datetime) -> bool:
+    if doc.status in audience.LIVE_STATUSES:
+        return True
+    if (
+        doc.status == DocStatus.scheduled.value
+        and doc.publish_at is not None
+        and as_utc(doc.publish_at) <= now
+    ):
+        return True
+    return doc.status == DocStatus.draft.value and doc.comments_until is not None
+
+
+def _log_change(
+    session: Session,
+    doc: Document,
+    org_ids: Sequence[int],
+    principal: Principal | None,
+    now: datetime,
+    *,
+    removed: bool = False,
+) -> None:
+    """Sync: devices hear of live documents (and of those they lose); drafts reach only their author."""
+    assert doc.id is not None
+    if removed:
+        record_change(session, ENTITY, doc.id, op="delete", org_ids=org_ids)
+    elif _is_member_visible(doc, now):
+        record_change(session, ENTITY, doc.id, op="upsert", org_ids=org_ids)
+    else:
+        users = [principal.user_id] if principal else []
+        if doc.created_by:
+            users.append(doc.created_by)
+        record_change(session, ENTITY, doc.id, op="upsert", user_ids=users)
+
+
+# ---- writing -------------------------------------------------------------------------------------------
+
+
+def _mark_published(session: Session, doc: Document, now: datetime) -> None:
+    doc.status = DocStatus.published.value
+    doc.published_at = now
+    if doc.publish_at is None or as_utc(doc.publish_at) > now:
+        doc.publish_at = now
+    doc.comments_until = doc.comments_until  # comments stay readable by staff; members can no longer send any
+    _fill_year(doc)
+    if doc.replaces_id:
+        old = session.get(Document, doc.replaces_id)
+        if old is not None and old.status != DocStatus.withdrawn.value:
+            old.status = DocStatus.superseded.value
+            old.superseded_by_id = doc.id
+            old.updated_at = now
+            session.add(old)
+            session.flush()
+            _log_change(session, old, audience.audience_ids(session, old.id or 0), None, now)
+
+
+def create(session: Session, principal: Principal, body: DocumentCreate) -> DocumentPublic:
+    check_secrecy(body.secrecy, body.title, body.number)
+    org_ids = _check_audience(session, principal, body.audience_org_ids, body.category.value)
+    now = utcnow()
+    if body.status not in (None, DocStatus.draft, DocStatus.published, DocStatus.scheduled):
+        raise Unprocessable(
+            "Văn bản mới chỉ có thể là dự thảo, hẹn giờ hoặc phát hành ngay.", code="invalid_status"
+        )
+    if body.comments_until is not None and body.status != DocStatus.draft:
+        raise Unprocessable("Chỉ dự thảo mới mở lấy ý kiến góp ý.", code="comments_need_draft")
+    version = 1
+    if body.replaces_id is not None:
+        old = audience.get_manageable(session, principal, body.replaces_id)
+        if old.superseded_by_id is not None:
+            raise Conflict("Văn bản này đã được thay thế bởi văn bản khác.", code="already_superseded")
+        version = old.version + 1
+    doc = Document(
+        title=body.title,
+        doc_type=body.doc_type.value,
+        issued_on=body.issued_on,
+        effective_on=body.effective_on,
+        summary=body.summary,
+        body=body.body,
+        category=body.category.value,
+        topic=body.topic,
+        status=DocStatus.draft.value,
+        offline_allowed=body.offline_allowed,
+        comments_until=body.comments_until,
+        replaces_id=body.replaces_id,
+        version=version,
+        created_by=principal.user_id,
+        publish_at=body.publish_at,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_number(doc, body.number, doc.doc_type)
+    session.add(doc)
+    session.flush()
+    assert doc.id is not None
+    for org_id in org_ids:
+        session.add(DocumentAudience(document_id=doc.id, org_id=org_id))
+    if body.status == DocStatus.draft:
+        pass
+    elif body.publish_at is not None and as_utc(body.publish_at) > now:
+        doc.status = DocStatus.scheduled.value
+    else:
+        _mark_published(session, doc, now)
+    _fill_year(doc)
+    session.flush()
+    search.index_document(session, doc)
+    audit.record(
+        session,
+        "document.create",
+        actor=principal,
+        target_type=ENTITY,
+        target_id=doc.id,
+        org_id=org_ids[0],
+        detail={"title": doc.title, "number": doc.number, "status": doc.status, "audience": org_ids},
+    )
+    _log_change(session, doc, org_ids, principal, now)
+    return get_public(session, principal, doc.id)
+
+
+def _set_status(
+    session: Session,
+    principal: Principal,
+    doc: Document,
+    status: DocStatus,
+    org_ids: Sequence[int],
+    now: datetime,
+) -> bool:
+    """Apply a status change; True when members lose the document (sync must remove it)."""
+    current = DocStatus(doc.status)
+    if status == current:
+        return False
+    if status == DocStatus.superseded:
+        raise Unprocessable(
+            "Văn bản được thay thế khi phát hành văn bản mới thay thế nó (replaces_id).",
+            code="invalid_status",
+        )
+    if status == DocStatus.withdrawn:
+        if current not in (DocStatus.published, DocStatus.superseded, DocStatus.scheduled):
+            raise Conflict("Chỉ thu hồi được văn bản đã phát hành hoặc hẹn giờ.", code="invalid_transition")
+        doc.status = DocStatus.withdrawn.value
+        doc.withdrawn_at = now
+        audit.record(
+            session,
+            "document.withdraw",
+            actor=principal,
+            target_type=ENTITY,
+            target_id=doc.id,
+            org_id=org_ids[0] if org_ids else None,
+            detail={"from": current.value},
+        )
+        return True
+    if status == DocStatus.published:
+        if doc.publish_at is not None and as_utc(doc.publish_at) > now and current == DocStatus.draft:
+            doc.status = DocStatus.scheduled.value
+        else:
+            _mark_published(session, doc, now)
+        doc.withdrawn_at = None
+        audit.record(
+            session,
+            "document.publish",
+            actor=principal,
+            target_type=ENTITY,
+            target_id=doc.id,
+            org_id=org_ids[0] if org_ids else None,
+            detail={"from": current.value, "to": doc.status},
+        )
+        return False
+    if status == DocStatus.scheduled:
+        if current != DocStatus.draft or doc.publish_at is None or as_utc(doc.publish_at) <= now:
+            raise Unprocessable(
+                "Hẹn giờ cần một thời điểm phát hành trong tương lai (publish_at).", code="invalid_status"
+            )
+        doc.status = DocStatus.scheduled.value
+        return False
+    # back to draft: only before members had it
+    if current != DocStatus.scheduled:
+        raise Conflict(
+            "Văn bản đã phát hành không thể trở lại dự thảo; hãy thu hồi hoặc ban hành văn bản thay thế.",
+            code="invalid_transition",
+        )
+    doc.status = DocStatus.draft.value
+    return False
+
+
+def update(session: Session, principal: Principal, document_id: int, body: DocumentUpdate) -> DocumentPublic:
+    doc = audience.get_manageable(session, principal, document_id)
+    assert doc.id is not None
+    changes = body.model_dump(exclude_unset=True)
+    if not changes:
+        return get_public(session, principal, doc.id)
+    old_orgs = audience.audience_ids(session, doc.id)
+    check_secrecy(body.secrecy, changes.get("title", doc.title), changes.get("number", doc.number))
+    now = utcnow()
+    was_visible = _is_member_visible(doc, now)
+    category = changes.get("category") or doc.category
+    new_orgs = old_orgs
+    if changes.get("audience_org_ids") is not None:
+        new_orgs = _check_audience(session, principal, changes["audience_org_ids"], str(category))
+    elif "category" in changes:
+        _check_audience(session, principal, old_orgs, str(category))
+    for key in ("title", "summary", "body", "topic", "issued_on", "effective_on", "offline_allowed"):
+        if key in changes and (changes[key] is not None or key not in ("title", "offline_allowed")):
+            setattr(doc, key, changes[key])
+    if changes.get("doc_type") is not None:
+        doc.doc_type = body.doc_type.value if body.doc_type else doc.doc_type
+    if changes.get("category") is not None:
+        doc.category = str(category)
+    if "number" in changes or "doc_type" in changes:
+        _apply_number(doc, changes.get("number", doc.number), doc.doc_type)
+    if "publish_at" in changes:
+        if doc.status not in (DocStatus.draft.value, DocStatus.scheduled.value) and changes["publish_at"]:
+            raise Conflict("Văn bản đã phát hành; không đổi thời điểm phát hành.", code="invalid_transition")
+        doc.publish_at = changes["publish_at"]
+        if doc.status == DocStatus.scheduled.value:
+            if doc.publish_at is None or as_utc(doc.publish_at) <= now:
+                _mark_published(session, doc, now)
+    if "comments_until" in changes:
+        if changes["comments_until"] is not None and doc.status != DocStatus.draft.value:
+            raise Unprocessable("Chỉ dự thảo mới mở lấy ý kiến góp ý.", code="comments_need_draft")
+        doc.comments_until = changes["comments_until"]
+    if new_orgs != old_orgs:
+        session.execute(delete(DocumentAudience).where(col(DocumentAudience.document_id) == doc.id))
+        for org_id in new_orgs:
+            session.add(DocumentAudience(document_id=doc.id, org_id=org_id))
+        audit.record(
+            session,
+            "document.audience",
+            actor=principal,
+            target_type=ENTITY,
+            target_id=doc.id,
+            org_id=new_orgs[0],
+            detail={"old": old_orgs, "new": new_orgs},
+        )
+    removed = False
+    if body.status is not None:
+        removed = _set_status(session, principal, doc, body.status, new_orgs, now)
+    _fill_year(doc)
+    doc.updated_at = now
+    session.add(doc)
+    session.flush()
+    search.index_document(session, doc)
+    fields = sorted(k for k in changes if k not in ("body",)) + (["body"] if "body" in changes else [])
+    audit.record(
+        session,
+        "document.update",
+        actor=principal,
+        target_type=ENTITY,
+        target_id=doc.id,
+        org_id=new_orgs[0],
+        detail={"fields": fields},
+    )
+    now_visible = _is_member_visible(doc, now)
+    # Old AND new audience: devices that lose the document hear of it and drop it.
+    scopes = sorted(set(old_orgs) | set(new_orgs))
+    _log_change(session, doc, scopes, principal, now, removed=removed or (was_visible and not now_visible))
+    if was_visible and now_visible and new_orgs != old_orgs:
+        _log_attachments(session, doc.id, scopes)
+    return get_public(session, principal, doc.id)
+
+
+def _log_attachments(session: Session, document_id: int, org_ids: Sequence[int]) -> None:
+    for att_id in session.execute(
+        select(col(Attachment.id)).where(col(Attachment.document_id) == document_id)
+    ).scalars():
+        record_change(session, "attachment", int(att_id), op="upsert", org_ids=org_ids)
+
+
+def publish_due(session: Session, now: datetime | None = None) -> list[int]:
+    """Publish scheduled documents whose time has come. Idempotent: the scheduler may call it at any rate."""
+    now = now or utcnow()
+    due = list(
+        session.execute(
+            select(Document)
+            .where(col(Document.status) == DocStatus.scheduled.value, col(Document.publish_at) <= now)
+            .order_by(col(Document.publish_at), col(Document.id))
+        ).scalars()
+    )
+    published = []
+    for doc in due:
+        assert doc.id is not None
+        _mark_published(session, doc, now)
+        doc.published_at = as_utc(doc.publish_at) if doc.publish_at else now
+        doc.updated_at = now
+        session.add(doc)
+        session.flush()
+        org_ids = audience.audience_ids(session, doc.id)
+        audit.record(
+            session,
+            "document.publish",
+            actor_user_id=None,
+            target_type=ENTITY,
+            target_id=doc.id,
+            org_id=org_ids[0] if org_ids else None,
+            detail={"scheduled": True},
+        )
+        _log_change(session, doc, org_ids, None, now)
+        published.append(doc.id)
+    return published
+
+
+# ---- reading -------------------------------------------------------------------------------------------
+
+
+def _filters(
+    doc_type: str | None,
+    year: int | None,
+    category: str | None,
+    issuer: str | None,
+    topic: str | None,
+    status: str | None,
+) -> list[Any]:
+    conditions: list[Any] = []
+    if doc_type:
+        conditions.append(col(Document.doc_type) == doc_type)
+    if year:
+        conditions.append(col(Document.year) == year)
+    if category:
+        conditions.append(col(Document.category) == category)
+    if issuer:
+        conditions.append(col(Document.issuer_key) == fold(issuer).replace(" ", ""))
+    if topic:
+        conditions.append(col(Document.topic) == topic)
+    if status:
+        conditions.append(col(Document.status) == status)
+    return conditions
+
+
+def list_documents(
+    session: Session,
+    principal: Principal,
+    *,
+    q: str | None = None,
+    doc_type: str | None = None,
+    year: int | None = None,
+    category: str | None = None,
+    issuer: str | None = None,
+    topic: str | None = None,
+    status: str | None = None,
+    bookmarked: bool = False,
+    limit: int = 20,
+    offset: int = 0,
+) -> Page[DocumentSummary]:
+    """Visible documents, best match first when searching, newest first otherwise."""
+    conditions = [
+        audience.visible_clause(session, principal),
+        *_filters(doc_type, year, category, issuer, topic, status),
+    ]
+    if bookmarked:
+        conditions.append(
+            col(Document.id).in_(
+                select(col(Bookmark.document_id)).where(col(Bookmark.user_id) == principal.user_id)
+            )
+        )
+    query = search.parse_query(q)
+    if q and query.empty:
+        return Page[DocumentSummary](items=[], total=0, limit=limit, offset=offset)
+    newest = func.coalesce(col(Document.published_at), col(Document.publish_at), col(Document.created_at))
+    # One pass gives the page and the total (a window count), instead of running the search twice.
+    counted = func.count().over().label("total")
+    order: list[Any]
+    if query.empty:
+        base = select(col(Document.id), counted).where(*conditions)
+        order = [newest.desc(), col(Document.id).desc()]
+    else:
+        hits = search.hits(session, query)
+        base = select(col(Document.id), counted).join(hits, hits.c.id == col(Document.id)).where(*conditions)
+        order = [hits.c.rank, newest.desc(), col(Document.id).desc()]
+    rows = session.execute(base.order_by(*order).limit(limit).offset(offset)).all()
+    ids = [int(r[0]) for r in rows]
+    if rows:
+        total = int(rows[0][1])
+    else:  # past the last page
+        total = int(session.execute(select(func.count()).select_from(base.subquery())).scalar_one())
+    docs = (
+        {d.id: d for d in session.execute(select(Document).where(col(Document.id).in_(ids))).scalars()}
+        if ids
+        else {}
+    )
+    items = _summaries(session, principal, [docs[i] for i in ids if i in docs])
+    return Page[DocumentSummary](items=items, total=total, limit=limit, offset=offset)
+
+
+def list_topics(session: Session, principal: Principal) -> list[str]:
+    rows = session.execute(
+        select(col(Document.topic))
+        .where(
+            audience.visible_clause(session, principal),
+            col(Document.topic).is_not(None),
+            col(Document.category) == DocCategory.study.value,
+        )
+        .distinct()
+        .order_by(col(Document.topic))
+    ).scalars()
+    return [r for r in rows if r]
+
+
+def _summaries(
+    session: Session, principal: Principal, docs: list[Document], *, with_body: bool = False
+) -> list[Any]:
+    ids = [d.id for d in docs if d.id is not None]
+    if not ids:
+        return []
+    aud: dict[int, list[OrgRef]] = {}
+    for doc_id, org_id, name in session.execute(
+        select(col(DocumentAudience.document_id), col(Organization.id), col(Organization.name))
+        .join(Organization, col(Organization.id) == col(DocumentAudience.org_id))
+        .where(col(DocumentAudience.document_id).in_(ids))
+        .order_by(col(Organization.depth), col(Organization.name))
+    ):
+        aud.setdefault(doc_id, []).append(OrgRef(id=org_id, name=name))
+    files: dict[int, list[AttachmentPublic]] = {}
+    for att, blob in session.execute(
+        select(Attachment, FileBlob)
+        .join(FileBlob, col(FileBlob.sha256) == col(Attachment.sha256))
+        .where(col(Attachment.document_id).in_(ids))
+        .order_by(col(Attachment.id))
+    ):
+        files.setdefault(att.document_id, []).append(
+            AttachmentPublic(
+                id=att.id,
+                sha256=att.sha256,
+                size=blob.size,
+                content_type=blob.content_type,
+                filename=att.filename,
+            )
+        )
+    reads = {
+        r.document_id: r
+        for r in session.execute(
+            select(ReadMark).where(
+                col(ReadMark.document_id).in_(ids), col(ReadMark.user_id) == principal.user_id
+            )
+        ).scalars()
+    }
+    marks = set(
+        session.execute(
+            select(col(Bookmark.document_id)).where(
+                col(Bookmark.document_id).in_(ids), col(Bookmark.user_id) == principal.user_id
+            )
+        ).scalars()
+    )
+    managed = audience.manageable_ids(session, principal, ids)
+    model = DocumentPublic if with_body else DocumentSummary
+    out = []
+    for d in docs:
+        read = reads.get(d.id or 0)
+        data = {name: getattr(d, name) for name in model.model_fields if hasattr(d, name)}
+        data.update(
+            audience=aud.get(d.id or 0, []),
+            attachments=files.get(d.id or 0, []),
+            read_at=read.read_at if read else None,
+            studied_at=read.studied_at if read else None,
+            bookmarked=d.id in marks,
+            can_manage=d.id in managed,
+        )
+        out.append(model.model_validate(data))
+    return out
+
+
+def get_public(session: Session, principal: Principal, document_id: int) -> DocumentPublic:
+    doc = audience.get_visible(session, principal, document_id)
+    return _summaries(session, principal, [doc], with_body=True)[0]
+
+
+def superseded_chain(session: Session, principal: Principal, document_id: int) -> list[DocumentSummary]:
+    """All versions of a document the caller sees, oldest first."""
+    doc = audience.get_visible(session, principal, document_id)
+    chain = [doc]
+    seen = {doc.id}
+    cur = doc
+    while cur.replaces_id and cur.replaces_id not in seen:
+        prev = session.get(Document, cur.replaces_id)
+        if prev is None:
+            break
+        chain.insert(0, prev)
+        seen.add(prev.id)
+        cur = prev
+    cur = doc
+    while cur.superseded_by_id and cur.superseded_by_id not in seen:
+        nxt = session.get(Document, cur.superseded_by_id)
+        if nxt is None:
+            break
+        chain.append(nxt)
+        seen.add(nxt.id)
+        cur = nxt
+    visible = audience.visible_ids(session, principal, [d.id for d in chain if d.id])
+    return _summaries(session, principal, [d for d in chain if d.id in visible])
+
+
+def find_by_number(session: Session, principal: Principal, number: str) -> list[DocumentSummary]:
+    """Exact lookups by number ("21-NQ/TW") among visible documents."""
+    parsed = docnumber.parse(number)
+    if parsed is None or not parsed.tokens():
+        raise NotFound("Không nhận ra số hiệu văn bản.", code="number_not_understood")
+    rows = session.execute(
+        select(Document)
+        .where(col(Document.number_key) == parsed.tokens()[0], audience.visible_clause(session, principal))
+        .order_by(col(Document.issued_on).desc())
+    ).scalars()
+    return _summaries(session, principal, list(rows))
+
+
+__all__ = [
+    "SecretDocumentRefused",
+    "audit_refusal",
+    "check_secrecy",
+    "create",
+    "update",
+    "publish_due",
+    "list_documents",
+    "list_topics",
+    "get_public",
+    "superseded_chain",
+    "find_by_number",
+    "and_",
+    "or_",
+]

@@ -1,0 +1,1 @@
+"""Meetings of the chi bộ: planning, check-in, attendance, minutes, resolutions, statistics."""

@@ -1,0 +1,654 @@
+"""Meetings: who sees and leads them, CRUD, the status machine, drafting from the monthly rule."""
+
+import calendar as _calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Select
+from sqlmodel import Session
+
+from server.audit import service as audit
+from server.auth.principal import Principal
+from server.errors import Conflict, NotFound, Unprocessable
+from server.meetings import policy
+from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting
+from server.members.models import Member, RoleAssignment, User
+from server.orgs import service as orgs
+from server.orgs.models import Organization
+from server.sync.log import record_change
+from server.timeutil import utcnow
+from shared.enums import CELL_ROLES, MemberKind, OrgKind
+from shared.schemas.meetings import (
+    AgendaItemIn,
+    AgendaItemPublic,
+    MeetingCreate,
+    MeetingKind,
+    MeetingPublic,
+    MeetingStatus,
+    MeetingUpdate,
+)
+from shared.timefmt import VN_TZ
+
+S = MeetingStatus
+EDITABLE = {S.draft.value, S.scheduled.value, S.in_progress.value}
+
+
+def _not_found() -> NotFound:
+    return NotFound("Không tìm thấy cuộc họp.", code="meeting_not_found")
+
+
+# ---- visibility ----
+
+
+def visible_meetings(principal: Principal) -> Select:
+    """SELECT of the meetings the caller may read.
+
+    Leaders of a cell see all of its meetings; members see them except drafts; staff see their subtrees.
+    """
+    q = select(Meeting)
+    if principal.is_admin:
+        return q
+    conditions = []
+    if principal.led_cell_ids:
+        conditions.append(Meeting.org_id.in_(principal.led_cell_ids))
+    if principal.cell_id is not None:
+        conditions.append((Meeting.org_id == principal.cell_id) & (Meeting.status != S.draft.value))
+    if principal.staff_org_ids:
+        conditions.append(Meeting.org_id.in_(orgs.subtrees_ids(principal.staff_org_ids)))
+    return q.where(or_(*conditions)) if conditions else q.where(Meeting.id == -1)
+
+
+def get_readable(session: Session, principal: Principal, meeting_id: int, *, lock: bool = False) -> Meeting:
+    q = visible_meetings(principal).where(Meeting.id == meeting_id)
+    if lock:
+        q = q.with_for_update()
+    meeting = session.execute(q).scalar_one_or_none()
+    if meeting is None:
+        raise _not_found()
+    return meeting
+
+
+def get_led(session: Session, principal: Principal, meeting_id: int, *, lock: bool = False) -> Meeting:
+    """A meeting the caller runs: 404 when they cannot see it, 403 when they only read it."""
+    meeting = get_readable(session, principal, meeting_id, lock=lock)
+    principal.require_leads_cell(meeting.org_id)
+    return meeting
+
+
+def can_lead(principal: Principal, meeting: Meeting) -> bool:
+    return principal.is_admin or principal.leads_cell(meeting.org_id)
+
+
+def require_cell_org(session: Session, principal: Principal, org_id: int) -> Organization:
+    """A cell the caller may read the meetings of (member, leader, staff above it): else 404."""
+    org = session.get(Organization, org_id)
+    ok = org is not None and (
+        principal.is_admin
+        or principal.leads_cell(org_id)
+        or principal.cell_id == org_id
+        or (bool(principal.staff_org_ids) and principal.manages(session, org_id))
+    )
+    if not ok or org is None:
+        raise NotFound("Không tìm thấy chi bộ.", code="org_not_found")
+    if org.kind != OrgKind.cell.value:
+        raise Unprocessable("Chỉ chi bộ mới tổ chức sinh hoạt chi bộ.", code="not_a_cell")
+    return org
+
+
+# ---- people of a cell ----
+
+
+def cell_members(session: Session, cell_id: int) -> list[Member]:
+    return list(
+        session.execute(
+            select(Member).where(Member.org_id == cell_id).order_by(Member.name_folded, Member.id)
+        ).scalars()
+    )
+
+
+def is_expected(member: Member) -> bool:
+    """Everyone in the cell is expected except members exempt from meetings (miễn sinh hoạt)."""
+    return member.kind != MemberKind.exempt.value
+
+
+def user_ids_of_members(session: Session, member_ids: Iterable[int]) -> list[int]:
+    ids = list(set(member_ids))
+    if not ids:
+        return []
+    return [int(u) for u in session.execute(select(User.id).where(User.member_id.in_(ids))).scalars()]
+
+
+def leader_user_ids(session: Session, cell_id: int) -> list[int]:
+    return [
+        int(u)
+        for u in session.execute(
+            select(RoleAssignment.user_id).where(
+                RoleAssignment.org_id == cell_id, RoleAssignment.role.in_([r.value for r in CELL_ROLES])
+            )
+        ).scalars()
+    ]
+
+
+def touch(session: Session, meeting: Meeting) -> None:
+    """The meeting (with agenda, minutes, resolutions) changed: bump it and tell the devices that hold it.
+
+    A draft reaches only the cell's leaders; from `scheduled` on the whole cell (and staff above it).
+    """
+    meeting.updated_at = utcnow()
+    session.add(meeting)
+    session.flush()
+    assert meeting.id is not None
+    if meeting.status == S.draft.value:
+        record_change(session, "meeting", meeting.id, user_ids=leader_user_ids(session, meeting.org_id))
+    else:
+        record_change(session, "meeting", meeting.id, org_ids=[meeting.org_id])
+
+
+# ---- windows ----
+
+
+def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
+    return (
+        meeting.starts_at - timedelta(minutes=meeting.checkin_before_minutes),
+        meeting.starts_at + timedelta(minutes=meeting.checkin_after_minutes),
+    )
+
+
+def effective_end(meeting: Meeting) -> datetime:
+    end = meeting.ends_at or meeting.starts_at + policy.DEFAULT_DURATION
+    return max(end, checkin_window(meeting)[1])
+
+
+# ---- public shape ----
+
+
+def to_public(
+    session: Session, principal: Principal | None, meetings: Sequence[Meeting]
+) -> list[MeetingPublic]:
+    ids = [m.id for m in meetings if m.id is not None]
+    if not ids:
+        return []
+    items: dict[int, list[AgendaItemPublic]] = {}
+    for item in session.execute(
+        select(AgendaItem).where(AgendaItem.meeting_id.in_(ids)).order_by(AgendaItem.position, AgendaItem.id)
+    ).scalars():
+        items.setdefault(item.meeting_id, []).append(AgendaItemPublic.model_validate(item))
+    org_names = dict(
+        session.execute(
+            select(Organization.id, Organization.name).where(
+                Organization.id.in_({m.org_id for m in meetings})
+            )
+        ).all()
+    )
+    mine: dict[int, str] = {}
+    requests: dict[int, str] = {}
+    if principal is not None and principal.member is not None:
+        mid = principal.member.id
+        mine = dict(
+            session.execute(
+                select(Attendance.meeting_id, Attendance.status).where(
+                    Attendance.meeting_id.in_(ids), Attendance.member_id == mid
+                )
+            ).all()
+        )
+        requests = dict(
+            session.execute(
+                select(AbsenceRequest.meeting_id, AbsenceRequest.status).where(
+                    AbsenceRequest.meeting_id.in_(ids), AbsenceRequest.member_id == mid
+                )
+            ).all()
+        )
+    now = utcnow()
+    out = []
+    for m in meetings:
+        assert m.id is not None
+        opens, closes = checkin_window(m)
+        out.append(
+            MeetingPublic.model_validate(m).model_copy(
+                update={
+                    "org_name": org_names.get(m.org_id),
+                    "agenda": items.get(m.id, []),
+                    "checkin_open": bool(m.checkin_secret)
+                    and m.status == S.in_progress.value
+                    and opens <= now <= closes,
+                    "checkin_opens_at": opens,
+                    "checkin_closes_at": closes,
+                    "minutes_published": m.minutes_published_at is not None,
+                    "my_status": mine.get(m.id),
+                    "my_absence_request": requests.get(m.id),
+                }
+            )
+        )
+    return out
+
+
+def one_public(session: Session, principal: Principal | None, meeting: Meeting) -> MeetingPublic:
+    return to_public(session, principal, [meeting])[0]
+
+
+# ---- create / edit ----
+
+
+def _leader_cell(session: Session, principal: Principal, org_id: int | None) -> Organization:
+    if org_id is None:
+        led = principal.led_cell_ids
+        if principal.cell_id is not None and principal.cell_id in led:
+            org_id = principal.cell_id
+        elif len(led) == 1:
+            org_id = led[0]
+        else:
+            raise Unprocessable("Hãy chọn chi bộ (org_id).", code="org_required")
+    org = require_cell_org(session, principal, org_id)
+    principal.require_leads_cell(org_id)
+    return org
+
+
+def _replace_agenda(session: Session, meeting_id: int, agenda: list[AgendaItemIn]) -> None:
+    session.execute(delete(AgendaItem).where(AgendaItem.meeting_id == meeting_id))
+    for position, item in enumerate(agenda, start=1):
+        session.add(
+            AgendaItem(
+                meeting_id=meeting_id,
+                position=position,
+                title=item.title,
+                presenter=item.presenter,
+                notes=item.notes,
+                document_ids=list(dict.fromkeys(item.document_ids)),
+            )
+        )
+
+
+def create(session: Session, principal: Principal, data: MeetingCreate) -> Meeting:
+    org = _leader_cell(session, principal, data.org_id)
+    assert org.id is not None
+    now = utcnow()
+    meeting = Meeting(
+        org_id=org.id,
+        kind=data.kind.value,
+        status=data.status.value,
+        title=data.title,
+        starts_at=data.starts_at.astimezone(UTC),
+        ends_at=data.ends_at.astimezone(UTC) if data.ends_at else None,
+        location=data.location,
+        online_link=data.online_link,
+        description=data.description,
+        checkin_before_minutes=_or(data.checkin_before_minutes, policy.CHECKIN_BEFORE_MINUTES),
+        checkin_after_minutes=_or(data.checkin_after_minutes, policy.CHECKIN_AFTER_MINUTES),
+        grace_minutes=_or(data.grace_minutes, policy.GRACE_MINUTES),
+        checkin_interval=policy.CODE_INTERVAL_SECONDS,
+        created_by=principal.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(meeting)
+    session.flush()
+    assert meeting.id is not None
+    _replace_agenda(session, meeting.id, data.agenda)
+    audit.record(
+        session,
+        "meeting.create",
+        actor=principal,
+        target_type="meeting",
+        target_id=meeting.id,
+        org_id=org.id,
+        detail={
+            "title": meeting.title,
+            "kind": meeting.kind,
+            "starts_at": meeting.starts_at.isoformat(),
+            "status": meeting.status,
+        },
+    )
+    touch(session, meeting)
+    return meeting
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+def update(session: Session, principal: Principal, meeting_id: int, data: MeetingUpdate) -> Meeting:
+    meeting = get_led(session, principal, meeting_id, lock=True)
+    if meeting.status not in EDITABLE:
+        raise Conflict("Cuộc họp đã kết thúc hoặc đã hủy, không thể sửa.", code="meeting_locked")
+    changes = data.model_dump(exclude_unset=True)
+    started = meeting.status == S.in_progress.value
+    if started and (
+        {"starts_at", "kind", "checkin_before_minutes", "checkin_after_minutes", "grace_minutes"}
+        & changes.keys()
+    ):
+        raise Conflict(
+            "Cuộc họp đã bắt đầu: không đổi được giờ họp, loại và thời gian điểm danh.",
+            code="meeting_started",
+        )
+    before = {"starts_at": meeting.starts_at.isoformat(), "title": meeting.title}
+    for key in ("title", "location", "online_link", "description"):
+        if key in changes:
+            setattr(meeting, key, changes[key])
+    if changes.get("kind") is not None:
+        meeting.kind = MeetingKind(changes["kind"]).value
+    if data.starts_at is not None:
+        shift = data.starts_at.astimezone(UTC) - meeting.starts_at
+        meeting.starts_at = data.starts_at.astimezone(UTC)
+        if meeting.ends_at is not None and "ends_at" not in changes:
+            meeting.ends_at = meeting.ends_at + shift  # rescheduling keeps the planned duration
+    if "ends_at" in changes:
+        meeting.ends_at = data.ends_at.astimezone(UTC) if data.ends_at else None
+    if meeting.ends_at is not None and meeting.ends_at <= meeting.starts_at:
+        raise Unprocessable("Giờ kết thúc phải sau giờ bắt đầu.", code="invalid_times")
+    for key in ("checkin_before_minutes", "checkin_after_minutes", "grace_minutes"):
+        if changes.get(key) is not None:
+            setattr(meeting, key, changes[key])
+    if data.agenda is not None:
+        assert meeting.id is not None
+        _replace_agenda(session, meeting.id, data.agenda)
+    action = (
+        "meeting.reschedule" if before["starts_at"] != meeting.starts_at.isoformat() else "meeting.update"
+    )
+    audit.record(
+        session,
+        action,
+        actor=principal,
+        target_type="meeting",
+        target_id=meeting.id,
+        org_id=meeting.org_id,
+        detail={"before": before, "fields": sorted(changes)},
+    )
+    touch(session, meeting)
+    return meeting
+
+
+def schedule(session: Session, principal: Principal, meeting_id: int) -> Meeting:
+    """Confirm a draft (e.g. the one drafted from the monthly rule): members now see it."""
+    meeting = get_led(session, principal, meeting_id, lock=True)
+    if meeting.status != S.draft.value:
+        raise Conflict("Chỉ xác nhận được cuộc họp đang ở dạng nháp.", code="invalid_transition")
+    meeting.status = S.scheduled.value
+    audit.record(
+        session,
+        "meeting.schedule",
+        actor=principal,
+        target_type="meeting",
+        target_id=meeting.id,
+        org_id=meeting.org_id,
+    )
+    touch(session, meeting)
+    return meeting
+
+
+def cancel(session: Session, principal: Principal, meeting_id: int, reason: str) -> Meeting:
+    meeting = get_led(session, principal, meeting_id, lock=True)
+    if meeting.status not in (S.draft.value, S.scheduled.value):
+        raise Conflict("Chỉ hủy được cuộc họp chưa bắt đầu.", code="invalid_transition")
+    meeting.status = S.cancelled.value
+    meeting.cancel_reason = reason
+    meeting.cancelled_at = utcnow()
+    audit.record(
+        session,
+        "meeting.cancel",
+        actor=principal,
+        target_type="meeting",
+        target_id=meeting.id,
+        org_id=meeting.org_id,
+        detail={"reason": reason},
+    )
+    touch(session, meeting)
+    return meeting
+
+
+def delete_draft(session: Session, principal: Principal, meeting_id: int) -> None:
+    meeting = get_led(session, principal, meeting_id, lock=True)
+    if meeting.status != S.draft.value:
+        raise Conflict("Chỉ xóa được bản nháp; cuộc họp đã lên lịch thì hủy.", code="invalid_transition")
+    assert meeting.id is not None
+    session.execute(delete(AgendaItem).where(AgendaItem.meeting_id == meeting.id))
+    audit.record(
+        session,
+        "meeting.delete",
+        actor=principal,
+        target_type="meeting",
+        target_id=meeting.id,
+        org_id=meeting.org_id,
+        detail={"title": meeting.title},
+    )
+    record_change(
+        session, "meeting", meeting.id, op="delete", user_ids=leader_user_ids(session, meeting.org_id)
+    )
+    session.delete(meeting)
+    session.flush()
+
+
+def list_meetings(
+    session: Session,
+    principal: Principal,
+    *,
+    org_id: int | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Meeting], int]:
+    from sqlalchemy import func
+
+    q = visible_meetings(principal)
+    if org_id is not None:
+        org = session.get(Organization, org_id)
+        above_cells = org is not None and org.kind != OrgKind.cell.value
+        if above_cells and (
+            principal.is_admin or (bool(principal.staff_org_ids) and principal.manages(session, org_id))
+        ):
+            q = q.where(Meeting.org_id.in_(orgs.subtree_ids(org_id)))  # staff: a whole subtree
+        else:
+            require_cell_org(session, principal, org_id)
+            q = q.where(Meeting.org_id == org_id)
+    elif not principal.is_admin and not principal.staff_org_ids:
+        own = set(principal.led_cell_ids) | ({principal.cell_id} if principal.cell_id else set())
+        q = q.where(Meeting.org_id.in_(own))
+    if status:
+        q = q.where(Meeting.status == status)
+    if kind:
+        q = q.where(Meeting.kind == kind)
+    if since:
+        q = q.where(Meeting.starts_at >= since)
+    if until:
+        q = q.where(Meeting.starts_at < until)
+    total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+    rows = list(
+        session.execute(
+            q.order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(limit).offset(offset)
+        ).scalars()
+    )
+    return rows, int(total)
+
+
+# ---- monthly rule ----
+
+
+def parse_month(month: str | date) -> tuple[int, int]:
+    if isinstance(month, date):
+        return month.year, month.month
+    try:
+        year, mon = (int(p) for p in month.split("-"))
+        date(year, mon, 1)
+    except ValueError as exc:
+        raise Unprocessable("Tháng phải có dạng YYYY-MM.", code="invalid_month") from exc
+    return year, mon
+
+
+def local_month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """[first instant, first instant of next month) of a month in Asia/Ho_Chi_Minh, as UTC."""
+    start = datetime(year, month, 1, tzinfo=VN_TZ)
+    nxt = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=VN_TZ)
+    return start.astimezone(UTC), nxt.astimezone(UTC)
+
+
+def next_month(now: datetime | None = None) -> str:
+    local = (now or utcnow()).astimezone(VN_TZ)
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    return f"{year:04d}-{month:02d}"
+
+
+def _existing_regular(
+    session: Session, cell_id: int, ym: str, start: datetime, end: datetime
+) -> Meeting | None:
+    return session.execute(
+        select(Meeting)
+        .where(
+            Meeting.org_id == cell_id,
+            or_(
+                Meeting.regular_month == ym,
+                (Meeting.kind == MeetingKind.regular.value)
+                & (Meeting.status != S.cancelled.value)
+                & (Meeting.starts_at >= start)
+                & (Meeting.starts_at < end),
+            ),
+        )
+        .order_by(Meeting.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def draft_next_regular(
+    session: Session, cell_id: int, month: str | date, actor: Principal | None = None
+) -> tuple[Meeting, bool]:
+    """Draft the cell's regular meeting of `month` from its rule (meeting_day, meeting_time).
+
+    Idempotent: when the month already has a regular meeting (drafted, confirmed, entered by hand, or
+    drafted and then cancelled on purpose) that one is returned with created=False. Safe to call from
+    several schedulers at once (unique (org_id, regular_month)).
+    """
+    org = session.get(Organization, cell_id)
+    if org is None or org.kind != OrgKind.cell.value:
+        raise NotFound("Không tìm thấy chi bộ.", code="org_not_found")
+    if not org.meeting_day:
+        raise Unprocessable("Chi bộ chưa đặt lịch sinh hoạt hằng tháng (ngày, giờ).", code="no_meeting_rule")
+    year, mon = parse_month(month)
+    ym = f"{year:04d}-{mon:02d}"
+    start, end = local_month_bounds(year, mon)
+    existing = _existing_regular(session, cell_id, ym, start, end)
+    if existing is not None:
+        return existing, False
+    day = min(org.meeting_day, _calendar.monthrange(year, mon)[1])
+    hh, mm = (int(p) for p in (org.meeting_time or policy.DEFAULT_MEETING_TIME).split(":"))
+    starts = datetime(year, mon, day, hh, mm, tzinfo=VN_TZ).astimezone(UTC)
+    now = utcnow()
+    meeting = Meeting(
+        org_id=cell_id,
+        kind=MeetingKind.regular.value,
+        status=S.draft.value,
+        title=f"Sinh hoạt chi bộ thường kỳ tháng {mon:02d}/{year}",
+        starts_at=starts,
+        ends_at=starts + policy.DEFAULT_DURATION,
+        regular_month=ym,
+        checkin_before_minutes=policy.CHECKIN_BEFORE_MINUTES,
+        checkin_after_minutes=policy.CHECKIN_AFTER_MINUTES,
+        grace_minutes=policy.GRACE_MINUTES,
+        checkin_interval=policy.CODE_INTERVAL_SECONDS,
+        created_by=actor.user_id if actor else None,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(meeting)
+            session.flush()
+    except IntegrityError:
+        raced = _existing_regular(session, cell_id, ym, start, end)
+        if raced is None:
+            raise
+        return raced, False
+    assert meeting.id is not None
+    audit.record(
+        session,
+        "meeting.draft_regular",
+        actor=actor,
+        target_type="meeting",
+        target_id=meeting.id,
+        org_id=cell_id,
+        detail={"month": ym, "starts_at": starts.isoformat()},
+    )
+    touch(session, meeting)
+    return meeting, True
+
+
+def draft_regular_for_all(session: Session, month: str | date) -> list[Meeting]:
+    """Scheduler entry (around the 20th): draft next month's regular meeting of every cell with a rule."""
+    cells = (
+        session.execute(
+            select(Organization.id).where(
+                Organization.kind == OrgKind.cell.value, Organization.meeting_day.is_not(None)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    created = []
+    for cell_id in cells:
+        meeting, was_created = draft_next_regular(session, int(cell_id), month)
+        if was_created:
+            created.append(meeting)
+    return created
+
+
+# ---- what the scheduler / notifications call ----
+
+
+@dataclass
+class Reminder:
+    meeting_id: int
+    org_id: int
+    title: str
+    starts_at: datetime
+    status: str
+    user_ids: list[int]
+
+
+def upcoming_reminders(session: Session, start: datetime, end: datetime) -> list[Reminder]:
+    """Scheduled meetings starting in [start, end) and the user accounts of the cell's members to remind."""
+    meetings = (
+        session.execute(
+            select(Meeting).where(
+                Meeting.status == S.scheduled.value, Meeting.starts_at >= start, Meeting.starts_at < end
+            )
+        )
+        .scalars()
+        .all()
+    )
+    out = []
+    for m in meetings:
+        assert m.id is not None
+        members = [mb.id for mb in cell_members(session, m.org_id) if mb.id is not None]
+        out.append(
+            Reminder(
+                m.id, m.org_id, m.title, m.starts_at, m.status, sorted(user_ids_of_members(session, members))
+            )
+        )
+    return out
+
+
+def pending_confirmations(
+    session: Session, now: datetime, horizon: timedelta = timedelta(days=20)
+) -> list[Reminder]:
+    """Drafts starting within `horizon` that the cell's leaders still have to confirm (date and topics)."""
+    meetings = (
+        session.execute(
+            select(Meeting).where(
+                Meeting.status == S.draft.value, Meeting.starts_at >= now, Meeting.starts_at < now + horizon
+            )
+        )
+        .scalars()
+        .all()
+    )
+    out = []
+    for m in meetings:
+        assert m.id is not None
+        out.append(
+            Reminder(
+                m.id, m.org_id, m.title, m.starts_at, m.status, sorted(leader_user_ids(session, m.org_id))
+            )
+        )
+    return out

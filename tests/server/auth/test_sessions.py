@@ -1,0 +1,105 @@
+"""Refresh rotation, reuse detection, logout, device session listing and revocation."""
+
+from tests.server.auth.helpers import REFRESH, assert_error, bearer, tokens
+
+
+def _refresh(client, refresh_token):
+    return client.post(REFRESH, json={"refresh_token": refresh_token})
+
+
+def test_refresh_rotates_the_pair_and_spends_the_old_token(client, world):
+    first = tokens(client, "dangvien.a", world.member.password)
+    resp = _refresh(client, first["refresh_token"])
+    assert resp.status_code == 200, resp.text
+    second = resp.json()
+    assert second["refresh_token"] != first["refresh_token"]
+    assert client.get("/api/v1/me", headers=bearer(second["access_token"])).status_code == 200
+    # The new refresh token works in turn.
+    third = _refresh(client, second["refresh_token"])
+    assert third.status_code == 200
+
+
+def test_reusing_a_spent_refresh_token_revokes_the_whole_device_session(client, world):
+    first = tokens(client, "dangvien.a", world.member.password, device="điện thoại")
+    other_device = tokens(client, "dangvien.a", world.member.password, device="máy tính")
+    second = _refresh(client, first["refresh_token"]).json()
+    # Someone replays the old token: refused, and the session it belongs to is over.
+    assert_error(_refresh(client, first["refresh_token"]), 401, "refresh_token_reused")
+    assert_error(client.get("/api/v1/me", headers=bearer(second["access_token"])), 401, "session_revoked")
+    assert_error(_refresh(client, second["refresh_token"]), 401, "session_revoked")
+    # Only that device: the user's other session keeps working.
+    assert client.get("/api/v1/me", headers=bearer(other_device["access_token"])).status_code == 200
+
+
+def test_unknown_refresh_token_is_401(client, world):
+    assert_error(_refresh(client, "khong-phai-token"), 401, "invalid_refresh_token")
+    assert_error(client.post(REFRESH, json={}), 422, "validation_error")
+
+
+def test_refresh_of_a_disabled_account_is_refused(client, world, db):
+    pair = tokens(client, "dangvien.a", world.member.password)
+    world.member.user.is_active = False
+    db.add(world.member.user)
+    db.commit()
+    assert_error(_refresh(client, pair["refresh_token"]), 401, "account_disabled")
+
+
+def test_logout_ends_that_session_only(client, world):
+    phone = tokens(client, "dangvien.a", world.member.password, device="phone")
+    laptop = tokens(client, "dangvien.a", world.member.password, device="laptop")
+    resp = client.post("/api/v1/auth/logout", headers=bearer(phone["access_token"]))
+    assert resp.status_code == 204
+    assert_error(client.get("/api/v1/me", headers=bearer(phone["access_token"])), 401)
+    assert_error(_refresh(client, phone["refresh_token"]), 401)
+    assert client.get("/api/v1/me", headers=bearer(laptop["access_token"])).status_code == 200
+    assert _refresh(client, laptop["refresh_token"]).status_code == 200
+
+
+def test_list_own_sessions_with_the_current_one_flagged(client, world):
+    phone = tokens(client, "dangvien.a", world.member.password, device="phone")
+    tokens(client, "dangvien.a", world.member.password, device="laptop")
+    tokens(client, "dangvien.a2", world.member2.password, device="someone else")
+    resp = client.get("/api/v1/auth/sessions", headers=bearer(phone["access_token"]))
+    assert resp.status_code == 200
+    rows = resp.json()
+    assert sorted(r["device_name"] for r in rows) == ["laptop", "phone"]
+    assert [r["device_name"] for r in rows if r["current"]] == ["phone"]
+    assert all(r["client_address"] == "testclient" for r in rows)
+
+
+def test_revoke_one_session(client, world):
+    phone = tokens(client, "dangvien.a", world.member.password, device="phone")
+    laptop = tokens(client, "dangvien.a", world.member.password, device="laptop")
+    rows = client.get("/api/v1/auth/sessions", headers=bearer(phone["access_token"])).json()
+    laptop_id = next(r["id"] for r in rows if r["device_name"] == "laptop")
+    resp = client.delete(f"/api/v1/auth/sessions/{laptop_id}", headers=bearer(phone["access_token"]))
+    assert resp.status_code == 204
+    assert_error(client.get("/api/v1/me", headers=bearer(laptop["access_token"])), 401, "session_revoked")
+    assert_error(_refresh(client, laptop["refresh_token"]), 401)
+    remaining = client.get("/api/v1/auth/sessions", headers=bearer(phone["access_token"])).json()
+    assert [r["device_name"] for r in remaining] == ["phone"]
+
+
+def test_cannot_revoke_someone_elses_session(client, world):
+    mine = tokens(client, "dangvien.a", world.member.password)
+    theirs = tokens(client, "dangvien.a2", world.member2.password)
+    their_id = client.get("/api/v1/auth/sessions", headers=bearer(theirs["access_token"])).json()[0]["id"]
+    assert_error(client.delete(f"/api/v1/auth/sessions/{their_id}", headers=bearer(mine["access_token"])),
+                 404, "session_not_found")
+    assert client.get("/api/v1/me", headers=bearer(theirs["access_token"])).status_code == 200
+    # A staff member or admin is no exception: sessions are their owner's business.
+    admin = tokens(client, world.admin.username, world.admin.password)
+    assert_error(client.delete(f"/api/v1/auth/sessions/{their_id}", headers=bearer(admin["access_token"])),
+                 404)
+
+
+def test_revoke_other_sessions_keeps_the_current_one(client, world):
+    current = tokens(client, "dangvien.a", world.member.password, device="current")
+    others = [tokens(client, "dangvien.a", world.member.password, device=f"d{i}") for i in range(2)]
+    resp = client.post("/api/v1/auth/sessions/revoke-others", headers=bearer(current["access_token"]))
+    assert resp.status_code == 200 and resp.json() == {"revoked": 2}
+    for other in others:
+        assert_error(client.get("/api/v1/me", headers=bearer(other["access_token"])), 401)
+    assert client.get("/api/v1/me", headers=bearer(current["access_token"])).status_code == 200
+    rows = client.get("/api/v1/auth/sessions", headers=bearer(current["access_token"])).json()
+    assert [r["device_name"] for r in rows] == ["current"]
