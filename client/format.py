@@ -132,3 +132,35 @@ def size(n: int | None) -> str:
     if n < 1024 * 1024:
         return f"{n / 1024:.0f} KB"
     return f"{n / 1024 / 1024:.1f} MB"
+
+
+AUDIT_ACTIONS = {
+    "auth.login": "Đăng nhập",
+    "auth.login_failed": "Đăng nhập sai",
+    "auth.logout": "Đăng xuất",
+    "auth.password_changed": "Đổi mật khẩu",
+    "auth.session_revoked": "Đăng xuất thiết bị",
+    "meeting.create": "Lên lịch sinh hoạt",
+    "meeting.update": "Sửa buổi sinh hoạt",
+    "meeting.cancel": "Hủy buổi sinh hoạt",
+    "meeting.close": "Kết thúc buổi sinh hoạt",
+    "meeting.checkin_open": "Mở điểm danh",
+    "meeting.resolution": "Ghi biểu quyết",
+    "meeting.minutes": "Ghi biên bản",
+    "attendance.set": "Sửa điểm danh",
+    "absence.request": "Xin vắng",
+    "absence.decide": "Duyệt đơn xin vắng",
+    "document.create": "Tạo văn bản",
+    "document.publish": "Phát hành văn bản",
+    "document.update": "Sửa văn bản",
+    "document.withdraw": "Thu hồi văn bản",
+    "document.secret_refused": "Từ chối tài liệu mật",
+    "member.create": "Thêm đảng viên",
+    "member.update": "Sửa hồ sơ đảng viên",
+    "member.transfer": "Chuyển sinh hoạt",
+    "org.create": "Thêm tổ chức",
+}
+
+
+def audit_action(action: str | None) -> str:
+    return AUDIT_ACTIONS.get(action or "", action or "")

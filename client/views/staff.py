@@ -241,7 +241,9 @@ def audit(ctx: Ctx) -> Screen:
     def redraw() -> None:
         col.controls = [
             ft.ListTile(
-                title=ctx.text(f"{e.get('action')} — {e.get('actor_name') or 'hệ thống'}", 14),
+                title=ctx.text(
+                    f"{fmt.audit_action(e.get('action'))} — {e.get('actor_name') or 'hệ thống'}", 14
+                ),
                 subtitle=ctx.muted(
                     f"{fmt.when(e.get('at'))} · {e.get('target_type') or ''} {e.get('target_id') or ''}"
                 ),

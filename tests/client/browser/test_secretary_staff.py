@@ -118,6 +118,6 @@ def test_secretary_and_staff_screens(stack, browser, world):
     fill(page, "doc-new-title", "Kế hoạch học tập, quán triệt Nghị quyết Đại hội")
     shot(page, "21-staff-publish")
     _goto(page, stack.web_url + "/staff/audit")
-    expect(page.get_by_text("auth.login", exact=False).first).to_be_attached(timeout=20_000)
+    expect(page.get_by_text("Đăng nhập — ", exact=False).first).to_be_attached(timeout=20_000)
     shot(page, "22-staff-audit")
     ctx.close()
