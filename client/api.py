@@ -245,7 +245,10 @@ class Api:
                 body["checked_in_at"] = payload["checked_in_at"]
             return await self.post_json(f"/meetings/{payload['meeting_id']}/check-ins", body)
         if kind == "read":
-            return await self.post_json(f"/documents/{payload['document_id']}/read")
+            read_at = {"read_at": payload["read_at"]} if payload.get("read_at") else None
+            return await self.post_json(f"/documents/{payload['document_id']}/read", read_at)
+        if kind == "studied":
+            return await self.post_json(f"/documents/{payload['document_id']}/studied")
         if kind == "absence_request":
             return await self.post_json(
                 f"/meetings/{payload['meeting_id']}/absence-requests",

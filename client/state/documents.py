@@ -12,7 +12,7 @@ from typing import Any
 from client.api import ApiError, OfflineError
 from client.format import DOC_TYPES, parse_date
 from client.state.app import AppState
-from client.sync import BOOKMARK, READ, UNBOOKMARK
+from client.sync import BOOKMARK, READ, STUDIED, UNBOOKMARK
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -163,6 +163,17 @@ class DocumentsState:
             await self.app.sync_now()
         self.app.notify("data")
         return marked
+
+    async def mark_studied(self, doc_id: int) -> None:
+        store = self.app.require_store()
+        doc = store.get("document", doc_id) or {}
+        if doc.get("studied_at"):
+            return
+        store.put("document", doc_id, {**doc, "studied_at": datetime.now(UTC).isoformat()})
+        if self.app.engine is not None:
+            self.app.engine.queue(STUDIED, {"document_id": doc_id}, str(uuid.uuid4()))
+            await self.app.sync_now()
+        self.app.notify("data")
 
     async def download(
         self, attachment: dict[str, Any], on_progress: Callable[[int, int | None], None]

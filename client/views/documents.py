@@ -153,6 +153,20 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
                 ]
             )
         )
+        if d.get("category") == "study":
+            if d.get("studied_at"):
+                col.controls.append(
+                    tag("studied", ctx.text(f"Đã học ngày {fmt.day(d['studied_at'])}", 14, color="#1B5E20"))
+                )
+            else:
+                col.controls.append(
+                    tag(
+                        "mark-studied",
+                        ft.FilledTonalButton(
+                            "Đánh dấu đã học", icon=ft.Icons.SCHOOL, on_click=lambda e: ctx.run(studied)
+                        ),
+                    )
+                )
         if d.get("summary"):
             col.controls += [
                 ctx.text("Trích yếu", 15, weight=ft.FontWeight.BOLD),
@@ -212,6 +226,12 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
     async def toggle() -> None:
         marked = await state.toggle_bookmark(did)
         ctx.toast("Đã lưu để đọc sau." if marked else "Đã bỏ lưu.")
+        redraw()
+        ctx.page.update()
+
+    async def studied() -> None:
+        await state.mark_studied(did)
+        ctx.toast("Đã ghi nhận bạn học xong tài liệu này.")
         redraw()
         ctx.page.update()
 
