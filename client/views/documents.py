@@ -118,6 +118,7 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
     did = int(document_id)
     col = ft.Column(spacing=10)
     progress: dict[int, ft.ProgressBar] = {}
+    saver = ft.FilePicker()
 
     def redraw() -> None:
         d = state.get(did)
@@ -252,7 +253,13 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
             ctx.page.update()
             return
         bar.value = 1
-        ctx.toast(f"Đã tải về máy: {path.name}")
+        try:  # hand the file to the person's own device (in a browser: a download)
+            await saver.save_file(
+                file_name=str(att.get("filename") or path.name), src_bytes=path.read_bytes()
+            )
+        except Exception:  # no file dialog on this platform: the copy in the app's storage stays readable
+            pass
+        ctx.toast(f"Đã tải về máy: {att.get('filename') or path.name}")
         redraw()
         ctx.page.update()
 

@@ -197,7 +197,6 @@ def publish(ctx: Ctx) -> Screen:
         draw_audience()
 
     draw_audience()
-    ctx.page.services.append(picker) if picker not in ctx.page.services else None
     form = ft.Column(
         [
             tag("doc-new-title", title),

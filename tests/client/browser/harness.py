@@ -130,7 +130,9 @@ def launch(playwright, chromium: str):
 
 def phone(browser):
     """A phone-sized context that cannot reach anything but this host."""
-    ctx = browser.new_context(viewport={"width": 412, "height": 915}, device_scale_factor=2, locale="vi-VN")
+    ctx = browser.new_context(
+        viewport={"width": 412, "height": 915}, device_scale_factor=2, locale="vi-VN", accept_downloads=True
+    )
     ctx.route(
         "**/*",
         lambda r: (

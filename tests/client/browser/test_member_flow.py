@@ -83,7 +83,7 @@ def _arrange(stack, world) -> dict:
             "audience_org_ids": [world["district_id"]],
         },
     )
-    staff.post(
+    att = staff.post(
         f"/documents/{doc['id']}/attachments",
         files={"file": ("nghi-quyet-21.pdf", io.BytesIO(_pdf()), "application/pdf")},
     )
@@ -98,7 +98,7 @@ def _arrange(stack, world) -> dict:
             "audience_org_ids": [world["district_id"]],
         },
     )
-    return {"m1": m1, "m2": m2, "doc": doc, "sec": sec}
+    return {"m1": m1, "m2": m2, "doc": doc, "sec": sec, "att": att}
 
 
 def test_member_and_secretary_in_two_browsers(stack, browser, world):
@@ -129,6 +129,10 @@ def test_member_and_secretary_in_two_browsers(stack, browser, world):
     click(member, f"document-{doc['id']}")
     expect_says(member, "doc-title", RESOLUTION, 20)
     shot(member, "04-document-detail")
+    with member.expect_download(timeout=30_000) as download:  # fetched with progress, then handed over
+        click(member, f"download-{data['att']['id']}")
+    assert download.value.suggested_filename == "nghi-quyet-21.pdf"
+    assert open(download.value.path(), "rb").read(4) == b"%PDF"
 
     # the secretary opens check-in on their own phone and shows the code
     secretary = open_app(sec_ctx, stack.web_url)
