@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -237,29 +238,26 @@ class Api:
         data = await self.post_json("/sync/push", {"actions": actions})
         return list(data.get("results", []) if isinstance(data, dict) else data or [])
 
-    async def send_action(self, kind: str, payload: dict[str, Any], client_id: str) -> Any:
-        """One queued action through its own endpoint (servers without /sync/push)."""
-        if kind == "check_in":
-            body = {"code": payload["code"], "client_id": client_id}
-            if payload.get("checked_in_at"):
-                body["checked_in_at"] = payload["checked_in_at"]
+    async def send_action(self, kind: str, payload: dict[str, Any], client_id: str, made_at: datetime) -> Any:
+        """One queued action through its own route (servers without /sync/push, or types it lacks)."""
+        if kind == "meeting.check_in":
+            body = {"code": payload["code"], "client_id": client_id, "checked_in_at": made_at.isoformat()}
             return await self.post_json(f"/meetings/{payload['meeting_id']}/check-ins", body)
-        if kind == "read":
-            read_at = {"read_at": payload["read_at"]} if payload.get("read_at") else None
-            return await self.post_json(f"/documents/{payload['document_id']}/read", read_at)
-        if kind == "studied":
-            return await self.post_json(f"/documents/{payload['document_id']}/studied")
-        if kind == "absence_request":
+        if kind == "meeting.absence_request":
             return await self.post_json(
-                f"/meetings/{payload['meeting_id']}/absence-requests",
-                {"reason": payload["reason"], "client_id": client_id},
+                f"/meetings/{payload['meeting_id']}/absence-requests", {"reason": payload["reason"]}
             )
+        if kind == "document.read":
+            doc = payload["document_id"]
+            result = await self.post_json(f"/documents/{doc}/read", {"read_at": made_at.isoformat()})
+            if payload.get("studied"):
+                result = await self.post_json(f"/documents/{doc}/studied")
+            return result
+        if kind == "document.bookmark":
+            method = "PUT" if payload.get("on", True) else "DELETE"
+            return await self.request(method, f"/documents/{payload['document_id']}/bookmark")
         if kind == "notification.read":
             return await self.post_json("/notifications/read", {"ids": payload["ids"]})
-        if kind == "bookmark":
-            return await self.request("PUT", f"/documents/{payload['document_id']}/bookmark")
-        if kind == "unbookmark":
-            return await self.request("DELETE", f"/documents/{payload['document_id']}/bookmark")
         raise ApiError(400, "unknown_action", f"Không gửi được thao tác '{kind}'.")
 
     # --- files ------------------------------------------------------------------------------------------

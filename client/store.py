@@ -66,7 +66,13 @@ class Store(Protocol):
     def set_meta(self, key: str, value: Any) -> None: ...
     @property
     def cursor(self) -> str | None: ...
-    def enqueue(self, kind: str, payload: dict[str, Any], client_id: str | None = None) -> OutboxItem: ...
+    def enqueue(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        client_id: str | None = None,
+        made_at: datetime | None = None,
+    ) -> OutboxItem: ...
     def outbox(self, status: str | None = None) -> list[OutboxItem]: ...
     def outbox_done(self, client_id: str) -> None: ...
     def outbox_failed(self, client_id: str, code: str, message: str) -> None: ...
@@ -204,9 +210,18 @@ class SqliteStore:
 
     # --- outbox --------------------------------------------------------------------------------------
 
-    def enqueue(self, kind: str, payload: dict[str, Any], client_id: str | None = None) -> OutboxItem:
+    def enqueue(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        client_id: str | None = None,
+        made_at: datetime | None = None,
+    ) -> OutboxItem:
         item = OutboxItem(
-            client_id=client_id or str(uuid.uuid4()), kind=kind, payload=payload, created_at=datetime.now(UTC)
+            client_id=client_id or str(uuid.uuid4()),
+            kind=kind,
+            payload=payload,
+            created_at=made_at or datetime.now(UTC),
         )
         with self._tx() as conn:
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox").fetchone()[0]

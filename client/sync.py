@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from client.api import ApiError, OfflineError, SessionEnded
@@ -13,14 +14,13 @@ from client.store import Change, OutboxItem, Store
 
 log = logging.getLogger(__name__)
 
-# Outbox kinds, the same names the server's /sync/push takes as action types.
-CHECK_IN = "check_in"
-READ = "read"
-BOOKMARK = "bookmark"
-UNBOOKMARK = "unbookmark"
-ABSENCE = "absence_request"
-STUDIED = "studied"
-NOTIFICATION_READ = "notification.read"
+# Outbox kinds: the action types of the server's /sync/push (docs/protocol.md), payloads as it takes them;
+# the moment the member acted travels as `made_at` (the outbox item's created_at).
+CHECK_IN = "meeting.check_in"  # {"meeting_id", "code"}
+ABSENCE = "meeting.absence_request"  # {"meeting_id", "reason"}
+READ = "document.read"  # {"document_id", "studied": bool}
+BOOKMARK = "document.bookmark"  # {"document_id", "on": bool}
+NOTIFICATION_READ = "notification.read"  # {"ids": [...]}
 
 # Outcomes of one pushed action that mean "done, forget it".
 _DONE = {"applied", "already_applied", "duplicate", "ok", "created"}
@@ -31,7 +31,9 @@ class SyncTransport(Protocol):
 
     async def sync_pull(self, cursor: str | None, limit: int) -> dict[str, Any]: ...
     async def sync_push(self, actions: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
-    async def send_action(self, kind: str, payload: dict[str, Any], client_id: str) -> Any: ...
+    async def send_action(
+        self, kind: str, payload: dict[str, Any], client_id: str, made_at: datetime
+    ) -> Any: ...
     def events(self, last_event_id: str | None = None) -> AsyncIterator[tuple[str, Any, str | None]]: ...
 
 
@@ -132,8 +134,14 @@ class SyncEngine:
 
     # --- push ----------------------------------------------------------------------------------------
 
-    def queue(self, kind: str, payload: dict[str, Any], client_id: str | None = None) -> OutboxItem:
-        item = self.store.enqueue(kind, payload, client_id)
+    def queue(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        client_id: str | None = None,
+        made_at: datetime | None = None,
+    ) -> OutboxItem:
+        item = self.store.enqueue(kind, payload, client_id, made_at)
         self._wake.set()
         return item
 
@@ -196,7 +204,7 @@ class SyncEngine:
         report = PushReport()
         for item in pending:
             try:
-                await self.api.send_action(item.kind, item.payload, item.client_id)
+                await self.api.send_action(item.kind, item.payload, item.client_id, item.created_at)
             except OfflineError:
                 self._set_online(False)
                 report.pending = len(pending) - report.sent - len(report.refused)

@@ -12,7 +12,7 @@ from typing import Any
 from client.api import ApiError, OfflineError
 from client.format import DOC_TYPES, parse_date
 from client.state.app import AppState
-from client.sync import BOOKMARK, READ, STUDIED, UNBOOKMARK
+from client.sync import BOOKMARK, READ
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -53,12 +53,31 @@ class DocumentsState:
             out.append(d)
         return out
 
+    def _decorate(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Own reading state arrives as read_mark and bookmark entities (the document itself is the same
+        for everyone); fold it into what the screens show."""
+        store = self.app.store
+        if store is None or not items:
+            return items
+        marks = {m["document_id"]: m for m in store.all("read_mark")}
+        marked = {b["document_id"] for b in store.all("bookmark")}
+        out = []
+        for d in items:
+            mark, extra = marks.get(d.get("id")), {}
+            if mark:
+                extra["read_at"] = d.get("read_at") or mark.get("read_at")
+                extra["studied_at"] = d.get("studied_at") or mark.get("studied_at")
+            if d.get("id") in marked:
+                extra["bookmarked"] = True
+            out.append({**d, **extra} if extra else d)
+        return out
+
     def results(self) -> list[dict[str, Any]]:
         store = self.app.store
         if store is None:
             return []
         items = store.search("document", self.query) if self.query.strip() else store.all("document")
-        return sorted(self._visible(items), key=_sort_key, reverse=True)
+        return sorted(self._visible(self._decorate(items)), key=_sort_key, reverse=True)
 
     def types_present(self) -> list[tuple[str, str]]:
         store = self.app.store
@@ -74,13 +93,14 @@ class DocumentsState:
         store = self.app.store
         items = [
             d
-            for d in (store.all("document") if store else [])
+            for d in self._decorate(store.all("document") if store else [])
             if not d.get("read_at") and d.get("status", "published") == "published"
         ]
         return sorted(items, key=_sort_key, reverse=True)
 
     def get(self, doc_id: int | str) -> dict[str, Any] | None:
-        return self.app.store.get("document", doc_id) if self.app.store else None
+        d = self.app.store.get("document", doc_id) if self.app.store else None
+        return self._decorate([d])[0] if d else None
 
     def attachments(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
         listed = doc.get("attachments") or []
@@ -142,36 +162,36 @@ class DocumentsState:
                     self.app.notify("data")
                     return None
                 self.error = exc.message
-        doc = store.get("document", doc_id)
+        doc = self.get(doc_id)
         if doc is not None and not doc.get("read_at"):
             now = datetime.now(UTC).isoformat()
             store.put("document", doc_id, {**doc, "read_at": now})
             if self.app.engine is not None:
-                self.app.engine.queue(READ, {"document_id": doc_id, "read_at": now}, str(uuid.uuid4()))
+                self.app.engine.queue(READ, {"document_id": doc_id, "studied": False}, str(uuid.uuid4()))
                 await self.app.sync_now()
-        return store.get("document", doc_id)
+        return self.get(doc_id)
 
     async def toggle_bookmark(self, doc_id: int) -> bool:
         store = self.app.require_store()
-        doc = store.get("document", doc_id) or {}
+        doc = self.get(doc_id) or {}
         marked = not doc.get("bookmarked")
         store.put("document", doc_id, {**doc, "bookmarked": marked})
+        if not marked:
+            store.delete("bookmark", doc_id)  # the feed's bookmark entity goes once the server agrees
         if self.app.engine is not None:
-            self.app.engine.queue(
-                BOOKMARK if marked else UNBOOKMARK, {"document_id": doc_id}, str(uuid.uuid4())
-            )
+            self.app.engine.queue(BOOKMARK, {"document_id": doc_id, "on": marked}, str(uuid.uuid4()))
             await self.app.sync_now()
         self.app.notify("data")
         return marked
 
     async def mark_studied(self, doc_id: int) -> None:
         store = self.app.require_store()
-        doc = store.get("document", doc_id) or {}
+        doc = self.get(doc_id) or {}
         if doc.get("studied_at"):
             return
         store.put("document", doc_id, {**doc, "studied_at": datetime.now(UTC).isoformat()})
         if self.app.engine is not None:
-            self.app.engine.queue(STUDIED, {"document_id": doc_id}, str(uuid.uuid4()))
+            self.app.engine.queue(READ, {"document_id": doc_id, "studied": True}, str(uuid.uuid4()))
             await self.app.sync_now()
         self.app.notify("data")
 

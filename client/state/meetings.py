@@ -40,7 +40,39 @@ class MeetingsState:
 
     def all(self) -> list[dict[str, Any]]:
         store = self.app.store
-        return store.all("meeting") if store else []
+        if store is None:
+            return []
+        mine = self._own_rows()
+        return [self._decorate(m, mine) for m in store.all("meeting")]
+
+    def _own_rows(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The member's own attendance and absence requests, held as their own entities in the feed
+        (a secretary's device holds the whole cell's: keep only the member's)."""
+        store, me = self.app.store, self.app.me
+        if store is None or me is None or me.member_id is None:
+            return {}, {}
+        status = {
+            str(a["meeting_id"]): a["status"]
+            for a in store.all("attendance")
+            if a.get("member_id") == me.member_id
+        }
+        absence = {
+            str(r["meeting_id"]): r["status"]
+            for r in store.all("absence_request")
+            if r.get("member_id") == me.member_id
+        }
+        return status, absence
+
+    @staticmethod
+    def _decorate(m: dict[str, Any], mine: tuple[dict[str, str], dict[str, str]]) -> dict[str, Any]:
+        status, absence = mine
+        key = str(m.get("id"))
+        extra = {}
+        if key in status:
+            extra["my_status"] = status[key]
+        if key in absence:
+            extra["my_absence_request"] = absence[key]
+        return {**m, **extra} if extra else m
 
     def upcoming(self) -> list[dict[str, Any]]:
         now = self._now()
@@ -61,7 +93,8 @@ class MeetingsState:
         return items[0] if items else None
 
     def get(self, meeting_id: int | str) -> dict[str, Any] | None:
-        return self.app.store.get("meeting", meeting_id) if self.app.store else None
+        m = self.app.store.get("meeting", meeting_id) if self.app.store else None
+        return self._decorate(m, self._own_rows()) if m else None
 
     def minutes(self, meeting_id: int | str) -> dict[str, Any] | None:
         return self.app.store.get("minutes", meeting_id) if self.app.store else None
@@ -129,14 +162,14 @@ class MeetingsState:
             return Outcome(False, "Mã điểm danh gồm 6 chữ số.")
         client_id = str(uuid.uuid4())
         made_at = self._now()
-        payload = {"meeting_id": meeting_id, "code": code, "checked_in_at": made_at.isoformat()}
+        payload = {"meeting_id": meeting_id, "code": code}
         api = self.app.require_api()
         try:
             body = {"code": code, "client_id": client_id}
             result = await self.app.call(api.post_json(f"/meetings/{meeting_id}/check-ins", body))
         except OfflineError:
             assert self.app.engine is not None
-            self.app.engine.queue(CHECK_IN, payload, client_id)
+            self.app.engine.queue(CHECK_IN, payload, client_id, made_at)
             self.app.notify("data")
             return Outcome(
                 True, f"Chưa có mạng: đã lưu điểm danh lúc {when(made_at)}, sẽ gửi khi có mạng.", queued=True

@@ -72,7 +72,9 @@ class FakeFeed:
         self.push_calls += 1
         return [self._answer(a) for a in actions]
 
-    async def send_action(self, kind: str, payload: dict[str, Any], client_id: str) -> Any:
+    async def send_action(
+        self, kind: str, payload: dict[str, Any], client_id: str, made_at: Any = None
+    ) -> Any:
         if self.offline:
             raise OfflineError("down")
         answer = self._answer({"client_id": client_id, "type": kind, "payload": payload})

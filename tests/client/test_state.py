@@ -93,7 +93,7 @@ class FakeApi:
         self._check()
         return [{"client_id": a["client_id"], "status": "applied"} for a in actions]
 
-    async def send_action(self, kind: str, payload: dict, client_id: str) -> Any:
+    async def send_action(self, kind: str, payload: dict, client_id: str, made_at: Any = None) -> Any:
         self._check()
 
     def events(self, last_event_id: str | None = None):
@@ -224,7 +224,9 @@ async def test_check_in_validates_then_sends_or_queues(made):
     assert queued.ok and queued.queued and "sẽ gửi khi có mạng" in queued.message
     assert "19:00 23/11/2026" in queued.message  # the time it was made, in Vietnam time
     [item] = app.store.outbox("pending")
-    assert item.payload == {"meeting_id": 5, "code": "654321", "checked_in_at": now.isoformat()}
+    assert item.kind == "meeting.check_in"
+    assert item.payload == {"meeting_id": 5, "code": "654321"}  # exactly what /sync/push takes
+    assert item.created_at == now  # sent as made_at: the server checks the code against that moment
     assert state.queued_check_in(5)
     api.offline = False
     assert await app.sync_now() is True
@@ -307,7 +309,9 @@ async def test_opening_a_document_offline_queues_the_read_mark(made):
     apis[-1].offline = True
     doc = await DocumentsState(app).open(1)
     assert doc["title"] == "Nghị quyết 21" and doc["read_at"]
-    assert [i.kind for i in app.store.outbox("pending")] == ["read"]
+    assert [(i.kind, i.payload) for i in app.store.outbox("pending")] == [
+        ("document.read", {"document_id": 1, "studied": False})
+    ]
 
 
 def test_vote_passes_with_more_than_half_of_the_base():
@@ -339,3 +343,29 @@ async def test_secretary_plans_a_meeting_in_vietnam_time(made):
     assert body["agenda"] == [{"title": "Đánh giá tháng"}, {"title": "Nhiệm vụ tháng tới"}]
     assert body["org_id"] == 4
     assert app.store.get("meeting", 9)["title"] == "Sinh hoạt tháng 12"
+
+
+async def test_own_state_comes_from_the_feeds_own_entities(made):
+    """The feed sends the meeting and the document as they are for everyone; own attendance, absence
+    requests, read marks and bookmarks arrive as their own entities (a leader's device holds others' too)."""
+    app, _ = made()
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    store = app.store
+    store.put("meeting", 5, {"id": 5, "status": "closed", "starts_at": "2026-11-04T12:00:00+00:00"})
+    store.put("attendance", 1, {"id": 1, "meeting_id": 5, "member_id": 99, "status": "absent"})  # someone else
+    store.put("attendance", 2, {"id": 2, "meeting_id": 5, "member_id": 3, "status": "late"})  # me (member 3)
+    store.put("absence_request", 7, {"id": 7, "meeting_id": 5, "member_id": 3, "status": "rejected"})
+    meeting = MeetingsState(app).get(5)
+    assert meeting["my_status"] == "late" and meeting["my_absence_request"] == "rejected"
+    store.put("document", 1, {"id": 1, "title": "Nghị quyết", "status": "published", "category": "documents"})
+    store.put("document", 2, {"id": 2, "title": "Chỉ thị", "status": "published", "category": "documents"})
+    store.put("read_mark", 10, {"id": 10, "document_id": 1, "read_at": "2026-11-20T01:00:00+00:00"})
+    store.put("bookmark", 2, {"id": 2, "document_id": 2, "created_at": "2026-11-20T01:00:00+00:00"})
+    docs = DocumentsState(app)
+    assert [d["id"] for d in docs.unread()] == [2]
+    docs.bookmarked_only = True
+    assert [d["id"] for d in docs.results()] == [2]
+    assert await docs.toggle_bookmark(2) is False
+    assert docs.results() == []
+    [item] = [i for i in store.outbox("pending") if i.kind == "document.bookmark"] or [None]
+    assert item is None or item.payload == {"document_id": 2, "on": False}

@@ -68,8 +68,8 @@ class _LosesFirstAnswer:
     async def sync_push(self, actions):
         return await self._lose(self.api.sync_push(actions))
 
-    async def send_action(self, kind, payload, client_id):
-        return await self._lose(self.api.send_action(kind, payload, client_id))
+    async def send_action(self, kind, payload, client_id, made_at):
+        return await self._lose(self.api.send_action(kind, payload, client_id, made_at))
 
     def events(self, last_event_id=None):
         return self.api.events(last_event_id)
@@ -92,7 +92,7 @@ async def test_offline_read_mark_is_applied_once(live_server, world, tmp_path):
     store = SqliteStore(tmp_path / "s.db")
     lossy = _LosesFirstAnswer(api)
     engine = SyncEngine(lossy, store)
-    engine.queue(READ, {"document_id": doc["id"]})
+    engine.queue(READ, {"document_id": doc["id"], "studied": False})
     with pytest.raises(OfflineError):
         await engine.push()  # the server acted, but the answer was lost on the way back
     assert len(store.outbox("pending")) == 1
