@@ -1,6 +1,8 @@
 """Request-scoped dependencies: the database session and the signed-in caller."""
 
-from collections.abc import Iterator
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -24,8 +26,38 @@ def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One session per request; writing methods take the write lock up front (SQLite)."""
+def _write_gate(request: Request) -> asyncio.Semaphore | None:
+    """SQLite has one writer: one semaphore per event loop lets writing requests queue without a thread."""
+    if request.method in _READ_METHODS or not request.app.state.settings.is_sqlite:
+        return None
+    gates = getattr(request.app.state, "write_gates", None)
+    if gates is None:
+        gates = request.app.state.write_gates = weakref.WeakKeyDictionary()
+    loop = asyncio.get_running_loop()
+    if loop not in gates:
+        gates[loop] = asyncio.Semaphore(1)
+    return gates[loop]
+
+
+async def write_gate(request: Request) -> AsyncIterator[None]:
+    """Writing requests wait here, in the event loop, before any worker thread takes SQLite's write lock.
+
+    Without it a burst of writers fills the thread pool with threads blocked on the lock while the holder
+    waits for a free thread for its next dependency/endpoint: every one fails with "database is locked".
+    """
+    gate = _write_gate(request)
+    if gate is None:
+        yield
+        return
+    async with gate:
+        yield
+
+
+WriteGate = Annotated[None, Depends(write_gate)]
+
+
+def get_db(request: Request, _gate: WriteGate) -> Iterator[Session]:
+    """One session per request; writing methods take the write lock up front (SQLite), after the gate."""
     db: Database = request.app.state.db
     session = db.session(write=request.method not in _READ_METHODS)
     try:

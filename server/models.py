@@ -5,17 +5,9 @@ from sqlmodel import SQLModel
 import server.documents.models  # noqa: F401  (documents domain)
 from server.audit.models import AuditEntry
 from server.auth.models import DeviceSession, RefreshToken
-from server.meetings.models import (  # noqa: F401,E501
-    AbsenceRequest,
-    AgendaItem,
-    Attendance,
-    AttendanceChange,
-    CalendarToken,
-    Meeting,
-    Resolution,
-)
+from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, AttendanceChange, CalendarToken, Meeting, Resolution  # noqa: F401,E501,I001
 from server.members.models import Member, Membership, RoleAssignment, User
-from server.orgs.models import Organization, OrgClosure
+from server.orgs.models import OrgClosure, Organization
 from server.sync.models import Change, ChangeScope, SyncCounter
 
 metadata = SQLModel.metadata

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.meetings import minutes as minutes_service
 from server.meetings import policy, service
@@ -180,7 +180,9 @@ def seed(session: Session, ctx: Any) -> None:
         org = session.get(Organization, ctx.orgs[key])
         assert org is not None and org.id is not None
         members = list(
-            session.execute(select(Member).where(Member.org_id == org.id).order_by(Member.id)).scalars()
+            session.execute(
+                select(Member).where(col(Member.org_id) == org.id).order_by(col(Member.id))
+            ).scalars()
         )
         day, hhmm = org.meeting_day or 4, org.meeting_time or policy.DEFAULT_MEETING_TIME
         # the member absent at the last 3 meetings in bản Poòng (flagged)

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.audit import service as audit
 from server.auth.principal import Principal
@@ -41,7 +41,9 @@ def audience(session: Session, meeting: Meeting, member_id: int) -> list[int]:
 
 
 def row_for(session: Session, meeting_id: int, member_id: int, *, lock: bool = False) -> Attendance | None:
-    q = select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.member_id == member_id)
+    q = select(Attendance).where(
+        col(Attendance.meeting_id) == meeting_id, col(Attendance.member_id) == member_id
+    )
     if lock:
         q = q.with_for_update()
     return session.execute(q).scalar_one_or_none()
@@ -139,14 +141,14 @@ def _members_for(session: Session, meeting: Meeting, member_ids: Iterable[int]) 
     ids = list(set(member_ids))
     on_record = set(
         session.execute(
-            select(Attendance.member_id).where(
-                Attendance.meeting_id == meeting.id, Attendance.member_id.in_(ids)
+            select(col(Attendance.member_id)).where(
+                col(Attendance.meeting_id) == meeting.id, col(Attendance.member_id).in_(ids)
             )
         ).scalars()
     )
     found = {
         m.id: m
-        for m in session.execute(select(Member).where(Member.id.in_(ids))).scalars()
+        for m in session.execute(select(Member).where(col(Member.id).in_(ids))).scalars()
         if m.org_id == meeting.org_id or m.id in on_record
     }
     missing = sorted(set(ids) - set(found))
@@ -234,19 +236,19 @@ def rows(session: Session, meeting: Meeting) -> list[AttendanceRow]:
     assert meeting.id is not None
     records = {
         r.member_id: r
-        for r in session.execute(select(Attendance).where(Attendance.meeting_id == meeting.id)).scalars()
+        for r in session.execute(select(Attendance).where(col(Attendance.meeting_id) == meeting.id)).scalars()
     }
     requests = dict(
         session.execute(
-            select(AbsenceRequest.member_id, AbsenceRequest.status).where(
-                AbsenceRequest.meeting_id == meeting.id
+            select(col(AbsenceRequest.member_id), col(AbsenceRequest.status)).where(
+                col(AbsenceRequest.meeting_id) == meeting.id
             )
         ).all()
     )
     members = {m.id: m for m in service.cell_members(session, meeting.org_id)}
     extra = set(records) - set(members)
     if extra:
-        for m in session.execute(select(Member).where(Member.id.in_(extra))).scalars():
+        for m in session.execute(select(Member).where(col(Member.id).in_(extra))).scalars():
             members[m.id] = m
     closed = meeting.status == S.closed.value
     out = []
@@ -301,11 +303,11 @@ def history(session: Session, principal: Principal, meeting_id: int) -> list[Att
     meeting = service.get_readable(session, principal, meeting_id)
     _require_leader_or_staff(session, principal, meeting)
     result = session.execute(
-        select(AttendanceChange, Member.full_name, User.display_name)
-        .join(Member, Member.id == AttendanceChange.member_id)
-        .outerjoin(User, User.id == AttendanceChange.by_user_id)
-        .where(AttendanceChange.meeting_id == meeting_id)
-        .order_by(AttendanceChange.at, AttendanceChange.id)
+        select(AttendanceChange, col(Member.full_name), col(User.display_name))
+        .join(Member, col(Member.id) == col(AttendanceChange.member_id))
+        .outerjoin(User, col(User.id) == col(AttendanceChange.by_user_id))
+        .where(col(AttendanceChange.meeting_id) == meeting_id)
+        .order_by(col(AttendanceChange.at), col(AttendanceChange.id))
     ).all()
     return [
         AttendanceChangePublic.model_validate(c).model_copy(update={"full_name": name, "by_name": by})
@@ -330,7 +332,7 @@ def close_meeting(
     records = {
         r.member_id: r
         for r in session.execute(
-            select(Attendance).where(Attendance.meeting_id == meeting.id).with_for_update()
+            select(Attendance).where(col(Attendance.meeting_id) == meeting.id).with_for_update()
         ).scalars()
     }
     marked = []
@@ -375,8 +377,8 @@ def close_overdue(session: Session, now: datetime | None = None) -> list[int]:
         session.execute(
             select(Meeting)
             .where(
-                Meeting.status.in_([S.scheduled.value, S.in_progress.value]),
-                Meeting.starts_at < now - timedelta(hours=12),
+                col(Meeting.status).in_([S.scheduled.value, S.in_progress.value]),
+                col(Meeting.starts_at) < now - timedelta(hours=12),
             )
             .with_for_update()
         )
@@ -423,7 +425,7 @@ def request_absence(
     assert member.id is not None and meeting.id is not None
     req = session.execute(
         select(AbsenceRequest)
-        .where(AbsenceRequest.meeting_id == meeting.id, AbsenceRequest.member_id == member.id)
+        .where(col(AbsenceRequest.meeting_id) == meeting.id, col(AbsenceRequest.member_id) == member.id)
         .with_for_update()
     ).scalar_one_or_none()
     created = req is None
@@ -458,7 +460,7 @@ def withdraw_absence(session: Session, principal: Principal, meeting_id: int) ->
     meeting, member = _own_cell_meeting(session, principal, meeting_id)
     req = session.execute(
         select(AbsenceRequest).where(
-            AbsenceRequest.meeting_id == meeting.id, AbsenceRequest.member_id == member.id
+            col(AbsenceRequest.meeting_id) == meeting.id, col(AbsenceRequest.member_id) == member.id
         )
     ).scalar_one_or_none()
     if req is None:
@@ -484,16 +486,16 @@ def withdraw_absence(session: Session, principal: Principal, meeting_id: int) ->
 def list_requests(session: Session, principal: Principal, meeting_id: int) -> list[AbsenceRequestPublic]:
     meeting = service.get_readable(session, principal, meeting_id)
     q = (
-        select(AbsenceRequest, Member.full_name)
-        .join(Member, Member.id == AbsenceRequest.member_id)
-        .where(AbsenceRequest.meeting_id == meeting.id)
-        .order_by(AbsenceRequest.created_at)
+        select(AbsenceRequest, col(Member.full_name))
+        .join(Member, col(Member.id) == col(AbsenceRequest.member_id))
+        .where(col(AbsenceRequest.meeting_id) == meeting.id)
+        .order_by(col(AbsenceRequest.created_at))
     )
     sees_all = service.can_lead(principal, meeting) or (
         bool(principal.staff_org_ids) and principal.manages(session, meeting.org_id)
     )
     if not sees_all:
-        q = q.where(AbsenceRequest.member_id == (principal.member.id if principal.member else -1))
+        q = q.where(col(AbsenceRequest.member_id) == (principal.member.id if principal.member else -1))
     return [_request_public(r, n) for r, n in session.execute(q).all()]
 
 
@@ -504,7 +506,7 @@ def decide(
     meeting = service.get_led(session, principal, meeting_id, lock=True)
     req = session.execute(
         select(AbsenceRequest)
-        .where(AbsenceRequest.id == request_id, AbsenceRequest.meeting_id == meeting.id)
+        .where(col(AbsenceRequest.id) == request_id, col(AbsenceRequest.meeting_id) == meeting.id)
         .with_for_update()
     ).scalar_one_or_none()
     if req is None:

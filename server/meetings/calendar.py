@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.audit import service as audit
 from server.auth.principal import Principal
@@ -33,7 +33,7 @@ def issue(session: Session, principal: Principal, base_url: str) -> CalendarLink
     now = utcnow()
     revoked = session.execute(
         update(CalendarToken)
-        .where(CalendarToken.user_id == principal.user_id, CalendarToken.revoked_at.is_(None))
+        .where(col(CalendarToken.user_id) == principal.user_id, col(CalendarToken.revoked_at).is_(None))
         .values(revoked_at=now)
     )
     token = secrets.token_urlsafe(32)
@@ -47,15 +47,15 @@ def issue(session: Session, principal: Principal, base_url: str) -> CalendarLink
         target_type="calendar_token",
         target_id=row.id,
         org_id=principal.cell_id,
-        detail={"replaced": revoked.rowcount},
-    )  # type: ignore[attr-defined]
+        detail={"replaced": getattr(revoked, "rowcount", None)},
+    )
     return CalendarLink(token=token, url=base_url.rstrip("/") + FEED_PATH.format(token=token), created_at=now)
 
 
 def revoke(session: Session, principal: Principal) -> int:
     result = session.execute(
         update(CalendarToken)
-        .where(CalendarToken.user_id == principal.user_id, CalendarToken.revoked_at.is_(None))
+        .where(col(CalendarToken.user_id) == principal.user_id, col(CalendarToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
     count = int(result.rowcount)  # type: ignore[attr-defined]
@@ -75,7 +75,7 @@ def feed(session: Session, token: str) -> bytes:
     """The .ics of the token owner's current cell: meetings of the last 180 days and all upcoming ones."""
     row = session.execute(
         select(CalendarToken).where(
-            CalendarToken.token_hash == _digest(token), CalendarToken.revoked_at.is_(None)
+            col(CalendarToken.token_hash) == _digest(token), col(CalendarToken.revoked_at).is_(None)
         )
     ).scalar_one_or_none()
     user = session.get(User, row.user_id) if row else None
@@ -87,11 +87,11 @@ def feed(session: Session, token: str) -> bytes:
         session.execute(
             select(Meeting)
             .where(
-                Meeting.org_id == member.org_id,
-                Meeting.status != MeetingStatus.draft.value,
-                Meeting.starts_at >= utcnow() - HISTORY,
+                col(Meeting.org_id) == member.org_id,
+                col(Meeting.status) != MeetingStatus.draft.value,
+                col(Meeting.starts_at) >= utcnow() - HISTORY,
             )
-            .order_by(Meeting.starts_at)
+            .order_by(col(Meeting.starts_at))
         )
         .scalars()
         .all()

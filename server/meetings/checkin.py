@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.audit import service as audit
 from server.audit.models import AuditEntry
@@ -176,10 +176,10 @@ def _throttle(session: Session, principal: Principal, meeting_id: int, now: date
         select(func.count())
         .select_from(AuditEntry)
         .where(
-            AuditEntry.action == FAILED,
-            AuditEntry.target_id == str(meeting_id),
-            AuditEntry.actor_user_id == principal.user_id,
-            AuditEntry.at >= now - FAILURE_WINDOW,
+            col(AuditEntry.action) == FAILED,
+            col(AuditEntry.target_id) == str(meeting_id),
+            col(AuditEntry.actor_user_id) == principal.user_id,
+            col(AuditEntry.at) >= now - FAILURE_WINDOW,
         )
     ).scalar_one()
     if failures >= MAX_FAILURES:

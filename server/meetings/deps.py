@@ -1,9 +1,8 @@
-"""A burst-safe path for check-ins: authenticate on a read session, then do the whole write in ONE thread.
+"""A short path for check-ins: authenticate on a read session, then do the whole write in ONE thread.
 
-The generic `DbSession` takes SQLite's write lock in the dependency's worker thread and the route then
-needs further worker threads (principal, endpoint). When a burst of writers fills the thread pool, every
-worker waits for the lock while the holder waits for a worker: "database is locked" after busy_timeout.
-Check-ins come in exactly such bursts, so their route never holds the lock across a thread hop.
+The generic `DbSession` takes SQLite's write lock in a dependency's worker thread and keeps it across the
+further thread hops of the route (principal, endpoint). Check-ins come in bursts, so their route holds the
+lock only while it writes; like every writing route it first passes `server.deps.write_gate`.
 """
 
 from collections.abc import Callable

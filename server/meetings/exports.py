@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import Unprocessable
@@ -98,26 +98,28 @@ def year_table(
         session.execute(
             select(Meeting)
             .where(
-                Meeting.org_id == cell_id,
-                Meeting.status == "closed",
-                Meeting.starts_at >= start,
-                Meeting.starts_at < end,
+                col(Meeting.org_id) == cell_id,
+                col(Meeting.status) == "closed",
+                col(Meeting.starts_at) >= start,
+                col(Meeting.starts_at) < end,
             )
-            .order_by(Meeting.starts_at, Meeting.id)
+            .order_by(col(Meeting.starts_at), col(Meeting.id))
         ).scalars()
     )
     ids = [m.id for m in meetings]
     marks: dict[tuple[int, int], str] = {}
     member_ids: set[int] = set()
     if ids:
-        for a in session.execute(select(Attendance).where(Attendance.meeting_id.in_(ids))).scalars():
+        for a in session.execute(select(Attendance).where(col(Attendance.meeting_id).in_(ids))).scalars():
             marks[(a.member_id, a.meeting_id)] = a.status
             member_ids.add(a.member_id)
     current = service.cell_members(session, cell_id)
     member_ids |= {m.id for m in current if m.id is not None}
     members = list(
         session.execute(
-            select(Member).where(Member.id.in_(member_ids)).order_by(Member.name_folded, Member.id)
+            select(Member)
+            .where(col(Member.id).in_(member_ids))
+            .order_by(col(Member.name_folded), col(Member.id))
         ).scalars()
     )
     summary = stats.compute_cell_year(session, org, year)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.audit import service as audit
 from server.auth.principal import Principal
@@ -59,7 +59,9 @@ def resolution_public(res: Resolution) -> ResolutionPublic:
 def _minutes_public(session: Session, meeting: Meeting) -> MinutesPublic:
     assert meeting.id is not None
     resolutions = (
-        session.execute(select(Resolution).where(Resolution.meeting_id == meeting.id).order_by(Resolution.id))
+        session.execute(
+            select(Resolution).where(col(Resolution.meeting_id) == meeting.id).order_by(col(Resolution.id))
+        )
         .scalars()
         .all()
     )

@@ -5,17 +5,17 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 import segno
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import AwareDatetime
 from sqlmodel import Session
 
-from server.deps import CurrentPrincipal, DbSession
+from server.deps import CurrentPrincipal, DbSession, WriteGate
 from server.meetings import attendance, calendar, checkin, exports, minutes, service, stats
 from server.meetings.deps import ReadPrincipal, in_write_transaction
 from server.openapi import AUTHED, errors
 from shared.schemas.common import Page
 from shared.schemas.meetings import (
+    ID_MAX,
     AbsenceDecision,
     AbsenceRequestCreate,
     AbsenceRequestPublic,
@@ -31,6 +31,7 @@ from shared.schemas.meetings import (
     CheckinPublic,
     CheckinRequest,
     DraftRegularRequest,
+    Instant,
     MeetingCancel,
     MeetingCounts,
     MeetingCreate,
@@ -50,6 +51,8 @@ router = APIRouter(prefix="/meetings", tags=["meetings"])
 stats_router = APIRouter(prefix="/stats", tags=["statistics"])
 Fmt = Literal["csv", "xlsx"]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
+PathId = Annotated[int, Path(ge=1, le=ID_MAX)]
+QueryId = Annotated[int | None, Query(ge=1, le=ID_MAX)]
 
 
 def _file(data: bytes, media_type: str, filename: str) -> Response:
@@ -135,11 +138,14 @@ def create_meeting(body: MeetingCreate, principal: CurrentPrincipal, db: DbSessi
 def list_meetings(
     principal: CurrentPrincipal,
     db: DbSession,
-    org_id: int | None = None,
+    org_id: QueryId = None,
     status_: Annotated[MeetingStatus | None, Query(alias="status")] = None,
     kind: MeetingKind | None = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
+    order: Annotated[
+        Literal["asc", "desc"], Query(description="asc: sắp tới trước (dùng với since)")
+    ] = "desc",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[MeetingPublic]:
@@ -149,6 +155,7 @@ def list_meetings(
         org_id=org_id,
         status=status_.value if status_ else None,
         kind=kind.value if kind else None,
+        ascending=order == "asc",
         since=since,
         until=until,
         limit=limit,
@@ -160,13 +167,13 @@ def list_meetings(
 
 
 @router.get("/{meeting_id}", response_model=MeetingPublic, responses=errors(401, 404))
-def get_meeting(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
+def get_meeting(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
     return service.one_public(db, principal, service.get_readable(db, principal, meeting_id))
 
 
 @router.patch("/{meeting_id}", response_model=MeetingPublic, responses=errors(401, 403, 404, 409, 422))
 def update_meeting(
-    meeting_id: int, body: MeetingUpdate, principal: CurrentPrincipal, db: DbSession
+    meeting_id: PathId, body: MeetingUpdate, principal: CurrentPrincipal, db: DbSession
 ) -> MeetingPublic:
     meeting = service.update(db, principal, meeting_id, body)
     db.commit()
@@ -174,13 +181,13 @@ def update_meeting(
 
 
 @router.delete("/{meeting_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 409))
-def delete_meeting(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> None:
+def delete_meeting(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> None:
     service.delete_draft(db, principal, meeting_id)
     db.commit()
 
 
 @router.post("/{meeting_id}/schedule", response_model=MeetingPublic, responses=errors(401, 403, 404, 409))
-def schedule_meeting(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
+def schedule_meeting(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
     meeting = service.schedule(db, principal, meeting_id)
     db.commit()
     return service.one_public(db, principal, meeting)
@@ -188,7 +195,7 @@ def schedule_meeting(meeting_id: int, principal: CurrentPrincipal, db: DbSession
 
 @router.post("/{meeting_id}/cancel", response_model=MeetingPublic, responses=errors(401, 403, 404, 409, 422))
 def cancel_meeting(
-    meeting_id: int, body: MeetingCancel, principal: CurrentPrincipal, db: DbSession
+    meeting_id: PathId, body: MeetingCancel, principal: CurrentPrincipal, db: DbSession
 ) -> MeetingPublic:
     meeting = service.cancel(db, principal, meeting_id, body.reason)
     db.commit()
@@ -196,7 +203,7 @@ def cancel_meeting(
 
 
 @router.post("/{meeting_id}/close", response_model=MeetingPublic, responses=errors(401, 403, 404, 409))
-def close_meeting(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
+def close_meeting(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
     meeting = attendance.close(db, principal, meeting_id)
     db.commit()
     return service.one_public(db, principal, meeting)
@@ -206,21 +213,21 @@ def close_meeting(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -
 
 
 @router.post("/{meeting_id}/check-in/open", response_model=CheckinCode, responses=errors(401, 403, 404, 409))
-def open_checkin(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> CheckinCode:
+def open_checkin(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> CheckinCode:
     out = checkin.open_checkin(db, principal, meeting_id)
     db.commit()
     return out
 
 
 @router.get("/{meeting_id}/check-in/code", response_model=CheckinCode, responses=errors(401, 403, 404, 409))
-def checkin_code(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> CheckinCode:
+def checkin_code(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> CheckinCode:
     return checkin.current_code(db, principal, meeting_id)[1]
 
 
 @router.get(
     "/{meeting_id}/check-in/codes", response_model=CheckinCodeSchedule, responses=errors(401, 403, 404, 409)
 )
-def checkin_codes(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> CheckinCodeSchedule:
+def checkin_codes(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> CheckinCodeSchedule:
     """The codes of the rest of the window for a secretary's device that may go offline (audited)."""
     out = checkin.code_schedule(db, principal, meeting_id)
     db.commit()  # keep the audit entry of who fetched the codes
@@ -234,7 +241,7 @@ def checkin_codes(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -
     summary="Mã QR của mã điểm danh hiện tại (SVG hoặc PNG) cho màn hình bí thư",
 )
 def checkin_qr(
-    meeting_id: int,
+    meeting_id: PathId,
     principal: CurrentPrincipal,
     db: DbSession,
     fmt: Annotated[Literal["svg", "png"], Query(alias="format")] = "svg",
@@ -258,7 +265,12 @@ def checkin_qr(
     responses=errors(400, 401, 404, 409, 422, 429),
 )
 async def check_in(
-    meeting_id: int, body: CheckinRequest, request: Request, response: Response, principal: ReadPrincipal
+    meeting_id: PathId,
+    body: CheckinRequest,
+    request: Request,
+    response: Response,
+    principal: ReadPrincipal,
+    _gate: WriteGate,
 ) -> CheckinPublic:
     """201 when recorded; 200 with the same body when this client_id (or this member) already checked in."""
 
@@ -283,7 +295,7 @@ async def check_in(
 
 
 @router.get("/{meeting_id}/attendance", response_model=AttendanceSheet, responses=errors(401, 403, 404))
-def get_attendance(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> AttendanceSheet:
+def get_attendance(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> AttendanceSheet:
     return attendance.read_sheet(db, principal, meeting_id)
 
 
@@ -293,7 +305,7 @@ def get_attendance(meeting_id: int, principal: CurrentPrincipal, db: DbSession) 
     responses=errors(401, 403, 404, 409, 422),
 )
 def set_attendance(
-    meeting_id: int, member_id: int, body: AttendanceSet, principal: CurrentPrincipal, db: DbSession
+    meeting_id: PathId, member_id: PathId, body: AttendanceSet, principal: CurrentPrincipal, db: DbSession
 ) -> AttendanceSheet:
     out = attendance.set_many(
         db,
@@ -309,7 +321,7 @@ def set_attendance(
     "/{meeting_id}/attendance/bulk", response_model=AttendanceSheet, responses=errors(401, 403, 404, 409, 422)
 )
 def set_attendance_bulk(
-    meeting_id: int, body: AttendanceBulk, principal: CurrentPrincipal, db: DbSession
+    meeting_id: PathId, body: AttendanceBulk, principal: CurrentPrincipal, db: DbSession
 ) -> AttendanceSheet:
     out = attendance.set_many(db, principal, meeting_id, body.items)
     db.commit()
@@ -322,14 +334,14 @@ def set_attendance_bulk(
     responses=errors(401, 403, 404),
 )
 def attendance_history(
-    meeting_id: int, principal: CurrentPrincipal, db: DbSession
+    meeting_id: PathId, principal: CurrentPrincipal, db: DbSession
 ) -> list[AttendanceChangePublic]:
     return attendance.history(db, principal, meeting_id)
 
 
 @router.get("/{meeting_id}/attendance/export", response_class=Response, responses=errors(401, 403, 404, 422))
 def export_attendance(
-    meeting_id: int,
+    meeting_id: PathId,
     principal: CurrentPrincipal,
     db: DbSession,
     fmt: Annotated[Fmt, Query(alias="format")] = "xlsx",
@@ -340,7 +352,7 @@ def export_attendance(
 
 
 @router.get("/{meeting_id}/stats", response_model=MeetingCounts, responses=errors(401, 404))
-def meeting_stats(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> MeetingCounts:
+def meeting_stats(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> MeetingCounts:
     return stats.meeting_counts(db, principal, meeting_id)
 
 
@@ -351,7 +363,7 @@ def meeting_stats(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -
     "/{meeting_id}/absence-requests", response_model=list[AbsenceRequestPublic], responses=errors(401, 404)
 )
 def list_absence_requests(
-    meeting_id: int, principal: CurrentPrincipal, db: DbSession
+    meeting_id: PathId, principal: CurrentPrincipal, db: DbSession
 ) -> list[AbsenceRequestPublic]:
     return attendance.list_requests(db, principal, meeting_id)
 
@@ -363,7 +375,7 @@ def list_absence_requests(
     responses=errors(401, 404, 409, 422),
 )
 def request_absence(
-    meeting_id: int,
+    meeting_id: PathId,
     body: AbsenceRequestCreate,
     response: Response,
     principal: CurrentPrincipal,
@@ -381,7 +393,7 @@ def request_absence(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors(401, 404, 409),
 )
-def withdraw_absence(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> None:
+def withdraw_absence(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> None:
     attendance.withdraw_absence(db, principal, meeting_id)
     db.commit()
 
@@ -392,7 +404,7 @@ def withdraw_absence(meeting_id: int, principal: CurrentPrincipal, db: DbSession
     responses=errors(401, 403, 404, 409, 422),
 )
 def decide_absence(
-    meeting_id: int, request_id: int, body: AbsenceDecision, principal: CurrentPrincipal, db: DbSession
+    meeting_id: PathId, request_id: PathId, body: AbsenceDecision, principal: CurrentPrincipal, db: DbSession
 ) -> AbsenceRequestPublic:
     out = attendance.decide(db, principal, meeting_id, request_id, body.approve, body.note)
     db.commit()
@@ -403,13 +415,13 @@ def decide_absence(
 
 
 @router.get("/{meeting_id}/minutes", response_model=MinutesPublic, responses=errors(401, 404))
-def get_minutes(meeting_id: int, principal: CurrentPrincipal, db: DbSession) -> MinutesPublic:
+def get_minutes(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> MinutesPublic:
     return minutes.read_minutes(db, principal, meeting_id)
 
 
 @router.put("/{meeting_id}/minutes", response_model=MinutesPublic, responses=errors(401, 403, 404, 409, 422))
 def put_minutes(
-    meeting_id: int, body: MinutesUpdate, principal: CurrentPrincipal, db: DbSession
+    meeting_id: PathId, body: MinutesUpdate, principal: CurrentPrincipal, db: DbSession
 ) -> MinutesPublic:
     out = minutes.write_minutes(db, principal, meeting_id, body)
     db.commit()
@@ -423,7 +435,7 @@ def put_minutes(
     responses=errors(401, 403, 404, 409, 422),
 )
 def add_resolution(
-    meeting_id: int, body: ResolutionIn, principal: CurrentPrincipal, db: DbSession
+    meeting_id: PathId, body: ResolutionIn, principal: CurrentPrincipal, db: DbSession
 ) -> ResolutionPublic:
     out = minutes.add_resolution(db, principal, meeting_id, body)
     db.commit()
@@ -436,7 +448,7 @@ def add_resolution(
     responses=errors(401, 403, 404, 409, 422),
 )
 def update_resolution(
-    meeting_id: int, resolution_id: int, body: ResolutionIn, principal: CurrentPrincipal, db: DbSession
+    meeting_id: PathId, resolution_id: PathId, body: ResolutionIn, principal: CurrentPrincipal, db: DbSession
 ) -> ResolutionPublic:
     out = minutes.update_resolution(db, principal, meeting_id, resolution_id, body)
     db.commit()
@@ -449,7 +461,7 @@ def update_resolution(
     responses=errors(401, 403, 404),
 )
 def delete_resolution(
-    meeting_id: int, resolution_id: int, principal: CurrentPrincipal, db: DbSession
+    meeting_id: PathId, resolution_id: PathId, principal: CurrentPrincipal, db: DbSession
 ) -> None:
     minutes.delete_resolution(db, principal, meeting_id, resolution_id)
     db.commit()
@@ -460,13 +472,13 @@ def delete_resolution(
 
 @stats_router.get("/members/{member_id}", response_model=MemberYearStats, responses=errors(401, 404))
 def member_stats(
-    member_id: int, principal: CurrentPrincipal, db: DbSession, year: Year = None
+    member_id: PathId, principal: CurrentPrincipal, db: DbSession, year: Year = None
 ) -> MemberYearStats:
     return stats.member_year(db, principal, member_id, year)
 
 
 @stats_router.get("/cells/{cell_id}", response_model=CellStats, responses=errors(401, 403, 404, 422))
-def cell_stats(cell_id: int, principal: CurrentPrincipal, db: DbSession, year: Year = None) -> CellStats:
+def cell_stats(cell_id: PathId, principal: CurrentPrincipal, db: DbSession, year: Year = None) -> CellStats:
     return stats.cell_year(db, principal, cell_id, year)
 
 
@@ -474,7 +486,7 @@ def cell_stats(cell_id: int, principal: CurrentPrincipal, db: DbSession, year: Y
     "/cells/{cell_id}/attendance/export", response_class=Response, responses=errors(401, 403, 404, 422)
 )
 def export_year(
-    cell_id: int,
+    cell_id: PathId,
     principal: CurrentPrincipal,
     db: DbSession,
     year: Year = None,
@@ -488,7 +500,7 @@ def export_year(
 
 @stats_router.get("/orgs/{org_id}/overview", response_model=SubtreeOverview, responses=errors(401, 404, 422))
 def subtree_overview(
-    org_id: int,
+    org_id: PathId,
     principal: CurrentPrincipal,
     db: DbSession,
     month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql import Select
-from sqlmodel import Session
+from sqlalchemy.sql import ColumnElement, Select
+from sqlmodel import Session, col
 
 from server.audit import service as audit
 from server.auth.principal import Principal
@@ -22,8 +22,10 @@ from server.sync.log import record_change
 from server.timeutil import utcnow
 from shared.enums import CELL_ROLES, MemberKind, OrgKind
 from shared.schemas.meetings import (
+    AbsenceStatus,
     AgendaItemIn,
     AgendaItemPublic,
+    AttendanceStatus,
     MeetingCreate,
     MeetingKind,
     MeetingPublic,
@@ -51,18 +53,18 @@ def visible_meetings(principal: Principal) -> Select:
     q = select(Meeting)
     if principal.is_admin:
         return q
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if principal.led_cell_ids:
-        conditions.append(Meeting.org_id.in_(principal.led_cell_ids))
+        conditions.append(col(Meeting.org_id).in_(principal.led_cell_ids))
     if principal.cell_id is not None:
-        conditions.append((Meeting.org_id == principal.cell_id) & (Meeting.status != S.draft.value))
+        conditions.append((col(Meeting.org_id) == principal.cell_id) & (col(Meeting.status) != S.draft.value))
     if principal.staff_org_ids:
-        conditions.append(Meeting.org_id.in_(orgs.subtrees_ids(principal.staff_org_ids)))
-    return q.where(or_(*conditions)) if conditions else q.where(Meeting.id == -1)
+        conditions.append(col(Meeting.org_id).in_(orgs.subtrees_ids(principal.staff_org_ids)))
+    return q.where(or_(*conditions)) if conditions else q.where(col(Meeting.id) == -1)
 
 
 def get_readable(session: Session, principal: Principal, meeting_id: int, *, lock: bool = False) -> Meeting:
-    q = visible_meetings(principal).where(Meeting.id == meeting_id)
+    q = visible_meetings(principal).where(col(Meeting.id) == meeting_id)
     if lock:
         q = q.with_for_update()
     meeting = session.execute(q).scalar_one_or_none()
@@ -104,7 +106,9 @@ def require_cell_org(session: Session, principal: Principal, org_id: int) -> Org
 def cell_members(session: Session, cell_id: int) -> list[Member]:
     return list(
         session.execute(
-            select(Member).where(Member.org_id == cell_id).order_by(Member.name_folded, Member.id)
+            select(Member)
+            .where(col(Member.org_id) == cell_id)
+            .order_by(col(Member.name_folded), col(Member.id))
         ).scalars()
     )
 
@@ -118,15 +122,18 @@ def user_ids_of_members(session: Session, member_ids: Iterable[int]) -> list[int
     ids = list(set(member_ids))
     if not ids:
         return []
-    return [int(u) for u in session.execute(select(User.id).where(User.member_id.in_(ids))).scalars()]
+    return [
+        int(u) for u in session.execute(select(col(User.id)).where(col(User.member_id).in_(ids))).scalars()
+    ]
 
 
 def leader_user_ids(session: Session, cell_id: int) -> list[int]:
     return [
         int(u)
         for u in session.execute(
-            select(RoleAssignment.user_id).where(
-                RoleAssignment.org_id == cell_id, RoleAssignment.role.in_([r.value for r in CELL_ROLES])
+            select(col(RoleAssignment.user_id)).where(
+                col(RoleAssignment.org_id) == cell_id,
+                col(RoleAssignment.role).in_([r.value for r in CELL_ROLES]),
             )
         ).scalars()
     ]
@@ -173,13 +180,15 @@ def to_public(
         return []
     items: dict[int, list[AgendaItemPublic]] = {}
     for item in session.execute(
-        select(AgendaItem).where(AgendaItem.meeting_id.in_(ids)).order_by(AgendaItem.position, AgendaItem.id)
+        select(AgendaItem)
+        .where(col(AgendaItem.meeting_id).in_(ids))
+        .order_by(col(AgendaItem.position), col(AgendaItem.id))
     ).scalars():
         items.setdefault(item.meeting_id, []).append(AgendaItemPublic.model_validate(item))
     org_names = dict(
         session.execute(
-            select(Organization.id, Organization.name).where(
-                Organization.id.in_({m.org_id for m in meetings})
+            select(col(Organization.id), col(Organization.name)).where(
+                col(Organization.id).in_({m.org_id for m in meetings})
             )
         ).all()
     )
@@ -189,15 +198,15 @@ def to_public(
         mid = principal.member.id
         mine = dict(
             session.execute(
-                select(Attendance.meeting_id, Attendance.status).where(
-                    Attendance.meeting_id.in_(ids), Attendance.member_id == mid
+                select(col(Attendance.meeting_id), col(Attendance.status)).where(
+                    col(Attendance.meeting_id).in_(ids), col(Attendance.member_id) == mid
                 )
             ).all()
         )
         requests = dict(
             session.execute(
-                select(AbsenceRequest.meeting_id, AbsenceRequest.status).where(
-                    AbsenceRequest.meeting_id.in_(ids), AbsenceRequest.member_id == mid
+                select(col(AbsenceRequest.meeting_id), col(AbsenceRequest.status)).where(
+                    col(AbsenceRequest.meeting_id).in_(ids), col(AbsenceRequest.member_id) == mid
                 )
             ).all()
         )
@@ -217,8 +226,8 @@ def to_public(
                     "checkin_opens_at": opens,
                     "checkin_closes_at": closes,
                     "minutes_published": m.minutes_published_at is not None,
-                    "my_status": mine.get(m.id),
-                    "my_absence_request": requests.get(m.id),
+                    "my_status": AttendanceStatus(mine[m.id]) if m.id in mine else None,
+                    "my_absence_request": AbsenceStatus(requests[m.id]) if m.id in requests else None,
                 }
             )
         )
@@ -247,7 +256,7 @@ def _leader_cell(session: Session, principal: Principal, org_id: int | None) -> 
 
 
 def _replace_agenda(session: Session, meeting_id: int, agenda: list[AgendaItemIn]) -> None:
-    session.execute(delete(AgendaItem).where(AgendaItem.meeting_id == meeting_id))
+    session.execute(delete(AgendaItem).where(col(AgendaItem.meeting_id) == meeting_id))
     for position, item in enumerate(agenda, start=1):
         session.add(
             AgendaItem(
@@ -403,7 +412,7 @@ def delete_draft(session: Session, principal: Principal, meeting_id: int) -> Non
     if meeting.status != S.draft.value:
         raise Conflict("Chỉ xóa được bản nháp; cuộc họp đã lên lịch thì hủy.", code="invalid_transition")
     assert meeting.id is not None
-    session.execute(delete(AgendaItem).where(AgendaItem.meeting_id == meeting.id))
+    session.execute(delete(AgendaItem).where(col(AgendaItem.meeting_id) == meeting.id))
     audit.record(
         session,
         "meeting.delete",
@@ -431,6 +440,7 @@ def list_meetings(
     until: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
+    ascending: bool = False,
 ) -> tuple[list[Meeting], int]:
     from sqlalchemy import func
 
@@ -441,25 +451,33 @@ def list_meetings(
         if above_cells and (
             principal.is_admin or (bool(principal.staff_org_ids) and principal.manages(session, org_id))
         ):
-            q = q.where(Meeting.org_id.in_(orgs.subtree_ids(org_id)))  # staff: a whole subtree
+            q = q.where(col(Meeting.org_id).in_(orgs.subtree_ids(org_id)))  # staff: a whole subtree
         else:
             require_cell_org(session, principal, org_id)
-            q = q.where(Meeting.org_id == org_id)
+            q = q.where(col(Meeting.org_id) == org_id)
     elif not principal.is_admin and not principal.staff_org_ids:
         own = set(principal.led_cell_ids) | ({principal.cell_id} if principal.cell_id else set())
-        q = q.where(Meeting.org_id.in_(own))
+        q = q.where(col(Meeting.org_id).in_(own))
     if status:
-        q = q.where(Meeting.status == status)
+        q = q.where(col(Meeting.status) == status)
     if kind:
-        q = q.where(Meeting.kind == kind)
+        q = q.where(col(Meeting.kind) == kind)
     if since:
-        q = q.where(Meeting.starts_at >= since)
+        q = q.where(col(Meeting.starts_at) >= since)
     if until:
-        q = q.where(Meeting.starts_at < until)
+        q = q.where(col(Meeting.starts_at) < until)
     total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
     rows = list(
         session.execute(
-            q.order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(limit).offset(offset)
+            q.order_by(
+                *(
+                    (col(Meeting.starts_at), col(Meeting.id))
+                    if ascending
+                    else (col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+                )
+            )
+            .limit(limit)
+            .offset(offset)
         ).scalars()
     )
     return rows, int(total)
@@ -498,16 +516,16 @@ def _existing_regular(
     return session.execute(
         select(Meeting)
         .where(
-            Meeting.org_id == cell_id,
+            col(Meeting.org_id) == cell_id,
             or_(
-                Meeting.regular_month == ym,
-                (Meeting.kind == MeetingKind.regular.value)
-                & (Meeting.status != S.cancelled.value)
-                & (Meeting.starts_at >= start)
-                & (Meeting.starts_at < end),
+                col(Meeting.regular_month) == ym,
+                (col(Meeting.kind) == MeetingKind.regular.value)
+                & (col(Meeting.status) != S.cancelled.value)
+                & (col(Meeting.starts_at) >= start)
+                & (col(Meeting.starts_at) < end),
             ),
         )
-        .order_by(Meeting.id)
+        .order_by(col(Meeting.id))
         .limit(1)
     ).scalar_one_or_none()
 
@@ -579,8 +597,8 @@ def draft_regular_for_all(session: Session, month: str | date) -> list[Meeting]:
     """Scheduler entry (around the 20th): draft next month's regular meeting of every cell with a rule."""
     cells = (
         session.execute(
-            select(Organization.id).where(
-                Organization.kind == OrgKind.cell.value, Organization.meeting_day.is_not(None)
+            select(col(Organization.id)).where(
+                col(Organization.kind) == OrgKind.cell.value, col(Organization.meeting_day).is_not(None)
             )
         )
         .scalars()
@@ -612,7 +630,9 @@ def upcoming_reminders(session: Session, start: datetime, end: datetime) -> list
     meetings = (
         session.execute(
             select(Meeting).where(
-                Meeting.status == S.scheduled.value, Meeting.starts_at >= start, Meeting.starts_at < end
+                col(Meeting.status) == S.scheduled.value,
+                col(Meeting.starts_at) >= start,
+                col(Meeting.starts_at) < end,
             )
         )
         .scalars()
@@ -637,7 +657,9 @@ def pending_confirmations(
     meetings = (
         session.execute(
             select(Meeting).where(
-                Meeting.status == S.draft.value, Meeting.starts_at >= now, Meeting.starts_at < now + horizon
+                col(Meeting.status) == S.draft.value,
+                col(Meeting.starts_at) >= now,
+                col(Meeting.starts_at) < now + horizon,
             )
         )
         .scalars()

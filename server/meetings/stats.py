@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import NotFound
@@ -86,20 +86,20 @@ def _statuses(
 ) -> dict[int, list[str]]:
     start, end = year_bounds(year)
     q = (
-        select(Attendance.member_id, Attendance.status)
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        select(col(Attendance.member_id), col(Attendance.status))
+        .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
         .where(
-            Meeting.status == S.closed.value,
-            Attendance.expected.is_(True),
-            Meeting.starts_at >= start,
-            Meeting.starts_at < end,
+            col(Meeting.status) == S.closed.value,
+            col(Attendance.expected).is_(True),
+            col(Meeting.starts_at) >= start,
+            col(Meeting.starts_at) < end,
         )
-        .order_by(Meeting.starts_at, Meeting.id)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
     )
     if member_ids is not None:
-        q = q.where(Attendance.member_id.in_(list(member_ids)))
+        q = q.where(col(Attendance.member_id).in_(list(member_ids)))
     if org_id is not None:
-        q = q.where(Meeting.org_id == org_id)
+        q = q.where(col(Meeting.org_id) == org_id)
     out: dict[int, list[str]] = {}
     for member_id, status in session.execute(q):
         out.setdefault(int(member_id), []).append(status)
@@ -146,11 +146,11 @@ def compute_cell_year(session: Session, org: Organization, year: int) -> CellSta
     assert org.id is not None
     start, end = year_bounds(year)
     held = session.execute(
-        select(Meeting.kind, Meeting.starts_at).where(
-            Meeting.org_id == org.id,
-            Meeting.status.in_(HELD),
-            Meeting.starts_at >= start,
-            Meeting.starts_at < end,
+        select(col(Meeting.kind), col(Meeting.starts_at)).where(
+            col(Meeting.org_id) == org.id,
+            col(Meeting.status).in_(HELD),
+            col(Meeting.starts_at) >= start,
+            col(Meeting.starts_at) < end,
         )
     ).all()
     months = []
@@ -174,7 +174,7 @@ def compute_cell_year(session: Session, org: Organization, year: int) -> CellSta
     missing = set(statuses) - set(members)
     if missing:
         members.update(
-            {m.id: m for m in session.execute(select(Member).where(Member.id.in_(missing))).scalars()}
+            {m.id: m for m in session.execute(select(Member).where(col(Member.id).in_(missing))).scalars()}
         )
     per_member = [
         _member_year(m, year, statuses.get(m.id or 0, []))
@@ -188,10 +188,10 @@ def compute_cell_year(session: Session, org: Organization, year: int) -> CellSta
         select(func.count())
         .select_from(Meeting)
         .where(
-            Meeting.org_id == org.id,
-            Meeting.status == S.closed.value,
-            Meeting.starts_at >= start,
-            Meeting.starts_at < end,
+            col(Meeting.org_id) == org.id,
+            col(Meeting.status) == S.closed.value,
+            col(Meeting.starts_at) >= start,
+            col(Meeting.starts_at) < end,
         )
     ).scalar_one()
     return CellStats(
@@ -218,24 +218,24 @@ def compute_cell_year(session: Session, org: Organization, year: int) -> CellSta
 
 def _flagged_sql(cell_ids_q, start: datetime, end: datetime):  # type: ignore[no-untyped-def]
     """Longest run of absences per member (gaps and islands), members with a run >= the flag only."""
-    is_absence = case((Attendance.status.in_(ABSENCES), 1), else_=0)
-    order = (Meeting.starts_at, Meeting.id)
+    is_absence = case((col(Attendance.status).in_(ABSENCES), 1), else_=0)
+    order = (col(Meeting.starts_at), col(Meeting.id))
     ranked = (
         select(
-            Attendance.member_id.label("member_id"),
+            col(Attendance.member_id).label("member_id"),
             is_absence.label("a"),
             (
-                func.row_number().over(partition_by=Attendance.member_id, order_by=order)
-                - func.row_number().over(partition_by=(Attendance.member_id, is_absence), order_by=order)
+                func.row_number().over(partition_by=col(Attendance.member_id), order_by=order)
+                - func.row_number().over(partition_by=(col(Attendance.member_id), is_absence), order_by=order)
             ).label("grp"),
         )
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
         .where(
-            Meeting.status == S.closed.value,
-            Attendance.expected.is_(True),
-            Meeting.starts_at >= start,
-            Meeting.starts_at < end,
-            Meeting.org_id.in_(cell_ids_q),
+            col(Meeting.status) == S.closed.value,
+            col(Attendance.expected).is_(True),
+            col(Meeting.starts_at) >= start,
+            col(Meeting.starts_at) < end,
+            col(Meeting.org_id).in_(cell_ids_q),
         )
     ).subquery()
     runs = (
@@ -266,41 +266,41 @@ def overview(
     year, mon = service.parse_month(ym)
     m_start, m_end = service.local_month_bounds(year, mon)
     y_start, _ = year_bounds(year)
-    cells_q = select(Organization.id).where(
-        Organization.kind == OrgKind.cell.value, Organization.id.in_(orgs.subtree_ids(org_id))
+    cells_q = select(col(Organization.id)).where(
+        col(Organization.kind) == OrgKind.cell.value, col(Organization.id).in_(orgs.subtree_ids(org_id))
     )
     cells = dict(
         session.execute(
-            select(Organization.id, Organization.name)
-            .where(Organization.id.in_(cells_q))
-            .order_by(Organization.name)
+            select(col(Organization.id), col(Organization.name))
+            .where(col(Organization.id).in_(cells_q))
+            .order_by(col(Organization.name))
         ).all()
     )
     held = set(
         session.execute(
-            select(Meeting.org_id)
+            select(col(Meeting.org_id))
             .where(
-                Meeting.org_id.in_(cells_q),
-                Meeting.kind == MeetingKind.regular.value,
-                Meeting.status.in_(HELD),
-                Meeting.starts_at >= m_start,
-                Meeting.starts_at < m_end,
+                col(Meeting.org_id).in_(cells_q),
+                col(Meeting.kind) == MeetingKind.regular.value,
+                col(Meeting.status).in_(HELD),
+                col(Meeting.starts_at) >= m_start,
+                col(Meeting.starts_at) < m_end,
             )
             .distinct()
         ).scalars()
     )
-    attended = func.sum(case((Attendance.status.in_(tuple(attendance.ATTENDED)), 1), else_=0))
+    attended = func.sum(case((col(Attendance.status).in_(tuple(attendance.ATTENDED)), 1), else_=0))
     rates = session.execute(
-        select(Meeting.org_id, func.count(Attendance.id), attended)
-        .join(Attendance, Attendance.meeting_id == Meeting.id)
+        select(col(Meeting.org_id), func.count(col(Attendance.id)), attended)
+        .join(Attendance, col(Attendance.meeting_id) == col(Meeting.id))
         .where(
-            Meeting.org_id.in_(cells_q),
-            Meeting.status == S.closed.value,
-            Attendance.expected.is_(True),
-            Meeting.starts_at >= y_start,
-            Meeting.starts_at < m_end,
+            col(Meeting.org_id).in_(cells_q),
+            col(Meeting.status) == S.closed.value,
+            col(Attendance.expected).is_(True),
+            col(Meeting.starts_at) >= y_start,
+            col(Meeting.starts_at) < m_end,
         )
-        .group_by(Meeting.org_id)
+        .group_by(col(Meeting.org_id))
     ).all()
     under = []
     for cell_id, total, att in rates:
@@ -312,7 +312,7 @@ def overview(
     if flagged_rows:
         best = {int(m): int(n) for m, n in flagged_rows}
         for member in session.execute(
-            select(Member).where(Member.id.in_(list(best))).order_by(Member.name_folded)
+            select(Member).where(col(Member.id).in_(list(best))).order_by(col(Member.name_folded))
         ).scalars():
             assert member.id is not None
             flagged.append(

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
 
 from shared.schemas.common import RequestSchema, Schema
 from shared.text import nfc
@@ -68,11 +69,24 @@ def _clean(value: str | None) -> str | None:
     return nfc(value) if value is not None else None
 
 
+def _in_range(value: datetime) -> datetime:
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("Thời điểm phải trong khoảng năm 2000-2100")
+    return value
+
+
+ID_MAX = 2_147_483_647  # ids are 32-bit on every engine
+DbId = Annotated[int, Field(ge=1, le=ID_MAX)]
+
+# An instant with its offset, within years a meeting can have (also keeps date arithmetic from overflowing).
+Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
+
+
 class AgendaItemIn(RequestSchema):
     title: str = Field(min_length=1, max_length=300)
     presenter: str | None = Field(default=None, max_length=120)
     notes: str | None = Field(default=None, max_length=5000)
-    document_ids: list[int] = Field(default_factory=list, max_length=50)
+    document_ids: list[DbId] = Field(default_factory=list, max_length=50)
 
     _n = field_validator("title", "presenter")(_clean)
 
@@ -99,13 +113,13 @@ class _CheckinSettings(RequestSchema):
 class MeetingCreate(_CheckinSettings):
     title: str = Field(min_length=2, max_length=300)
     kind: MeetingKind
-    starts_at: AwareDatetime = Field(description="ISO 8601 có múi giờ, ví dụ 2026-12-04T19:30:00+07:00")
-    ends_at: AwareDatetime | None = None
+    starts_at: Instant = Field(description="ISO 8601 có múi giờ, ví dụ 2026-12-04T19:30:00+07:00")
+    ends_at: Instant | None = None
     location: str | None = Field(default=None, max_length=300)
     online_link: str | None = Field(default=None, max_length=500, pattern=r"^https://\S+$")
     description: str | None = Field(default=None, max_length=5000)
     agenda: list[AgendaItemIn] = Field(default_factory=list, max_length=50)
-    org_id: int | None = Field(default=None, description="Chi bộ; mặc định chi bộ người tạo lãnh đạo")
+    org_id: DbId | None = Field(default=None, description="Chi bộ; mặc định chi bộ người tạo lãnh đạo")
     status: MeetingStatus = Field(
         default=MeetingStatus.scheduled, description="draft (nháp) hoặc scheduled (đã lên lịch)"
     )
@@ -124,8 +138,8 @@ class MeetingCreate(_CheckinSettings):
 class MeetingUpdate(_CheckinSettings):
     title: str | None = Field(default=None, min_length=2, max_length=300)
     kind: MeetingKind | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
     location: str | None = Field(default=None, max_length=300)
     online_link: str | None = Field(default=None, max_length=500, pattern=r"^https://\S+$")
     description: str | None = Field(default=None, max_length=5000)
@@ -169,7 +183,7 @@ class MeetingPublic(Schema):
 
 class DraftRegularRequest(RequestSchema):
     month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Tháng YYYY-MM")
-    org_id: int | None = None
+    org_id: DbId | None = None
 
 
 class CheckinCode(Schema):
@@ -199,7 +213,7 @@ class CheckinCodeSchedule(Schema):
 class CheckinRequest(RequestSchema):
     code: str = Field(pattern=r"^\d{6}$")
     client_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-    checked_in_at: AwareDatetime | None = Field(
+    checked_in_at: Instant | None = Field(
         default=None, description="Thời điểm điểm danh khi máy không có mạng"
     )
 
@@ -220,7 +234,7 @@ class AttendanceSet(RequestSchema):
 
 
 class AttendanceBulkItem(AttendanceSet):
-    member_id: int
+    member_id: DbId
 
 
 class AttendanceBulk(RequestSchema):

@@ -99,3 +99,45 @@ def test_concurrent_check_ins_make_one_record_each(any_settings):
         assert dict(rows) == {member_id: 1 for member_id in tokens}
         assert s.execute(select(func.count()).select_from(AttendanceChange)).scalar_one() == MEMBERS
     app.state.db.dispose()
+
+
+@pytest.mark.slow
+def test_burst_on_generic_write_routes(any_settings):
+    """80 members report absence at once (a route on the generic DbSession): all succeed, none is 'locked'."""
+    from server.auth import security
+    from server.auth.models import DeviceSession
+
+    app = create_app(any_settings, migrate=False)
+    now = datetime.now(UTC)
+    with app.state.db.transaction() as s:
+        world = make_world(s)
+        people = [make_member(s, world.cell, username=f"dv.vang.{i}") for i in range(80)]
+        meeting_id = make_meeting(s, world.cell, starts_at=now + timedelta(days=2)).id
+        tokens = []
+        for p in people:  # minted directly: this is about the write path, not about argon2
+            device = DeviceSession(
+                user_id=p.user.id, created_at=now, last_seen_at=now, expires_at=now + timedelta(days=1)
+            )
+            s.add(device)
+            s.flush()
+            tokens.append(
+                security.make_access_token(
+                    any_settings.resolved_secret(), user_id=p.user.id, session_id=device.id, minutes=30
+                )[0]
+            )
+    with ServerThread(app) as base:
+        barrier = threading.Barrier(len(tokens))
+
+        def send(token):
+            with httpx.Client(base_url=base, timeout=120) as c:
+                barrier.wait()
+                return c.post(
+                    f"/api/v1/meetings/{meeting_id}/absence-requests",
+                    json={"reason": "Đi công tác"},
+                    headers={"Authorization": f"Bearer {token}"},
+                ).status_code
+
+        with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+            statuses = Counter(pool.map(send, tokens))
+    app.state.db.dispose()
+    assert statuses == Counter({201: 80})

@@ -100,6 +100,24 @@ def test_visibility_of_meetings(client, world, login, db):
     )
 
 
+def test_upcoming_list_in_time_order(client, world, login, db):
+    now = datetime.now(UTC)
+    later = make_meeting(db, world.cell, starts_at=now + timedelta(days=9))
+    sooner = make_meeting(db, world.cell, starts_at=now + timedelta(days=2))
+    make_meeting(db, world.cell, starts_at=now - timedelta(days=30), status="closed")
+    db.commit()
+    resp = client.get(
+        "/api/v1/meetings", params={"since": now.isoformat(), "order": "asc"}, headers=login(world.member)
+    )
+    assert [m["id"] for m in resp.json()["items"]] == [sooner.id, later.id]
+    assert (
+        client.get(
+            "/api/v1/meetings", params={"since": "2026-01-01T00:00:00"}, headers=login(world.member)
+        ).status_code
+        == 422
+    )
+
+
 def test_edit_reschedule_cancel(client, world, login, db):
     h = login(world.secretary)
     mid = client.post("/api/v1/meetings", json=BODY, headers=h).json()["id"]
