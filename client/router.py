@@ -256,6 +256,9 @@ class Router:
                 self.app.notice = None
             self.page.run_task(self.show, "/login")
             return
+        if what == "notification" and self.app.live_notice:
+            self.ctx.toast("Thông báo mới: " + self.app.live_notice)
+            self.app.live_notice = None
         if what == "theme":
             self.page.run_task(self.show, self.current_route)
             return

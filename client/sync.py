@@ -59,6 +59,7 @@ class SyncEngine:
         page_limit: int = 200,
         on_change: Callable[[], None] | None = None,
         on_status: Callable[[bool], None] | None = None,
+        on_notification: Callable[[dict[str, Any]], None] | None = None,
         poll_seconds: float = 60.0,
     ):
         self.api = transport
@@ -66,6 +67,7 @@ class SyncEngine:
         self.page_limit = page_limit
         self.on_change = on_change
         self.on_status = on_status
+        self.on_notification = on_notification
         self.poll_seconds = poll_seconds
         self.online: bool | None = None
         self.feed_available = True  # False when the server has no /sync (older server)
@@ -292,6 +294,8 @@ class SyncEngine:
                 break
             if event_id:
                 self.last_event_id = event_id
+            if event == "notification" and isinstance(data, dict) and self.on_notification:
+                self.on_notification(data)
             if event in ("sync", "notification"):
                 cursor = data.get("cursor") if isinstance(data, dict) else None
                 if event == "notification" or cursor != self.store.cursor:

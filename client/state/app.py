@@ -60,6 +60,7 @@ class AppState:
         self.online: bool = True
         self.text_scale: float = 1.0
         self.notice: str | None = None  # a message the next screen shows once (e.g. "session ended")
+        self.live_notice: str | None = None  # the title of a notification that just arrived
         self.after_login: str | None = None  # where to go once signed in (a deep link opened signed out)
         self._listeners: list[Callable[[str], None]] = []
         self._stop: asyncio.Event | None = None
@@ -185,8 +186,16 @@ class AppState:
     def _start_engine(self) -> None:
         assert self.api is not None and self.store is not None
         self.engine = SyncEngine(
-            self.api, self.store, on_change=lambda: self.notify("data"), on_status=self._on_status
+            self.api,
+            self.store,
+            on_change=lambda: self.notify("data"),
+            on_status=self._on_status,
+            on_notification=self._on_notification,
         )
+
+    def _on_notification(self, data: dict[str, Any]) -> None:
+        self.live_notice = str(data.get("title") or "Bạn có thông báo mới.")
+        self.notify("notification")
 
     def _on_status(self, online: bool) -> None:
         self.online = online

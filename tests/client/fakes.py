@@ -18,6 +18,7 @@ class FakeFeed:
         self.push_calls = 0
         self.has_push = True
         self.sent_one_by_one: list[str] = []
+        self.notifications: list[dict[str, Any]] = []  # sent on the event stream after the first sync
 
     def change(self, type_: str, id_: int, data: dict[str, Any] | None, op: str = "upsert") -> None:
         self.version += 1
@@ -87,3 +88,5 @@ class FakeFeed:
         if self.offline:
             raise OfflineError("down")
         yield "sync", {"cursor": str(self.version)}, "1"
+        for i, note in enumerate(self.notifications, 2):
+            yield "notification", note, str(i)

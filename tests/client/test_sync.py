@@ -111,8 +111,9 @@ async def test_event_hint_triggers_a_pull(store):
 
     feed = FakeFeed()
     feed.change("notification", 1, {"id": 1, "title": "Lịch sinh hoạt mới"})
-    changed = []
-    engine = SyncEngine(feed, store, on_change=lambda: changed.append(1))
+    feed.notifications.append({"id": 1, "kind": "checkin_opened", "title": "Đã mở điểm danh"})
+    changed, told = [], []
+    engine = SyncEngine(feed, store, on_change=lambda: changed.append(1), on_notification=told.append)
     stop = asyncio.Event()
 
     async def stop_soon():
@@ -123,3 +124,4 @@ async def test_event_hint_triggers_a_pull(store):
     await asyncio.gather(engine.run(stop), stop_soon())
     assert store.get("notification", 1)["title"] == "Lịch sinh hoạt mới"
     assert changed
+    assert told and told[0]["title"] == "Đã mở điểm danh"
