@@ -220,6 +220,19 @@ class SecretaryState:
             return Outcome(False, exc.message)
         return Outcome(True, "Đã kết thúc buổi sinh hoạt; người chưa điểm danh được ghi vắng.")
 
+    async def export_attendance(self, meeting_id: int, fmt: str = "xlsx") -> tuple[str, bytes]:
+        """The attendance sheet to hand in (Vietnamese headers, dd/mm/yyyy): (file name, bytes)."""
+        resp = await self.app.call(
+            self.app.require_api().request(
+                "GET", f"/meetings/{meeting_id}/attendance/export", params={"format": fmt}
+            )
+        )
+        name = f"diem-danh-{meeting_id}.{fmt}"
+        disposition = resp.headers.get("content-disposition", "")
+        if "filename=" in disposition:
+            name = disposition.split("filename=", 1)[1].split(";")[0].strip('" ') or name
+        return name, resp.content
+
     async def load_stats(self) -> None:
         if self.cell_id is None:
             return

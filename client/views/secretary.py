@@ -6,6 +6,7 @@ from __future__ import annotations
 import flet as ft
 
 from client import format as fmt
+from client.api import ApiError
 from client.router import Screen
 from client.state.meetings import MeetingsState
 from client.state.secretary import SecretaryState
@@ -172,6 +173,7 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
     v_against = ft.TextField(label="Không tán thành", width=140, keyboard_type=ft.KeyboardType.NUMBER)
     v_abstain = ft.TextField(label="Không biểu quyết", width=140, keyboard_type=ft.KeyboardType.NUMBER)
     vote_result = ctx.text("", 15, weight=ft.FontWeight.W_600)
+    saver = ft.FilePicker()
     header = ft.Column(spacing=4)
 
     def draw_header() -> None:
@@ -336,6 +338,14 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
         vote_result.color = "#1B5E20" if outcome.ok and "KHÔNG" not in outcome.message else "#B71C1C"
         ctx.page.update()
 
+    async def export() -> None:
+        try:
+            name, data = await sec.export_attendance(mid)
+        except ApiError as exc:
+            ctx.toast(exc.message, error=True)
+            return
+        await saver.save_file(file_name=name, src_bytes=data)
+
     async def close() -> None:
         outcome = await sec.close_meeting(mid)
         ctx.toast(outcome.message, error=not outcome.ok)
@@ -402,6 +412,14 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
                     "Kết thúc buổi sinh hoạt",
                     icon=ft.Icons.STOP_CIRCLE_OUTLINED,
                     on_click=lambda e: ctx.run(close),
+                ),
+            ),
+            tag(
+                "export-attendance",
+                ft.OutlinedButton(
+                    "Xuất danh sách điểm danh (Excel)",
+                    icon=ft.Icons.DOWNLOAD,
+                    on_click=lambda e: ctx.run(export),
                 ),
             ),
         ],

@@ -352,7 +352,7 @@ async def test_own_state_comes_from_the_feeds_own_entities(made):
     await app.sign_in("", "dangvien.a", "dung-mat-khau")
     store = app.store
     store.put("meeting", 5, {"id": 5, "status": "closed", "starts_at": "2026-11-04T12:00:00+00:00"})
-    store.put("attendance", 1, {"id": 1, "meeting_id": 5, "member_id": 99, "status": "absent"})  # someone else
+    store.put("attendance", 1, {"id": 1, "meeting_id": 5, "member_id": 99, "status": "absent"})  # another
     store.put("attendance", 2, {"id": 2, "meeting_id": 5, "member_id": 3, "status": "late"})  # me (member 3)
     store.put("absence_request", 7, {"id": 7, "meeting_id": 5, "member_id": 3, "status": "rejected"})
     meeting = MeetingsState(app).get(5)

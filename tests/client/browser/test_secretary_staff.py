@@ -103,6 +103,12 @@ def test_secretary_and_staff_screens(stack, browser, world):
     }  # each tap changed the row tapped, only it
     page.mouse.wheel(0, 400)
     shot(page, "14-secretary-meeting")
+    page.mouse.wheel(0, 3000)
+    expect(el(page, "export-attendance")).to_be_attached()
+    with page.expect_download(timeout=30_000) as download:
+        click(page, "export-attendance")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert open(download.value.path(), "rb").read(2) == b"PK"  # a real workbook
     ctx.close()
 
     ctx = phone(browser)
