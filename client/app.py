@@ -13,6 +13,7 @@ from client.router import Builder, Router
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import FletPrefs, MemoryPrefs, Prefs
 from client.views import auth, documents, home, meetings, profile, secretary, staff
+from client.views.ui import app_theme
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,6 @@ def make_main(config: ClientConfig | None = None, prefs_factory: Any = None):
 
     async def main(page: ft.Page) -> None:
         page.title = "Sổ tay đảng viên"
-        page.theme = ft.Theme(color_scheme_seed="#B71C1C")
         page.theme_mode = ft.ThemeMode.LIGHT
         page.padding = 0
         prefs: Prefs
@@ -86,6 +86,7 @@ def make_main(config: ClientConfig | None = None, prefs_factory: Any = None):
             page.run_task(app.run_sync)
 
         app.sign_in = sign_in_and_sync  # type: ignore[method-assign]
+        page.theme = app_theme(app.text_scale)
         await router.show(page.route or "/")
 
     return main

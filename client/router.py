@@ -11,7 +11,7 @@ from typing import Any
 
 import flet as ft
 
-from client.views.ui import PRIMARY, Ctx, offline_banner, pending_banner, tag
+from client.views.ui import PRIMARY, Ctx, app_theme, offline_banner, pending_banner, tag
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +260,7 @@ class Router:
             self.ctx.toast("Thông báo mới: " + self.app.live_notice)
             self.app.live_notice = None
         if what == "theme":
+            self.page.theme = app_theme(self.ctx.scale)
             self.page.run_task(self.show, self.current_route)
             return
         if what == "data" and self.current is not None and self.current.redraw is not None:

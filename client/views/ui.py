@@ -63,6 +63,26 @@ class Ctx:
         )
 
 
+# Material 3 sizes of the text styles Flet's own controls use (fields, buttons, list tiles, radios, tabs).
+_M3_SIZES = {
+    "body_large": 16,
+    "body_medium": 14,
+    "body_small": 12,
+    "label_large": 14,
+    "label_medium": 12,
+    "label_small": 11,
+    "title_medium": 16,
+    "title_small": 14,
+    "title_large": 22,
+}
+
+
+def app_theme(scale: float) -> ft.Theme:
+    """The app's theme at a text scale: larger text reaches fields and buttons too, not only our Text."""
+    styles = {name: ft.TextStyle(size=round(size * scale, 1)) for name, size in _M3_SIZES.items()}
+    return ft.Theme(color_scheme_seed=PRIMARY, text_theme=ft.TextTheme(**styles))
+
+
 def loading(ctx: Ctx, message: str = "Đang tải...") -> ft.Control:
     return tag(
         "loading",

@@ -122,3 +122,35 @@ async def test_documents_view_filters_as_the_member_types(tmp_path):
     search.value = "khong co van ban nay"
     search.on_change(None)
     assert by_id(screen.body, "empty") is not None
+
+
+async def test_router_guards_roles_and_remembers_the_deep_link(tmp_path):
+    from client.app import ROUTES
+
+    app, _, page = make(tmp_path)
+    router = Router(page, app, ROUTES)  # type: ignore[arg-type]
+    await router.show("/check-in?meeting=5&code=123456")
+    assert router.current_route == "/login"
+    assert app.after_login == "/check-in?meeting=5&code=123456"  # the QR's link survives signing in
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    await router.show("/secretary")
+    assert router.current_route == "/home"  # a member is not a secretary
+    await router.show("/staff/audit")
+    assert router.current_route == "/home"
+    await router.show("/login")
+    assert router.current_route == "/home"  # signed in: no sign-in screen
+    app.store.put(
+        "meeting",
+        5,
+        {
+            "id": 5,
+            "title": "Sinh hoạt tháng 11",
+            "status": "scheduled",
+            "starts_at": "2030-01-01T12:00:00+00:00",
+        },
+    )
+    page.route = "/check-in?meeting=5&code=123456"
+    await router.show(page.route)
+    assert by_id(router.current.body, "checkin-code").value == "123456"
+    for task in page.tasks:
+        task.cancel()

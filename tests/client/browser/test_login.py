@@ -29,6 +29,21 @@ def test_member_signs_in_sees_profile_and_signs_out(stack, browser, world):
     expect(el(page, "profile-name")).to_contain_text("Trần Thị Đảng", timeout=30_000)
     expect(page.get_by_text("Trình duyệt thử (thiết bị này)")).to_be_attached()
     shot(page, "08-profile")
+    before = el(page, "profile-name").evaluate("e => e.getBoundingClientRect().height")
+    page.get_by_role("radio", name="Rất lớn").dispatch_event("click")  # larger text for elderly members
+    expect(page.get_by_role("radio", name="Rất lớn")).to_be_checked(timeout=20_000)
+    expect(el(page, "profile-name")).to_contain_text("Trần Thị Đảng", timeout=20_000)
+    page.wait_for_timeout(500)
+    size = el(page, "profile-name").evaluate("e => e.getBoundingClientRect().height")
+    assert size > before * 1.2, (before, size)  # the text really grew
+    shot(page, "09-profile-larger-text")
+    page.reload()  # remembered on this device
+    page.wait_for_selector("flt-semantics-placeholder", state="attached")
+    page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    expect(page.get_by_role("radio", name="Rất lớn")).to_be_checked(timeout=30_000)
+    expect(el(page, "profile-name")).to_be_attached()
+    page.wait_for_timeout(500)
+    assert el(page, "profile-name").evaluate("e => e.getBoundingClientRect().height") == size
     click(page, "sign-out")
     expect(el(page, "username")).to_be_attached(timeout=20_000)
     assert not any((stack.data_dir / "client" / "users").iterdir())  # sign-out wiped the store
