@@ -3,7 +3,7 @@
 # PostgreSQL and browser tests skip, saying why, when those are absent (SOTAY_REQUIRE_ALL=1 makes them fail).
 source "$(dirname "$0")/_venv.sh"
 DIRS=()
-for d in server shared client tests; do [ -d "$d" ] && DIRS+=("$d"); done
+for d in server shared client tests bench; do [ -d "$d" ] && DIRS+=("$d"); done
 .venv/bin/python -m ruff check "${DIRS[@]}"
 .venv/bin/python -m mypy
 set +e

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
     session_idle_days: int = Field(default=30, ge=1, le=365)
+    # How long a spent refresh token is remembered: presented again within this time it revokes its session.
+    refresh_reuse_memory_hours: int = Field(default=72, ge=1)
 
     login_max_failures_account: int = Field(default=5, ge=1)
     login_max_failures_address: int = Field(default=30, ge=1)

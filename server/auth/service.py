@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
-from sqlmodel import Session
+from sqlalchemy import delete, func, or_, select, update
+from sqlmodel import Session, col
 
 from server.audit import service as audit
 from server.audit.models import AuditEntry
@@ -177,6 +177,14 @@ def refresh(session: Session, settings: Settings, token: str, address: str | Non
     )
     if not getattr(spent, "rowcount", 0):
         raise _reused(session, device, user, address)
+    # Spent tokens are kept a while to recognise a replay; older ones go, or an active device would add
+    # a row every few minutes for as long as it stays signed in.
+    session.execute(
+        delete(RefreshToken).where(
+            RefreshToken.session_id == device.id,
+            col(RefreshToken.used_at) < now - timedelta(hours=settings.refresh_reuse_memory_hours),
+        )
+    )
     device.last_seen_at = now
     device.expires_at = now + timedelta(days=settings.session_idle_days)
     if address:
@@ -274,3 +282,17 @@ def change_password(session: Session, principal: Principal, current: str, new: s
     count = revoke_all(session, principal.user_id, "password_changed", except_session=principal.session_id)
     audit.record(session, "auth.password_changed", actor=principal, target_type="user",
                  target_id=principal.user_id, org_id=principal.cell_id, detail={"sessions_ended": count})
+
+
+def purge_stale_sessions(session: Session, *, older_than_days: int = 30) -> int:
+    """Delete device sessions (and their refresh tokens) revoked or expired more than N days ago.
+
+    For a periodic job: the audit log keeps the history; these rows only serve live sessions.
+    """
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    dead = select(DeviceSession.id).where(
+        or_(col(DeviceSession.revoked_at) < cutoff, DeviceSession.expires_at < cutoff)
+    )
+    session.execute(delete(RefreshToken).where(RefreshToken.session_id.in_(dead)))
+    result = session.execute(delete(DeviceSession).where(DeviceSession.id.in_(dead)))
+    return int(getattr(result, "rowcount", 0) or 0)

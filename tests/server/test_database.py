@@ -1,10 +1,14 @@
 """Migrations on a fresh PostgreSQL database, and concurrent sign-ins over real HTTP on both engines."""
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,6 +23,8 @@ from tests import factories
 from tests.conftest import SECRET
 from tests.requirements import need_postgres
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @pytest.mark.postgres
 def test_migrations_build_a_fresh_postgresql_database(tmp_path):
@@ -30,8 +36,15 @@ def test_migrations_build_a_fresh_postgresql_database(tmp_path):
     url = base.rsplit("/", 1)[0] + "/" + name
     try:
         settings = Settings(data_dir=tmp_path, database_url=url, secret_key=SECRET)
-        upgrade(settings)
-        upgrade(settings)  # a second start finds nothing to do
+        # Three servers starting at once on an empty database: they take turns, none fails.
+        env = {**os.environ, "SOTAY_DATABASE_URL": url, "SOTAY_DATA_DIR": str(tmp_path),
+               "SOTAY_SECRET_KEY": SECRET}
+        starts = [subprocess.Popen([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                  for _ in range(3)]
+        outcomes = [(p.communicate(timeout=180)[1], p.returncode) for p in starts]
+        assert [rc for _, rc in outcomes] == [0, 0, 0], [err[-2000:] for err, _ in outcomes]
+        upgrade(settings)  # a later start finds nothing to do
         engine = create_engine(url)
         try:
             tables = set(inspect(engine).get_table_names())

@@ -103,3 +103,70 @@ def test_revoke_other_sessions_keeps_the_current_one(client, world):
     assert client.get("/api/v1/me", headers=bearer(current["access_token"])).status_code == 200
     rows = client.get("/api/v1/auth/sessions", headers=bearer(current["access_token"])).json()
     assert [r["device_name"] for r in rows] == ["current"]
+
+
+def _token_rows(app, device_name):
+    from sqlalchemy import select
+
+    from server.auth.models import DeviceSession, RefreshToken
+
+    with app.state.db.session() as s:
+        query = (select(RefreshToken).join(DeviceSession, DeviceSession.id == RefreshToken.session_id)
+                 .where(DeviceSession.device_name == device_name).order_by(RefreshToken.id))
+        return s.execute(query).scalars().all()
+
+
+def test_spent_refresh_tokens_are_forgotten_after_the_reuse_window(client, world, app, settings):
+    """An active device must not add a row per refresh forever; recent ones still catch a replay."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from server.auth.models import RefreshToken
+    from server.timeutil import utcnow
+
+    pair = tokens(client, "dangvien.a", world.member.password, device="bền bỉ")
+    old_tokens = []
+    for _ in range(3):
+        old_tokens.append(pair["refresh_token"])
+        pair = _refresh(client, pair["refresh_token"]).json()
+    assert len(_token_rows(app, "bền bỉ")) == 4  # three spent, one live
+    with app.state.db.transaction() as s:  # the first two were spent long ago
+        ids = [r.id for r in _token_rows(app, "bền bỉ")][:2]
+        s.execute(update(RefreshToken).where(RefreshToken.id.in_(ids))
+                  .values(used_at=utcnow() - timedelta(hours=settings.refresh_reuse_memory_hours + 1)))
+    pair = _refresh(client, pair["refresh_token"]).json()
+    rows = _token_rows(app, "bền bỉ")
+    assert len(rows) == 3 and sum(r.used_at is None for r in rows) == 1
+    # A forgotten token is simply unknown; a remembered one still revokes the session.
+    assert_error(_refresh(client, old_tokens[0]), 401, "invalid_refresh_token")
+    assert client.get("/api/v1/me", headers=bearer(pair["access_token"])).status_code == 200
+    assert_error(_refresh(client, old_tokens[2]), 401, "refresh_token_reused")
+    assert_error(client.get("/api/v1/me", headers=bearer(pair["access_token"])), 401)
+
+
+def test_purge_removes_long_dead_sessions_only(client, world, app):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from server.auth import service
+    from server.auth.models import DeviceSession, RefreshToken
+    from server.timeutil import utcnow
+
+    live = tokens(client, "dangvien.a", world.member.password, device="live")
+    recently_out = tokens(client, "dangvien.a", world.member.password, device="recent")
+    tokens(client, "dangvien.a", world.member.password, device="ancient")
+    client.post("/api/v1/auth/logout", headers=bearer(recently_out["access_token"]))
+    with app.state.db.transaction() as s:
+        s.execute(update(DeviceSession).where(DeviceSession.device_name == "ancient")
+                  .values(revoked_at=utcnow() - timedelta(days=40), revoked_reason="logout"))
+    with app.state.db.transaction() as s:
+        assert service.purge_stale_sessions(s, older_than_days=30) == 1
+    with app.state.db.session() as s:
+        names = set(s.execute(select(DeviceSession.device_name)).scalars())
+        assert names == {"live", "recent"}
+        orphans = s.execute(select(func.count()).select_from(RefreshToken).where(
+            RefreshToken.session_id.not_in(select(DeviceSession.id)))).scalar_one()
+        assert orphans == 0
+    assert client.get("/api/v1/me", headers=bearer(live["access_token"])).status_code == 200
