@@ -51,6 +51,7 @@ class SecretaryState:
         self.requests: list[dict[str, Any]] = []
         self.minutes: dict[str, Any] | None = None
         self.stats: dict[str, Any] | None = None
+        self.unread: dict[int, list[str]] = {}  # agenda document id -> who has not read it
         self.error: str | None = None
 
     @property
@@ -219,6 +220,23 @@ class SecretaryState:
         except ApiError as exc:
             return Outcome(False, exc.message)
         return Outcome(True, "Đã kết thúc buổi sinh hoạt; người chưa điểm danh được ghi vắng.")
+
+    async def load_unread(self, meeting: dict[str, Any]) -> None:
+        """For each document on the agenda: the cell's members who have not opened it yet."""
+        doc_ids = sorted({d for item in meeting.get("agenda") or [] for d in item.get("document_ids") or []})
+        out: dict[int, list[str]] = {}
+        for doc_id in doc_ids:
+            try:
+                page = await self.app.call(
+                    self.app.require_api().get_json(
+                        f"/documents/{doc_id}/readers",
+                        params={"read": "false", "org_id": meeting.get("org_id")},
+                    )
+                )
+            except ApiError:
+                continue
+            out[doc_id] = [r["full_name"] for r in page.get("items", [])]
+        self.unread = out
 
     async def export_attendance(self, meeting_id: int, fmt: str = "xlsx") -> tuple[str, bytes]:
         """The attendance sheet to hand in (Vietnamese headers, dd/mm/yyyy): (file name, bytes)."""

@@ -174,6 +174,7 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
     v_abstain = ft.TextField(label="Không biểu quyết", width=140, keyboard_type=ft.KeyboardType.NUMBER)
     vote_result = ctx.text("", 15, weight=ft.FontWeight.W_600)
     saver = ft.FilePicker()
+    unread_box = ft.Column(spacing=4)
     header = ft.Column(spacing=4)
 
     def draw_header() -> None:
@@ -297,7 +298,18 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
             for r in sec.requests
         ] or [ctx.muted("Không có đơn xin vắng.")]
 
+    def draw_unread() -> None:
+        store = ctx.app.store
+        rows: list[ft.Control] = []
+        for doc_id, names in sec.unread.items():
+            doc = (store.get("document", doc_id) if store else None) or {}
+            title = doc.get("title") or f"Tài liệu số {doc_id}"
+            who = ", ".join(names) if names else "mọi người đã đọc"
+            rows.append(ctx.text(f"{title}: {'chưa đọc: ' + who if names else who}", 14))
+        unread_box.controls = rows or [ctx.muted("Chương trình không kèm tài liệu.")]
+
     def redraw() -> None:
+        draw_unread()
         draw_header()
         draw_code()
         draw_attendance()
@@ -359,6 +371,7 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
         await sec.load_attendance(mid)
         await sec.load_requests(mid)
         await sec.load_minutes(mid)
+        await sec.load_unread(meetings.get(mid) or {})
         redraw()
 
     async def tick() -> None:
@@ -380,6 +393,8 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
             card(ft.Container(code_box, alignment=ft.Alignment.CENTER), identifier="checkin-panel"),
             section(ctx, "Điểm danh (chạm để đổi trạng thái)"),
             attendance,
+            section(ctx, "Tài liệu sinh hoạt: ai chưa đọc"),
+            tag("unread-docs", unread_box),
             section(ctx, "Đơn xin vắng"),
             requests,
             section(ctx, "Biên bản và biểu quyết"),

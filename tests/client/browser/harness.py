@@ -159,11 +159,17 @@ def fill(page, identifier: str, value: str) -> None:
     from playwright.sync_api import expect
 
     box = el(page, identifier).locator("input, textarea").first
-    box.wait_for(state="attached")
-    box.dispatch_event("click")  # not a positioned click: see click()
-    box.focus()
-    box.fill(value)
-    expect(box).to_have_value(value)
+    for attempt in range(3):
+        box.wait_for(state="attached")
+        box.dispatch_event("click")  # not a positioned click: see click()
+        box.focus()
+        box.fill(value)
+        try:  # Flutter may still be swapping in its editing element: then type again
+            expect(box).to_have_value(value, timeout=2_000 if attempt < 2 else 5_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     page.wait_for_timeout(350)  # let the change event reach the app before anything is clicked
 
 

@@ -42,6 +42,17 @@ def test_secretary_and_staff_screens(stack, browser, world):
         },
     )
     sec_api.http.post(f"/meetings/{past['id']}/close")
+    staff_api = Api(stack.api_url, world["staff"]["username"], world["password"])
+    material = staff_api.post(
+        "/documents",
+        json={
+            "title": "Tài liệu sinh hoạt chuyên đề tháng 11",
+            "doc_type": "guidance",
+            "category": "documents",
+            "audience_org_ids": [world["district_id"]],
+        },
+    )
+    member_api.post(f"/documents/{material['id']}/read")
     meeting = sec_api.post(
         "/meetings",
         json={
@@ -49,7 +60,10 @@ def test_secretary_and_staff_screens(stack, browser, world):
             "kind": "regular",
             "starts_at": (now + timedelta(minutes=15)).isoformat(),
             "location": "Nhà văn hóa thôn",
-            "agenda": [{"title": "Đánh giá công tác tháng 11"}, {"title": "Phương hướng tháng 12"}],
+            "agenda": [
+                {"title": "Đánh giá công tác tháng 11", "document_ids": [material["id"]]},
+                {"title": "Phương hướng tháng 12"},
+            ],
         },
     )
     absence = member_api.post(
@@ -75,6 +89,8 @@ def test_secretary_and_staff_screens(stack, browser, world):
 
     _goto(page, stack.web_url + f"/secretary/meetings/{meeting['id']}")
     member2 = world["member2"]["member_id"]
+    said = expect_says(page, "unread-docs", "chưa đọc")
+    assert "Lê Văn Hai" in said and "Trần Thị Đảng" not in said  # she read it, he has not
     expect_says(page, f"attendance-{member2}", "Chưa điểm danh")
     click(page, f"attendance-{member2}")
     expect_says(page, f"attendance-{member2}", "Có mặt")
