@@ -35,6 +35,7 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/staff", staff.staff_home, "staff"),
     ("/staff/publish", staff.publish, "staff"),
     ("/staff/audit", staff.audit, "staff"),
+    ("/staff/members", staff.members, "staff"),
 ]
 
 

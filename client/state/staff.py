@@ -10,6 +10,7 @@ from client.api import ApiError
 from client.state.app import AppState
 from client.state.meetings import Outcome
 from shared.enums import Role
+from shared.schemas.members import ImportReport, MemberPublic
 
 
 class StaffState:
@@ -18,6 +19,8 @@ class StaffState:
         self.orgs: list[dict[str, Any]] = []
         self.overview: dict[str, Any] | None = None
         self.audit: list[dict[str, Any]] = []
+        self.members: list[MemberPublic] = []
+        self.import_report: ImportReport | None = None
         self.error: str | None = None
 
     @property
@@ -97,6 +100,41 @@ class StaffState:
             self.error = None
         except ApiError as exc:
             self.error = exc.message
+
+    async def search_members(self, query: str, org_id: int | None = None) -> None:
+        params: dict[str, Any] = {"limit": 100}
+        if query.strip():
+            params["q"] = query.strip()
+        if org_id:
+            params["org_id"] = org_id
+        try:
+            self.members = await self.app.call(
+                self.app.require_api().get_list("/members", MemberPublic, params=params)
+            )
+            self.error = None
+        except ApiError as exc:
+            self.error = exc.message
+
+    async def import_members(self, name: str, data: bytes, *, apply: bool) -> Outcome:
+        """Check the file first (dry run: nothing written), then apply it when the staff member agrees."""
+        api = self.app.require_api()
+        try:
+            resp = await self.app.call(
+                api.request(
+                    "POST",
+                    "/members/import",
+                    files={"file": (name, data, "application/octet-stream")},
+                    data={"dry_run": "false" if apply else "true"},
+                )
+            )
+        except ApiError as exc:
+            return Outcome(False, exc.message)
+        self.import_report = ImportReport.model_validate(resp.json())
+        r = self.import_report
+        counts = f"{r.created} mới, {r.updated} cập nhật, {r.unchanged} không đổi, {r.rejected} dòng lỗi"
+        if apply and not r.applied:
+            return Outcome(False, f"Chưa nhập gì ({counts}): sửa các dòng lỗi rồi nhập lại.")
+        return Outcome(r.rejected == 0, f"{'Đã nhập' if r.applied else 'Kiểm tra'}: {counts}.")
 
     async def load_audit(self) -> None:
         try:

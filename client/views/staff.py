@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 import flet_charts as fc
 
@@ -9,6 +11,7 @@ from client import format as fmt
 from client.router import Screen
 from client.state.staff import StaffState
 from client.views.ui import PRIMARY, Ctx, card, empty, section, tag
+from shared.enums import MEMBER_KIND_LABELS
 
 
 def _rates_chart(cells: list[dict]) -> ft.Control:
@@ -72,6 +75,12 @@ def staff_home(ctx: Ctx) -> Screen:
                             "Nhật ký hệ thống",
                             icon=ft.Icons.POLICY,
                             on_click=lambda e: ctx.go("/staff/audit"),
+                        ),
+                    ),
+                    tag(
+                        "members",
+                        ft.OutlinedButton(
+                            "Đảng viên", icon=ft.Icons.GROUPS, on_click=lambda e: ctx.go("/staff/members")
                         ),
                     ),
                 ],
@@ -257,3 +266,97 @@ def audit(ctx: Ctx) -> Screen:
 
     redraw()
     return Screen(title="Nhật ký hệ thống", body=col, load=load, back="/staff")
+
+
+def members(ctx: Ctx) -> Screen:
+    """Đảng viên: find members of the subtree; import a list exported from the party's member database."""
+    state = StaffState(ctx.app)
+    results = ft.Column(spacing=4)
+    report = ft.Column(spacing=2)
+    search = ft.TextField(label="Tìm theo tên (không dấu cũng được) hoặc số thẻ", prefix_icon=ft.Icons.SEARCH)
+    picker = ft.FilePicker()
+    pending: dict[str, Any] = {}
+
+    def draw() -> None:
+        results.controls = [
+            ft.ListTile(
+                title=ctx.text(m.full_name, 15),
+                subtitle=ctx.muted(
+                    f"{m.org_name or ''} · {MEMBER_KIND_LABELS.get(m.kind, m.kind)}"
+                    + (f" · thẻ {m.card_number}" if m.card_number else "")
+                ),
+                dense=True,
+            )
+            for m in state.members
+        ] or [empty(ctx, state.error or "Không tìm thấy đảng viên phù hợp.", ft.Icons.PERSON_SEARCH)]
+        r = state.import_report
+        report.controls = []
+        if r is not None:
+            bad = [row for row in r.rows if row.status == "rejected"][:10]
+            report.controls = [
+                ctx.text(f"Dòng {row.row}: {'; '.join(row.errors)}", 13, color="#B00020") for row in bad
+            ]
+            if pending and not r.applied:
+                report.controls.append(
+                    tag(
+                        "import-apply",
+                        ft.FilledButton(
+                            "Áp dụng",
+                            icon=ft.Icons.DONE,
+                            on_click=lambda e: ctx.run(apply),
+                            style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
+                        ),
+                    )
+                )
+
+    async def find(e: Any = None) -> None:
+        await state.search_members(search.value or "")
+        draw()
+        ctx.page.update()
+
+    async def pick() -> None:
+        files = await picker.pick_files(allowed_extensions=["csv", "xlsx"], with_data=True)
+        if not files:
+            return
+        f = files[0]
+        data = getattr(f, "bytes", None)
+        if not data:
+            ctx.toast("Không đọc được tệp.", error=True)
+            return
+        pending.update(name=f.name, data=data)
+        outcome = await state.import_members(f.name, data, apply=False)
+        ctx.toast(outcome.message, error=not outcome.ok)
+        draw()
+        ctx.page.update()
+
+    async def apply() -> None:
+        outcome = await state.import_members(pending["name"], pending["data"], apply=True)
+        pending.clear()
+        ctx.toast(outcome.message, error=not outcome.ok)
+        await find()
+
+    search.on_submit = find
+    draw()
+    body = ft.Column(
+        [
+            tag("member-search", search),
+            ft.Row(
+                [
+                    ft.FilledTonalButton("Tìm", icon=ft.Icons.SEARCH, on_click=find),
+                    tag(
+                        "import-members",
+                        ft.OutlinedButton(
+                            "Nhập danh sách (CSV, XLSX)",
+                            icon=ft.Icons.UPLOAD_FILE,
+                            on_click=lambda e: ctx.run(pick),
+                        ),
+                    ),
+                ],
+                wrap=True,
+            ),
+            report,
+            results,
+        ],
+        spacing=10,
+    )
+    return Screen(title="Đảng viên", body=body, load=find, back="/staff")

@@ -87,3 +87,35 @@ async def test_server_down_is_offline_error():
         await api.info()
     assert err.value.message.startswith("Không kết nối được máy chủ")
     await api.aclose()
+
+
+async def test_staff_find_members_and_import_after_a_dry_run(live_server, world, tmp_path):
+    from client.state.app import AppState, ClientConfig
+    from client.state.prefs import MemoryPrefs
+    from client.state.staff import StaffState
+
+    app = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path), MemoryPrefs())
+    await app.sign_in("", world.staff.username, world.staff.password)
+    assert app.is_staff
+    staff = StaffState(app)
+    await staff.search_members("tran thi dang")  # typed without tone marks
+    assert [m.full_name for m in staff.members] == ["Trần Thị Đảng"]
+    await staff.search_members("")
+    assert world.other_member.member.full_name not in {m.full_name for m in staff.members}  # other subtree
+    csv = (
+        "Họ và tên,Số thẻ đảng viên,Ngày sinh,Mã chi bộ\n"
+        f"Phạm Văn Mới,88800001,01/02/1990,{world.cell.code}\n"
+        f"X,88800002,01/02/1990,{world.cell.code}\n"
+    ).encode()
+    checked = await staff.import_members("danh-sach.csv", csv, apply=False)
+    assert not checked.ok and "1 mới" in checked.message and "1 dòng lỗi" in checked.message
+    await staff.search_members("pham van moi")
+    assert staff.members == []  # a dry run writes nothing
+    refused = await staff.import_members("danh-sach.csv", csv, apply=True)
+    assert not refused.ok and refused.message.startswith("Chưa nhập gì")  # all or nothing
+    good = csv.decode().rsplit("X,", 1)[0].encode()
+    applied = await staff.import_members("danh-sach.csv", good, apply=True)
+    assert applied.ok and applied.message.startswith("Đã nhập: 1 mới")
+    await staff.search_members("pham van moi")
+    assert [m.card_number for m in staff.members] == ["88800001"]
+    await app.sign_out()

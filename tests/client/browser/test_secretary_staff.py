@@ -139,6 +139,10 @@ def test_secretary_and_staff_screens(stack, browser, world):
     expect(el(page, "doc-new-title")).to_be_attached()
     fill(page, "doc-new-title", "Kế hoạch học tập, quán triệt Nghị quyết Đại hội")
     shot(page, "21-staff-publish")
+    _goto(page, stack.web_url + "/staff/members")
+    expect(page.get_by_text("Trần Thị Đảng").first).to_be_attached(timeout=20_000)
+    assert page.get_by_text("dangvien.b").count() == 0
+    shot(page, "23-staff-members")
     _goto(page, stack.web_url + "/staff/audit")
     expect(page.get_by_text("Đăng nhập — ", exact=False).first).to_be_attached(timeout=20_000)
     shot(page, "22-staff-audit")
