@@ -170,15 +170,11 @@ def build(settings: Settings, n_docs: int, seed: int = 7) -> dict:
         with db.transaction() as s:
             s.execute(insert(Document), docs)
             s.execute(insert(DocumentAudience), audiences)
-            if search.is_sqlite(s):
-                rows = []
-                for doc_id, title, number, summary, body in fts:
-                    t = search.index_text(_doc(doc_id, title, number, summary, body))
-                    rows.append(dict(id=doc_id, title=t.title, summary=t.summary, body=t.body))
-                search.bulk_index_sqlite_rows(s, rows)
-            else:
-                for doc_id, title, number, summary, body in fts:
-                    search.index_document(s, _doc(doc_id, title, number, summary, body))
+            rows = []
+            for doc_id, title, number, summary, body in fts:
+                t = search.index_text(_doc(doc_id, title, number, summary, body))
+                rows.append(dict(id=doc_id, title=t.title, summary=t.summary, body=t.body))
+            search.bulk_index_rows(s, rows)
     with db.transaction() as s:
         if not search.is_sqlite(s):
             s.execute(text("SELECT setval(pg_get_serial_sequence('document', 'id'), :n)"), {"n": n_docs})

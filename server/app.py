@@ -27,12 +27,15 @@ def _routers() -> list[APIRouter]:
     from server.meetings.router import router as meetings_router
     from server.meetings.router import stats_router as meeting_stats_router
     from server.members.router import router as members_router
+    from server.notifications.router import router as notifications_router
     from server.orgs.router import router as orgs_router
+    from server.sync.router import router as sync_router
     from server.system.router import router as system_router
 
     routers = [system_router, auth_router, orgs_router, members_router, audit_router]
     routers += [meetings_router, meeting_stats_router]
     routers.append(documents_router)
+    routers += [sync_router, notifications_router]
     return routers
 
 
@@ -68,6 +71,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.db = db
     app.state.on_start = []
     app.state.on_stop = []
+    from server.sync.runtime import install as install_sync
+
+    install_sync(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,

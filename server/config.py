@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     db_max_overflow: int = 30
     run_scheduler: bool = True
     redis_url: str | None = None
+    sync_log_days: int = Field(default=90, ge=1, description="Change log kept; older cursors get 410")
+    sse_ping_seconds: float = Field(default=15, gt=0)
 
     _generated_secret: str | None = PrivateAttr(default=None)
 

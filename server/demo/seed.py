@@ -19,8 +19,9 @@ DEMO_PASSWORD = "demo12345"
 def _seeders() -> list[Callable[[Session, "DemoContext"], None]]:
     from server.demo import documents, foundation
     from server.demo import meetings as demo_meetings
+    from server.demo import sync as sync_demo
 
-    return [foundation.seed, demo_meetings.seed, documents.seed]
+    return [foundation.seed, demo_meetings.seed, documents.seed, sync_demo.seed]
 
 
 class DemoContext:

@@ -286,6 +286,32 @@ def get_for_download(
     return att, blob
 
 
+def remove(session: Session, principal: Principal, attachment_id: int) -> None:
+    """Detach a file from its document (publishers). The stored content stays: other documents may use it."""
+    att = session.get(Attachment, attachment_id)
+    if att is None:
+        raise NotFound("Không tìm thấy tệp đính kèm.", code="attachment_not_found")
+    try:
+        doc = audience.get_manageable(session, principal, att.document_id)
+    except NotFound:
+        raise NotFound("Không tìm thấy tệp đính kèm.", code="attachment_not_found") from None
+    org_ids = audience.audience_ids(session, att.document_id)
+    audit.record(
+        session,
+        "document.attachment_removed",
+        actor=principal,
+        target_type="attachment",
+        target_id=attachment_id,
+        org_id=org_ids[0] if org_ids else None,
+        detail={"document_id": doc.id, "sha256": att.sha256, "filename": att.filename},
+    )
+    session.delete(att)
+    session.flush()
+    record_change(
+        session, "attachment", attachment_id, op="delete", org_ids=org_ids, user_ids=[principal.user_id]
+    )
+
+
 # ---- HTTP caching and ranges ------------------------------------------------------------------------
 
 

@@ -26,8 +26,6 @@ class Document(SQLModel, table=True):
     issued_on: date | None = None
     effective_on: date | None = None
     year: int | None = None  # of issue (or publication when the date of issue is unknown)
-    summary: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     category: str = Field(max_length=20)
     topic: str | None = Field(default=None, max_length=300)
     status: str = Field(max_length=20)
@@ -42,6 +40,10 @@ class Document(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)
+    # Long texts last: SQLite reads a row's columns in order, so status and dates stay on the first page
+    # and filtering never walks a long body's overflow pages.
+    summary: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class DocumentAudience(SQLModel, table=True):

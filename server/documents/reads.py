@@ -219,4 +219,4 @@ def readers(
     return Page[ReaderPublic](items=items, total=total, limit=limit, offset=offset)
 
 
-__all__ = ["mark_read", "mark_studied", "set_bookmark", "read_stats", "readers", "NotFound"]
+__all__ = ["mark_read", "mark_studied", "set_bookmark", "read_stats", "readers"]

@@ -3,7 +3,7 @@
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
@@ -17,6 +17,7 @@ from server.errors import PayloadTooLarge
 from server.openapi import AUTHED, errors
 from shared.schemas.common import Page
 from shared.schemas.documents import (
+    ID_MAX,
     AttachmentPublic,
     CommentCreate,
     CommentPublic,
@@ -34,6 +35,10 @@ from shared.schemas.documents import (
 )
 
 router = APIRouter(tags=["documents"])
+
+DocId = Annotated[int, Path(ge=1, le=ID_MAX)]
+AttId = Annotated[int, Path(ge=1, le=ID_MAX)]
+OrgId = Annotated[int | None, Query(ge=1, le=ID_MAX)]
 
 
 def _refuse_secret(db, principal, exc: service.SecretDocumentRefused, org_ids, document_id=None):  # type: ignore[no-untyped-def]
@@ -95,14 +100,16 @@ def list_topics(principal: CurrentPrincipal, db: DbSession) -> list[str]:
 
 
 @router.get("/documents/{document_id}", response_model=DocumentPublic, responses=errors(401, 404))
-def get_document(document_id: int, principal: CurrentPrincipal, db: DbSession) -> DocumentPublic:
+def get_document(document_id: DocId, principal: CurrentPrincipal, db: DbSession) -> DocumentPublic:
     return service.get_public(db, principal, document_id)
 
 
 @router.get(
     "/documents/{document_id}/versions", response_model=list[DocumentSummary], responses=errors(401, 404)
 )
-def document_versions(document_id: int, principal: CurrentPrincipal, db: DbSession) -> list[DocumentSummary]:
+def document_versions(
+    document_id: DocId, principal: CurrentPrincipal, db: DbSession
+) -> list[DocumentSummary]:
     return service.superseded_chain(db, principal, document_id)
 
 
@@ -110,7 +117,7 @@ def document_versions(document_id: int, principal: CurrentPrincipal, db: DbSessi
     "/documents/{document_id}", response_model=DocumentPublic, responses=errors(401, 403, 404, 409, 422)
 )
 def update_document(
-    document_id: int, body: DocumentUpdate, principal: CurrentPrincipal, db: DbSession
+    document_id: DocId, body: DocumentUpdate, principal: CurrentPrincipal, db: DbSession
 ) -> DocumentPublic:
     try:
         out = service.update(db, principal, document_id, body)
@@ -126,7 +133,7 @@ def update_document(
 @router.post(
     "/documents/{document_id}/withdraw", response_model=DocumentPublic, responses=errors(401, 403, 404, 409)
 )
-def withdraw_document(document_id: int, principal: CurrentPrincipal, db: DbSession) -> DocumentPublic:
+def withdraw_document(document_id: DocId, principal: CurrentPrincipal, db: DbSession) -> DocumentPublic:
     out = service.update(db, principal, document_id, DocumentUpdate(status=DocStatus.withdrawn))
     db.commit()
     return out
@@ -137,10 +144,26 @@ def withdraw_document(document_id: int, principal: CurrentPrincipal, db: DbSessi
     response_model=DocumentPublic,
     responses=errors(401, 403, 404, 409, 422),
 )
-def publish_document(document_id: int, principal: CurrentPrincipal, db: DbSession) -> DocumentPublic:
+def publish_document(document_id: DocId, principal: CurrentPrincipal, db: DbSession) -> DocumentPublic:
     out = service.update(db, principal, document_id, DocumentUpdate(status=DocStatus.published))
     db.commit()
     return out
+
+
+@router.delete(
+    "/documents/{document_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 409)
+)
+def delete_draft(document_id: DocId, principal: CurrentPrincipal, db: DbSession) -> None:
+    service.delete_draft(db, principal, document_id)
+    db.commit()
+
+
+@router.delete(
+    "/attachments/{attachment_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404)
+)
+def remove_attachment(attachment_id: AttId, principal: CurrentPrincipal, db: DbSession) -> None:
+    attachments.remove(db, principal, attachment_id)
+    db.commit()
 
 
 # ---- files ------------------------------------------------------------------------------------------
@@ -176,7 +199,9 @@ def _upload_principal(
     session = db.session(write=False)
     try:
         principal = get_principal(request, session, credentials)
-        attachments.check_can_attach(session, principal, int(request.path_params["document_id"]))
+        raw = str(request.path_params.get("document_id", ""))
+        document_id = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+        attachments.check_can_attach(session, principal, document_id)
         return principal
     finally:
         session.close()  # close, not rollback: rollback would expire the principal's loaded rows
@@ -190,7 +215,7 @@ def _upload_principal(
     responses=errors(400, 401, 403, 404, 413, 415, 422),
 )
 async def upload_attachment(
-    document_id: int,
+    document_id: DocId,
     request: Request,
     principal: Annotated[Principal, Depends(_upload_principal)],
     settings: AppSettings,
@@ -229,7 +254,7 @@ async def upload_attachment(
     },
 )
 def download_attachment(
-    attachment_id: int, request: Request, principal: CurrentPrincipal, db: DbSession, settings: AppSettings
+    attachment_id: AttId, request: Request, principal: CurrentPrincipal, db: DbSession, settings: AppSettings
 ) -> Response:
     att, blob = attachments.get_for_download(db, principal, attachment_id)
     db.close()  # nothing more to read: do not hold a connection for the length of a slow download
@@ -280,7 +305,7 @@ def download_attachment(
     responses={201: {"model": ReadMarkPublic, "description": "Lần đọc đầu tiên"}, **errors(401, 404, 422)},
 )
 def mark_read(
-    document_id: int,
+    document_id: DocId,
     principal: CurrentPrincipal,
     db: DbSession,
     response: Response,
@@ -296,7 +321,7 @@ def mark_read(
     "/documents/{document_id}/studied", response_model=ReadMarkPublic, responses=errors(401, 404, 422)
 )
 def mark_studied(
-    document_id: int,
+    document_id: DocId,
     principal: CurrentPrincipal,
     db: DbSession,
     body: Annotated[ReadRequest | None, Body()] = None,
@@ -309,7 +334,7 @@ def mark_studied(
 @router.delete(
     "/documents/{document_id}/studied", response_model=ReadMarkPublic, responses=errors(401, 404, 422)
 )
-def unmark_studied(document_id: int, principal: CurrentPrincipal, db: DbSession) -> ReadMarkPublic:
+def unmark_studied(document_id: DocId, principal: CurrentPrincipal, db: DbSession) -> ReadMarkPublic:
     out = reads.mark_studied(db, principal, document_id, studied=False)
     db.commit()
     return out
@@ -318,7 +343,7 @@ def unmark_studied(document_id: int, principal: CurrentPrincipal, db: DbSession)
 @router.put(
     "/documents/{document_id}/bookmark", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 404)
 )
-def add_bookmark(document_id: int, principal: CurrentPrincipal, db: DbSession) -> None:
+def add_bookmark(document_id: DocId, principal: CurrentPrincipal, db: DbSession) -> None:
     reads.set_bookmark(db, principal, document_id, True)
     db.commit()
 
@@ -326,14 +351,14 @@ def add_bookmark(document_id: int, principal: CurrentPrincipal, db: DbSession) -
 @router.delete(
     "/documents/{document_id}/bookmark", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 404)
 )
-def remove_bookmark(document_id: int, principal: CurrentPrincipal, db: DbSession) -> None:
+def remove_bookmark(document_id: DocId, principal: CurrentPrincipal, db: DbSession) -> None:
     reads.set_bookmark(db, principal, document_id, False)
     db.commit()
 
 
 @router.get("/documents/{document_id}/read-stats", response_model=ReadStats, responses=errors(401, 403, 404))
 def read_stats(
-    document_id: int, principal: CurrentPrincipal, db: DbSession, org_id: int | None = None
+    document_id: DocId, principal: CurrentPrincipal, db: DbSession, org_id: OrgId = None
 ) -> ReadStats:
     return reads.read_stats(db, principal, document_id, org_id)
 
@@ -342,10 +367,10 @@ def read_stats(
     "/documents/{document_id}/readers", response_model=Page[ReaderPublic], responses=errors(401, 403, 404)
 )
 def list_readers(
-    document_id: int,
+    document_id: DocId,
     principal: CurrentPrincipal,
     db: DbSession,
-    org_id: int | None = None,
+    org_id: OrgId = None,
     has_read: Annotated[bool | None, Query(alias="read", description="true: đã đọc; false: chưa đọc")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -365,7 +390,7 @@ def list_readers(
     responses=errors(401, 403, 404, 409, 422),
 )
 def add_comment(
-    document_id: int, body: CommentCreate, principal: CurrentPrincipal, db: DbSession
+    document_id: DocId, body: CommentCreate, principal: CurrentPrincipal, db: DbSession
 ) -> CommentPublic:
     out = comments.add(db, principal, document_id, body)
     db.commit()
@@ -375,7 +400,7 @@ def add_comment(
 @router.get(
     "/documents/{document_id}/comments", response_model=list[CommentPublic], responses=errors(401, 404)
 )
-def list_comments(document_id: int, principal: CurrentPrincipal, db: DbSession) -> list[CommentPublic]:
+def list_comments(document_id: DocId, principal: CurrentPrincipal, db: DbSession) -> list[CommentPublic]:
     return comments.list_comments(db, principal, document_id)
 
 
@@ -393,7 +418,7 @@ def list_comments(document_id: int, principal: CurrentPrincipal, db: DbSession) 
     },
 )
 def export_comments(
-    document_id: int, principal: CurrentPrincipal, db: DbSession, format: Literal["csv", "xlsx"] = "xlsx"
+    document_id: DocId, principal: CurrentPrincipal, db: DbSession, format: Literal["csv", "xlsx"] = "xlsx"
 ) -> Response:
     content, media_type, ext = comments.export(db, principal, document_id, format)
     return Response(

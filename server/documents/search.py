@@ -28,6 +28,14 @@ _FTS_INSERT = text(
 )
 
 
+_PG_UPDATE = text(
+    "UPDATE document SET search_vector = "
+    "setweight(to_tsvector('simple', :title), 'A') || "
+    "setweight(to_tsvector('simple', :summary), 'B') || "
+    "setweight(to_tsvector('simple', :body), 'C') WHERE id = :id"
+)
+
+
 @dataclass(frozen=True)
 class IndexText:
     title: str  # title + number, weight A
@@ -69,19 +77,22 @@ def index_document(session: Session, doc: Document) -> None:
         )
     else:
         session.execute(
-            text(
-                "UPDATE document SET search_vector = "
-                "setweight(to_tsvector('simple', :title), 'A') || "
-                "setweight(to_tsvector('simple', :summary), 'B') || "
-                "setweight(to_tsvector('simple', :body), 'C') WHERE id = :id"
-            ),
-            {"id": doc.id, "title": data.title, "summary": data.summary, "body": data.body},
+            _PG_UPDATE, {"id": doc.id, "title": data.title, "summary": data.summary, "body": data.body}
         )
 
 
-def bulk_index_sqlite_rows(session: Session, rows: list[dict]) -> None:
-    """Index many documents at once (the benchmark's loader): rows of id/title/summary/body token strings."""
-    session.execute(_FTS_INSERT, rows)
+def remove_document(session: Session, document_id: int) -> None:
+    """Drop a deleted document from the index (PostgreSQL's vector goes with the row)."""
+    if is_sqlite(session):
+        session.execute(text("DELETE FROM document_fts WHERE rowid = :id"), {"id": document_id})
+
+
+def bulk_index_rows(session: Session, rows: list[dict]) -> None:
+    """Index many documents at once (the benchmark's loader): rows of id, title, summary, body tokens."""
+    if is_sqlite(session):
+        session.execute(_FTS_INSERT, rows)
+    else:
+        session.execute(_PG_UPDATE, rows)
 
 
 _OPERATORS = re.compile(r"\b(?:AND|OR|NOT|NEAR)\b")

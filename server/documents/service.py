@@ -4,14 +4,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import delete, func, select
+from sqlalchemy import update as sql_update
 from sqlmodel import Session, col
 
 from server.audit import service as audit
 from server.auth.principal import Principal
 from server.documents import audience, search
-from server.documents.models import Attachment, Bookmark, Document, DocumentAudience, FileBlob, ReadMark
-from server.errors import Conflict, Forbidden, NotFound, Unprocessable
+from server.documents.models import (
+    Attachment,
+    Bookmark,
+    Document,
+    DocumentAudience,
+    DocumentComment,
+    FileBlob,
+    ReadMark,
+)
+from server.errors import Conflict, Forbidden, Unprocessable
 from server.orgs.models import Organization
 from server.sync.log import record_change
 from server.timeutil import as_utc, utcnow
@@ -65,14 +74,25 @@ def audit_refusal(
     document_id: int | None = None,
 ) -> None:
     """Write the refusal in its own transaction (the refused write itself was rolled back)."""
+    # The audience was not validated (the refusal comes first): keep only organisations that exist.
+    wanted = list(dict.fromkeys(org_ids))[:200]
+    existing = set(
+        session.execute(select(col(Organization.id)).where(col(Organization.id).in_(wanted))).scalars()
+    )
+    known = [o for o in wanted if o in existing]
     audit.record(
         session,
         "document.secret_refused",
         actor=principal,
         target_type=ENTITY,
         target_id=document_id,
-        org_id=org_ids[0] if org_ids else None,
-        detail={"level": exc.level.value, "found_in": exc.source, "title": (exc.title or "")[:200]},
+        org_id=known[0] if known else principal.cell_id,
+        detail={
+            "level": exc.level.value,
+            "found_in": exc.source,
+            "title": (exc.title or "")[:200],
+            "audience": known,
+        },
     )
 
 
@@ -173,11 +193,14 @@ def _log_change(
 
 
 def _mark_published(session: Session, doc: Document, now: datetime) -> None:
+    from server.notifications import events
+
+    if doc.status != DocStatus.published.value and doc.id is not None:
+        events.document_published(session, doc, audience.audience_ids(session, doc.id))
     doc.status = DocStatus.published.value
     doc.published_at = now
     if doc.publish_at is None or as_utc(doc.publish_at) > now:
         doc.publish_at = now
-    doc.comments_until = doc.comments_until  # comments stay readable by staff; members can no longer send any
     _fill_year(doc)
     if doc.replaces_id:
         old = session.get(Document, doc.replaces_id)
@@ -399,6 +422,43 @@ def _log_attachments(session: Session, document_id: int, org_ids: Sequence[int])
         select(col(Attachment.id)).where(col(Attachment.document_id) == document_id)
     ).scalars():
         record_change(session, "attachment", int(att_id), op="upsert", org_ids=org_ids)
+
+
+def delete_draft(session: Session, principal: Principal, document_id: int) -> None:
+    """Delete a draft created by mistake; anything members have had is withdrawn instead, never deleted."""
+    doc = audience.get_manageable(session, principal, document_id)
+    if doc.status != DocStatus.draft.value or doc.published_at is not None:
+        raise Conflict(
+            "Chỉ xóa được dự thảo chưa từng phát hành; văn bản đã phát hành thì thu hồi.", code="not_a_draft"
+        )
+    if (
+        doc.comments_until is not None
+        and session.execute(
+            select(col(DocumentComment.id)).where(col(DocumentComment.document_id) == document_id).limit(1)
+        ).first()
+    ):
+        raise Conflict("Dự thảo đã có góp ý của đảng viên; không xóa được.", code="draft_has_comments")
+    org_ids = audience.audience_ids(session, document_id)
+    for model in (Attachment, ReadMark, Bookmark):
+        session.execute(delete(model).where(col(model.document_id) == document_id))  # type: ignore[attr-defined]
+    session.execute(delete(DocumentAudience).where(col(DocumentAudience.document_id) == document_id))
+    session.execute(
+        sql_update(Document).where(col(Document.replaces_id) == document_id).values(replaces_id=None)
+    )
+    search.remove_document(session, document_id)
+    audit.record(
+        session,
+        "document.delete",
+        actor=principal,
+        target_type=ENTITY,
+        target_id=document_id,
+        org_id=org_ids[0] if org_ids else None,
+        detail={"title": doc.title},
+    )
+    session.delete(doc)
+    session.flush()
+    users = {principal.user_id} | ({doc.created_by} if doc.created_by else set())
+    record_change(session, ENTITY, document_id, op="delete", org_ids=org_ids, user_ids=users)
 
 
 def publish_due(session: Session, now: datetime | None = None) -> list[int]:
@@ -623,19 +683,6 @@ def superseded_chain(session: Session, principal: Principal, document_id: int) -
     return _summaries(session, principal, [d for d in chain if d.id in visible])
 
 
-def find_by_number(session: Session, principal: Principal, number: str) -> list[DocumentSummary]:
-    """Exact lookups by number ("21-NQ/TW") among visible documents."""
-    parsed = docnumber.parse(number)
-    if parsed is None or not parsed.tokens():
-        raise NotFound("Không nhận ra số hiệu văn bản.", code="number_not_understood")
-    rows = session.execute(
-        select(Document)
-        .where(col(Document.number_key) == parsed.tokens()[0], audience.visible_clause(session, principal))
-        .order_by(col(Document.issued_on).desc())
-    ).scalars()
-    return _summaries(session, principal, list(rows))
-
-
 __all__ = [
     "SecretDocumentRefused",
     "audit_refusal",
@@ -647,7 +694,4 @@ __all__ = [
     "list_topics",
     "get_public",
     "superseded_chain",
-    "find_by_number",
-    "and_",
-    "or_",
 ]

@@ -560,4 +560,9 @@ def decide(
         detail={"member_id": member.id, "from": old, "to": new, "note": note},
     )
     record_change(session, "absence_request", req.id, user_ids=_req_audience(session, meeting, member.id))
+    if old != new:
+        from server.notifications import events
+
+        events.absence_answered(session, service.user_ids_of_members(session, [member.id]), meeting, approve,
+                                note)
     return _request_public(req, member.full_name)

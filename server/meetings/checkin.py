@@ -92,6 +92,9 @@ def open_checkin(
             org_id=meeting.org_id,
         )
         service.touch(session, meeting)
+        from server.notifications import events
+
+        events.checkin_opened(session, meeting)
     session.flush()
     return code_at(meeting, now)
 

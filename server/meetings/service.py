@@ -16,6 +16,7 @@ from server.errors import Conflict, NotFound, Unprocessable
 from server.meetings import policy
 from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting
 from server.members.models import Member, RoleAssignment, User
+from server.notifications import events
 from server.orgs import service as orgs
 from server.orgs.models import Organization
 from server.sync.log import record_change
@@ -311,6 +312,8 @@ def create(session: Session, principal: Principal, data: MeetingCreate) -> Meeti
         },
     )
     touch(session, meeting)
+    if meeting.status == S.scheduled.value:
+        events.meeting_scheduled(session, meeting)
     return meeting
 
 
@@ -366,6 +369,8 @@ def update(session: Session, principal: Principal, meeting_id: int, data: Meetin
         detail={"before": before, "fields": sorted(changes)},
     )
     touch(session, meeting)
+    if meeting.status != S.draft.value:
+        events.meeting_changed(session, meeting)
     return meeting
 
 
@@ -384,6 +389,7 @@ def schedule(session: Session, principal: Principal, meeting_id: int) -> Meeting
         org_id=meeting.org_id,
     )
     touch(session, meeting)
+    events.meeting_scheduled(session, meeting)
     return meeting
 
 
@@ -391,6 +397,7 @@ def cancel(session: Session, principal: Principal, meeting_id: int, reason: str)
     meeting = get_led(session, principal, meeting_id, lock=True)
     if meeting.status not in (S.draft.value, S.scheduled.value):
         raise Conflict("Chỉ hủy được cuộc họp chưa bắt đầu.", code="invalid_transition")
+    was_announced = meeting.status == S.scheduled.value
     meeting.status = S.cancelled.value
     meeting.cancel_reason = reason
     meeting.cancelled_at = utcnow()
@@ -404,6 +411,8 @@ def cancel(session: Session, principal: Principal, meeting_id: int, reason: str)
         detail={"reason": reason},
     )
     touch(session, meeting)
+    if was_announced:
+        events.meeting_cancelled(session, meeting)
     return meeting
 
 

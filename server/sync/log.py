@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from server.sync import bus as _bus  # noqa: F401  (its commit hooks publish the live-push hints)
 from server.sync.models import Change, ChangeScope, SyncCounter
 
 
@@ -15,8 +16,8 @@ def next_version(session: Session) -> int:
     smaller one has committed or rolled back: a cursor can never skip a change.
     """
     result = session.execute(
-        update(SyncCounter).where(SyncCounter.id == 1).values(version=SyncCounter.version + 1)
-        .returning(SyncCounter.version)
+        update(SyncCounter).where(col(SyncCounter.id) == 1).values(version=col(SyncCounter.version) + 1)
+        .returning(col(SyncCounter.version))
         # Without this the ORM scans the whole identity map on every bump: O(n^2) in bulk writes.
         .execution_options(synchronize_session=False)
     )
@@ -43,9 +44,12 @@ def record_change(
     sight of the entity learn of it as a removal.
     """
     version = next_version(session)
+    orgs, users = set(org_ids), set(user_ids)
     session.add(Change(version=version, entity_type=entity_type, entity_id=entity_id, op=op))
-    for org_id in set(org_ids):
+    for org_id in orgs:
         session.add(ChangeScope(version=version, org_id=org_id))
-    for user_id in set(user_ids):
+    for user_id in users:
         session.add(ChangeScope(version=version, user_id=user_id))
+    # Collected for the live push, published only once the transaction commits (server/sync/bus.py).
+    session.info.setdefault("sync_hints", []).append((version, orgs, users))
     return version

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import AwareDatetime, Field, field_validator
 
@@ -62,6 +63,8 @@ DOC_STATUS_LABELS: dict[DocStatus, str] = {
 }
 
 BODY_MAX = 1_000_000
+ID_MAX = 2_147_483_647
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 
 
 class _DocFields(RequestSchema):
@@ -87,14 +90,14 @@ class DocumentCreate(_DocFields):
     body: str | None = Field(default=None, max_length=BODY_MAX, description="Toàn văn, dùng để tìm kiếm")
     category: DocCategory
     topic: str | None = Field(default=None, max_length=300, description="Chuyên đề (tài liệu học tập)")
-    audience_org_ids: list[int] = Field(
+    audience_org_ids: list[Id] = Field(
         min_length=1, max_length=200, description="Tổ chức nhận: cả cây tổ chức bên dưới mỗi tổ chức"
     )
     publish_at: AwareDatetime | None = Field(default=None, description="Hẹn giờ phát hành")
     status: DocStatus | None = Field(default=None, description='"draft" để lưu dự thảo')
     secrecy: Secrecy = Field(default=Secrecy.none, description="Độ mật: tài liệu mật bị từ chối")
     offline_allowed: bool = Field(default=True, description="Cho phép lưu trên thiết bị để đọc khi mất mạng")
-    replaces_id: int | None = Field(default=None, description="Văn bản này thay thế văn bản số id")
+    replaces_id: Id | None = Field(default=None, description="Văn bản này thay thế văn bản số id")
     comments_until: AwareDatetime | None = Field(default=None, description="Hạn góp ý dự thảo")
 
 
@@ -108,7 +111,7 @@ class DocumentUpdate(_DocFields):
     body: str | None = Field(default=None, max_length=BODY_MAX)
     category: DocCategory | None = None
     topic: str | None = Field(default=None, max_length=300)
-    audience_org_ids: list[int] | None = Field(default=None, min_length=1, max_length=200)
+    audience_org_ids: list[Id] | None = Field(default=None, min_length=1, max_length=200)
     publish_at: AwareDatetime | None = None
     status: DocStatus | None = Field(default=None, description="published: phát hành; withdrawn: thu hồi")
     secrecy: Secrecy | None = None

@@ -16,6 +16,8 @@ PUBLIC = {
     ("GET", "/api/v1/info"): "the client shows server facts (demo mode) on the sign-in screen",
     ("POST", "/api/v1/auth/login"): "sign-in itself",
     ("POST", "/api/v1/auth/refresh"): "the refresh token is the credential",
+    ("GET", "/api/v1/events"): "SSE authenticates itself (Bearer or a one-minute ticket): no database "
+                               "session held for the stream's life; see tests/server/sync/test_events.py",
 }
 
 

@@ -247,3 +247,15 @@ def test_size_limit_while_streaming_without_content_length(world_factory_client)
     assert not any(p.is_file() for p in (files_dir / "tmp").glob("*"))
     resp = client.post(f"{API}/{doc_id}/attachments", content=body(2_000), headers={**headers, **ctype})
     assert resp.status_code == 201, resp.text
+
+
+def test_remove_attachment(client, doc, world, login):
+    d, staff = doc
+    att = _upload(client, staff, d["id"], pdf_bytes()).json()
+    url = f"/api/v1/attachments/{att['id']}"
+    assert client.delete(url, headers=login(world.member)).status_code == 403
+    assert client.delete(url, headers=login(world.other_staff)).status_code == 404
+    assert client.delete(url, headers=staff).status_code == 204
+    assert client.get(url, headers=staff).status_code == 404
+    assert client.get(f"{API}/{d['id']}", headers=staff).json()["attachments"] == []
+    assert client.delete(url, headers=staff).status_code == 404

@@ -44,7 +44,11 @@ def test_demo_documents(tmp_path, sqlite_template):
         assert titles(village, q="nghi quyet 21")[0] == "21-NQ/TW"
         assert titles(village, q="chỉ thị 45")[0] == "45-CT/TW"
         assert client.get("/api/v1/documents/topics", headers=village).json()
-        draft = [d for d in client.get("/api/v1/documents", params={"q": "du thao bao cao chinh tri"},
-                                       headers=village).json()["items"]]
+        draft = [
+            d
+            for d in client.get(
+                "/api/v1/documents", params={"q": "du thao bao cao chinh tri"}, headers=village
+            ).json()["items"]
+        ]
         assert draft and draft[0]["status"] == "draft" and draft[0]["comments_until"]
     app.state.db.dispose()

@@ -1,4 +1,4 @@
-"""Every documents route, called by a member of another cell and by people of another subtree: 404, never data."""
+"""Every documents route, called by a member of another cell and people of another subtree: 404."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -49,6 +49,8 @@ def _calls(doc_id, draft_id, att_id):
         ("POST", f"{API}/{draft_id}/comments", {"body": "Góp ý"}),
         ("GET", f"{API}/{draft_id}/comments", None),
         ("GET", f"{API}/{draft_id}/comments/export", None),
+        ("DELETE", f"/api/v1/attachments/{att_id}", None),
+        ("DELETE", f"{API}/{draft_id}", None),
     ]
 
 

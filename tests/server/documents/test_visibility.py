@@ -317,3 +317,14 @@ def test_invalid_audience_and_bodies(client, world, login):
     )
     assert resp.status_code == 422
     assert client.get(API).status_code == 401
+
+
+def test_delete_only_unpublished_drafts(client, world, login):
+    staff = login(world.staff)
+    draft = create_doc(client, staff, "Tạo nhầm", [world.cell.id], status="draft")
+    published = create_doc(client, staff, "Đã phát hành", [world.cell.id])
+    assert client.delete(f"{API}/{draft['id']}", headers=login(world.other_staff)).status_code == 404
+    assert client.delete(f"{API}/{published['id']}", headers=staff).status_code == 409
+    assert client.delete(f"{API}/{draft['id']}", headers=staff).status_code == 204
+    assert client.get(f"{API}/{draft['id']}", headers=staff).status_code == 404
+    assert visible_titles(client, staff, q="tao nham") == []

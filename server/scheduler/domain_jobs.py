@@ -1,0 +1,97 @@
+"""Jobs of meetings and documents: reminders, closing, monthly drafts, absence flags, publication."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from server.scheduler.service import Job, JobContext, daily, every_minutes, monthly_from_day, once
+
+REMIND_DAY = timedelta(hours=24)
+REMIND_SOON = timedelta(hours=2)
+
+
+def meeting_reminders(session: Session, ctx: JobContext) -> str:
+    """A day and two hours before each scheduled meeting, once each (a rescheduled meeting again)."""
+    from server.meetings import service as meetings
+    from server.notifications import events
+
+    sent = 0
+    for r in meetings.upcoming_reminders(session, ctx.now, ctx.now + REMIND_DAY):
+        soon = r.starts_at - ctx.now <= REMIND_SOON
+        kind = "reminder-2h" if soon else "reminder-24h"
+        if r.user_ids and once(session, kind, f"{r.meeting_id}@{r.starts_at:%Y%m%dT%H%M}"):
+            events.meeting_reminder(session, r.meeting_id, r.title, r.starts_at, r.user_ids,
+                                    "2 giờ nữa" if soon else "ngày mai")
+            sent += 1
+    return f"sent={sent}"
+
+
+def close_meetings(session: Session, ctx: JobContext) -> str:
+    """Meetings left open after their check-in window and end: closed, absentees recorded."""
+    from server.meetings import attendance
+
+    closed = attendance.close_overdue(session, ctx.now)
+    return f"closed={len(closed)}"
+
+
+def draft_next_month(session: Session, ctx: JobContext) -> str:
+    """From the 20th: next month's regular meeting of every cell with a rule, and a request to confirm it."""
+    from server.meetings import service as meetings
+    from server.notifications import events
+
+    month = meetings.next_month(ctx.now)
+    created = meetings.draft_regular_for_all(session, month)
+    asked = 0
+    for meeting in created:
+        leaders = meetings.leader_user_ids(session, meeting.org_id)
+        if leaders and meeting.id is not None and once(session, "meeting-draft", str(meeting.id)):
+            events.meeting_draft(session, meeting.id, meeting.title, meeting.starts_at, leaders)
+            asked += 1
+    return f"month={month} drafted={len(created)} asked={asked}"
+
+
+def absence_flags(session: Session, ctx: JobContext) -> str:
+    """Members absent 3+ times in a row this year: the member and their cell's leaders are told, once per run
+    length."""
+    from server.meetings import service as meetings
+    from server.meetings import stats
+    from server.members.models import Member
+    from server.notifications import events
+    from server.orgs.models import Organization
+    from shared.enums import OrgKind
+
+    year = ctx.local_now.year
+    start, end = stats.year_bounds(year)
+    cells = select(col(Organization.id)).where(col(Organization.kind) == OrgKind.cell.value)
+    raised = 0
+    for member_id, best in session.execute(stats._flagged_sql(cells, start, end)).all():
+        member = session.get(Member, int(member_id))
+        if member is None or member.id is None:
+            continue
+        if once(session, "absence-flag", f"{member.id}:{year}:{int(best)}"):
+            users = sorted(set(meetings.user_ids_of_members(session, [member.id])
+                               + meetings.leader_user_ids(session, member.org_id)))
+            if users:
+                events.absence_flag(session, users, member.full_name, int(best), year, member.id)
+                raised += 1
+    return f"flags={raised}"
+
+
+def publish_documents(session: Session, ctx: JobContext) -> str:
+    from server.documents import service as documents
+
+    return f"published={len(documents.publish_due(session, ctx.now))}"
+
+
+def meeting_jobs() -> list[Job]:
+    return [
+        Job("meeting_reminders", every_minutes(5), meeting_reminders),
+        Job("close_meetings", every_minutes(5), close_meetings),
+        Job("draft_next_month", monthly_from_day(20), draft_next_month),
+        Job("absence_flags", daily, absence_flags),
+    ]
+
+
+def document_jobs() -> list[Job]:
+    return [Job("publish_documents", every_minutes(1), publish_documents)]

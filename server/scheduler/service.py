@@ -1,0 +1,164 @@
+"""Jobs and the runner: each job names the period it is due for; a (job, period) runs once, ever.
+
+The runner is called every minute by APScheduler and once at start-up, so work missed while the server
+was down is done once on start. Time comes from an injected clock.
+"""
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from server.db import Database
+from server.scheduler.clock import Clock, SystemClock
+from server.scheduler.leader import LeaderLock
+from server.scheduler.models import JobRun
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobContext:
+    now: datetime
+    tz: ZoneInfo
+    db: Database
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.tz)
+
+
+@dataclass
+class Job:
+    name: str
+    period: Callable[[JobContext], str | None]  # the period due now, or None when nothing is due
+    run: Callable[[Session, JobContext], str | None]  # does the work; returns a short detail
+
+
+def every_minutes(minutes: int) -> Callable[[JobContext], str]:
+    def period(ctx: JobContext) -> str:
+        t = ctx.now
+        floored = t.replace(minute=t.minute - t.minute % minutes, second=0, microsecond=0)
+        return floored.strftime("%Y-%m-%dT%H:%M")
+    return period
+
+
+def daily(ctx: JobContext) -> str:
+    return ctx.local_now.strftime("%Y-%m-%d")
+
+
+def monthly_from_day(day: int) -> Callable[[JobContext], str | None]:
+    """Due once a month, from local `day` on (so a server down on the 20th does it on the 21st)."""
+    def period(ctx: JobContext) -> str | None:
+        local = ctx.local_now
+        return local.strftime("%Y-%m") if local.day >= day else None
+    return period
+
+
+def once(session: Session, job: str, key: str, owner: str | None = None) -> bool:
+    """Claim (job, key) inside the caller's transaction; False when it was done before.
+
+    Jobs use it for per-item work too (e.g. "reminder-24h", "meeting:42").
+    """
+    if session.execute(select(col(JobRun.id)).where(col(JobRun.job) == job, col(JobRun.key) == key)).first():
+        return False
+    nested = session.begin_nested()
+    try:
+        session.add(JobRun(job=job, key=key, owner=owner))
+        session.flush()
+        nested.commit()
+    except IntegrityError:
+        nested.rollback()
+        return False
+    return True
+
+
+class Runner:
+    def __init__(self, db: Database, jobs: list[Job], clock: Clock | None = None, owner: str | None = None):
+        self.db = db
+        self.jobs = jobs
+        self.clock = clock or SystemClock()
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.lock = LeaderLock(db)
+        self.tz = ZoneInfo(db.settings.timezone)
+
+    def run_due(self) -> list[tuple[str, str]]:
+        """Run every job due now that has not run for its period. Only the leader acts."""
+        if not self.lock.acquire():
+            return []
+        done: list[tuple[str, str]] = []
+        ctx = JobContext(now=self.clock.now(), tz=self.tz, db=self.db)
+        for job in self.jobs:
+            key = job.period(ctx)
+            if key is None:
+                continue
+            try:
+                with self.db.transaction() as session:
+                    if not once(session, job.name, key, self.owner):
+                        continue
+                    detail = job.run(session, ctx)
+                    run = session.execute(
+                        select(JobRun).where(col(JobRun.job) == job.name, col(JobRun.key) == key)
+                    ).scalar_one()
+                    run.finished_at = self.clock.now()
+                    run.detail = detail
+                done.append((job.name, key))
+            except Exception:  # noqa: BLE001 - one failing job must not stop the others; retried next tick
+                log.exception("scheduled job %s (%s) failed", job.name, key)
+        return done
+
+    def stop(self) -> None:
+        self.lock.release()
+
+
+def rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# Built-in jobs ----------------------------------------------------------------------------------------
+
+
+def cleanup(session: Session, ctx: JobContext) -> str:
+    """Expired device sessions, spent refresh tokens, old offline-action receipts and old change log."""
+    from server.auth.models import DeviceSession, RefreshToken
+    from server.sync import service as sync_service
+    from server.sync.models_ext import SyncAction
+
+    now = ctx.now
+    tokens = rowcount(session.execute(
+        delete(RefreshToken).where(col(RefreshToken.expires_at) < now - timedelta(days=1))))
+    stale = select(col(DeviceSession.id)).where(col(DeviceSession.expires_at) < now - timedelta(days=7))
+    session.execute(delete(RefreshToken).where(col(RefreshToken.session_id).in_(stale)))
+    sessions = rowcount(session.execute(delete(DeviceSession).where(col(DeviceSession.id).in_(stale))))
+    days = ctx.db.settings.sync_log_days
+    receipts = rowcount(session.execute(
+        delete(SyncAction).where(col(SyncAction.created_at) < now - timedelta(days=days))))
+    pruned = sync_service.prune(session, older_than=now - timedelta(days=days))
+    # Periods are only ever computed for "now", so old run records can go (per-item keys too: their
+    # items, such as a meeting's reminders, are long past).
+    runs = rowcount(session.execute(delete(JobRun).where(col(JobRun.started_at) < now - timedelta(days=days),
+                                                         col(JobRun.job) != "cleanup")))
+    return f"tokens={tokens} sessions={sessions} receipts={receipts} changes={pruned} runs={runs}"
+
+
+def default_jobs() -> list[Job]:
+    jobs = [Job("cleanup", daily, cleanup)]
+    for factory in _JOB_FACTORIES:
+        module_name, _, attr = factory.partition(":")
+        module = __import__(module_name, fromlist=[attr])
+        jobs.extend(getattr(module, attr)())
+    return jobs
+
+
+# Domains add "module:function" returning a list of Job here (one line each) when merged.
+_JOB_FACTORIES: list[str] = [
+    "server.scheduler.domain_jobs:meeting_jobs",
+    "server.scheduler.domain_jobs:document_jobs",
+]

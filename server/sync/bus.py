@@ -1,0 +1,270 @@
+"""Live-push hints: an in-process bus, fed after commit (SQLite) or by PostgreSQL LISTEN/NOTIFY.
+
+A hint says "changes up to version V touched these organisations / users"; it carries no data. Losing
+one loses nothing: the feed stays the truth and devices pull it on connect and on every hint.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session as OrmSession
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "sotay_sync"
+MAX_PAYLOAD = 7000  # NOTIFY payloads must stay under 8000 bytes
+
+
+@dataclass
+class Hint:
+    version: int
+    org_ids: frozenset[int] = frozenset()
+    user_ids: frozenset[int] = frozenset()
+    everyone: bool = False  # scopes too large to carry: every device pulls
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_payload(self) -> str:
+        body = {"v": self.version, "o": sorted(self.org_ids), "u": sorted(self.user_ids),
+                "n": self.notifications}
+        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        if len(raw.encode()) > MAX_PAYLOAD:
+            raw = json.dumps({"v": self.version, "all": 1})
+        return raw
+
+    @classmethod
+    def from_payload(cls, raw: str) -> "Hint":
+        body = json.loads(raw)
+        return cls(version=int(body["v"]), org_ids=frozenset(body.get("o", ())),
+                   user_ids=frozenset(body.get("u", ())), everyone=bool(body.get("all")),
+                   notifications=list(body.get("n", ())))
+
+
+@dataclass(eq=False)
+class Subscriber:
+    user_id: int
+    org_ids: frozenset[int]
+    queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(maxsize=100))
+
+    def wants(self, hint: Hint) -> bool:
+        return hint.everyone or self.user_id in hint.user_ids or bool(self.org_ids & hint.org_ids)
+
+
+STOP = Hint(version=-1)
+
+
+class Bus:
+    """Subscribers of one process; `publish` may be called from any thread."""
+
+    def __init__(self) -> None:
+        self._subs: set[Subscriber] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+        self.published = 0
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def subscribe(self, user_id: int, org_ids: frozenset[int]) -> Subscriber:
+        sub = Subscriber(user_id=user_id, org_ids=org_ids)
+        with self._lock:
+            self._subs.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        with self._lock:
+            self._subs.discard(sub)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subs)
+
+    def publish(self, hint: Hint) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._dispatch(hint)
+        else:
+            with contextlib.suppress(RuntimeError):  # loop shutting down
+                loop.call_soon_threadsafe(self._dispatch, hint)
+
+    def _dispatch(self, hint: Hint) -> None:
+        self.published += 1
+        with self._lock:
+            subs = list(self._subs)
+        for sub in subs:
+            if hint is STOP or sub.wants(hint):
+                try:
+                    sub.queue.put_nowait(hint)
+                except asyncio.QueueFull:
+                    # A slow reader only needs the newest hint: drop the oldest.
+                    with contextlib.suppress(asyncio.QueueEmpty):
+                        sub.queue.get_nowait()
+                    sub.queue.put_nowait(hint)
+
+    def close(self) -> None:
+        self.publish(STOP)
+
+
+# Where each engine's commits go: this process's bus, or a Redis channel every worker listens to.
+_buses: "weakref.WeakKeyDictionary[Engine, Bus]" = weakref.WeakKeyDictionary()
+_redis: "weakref.WeakKeyDictionary[Engine, Any]" = weakref.WeakKeyDictionary()
+
+
+def attach(engine: Engine, bus: Bus) -> None:
+    _buses[engine] = bus
+
+
+def redis_channel(database_url: str) -> str:
+    """One channel per database, so deployments sharing a Redis server do not hear each other."""
+    import hashlib
+
+    return f"{CHANNEL}:{hashlib.sha256(database_url.encode()).hexdigest()[:12]}"
+
+
+def attach_redis(engine: Engine, client: Any, channel: str) -> None:
+    _redis[engine] = (client, channel)
+
+
+def detach(engine: Engine) -> None:
+    _buses.pop(engine, None)
+    entry = _redis.pop(engine, None)
+    if entry is not None:
+        with contextlib.suppress(Exception):
+            entry[0].close()
+
+
+def _engine_of(session: OrmSession) -> Engine | None:
+    try:
+        bind = session.get_bind()
+    except Exception:  # noqa: BLE001 - an unbound session has nothing to publish
+        return None
+    return bind if isinstance(bind, Engine) else getattr(bind, "engine", None)
+
+
+def _collect(session: OrmSession) -> Hint | None:
+    hints = session.info.pop("sync_hints", None)
+    notes = session.info.pop("notify_hints", None)
+    if not hints:
+        return None
+    orgs: set[int] = set()
+    users: set[int] = set()
+    for _version, o, u in hints:
+        orgs |= o
+        users |= u
+    return Hint(version=max(h[0] for h in hints), org_ids=frozenset(orgs), user_ids=frozenset(users),
+                notifications=list(notes or []))
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _before_commit(session: OrmSession) -> None:
+    engine = _engine_of(session)
+    if engine is None or engine.dialect.name != "postgresql" or not session.info.get("sync_hints"):
+        return
+    hint = _collect(session)
+    if hint is not None:
+        # Delivered by PostgreSQL at commit, to every listening worker (this one included); never if
+        # the transaction rolls back.
+        session.execute(text("SELECT pg_notify(:channel, :payload)"),
+                        {"channel": CHANNEL, "payload": hint.to_payload()})
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _after_commit(session: OrmSession) -> None:
+    hint = _collect(session)
+    if hint is None:
+        return
+    engine = _engine_of(session)
+    if engine is None:
+        return
+    entry = _redis.get(engine)
+    if entry is not None:
+        try:
+            entry[0].publish(entry[1], hint.to_payload())
+            return
+        except Exception as exc:  # noqa: BLE001 - a hint is not worth failing a committed request
+            log.warning("sync hint not published to Redis (%s); local devices only", exc)
+    bus = _buses.get(engine)
+    if bus is not None:
+        bus.publish(hint)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _after_rollback(session: OrmSession) -> None:
+    if not session.in_transaction():
+        session.info.pop("sync_hints", None)
+        session.info.pop("notify_hints", None)
+
+
+def pg_conninfo(database_url: str) -> str:
+    url = make_url(database_url).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+async def listen_redis(redis_url: str, channel: str, bus: Bus, ready: asyncio.Event | None = None) -> None:
+    """Forward hints published to Redis by every worker to this process's bus; reconnects until cancelled."""
+    import redis.asyncio as aioredis
+
+    delay = 0.5
+    while True:
+        client = aioredis.from_url(redis_url)
+        try:
+            async with client.pubsub() as pubsub:
+                await pubsub.subscribe(channel)
+                if ready is not None:
+                    ready.set()
+                delay = 0.5
+                async for message in pubsub.listen():
+                    if message.get("type") != "message":
+                        continue
+                    try:
+                        bus.publish(Hint.from_payload(message["data"]))
+                    except (ValueError, KeyError, TypeError):
+                        log.warning("bad sync hint from Redis ignored")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - keep listening through Redis restarts
+            log.warning("sync Redis subscription lost (%s); retrying in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30)
+        finally:
+            with contextlib.suppress(Exception):
+                await client.aclose()
+
+
+async def listen(database_url: str, bus: Bus, ready: asyncio.Event | None = None) -> None:
+    """Forward NOTIFYs of every worker to this process's bus; reconnects until cancelled."""
+    import psycopg
+
+    delay = 0.5
+    while True:
+        try:
+            conn = await psycopg.AsyncConnection.connect(pg_conninfo(database_url), autocommit=True)
+            async with conn:
+                await conn.execute(f"LISTEN {CHANNEL}")
+                if ready is not None:
+                    ready.set()
+                delay = 0.5
+                async for note in conn.notifies():
+                    try:
+                        bus.publish(Hint.from_payload(note.payload))
+                    except (ValueError, KeyError, TypeError):
+                        log.warning("bad sync notification payload ignored")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - keep listening through database restarts
+            log.warning("sync LISTEN connection lost (%s); retrying in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30)

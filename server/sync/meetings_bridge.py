@@ -1,0 +1,156 @@
+"""Meetings on devices: providers (meeting, minutes, attendance, absence_request) and offline actions."""
+
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session, col
+
+from server.auth.principal import Principal
+from server.meetings import attendance, checkin, minutes
+from server.meetings import service as meetings
+from server.meetings.models import AbsenceRequest, Attendance, Meeting
+from server.sync import actions
+from server.sync.registry import SimpleProvider, View, register
+from shared.schemas.common import RequestSchema
+from shared.schemas.meetings import AbsenceRequestPublic, CheckinRequest, MeetingStatus
+from shared.schemas.sync import AttendanceData, OfflineAction
+
+DRAFT = MeetingStatus.draft.value
+
+
+def _meetings_clause(view: View) -> Any:
+    """Own cell's meetings except drafts; every meeting of the cells the caller leads."""
+    parts = []
+    if view.cell_id is not None:
+        parts.append(and_(col(Meeting.org_id) == view.cell_id, col(Meeting.status) != DRAFT))
+    if view.led_cell_ids:
+        parts.append(col(Meeting.org_id).in_(view.led_cell_ids))
+    return or_(*parts) if parts else None
+
+
+def _meeting_visible(view: View) -> Any:
+    clause = _meetings_clause(view)
+    return None if clause is None else select(col(Meeting.id)).where(clause)
+
+
+def _meeting_data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = list(session.execute(select(Meeting).where(col(Meeting.id).in_(ids))).scalars())
+    out = {}
+    for public in meetings.to_public(session, None, rows):
+        data = public.model_dump(mode="json")
+        # Per-member state lives in the attendance and absence_request entities, which change on their own.
+        data.pop("my_status", None)
+        data.pop("my_absence_request", None)
+        data.pop("org_name", None)  # the cell is an organization entity: a rename must not go stale here
+        # Depends on the clock, not on a change: the device computes it (status in_progress and now within
+        # checkin_opens_at..checkin_closes_at).
+        data.pop("checkin_open", None)
+        out[public.id] = data
+    return out
+
+
+def _minutes_visible(view: View) -> Any:
+    """Published minutes of visible meetings; leaders also hold drafts of their cells' minutes."""
+    clause = _meetings_clause(view)
+    if clause is None:
+        return None
+    published = col(Meeting.minutes_published_at).is_not(None)
+    readable = or_(published, col(Meeting.org_id).in_(view.led_cell_ids)) if view.led_cell_ids else published
+    has_text = or_(col(Meeting.minutes_text).is_not(None), published)
+    return select(col(Meeting.id)).where(clause, readable, has_text)
+
+
+def _minutes_data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = session.execute(select(Meeting).where(col(Meeting.id).in_(ids))).scalars()
+    return {m.id or 0: minutes._minutes_public(session, m).model_dump(mode="json") for m in rows}
+
+
+def _own_or_led(view: View, member_col: Any, meeting_col: Any) -> Any:
+    parts = []
+    if view.member_id is not None:
+        parts.append(member_col == view.member_id)
+    if view.led_cell_ids:
+        parts.append(meeting_col.in_(select(col(Meeting.id)).where(col(Meeting.org_id).in_(view.led_cell_ids))))
+    return or_(*parts) if parts else None
+
+
+def _attendance_visible(view: View) -> Any:
+    clause = _own_or_led(view, col(Attendance.member_id), col(Attendance.meeting_id))
+    return None if clause is None else select(col(Attendance.id)).where(clause)
+
+
+def _attendance_data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = session.execute(select(Attendance).where(col(Attendance.id).in_(ids))).scalars()
+    return {a.id or 0: AttendanceData.model_validate(a).model_dump(mode="json") for a in rows}
+
+
+def _absence_visible(view: View) -> Any:
+    clause = _own_or_led(view, col(AbsenceRequest.member_id), col(AbsenceRequest.meeting_id))
+    return None if clause is None else select(col(AbsenceRequest.id)).where(clause)
+
+
+def _absence_data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
+    from server.members.models import Member
+
+    rows = session.execute(
+        select(AbsenceRequest, Member.full_name).join(Member, col(Member.id) == col(AbsenceRequest.member_id))
+        .where(col(AbsenceRequest.id).in_(ids))
+    ).all()
+    return {r.id or 0: AbsenceRequestPublic.model_validate(r).model_copy(update={"full_name": name})
+            .model_dump(mode="json") for r, name in rows}
+
+
+register(SimpleProvider("meeting", _meeting_visible, _meeting_data, col(Meeting.id), companions=("minutes",)))
+register(SimpleProvider("minutes", _minutes_visible, _minutes_data, col(Meeting.id)))
+register(SimpleProvider("attendance", _attendance_visible, _attendance_data, col(Attendance.id)))
+register(SimpleProvider("absence_request", _absence_visible, _absence_data, col(AbsenceRequest.id)))
+
+
+# ---- offline actions ----
+
+
+class CheckInPayload(RequestSchema):
+    meeting_id: int
+    code: str = Field(pattern=r"^\d{6}$")
+
+
+def check_in(session: Session, principal: Principal, action: OfflineAction) -> dict[str, Any]:
+    body = actions.parse(CheckInPayload, action.payload)
+    request = CheckinRequest(code=body.code, client_id=action.client_id, checked_in_at=action.made_at)
+    try:
+        out, _created = checkin.check_in(session, principal, body.meeting_id, request)
+    except checkin.CheckinRejected as exc:
+        # As on the REST route: a wrong code counts towards the limit, so batches cannot guess codes.
+        def keep(s: Session, error: checkin.CheckinRejected = exc) -> None:
+            checkin.record_failure(s, principal, body.meeting_id, error)
+
+        exc.after_rollback = keep  # type: ignore[attr-defined]
+        raise
+    return out.model_dump(mode="json")
+
+
+class AbsencePayload(RequestSchema):
+    meeting_id: int
+    reason: str = Field(min_length=2, max_length=1000)
+
+
+def request_absence(session: Session, principal: Principal, action: OfflineAction) -> dict[str, Any]:
+    body = actions.parse(AbsencePayload, action.payload)
+    out, _created = attendance.request_absence(session, principal, body.meeting_id, body.reason)
+    return out.model_dump(mode="json")
+
+
+class MeetingRef(RequestSchema):
+    meeting_id: int
+
+
+def withdraw_absence(session: Session, principal: Principal, action: OfflineAction) -> dict[str, Any]:
+    body = actions.parse(MeetingRef, action.payload)
+    attendance.withdraw_absence(session, principal, body.meeting_id)
+    return {"meeting_id": body.meeting_id}
+
+
+actions.register("meeting.check_in", check_in)
+actions.register("meeting.absence_request", request_absence)
+actions.register("meeting.absence_withdraw", withdraw_absence)
