@@ -256,6 +256,10 @@ class Api:
         if kind == "document.bookmark":
             method = "PUT" if payload.get("on", True) else "DELETE"
             return await self.request(method, f"/documents/{payload['document_id']}/bookmark")
+        if kind == "document.comment":
+            return await self.post_json(
+                f"/documents/{payload['document_id']}/comments", {"body": payload["body"]}
+            )
         if kind == "notification.read":
             return await self.post_json("/notifications/read", {"ids": payload["ids"]})
         raise ApiError(400, "unknown_action", f"Không gửi được thao tác '{kind}'.")

@@ -21,6 +21,7 @@ ABSENCE = "meeting.absence_request"  # {"meeting_id", "reason"}
 READ = "document.read"  # {"document_id", "studied": bool}
 BOOKMARK = "document.bookmark"  # {"document_id", "on": bool}
 NOTIFICATION_READ = "notification.read"  # {"ids": [...]}
+COMMENT = "document.comment"  # {"document_id", "body"}: góp ý on a draft open for comments
 
 # Outcomes of one pushed action that mean "done, forget it".
 _DONE = {"applied", "already_applied", "duplicate", "ok", "created"}

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from client.api import ApiError, OfflineError
-from client.format import DOC_TYPES, parse_date
+from client.format import DOC_TYPES, parse_date, parse_dt
 from client.state.app import AppState
-from client.sync import BOOKMARK, READ
+from client.state.meetings import Outcome
+from client.sync import BOOKMARK, COMMENT, READ
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -38,7 +39,7 @@ class DocumentsState:
     def _visible(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out = []
         for d in items:
-            if d.get("status") not in (None, "published"):
+            if d.get("status") not in (None, "published") and not self.open_for_comments(d):
                 continue
             if self.category and d.get("category", "documents") != self.category:
                 continue
@@ -71,6 +72,27 @@ class DocumentsState:
                 extra["bookmarked"] = True
             out.append({**d, **extra} if extra else d)
         return out
+
+    @staticmethod
+    def open_for_comments(d: dict[str, Any]) -> bool:
+        """A draft (dự thảo) the member may comment on until its deadline."""
+        until = parse_dt(d.get("comments_until"))
+        return d.get("status") == "draft" and until is not None and until > datetime.now(UTC)
+
+    async def comment(self, doc_id: int, body: str) -> Outcome:
+        body = (body or "").strip()
+        if not body:
+            return Outcome(False, "Vui lòng nhập nội dung góp ý.")
+        if self.app.engine is None:
+            return Outcome(False, "Bạn cần đăng nhập lại.")
+        self.app.engine.queue(COMMENT, {"document_id": doc_id, "body": body}, str(uuid.uuid4()))
+        sent = await self.app.sync_now()
+        failed = [i for i in self.app.require_store().outbox("failed") if i.kind == COMMENT]
+        if failed:
+            return Outcome(False, failed[-1].error_message or "Máy chủ không nhận góp ý này.")
+        if not sent:
+            return Outcome(True, "Chưa có mạng: góp ý sẽ được gửi khi có mạng.", queued=True)
+        return Outcome(True, "Đã gửi góp ý. Cảm ơn đồng chí.")
 
     def results(self) -> list[dict[str, Any]]:
         store = self.app.store

@@ -23,6 +23,8 @@ def _doc_row(ctx: Ctx, d: dict[str, Any]) -> ft.Control:
     if d.get("issuer"):
         meta.append(d["issuer"])
     badges: list[ft.Control] = []
+    if d.get("status") == "draft":
+        badges.append(chip(ctx, "Dự thảo — lấy ý kiến", "#FFF8E1", "#E65100"))
     if not d.get("read_at"):
         badges.append(chip(ctx, "Chưa đọc", "#FFEBEE", PRIMARY))
     if d.get("bookmarked"):
@@ -119,6 +121,7 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
     col = ft.Column(spacing=10)
     progress: dict[int, ft.ProgressBar] = {}
     saver = ft.FilePicker()
+    comment_box = ft.TextField(label="Ý kiến góp ý của đồng chí", multiline=True, min_lines=3)
 
     def redraw() -> None:
         d = state.get(did)
@@ -168,6 +171,22 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
                         ),
                     )
                 )
+        if state.open_for_comments(d):
+            col.controls += [
+                ctx.text(
+                    f"Dự thảo lấy ý kiến đến {fmt.when(d.get('comments_until'))}",
+                    14,
+                    color=PRIMARY,
+                    weight=ft.FontWeight.W_600,
+                ),
+                tag("comment-body", comment_box),
+                tag(
+                    "comment-send",
+                    ft.FilledTonalButton(
+                        "Gửi góp ý", icon=ft.Icons.SEND, on_click=lambda e: ctx.run(send_comment)
+                    ),
+                ),
+            ]
         if d.get("summary"):
             col.controls += [
                 ctx.text("Trích yếu", 15, weight=ft.FontWeight.BOLD),
@@ -228,6 +247,13 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
         marked = await state.toggle_bookmark(did)
         ctx.toast("Đã lưu để đọc sau." if marked else "Đã bỏ lưu.")
         redraw()
+        ctx.page.update()
+
+    async def send_comment() -> None:
+        outcome = await state.comment(did, comment_box.value or "")
+        ctx.toast(outcome.message, error=not outcome.ok)
+        if outcome.ok:
+            comment_box.value = ""
         ctx.page.update()
 
     async def studied() -> None:

@@ -119,3 +119,38 @@ async def test_staff_find_members_and_import_after_a_dry_run(live_server, world,
     await staff.search_members("pham van moi")
     assert [m.card_number for m in staff.members] == ["88800001"]
     await app.sign_out()
+
+
+async def test_member_comments_on_a_draft_open_for_comments(live_server, world, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from client.state.app import AppState, ClientConfig
+    from client.state.documents import DocumentsState
+    from client.state.prefs import MemoryPrefs
+
+    staff = Api(live_server.url)
+    await staff.login(world.staff.username, world.staff.password)
+    draft = await staff.post_json(
+        "/documents",
+        {
+            "title": "Dự thảo Báo cáo chính trị Đại hội Đảng bộ huyện",
+            "doc_type": "report",
+            "category": "documents",
+            "audience_org_ids": [world.district.id],
+            "status": "draft",
+            "comments_until": (datetime.now(UTC) + timedelta(days=7)).isoformat(),
+        },
+    )
+    app = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path), MemoryPrefs())
+    await app.sign_in("", world.member.username, world.member.password)
+    docs = DocumentsState(app)
+    await docs.refresh()
+    assert draft["id"] in [d["id"] for d in docs.results()]  # the draft reached the member's device
+    empty = await docs.comment(draft["id"], "   ")
+    assert not empty.ok and empty.message == "Vui lòng nhập nội dung góp ý."
+    sent = await docs.comment(draft["id"], "Đề nghị bổ sung phần đánh giá công tác phát triển đảng viên.")
+    assert sent.ok and not sent.queued, sent.message
+    comments = await staff.get_json(f"/documents/{draft['id']}/comments")
+    assert [c["body"] for c in comments] == ["Đề nghị bổ sung phần đánh giá công tác phát triển đảng viên."]
+    await app.sign_out()
+    await staff.aclose()
