@@ -257,6 +257,13 @@ class AppState:
             store = self._store_factory(self.config.data_root, self.server_url, int(user_id))
             store.wipe()
 
+    def dismiss_failed(self) -> None:
+        """The member has seen why the server refused those actions: forget them."""
+        if self.store is not None:
+            for item in self.store.outbox("failed"):
+                self.store.outbox_done(item.client_id)
+        self.notify("status")
+
     # --- settings -----------------------------------------------------------------------------------
 
     async def set_text_scale(self, scale: float) -> None:

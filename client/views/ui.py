@@ -136,6 +136,10 @@ def pending_banner(ctx: Ctx) -> ft.Control:
         rows.append(ctx.text(f"{pending} thao tác đang chờ gửi lên máy chủ.", 13, color="#5D4037"))
     for item in failed[-3:]:
         rows.append(ctx.text(f"Không gửi được: {item.error_message}", 13, color="#B00020"))
+    if failed:
+        rows.append(
+            tag("dismiss-failed", ft.TextButton("Đã hiểu", on_click=lambda e: ctx.app.dismiss_failed()))
+        )
     return tag(
         "pending-banner",
         ft.Container(

@@ -369,3 +369,13 @@ async def test_own_state_comes_from_the_feeds_own_entities(made):
     assert docs.results() == []
     assert store.get("bookmark", 2) is None
     assert store.outbox() == []  # the removal went to the server at once
+
+
+async def test_refused_actions_are_shown_until_dismissed(made):
+    app, _ = made()
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    item = app.store.enqueue("meeting.check_in", {"meeting_id": 1, "code": "000000"})
+    app.store.outbox_failed(item.client_id, "checkin_code_invalid", "Mã điểm danh không đúng.")
+    assert app.pending_actions == 0 and len(app.store.outbox("failed")) == 1
+    app.dismiss_failed()
+    assert app.store.outbox() == []

@@ -144,3 +144,70 @@ async def test_engine_run_follows_hints_until_stopped(live_server, world, tmp_pa
     await api.aclose()  # ends the open event stream
     await asyncio.wait_for(runner, timeout=10)
     await staff.aclose()
+
+
+class _BatchOnly:
+    """Fails if the engine falls back to per-action routes: the batch endpoint must take these types."""
+
+    def __init__(self, api: Api):
+        self.api = api
+
+    async def sync_pull(self, cursor, limit):
+        return await self.api.sync_pull(cursor, limit)
+
+    async def sync_push(self, actions):
+        return await self.api.sync_push(actions)
+
+    async def send_action(self, kind, payload, client_id, made_at):
+        raise AssertionError(f"{kind} went around /sync/push")
+
+    def events(self, last_event_id=None):
+        return self.api.events(last_event_id)
+
+
+async def test_queued_check_in_and_absence_go_through_the_batch(live_server, world, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from client.sync import ABSENCE, CHECK_IN
+
+    _need_sync(live_server.url)
+    sec = await _signed_in(live_server.url, world.secretary)
+    now = datetime.now(UTC)
+    meeting = await sec.post_json(
+        "/meetings",
+        {
+            "title": "Sinh hoạt tháng 11",
+            "kind": "regular",
+            "starts_at": (now + timedelta(minutes=10)).isoformat(),
+        },
+    )
+    later = await sec.post_json(
+        "/meetings",
+        {
+            "title": "Sinh hoạt tháng 12",
+            "kind": "regular",
+            "starts_at": (now + timedelta(days=10)).isoformat(),
+        },
+    )
+    code = (await sec.post_json(f"/meetings/{meeting['id']}/check-in/open"))["code"]
+    api = await _signed_in(live_server.url, world.member)
+    store = SqliteStore(tmp_path / "s.db")
+    engine = SyncEngine(_BatchOnly(api), store)
+    wrong = "000000" if code != "000000" else "111111"
+    engine.queue(CHECK_IN, {"meeting_id": meeting["id"], "code": wrong})  # a mistyped code is refused
+    engine.queue(CHECK_IN, {"meeting_id": meeting["id"], "code": code}, made_at=datetime.now(UTC))
+    engine.queue(ABSENCE, {"meeting_id": later["id"], "reason": "Đi công tác tỉnh ngoài"})
+    report = await engine.push()
+    assert report.sent == 2
+    [refused] = report.refused
+    failed = store.outbox("failed")
+    assert failed[0].error_message and "Mã điểm danh" in failed[0].error_message
+    sheet = await sec.get_json(f"/meetings/{meeting['id']}/attendance")
+    assert {r["member_id"]: r["status"] for r in sheet["items"]}[world.member.member.id] == "present"
+    requests = await sec.get_json(f"/meetings/{later['id']}/absence-requests")
+    assert [r["reason"] for r in requests] == ["Đi công tác tỉnh ngoài"]
+    await engine.pull()  # and the device learns its own state from the feed
+    mine = [a for a in store.all("attendance") if a["member_id"] == world.member.member.id]
+    assert [a["status"] for a in mine] == ["present"]
+    await api.aclose()
+    await sec.aclose()
