@@ -101,6 +101,13 @@ class DocumentsState:
         items = store.search("document", self.query) if self.query.strip() else store.all("document")
         return sorted(self._visible(self._decorate(items)), key=_sort_key, reverse=True)
 
+    @staticmethod
+    def by_topic(items: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for d in items:
+            groups.setdefault(d.get("topic") or "Tài liệu chung", []).append(d)
+        return sorted(groups.items(), key=lambda kv: (kv[0] == "Tài liệu chung", kv[0]))
+
     def types_present(self) -> list[tuple[str, str]]:
         store = self.app.store
         seen = {d.get("doc_type") for d in (store.all("document") if store else [])}

@@ -94,8 +94,11 @@ class InboxState:
                 self.error = exc.message
 
     async def mark_all_read(self) -> None:
+        await self.mark_read([n["id"] for n in self.items() if not n.get("read_at")])
+
+    async def mark_read(self, ids: list[int]) -> None:
         store = self.app.require_store()
-        unread = [n for n in self.items() if not n.get("read_at")]
+        unread = [n for n in self.items() if n["id"] in ids and not n.get("read_at")]
         if not unread:
             return
         from datetime import UTC, datetime

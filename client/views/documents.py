@@ -10,7 +10,7 @@ from client import format as fmt
 from client.api import ApiError
 from client.router import Screen
 from client.state.documents import DocumentsState
-from client.views.ui import PRIMARY, Ctx, card, chip, empty, loading, tag
+from client.views.ui import PRIMARY, Ctx, card, chip, empty, loading, section, tag
 
 
 def _doc_row(ctx: Ctx, d: dict[str, Any]) -> ft.Control:
@@ -61,7 +61,13 @@ def documents_list(ctx: Ctx, category: str = "documents") -> Screen:
             ft.dropdown.Option(str(y), str(y)) for y in state.years_present()
         ]
         items = state.results()
-        results.controls = [_doc_row(ctx, d) for d in items[:100]]
+        if category == "study":  # study materials read by topic (chuyên đề)
+            results.controls = []
+            for topic, docs in state.by_topic(items[:100]):
+                results.controls.append(section(ctx, topic))
+                results.controls += [_doc_row(ctx, d) for d in docs]
+        else:
+            results.controls = [_doc_row(ctx, d) for d in items[:100]]
         if not items:
             msg = (
                 "Không có văn bản phù hợp."

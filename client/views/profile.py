@@ -148,6 +148,8 @@ def inbox(ctx: Ctx) -> Screen:
     col = ft.Column(spacing=6)
 
     def open_ref(n: dict) -> None:
+        if not n.get("read_at"):
+            ctx.run(lambda: state.mark_read([n["id"]]))
         ref, rid = n.get("ref_type"), n.get("ref_id")
         if ref == "meeting" and rid:
             ctx.go(f"/meetings/{rid}")

@@ -379,3 +379,35 @@ async def test_refused_actions_are_shown_until_dismissed(made):
     assert app.pending_actions == 0 and len(app.store.outbox("failed")) == 1
     app.dismiss_failed()
     assert app.store.outbox() == []
+
+
+async def test_opening_a_notification_marks_only_it_read(made):
+    from client.state.profile import InboxState
+
+    app, _ = made()
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    for i in (1, 2):
+        app.store.put(
+            "notification", i, {"id": i, "title": f"Thông báo {i}", "created_at": f"2026-11-2{i}T00:00:00Z"}
+        )
+    inbox = InboxState(app)
+    assert inbox.unread_count() == 2
+    await inbox.mark_read([1])
+    assert inbox.unread_count() == 1 and app.store.get("notification", 1)["read_at"]
+    await inbox.mark_all_read()
+    assert inbox.unread_count() == 0
+
+
+def test_study_materials_are_grouped_by_topic():
+    items = [
+        {"id": 1, "topic": "Học tập và làm theo Bác"},
+        {"id": 2},
+        {"id": 3, "topic": "Chuyển đổi số"},
+        {"id": 4, "topic": "Học tập và làm theo Bác"},
+    ]
+    groups = DocumentsState.by_topic(items)
+    assert [(t, [d["id"] for d in ds]) for t, ds in groups] == [
+        ("Chuyển đổi số", [3]),
+        ("Học tập và làm theo Bác", [1, 4]),
+        ("Tài liệu chung", [2]),
+    ]
