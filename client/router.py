@@ -216,6 +216,7 @@ class Router:
                 ),
             ],
             spacing=0,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,  # banners span the width
             expand=True,
             scroll=ft.ScrollMode.AUTO,
         )
