@@ -83,7 +83,8 @@ def test_guarded_routes_answer_401_without_a_token(app, client):
         url = "/".join("1" if part.endswith("_id") else part for part in url.split("/"))
         resp = client.request(method, url)
         assert resp.status_code == 401, f"{method} {path}: {resp.status_code} {resp.text}"
-        assert resp.json()["code"] == "unauthorized"
+        if method != "HEAD":  # HEAD answers carry no body
+            assert resp.json()["code"] == "unauthorized"
 
 
 def test_openapi_documents_401_and_the_error_shape_on_every_authed_route(client):
