@@ -112,6 +112,26 @@ def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
+def get_read_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The caller, loaded on a short read session closed before the route runs.
+
+    For routes that must not hold a connection or SQLite's write lock across thread hops or a slow body
+    (check-in bursts, uploads): they open their own write transaction in one thread when they need it.
+    """
+    db: Database = request.app.state.db
+    session = db.session()
+    try:
+        return get_principal(request, session, credentials)
+    finally:
+        session.close()  # close, not rollback: rollback would expire the principal's loaded rows
+
+
+ReadPrincipal = Annotated[Principal, Depends(get_read_principal)]
+
+
 def require_staff(principal: CurrentPrincipal) -> Principal:
     principal.require_staff()
     return principal

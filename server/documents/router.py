@@ -6,11 +6,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials
 
 from server.auth.principal import Principal
 from server.db import Database
-from server.deps import AppSettings, CurrentPrincipal, DbSession, bearer, get_principal
+from server.deps import AppSettings, CurrentPrincipal, DbSession, ReadPrincipal
 from server.documents import attachments, comments, reads, service
 from server.documents.storage import get_store
 from server.errors import PayloadTooLarge
@@ -190,21 +189,18 @@ _UPLOAD_BODY = {
 }
 
 
-def _upload_principal(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> Principal:
-    """Sign-in and permission check on a short read session: an upload may take minutes on a slow phone
-    and must not hold a database connection (or SQLite's write lock) while the bytes arrive."""
+def _upload_principal(request: Request, principal: ReadPrincipal) -> Principal:
+    """Permission check on a short read session: an upload may take minutes on a slow phone and must
+    not hold a database connection (or SQLite's write lock) while the bytes arrive."""
     db: Database = request.app.state.db
+    raw = str(request.path_params.get("document_id", ""))
+    document_id = int(raw) if raw.isdigit() and len(raw) < 10 else 0
     session = db.session(write=False)
     try:
-        principal = get_principal(request, session, credentials)
-        raw = str(request.path_params.get("document_id", ""))
-        document_id = int(raw) if raw.isdigit() and len(raw) < 10 else 0
         attachments.check_can_attach(session, principal, document_id)
         return principal
     finally:
-        session.close()  # close, not rollback: rollback would expire the principal's loaded rows
+        session.close()
 
 
 @router.post(

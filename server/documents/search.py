@@ -7,10 +7,11 @@ those tokens: whatever a user types, no search-engine syntax reaches the engine.
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Float, Integer, Subquery, bindparam, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Float, Integer, Subquery, bindparam, func, literal_column, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from server.documents.models import Document
 from shared import docnumber
@@ -137,11 +138,19 @@ def tsquery_text(query: Query) -> str:
     return " & ".join(parts)
 
 
-def hits(session: Session, query: Query) -> Subquery:
-    """(id, rank) of matching documents; lower rank is better on both engines."""
+@dataclass(frozen=True)
+class Matcher:
+    """How one search restricts and ranks documents: a join (SQLite) or a condition (PostgreSQL)."""
+
+    join: Subquery | None
+    where: list[ColumnElement[bool]]
+    rank: ColumnElement[Any]  # lower is better on both engines
+
+
+def matcher(session: Session, query: Query) -> Matcher:
     if is_sqlite(session):
         w = _BM25_WEIGHTS
-        return (
+        hits = (
             text(
                 f"SELECT rowid AS id, bm25(document_fts, {w[0]}, {w[1]}, {w[2]}) AS rank "
                 "FROM document_fts WHERE document_fts MATCH :fts_match"
@@ -150,10 +159,8 @@ def hits(session: Session, query: Query) -> Subquery:
             .columns(id=Integer, rank=Float)
             .subquery("hits")
         )
+        return Matcher(join=hits, where=[], rank=hits.c.rank)
+    # On the document row itself: a subquery joined back to document made PostgreSQL nest-loop the two.
     vector = literal_column("document.search_vector", type_=TSVECTOR)
     tsquery = func.to_tsquery("simple", bindparam("ts_query", tsquery_text(query)))
-    return (
-        select(col(Document.id).label("id"), (-func.ts_rank(vector, tsquery)).label("rank"))
-        .where(vector.op("@@")(tsquery))
-        .subquery("hits")
-    )
+    return Matcher(join=None, where=[vector.op("@@")(tsquery)], rank=-func.ts_rank(vector, tsquery))

@@ -558,9 +558,12 @@ def list_documents(
         base = select(col(Document.id), counted).where(*conditions)
         order = [newest.desc(), col(Document.id).desc()]
     else:
-        hits = search.hits(session, query)
-        base = select(col(Document.id), counted).join(hits, hits.c.id == col(Document.id)).where(*conditions)
-        order = [hits.c.rank, newest.desc(), col(Document.id).desc()]
+        match = search.matcher(session, query)
+        base = select(col(Document.id), counted)
+        if match.join is not None:
+            base = base.join(match.join, match.join.c.id == col(Document.id))
+        base = base.where(*conditions, *match.where)
+        order = [match.rank, newest.desc(), col(Document.id).desc()]
     rows = session.execute(base.order_by(*order).limit(limit).offset(offset)).all()
     ids = [int(r[0]) for r in rows]
     if rows:

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from server.deps import CurrentPrincipal, DbSession, WriteGate
+from server.deps import CurrentPrincipal, DbSession, ReadPrincipal, WriteGate
 from server.meetings import attendance, calendar, checkin, exports, minutes, service, stats
-from server.meetings.deps import ReadPrincipal, in_write_transaction
+from server.meetings.deps import in_write_transaction
 from server.openapi import AUTHED, errors
 from shared.schemas.common import Page
 from shared.schemas.meetings import (

@@ -1,0 +1,1 @@
+"""Flet client of Sổ tay đảng viên: offline-first phone app for members, secretaries and staff."""

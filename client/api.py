@@ -1,0 +1,377 @@
+"""HTTP client of the sync server: shared schemas in and out, token refresh, Vietnamese errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, TypeAdapter
+
+from shared.schemas.auth import DeviceSessionPublic, LoginRequest, MePublic, PasswordChange, TokenPair
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+M = TypeVar("M", bound=BaseModel)
+
+# Said when the server gave no message of its own (proxy errors, HTML pages, empty bodies).
+_STATUS_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Bạn cần đăng nhập lại.",
+    403: "Bạn không có quyền thực hiện thao tác này.",
+    404: "Không tìm thấy dữ liệu.",
+    409: "Dữ liệu đã thay đổi hoặc bị trùng.",
+    410: "Dữ liệu không còn trên máy chủ.",
+    413: "Tệp quá lớn.",
+    422: "Dữ liệu không hợp lệ.",
+    429: "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.",
+}
+OFFLINE_MESSAGE = "Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại."
+
+
+class ApiError(Exception):
+    """The server refused: `code` for the program, `message` (Vietnamese) for the person."""
+
+    def __init__(self, status: int, code: str, message: str, errors: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.errors = errors or []
+
+    def __repr__(self) -> str:
+        return f"ApiError({self.status}, {self.code!r}, {self.message!r})"
+
+
+class OfflineError(ApiError):
+    """The server could not be reached (no network, server down, timeout)."""
+
+    def __init__(self, detail: str = ""):
+        super().__init__(0, "offline", OFFLINE_MESSAGE)
+        self.detail = detail
+
+
+class SessionEnded(ApiError):
+    """The sign-in is over (revoked, expired, refresh token reused): the app must sign out and wipe."""
+
+
+@dataclass
+class Tokens:
+    access: str
+    refresh: str
+
+
+def error_from_response(resp: httpx.Response) -> ApiError:
+    code, message, errors = f"http_{resp.status_code}", "", None
+    try:
+        body = resp.json()
+        if isinstance(body, dict):
+            code = str(body.get("code") or code)
+            message = str(body.get("message") or "")
+            errors = body.get("errors")
+    except (ValueError, UnicodeDecodeError):
+        pass
+    if not message:
+        message = _STATUS_MESSAGES.get(resp.status_code, "Máy chủ đang gặp sự cố. Vui lòng thử lại sau.")
+    return ApiError(resp.status_code, code, message, errors)
+
+
+class Api:
+    """One signed-in (or signing-in) device talking to one server.
+
+    Access tokens are short-lived: a 401 triggers one refresh (the refresh token rotates on every use)
+    and the request is retried once. Concurrent 401s share a single refresh, since refreshing twice with
+    the same token would look like theft to the server and end the session.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        tokens: Tokens | None = None,
+        on_tokens: Callable[[Tokens | None], Awaitable[None] | None] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 15.0,
+    ):
+        self.base_url = normalise_server_url(base_url)
+        self.tokens = tokens
+        self._on_tokens = on_tokens
+        self._refresh_lock = asyncio.Lock()
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout,
+            headers={"Accept": "application/json"},
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- plumbing -------------------------------------------------------------------------------------
+
+    async def _set_tokens(self, tokens: Tokens | None) -> None:
+        self.tokens = tokens
+        if self._on_tokens is not None:
+            result = self._on_tokens(tokens)
+            if asyncio.iscoroutine(result):
+                await result
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens.access}"} if self.tokens else {}
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await self._http.request(method, API_PREFIX + path, **kwargs)
+        except httpx.TransportError as exc:  # connect refused, DNS, timeouts, dropped connections
+            raise OfflineError(str(exc)) from exc
+
+    async def request(self, method: str, path: str, *, auth: bool = True, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if auth:
+            headers.update(self._headers())
+        used = self.tokens
+        resp = await self._send(method, path, headers=headers, **kwargs)
+        if resp.status_code == 401 and auth and used is not None:
+            await self._refresh(used)
+            headers.update(self._headers())
+            resp = await self._send(method, path, headers=headers, **kwargs)
+            if resp.status_code == 401:
+                err = error_from_response(resp)
+                await self._set_tokens(None)
+                raise SessionEnded(401, err.code, err.message)
+        if resp.status_code >= 400:
+            err = error_from_response(resp)
+            if resp.status_code == 401 and auth:
+                raise SessionEnded(401, err.code, err.message)
+            raise err
+        return resp
+
+    async def _refresh(self, used: Tokens) -> None:
+        async with self._refresh_lock:
+            if self.tokens is not None and self.tokens.access != used.access:
+                return  # another request refreshed while this one waited
+            if self.tokens is None:
+                raise SessionEnded(401, "signed_out", "Bạn cần đăng nhập lại.")
+            resp = await self._send("POST", "/auth/refresh", json={"refresh_token": self.tokens.refresh})
+            if resp.status_code != 200:
+                err = error_from_response(resp)
+                if resp.status_code in (400, 401, 403, 422):
+                    await self._set_tokens(None)
+                    raise SessionEnded(resp.status_code, err.code, err.message)
+                raise err
+            pair = TokenPair.model_validate(resp.json())
+            await self._set_tokens(Tokens(pair.access_token, pair.refresh_token))
+
+    async def get_json(self, path: str, **kwargs: Any) -> Any:
+        return (await self.request("GET", path, **kwargs)).json()
+
+    async def post_json(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        resp = await self.request("POST", path, json=body, **kwargs)
+        return resp.json() if resp.content else None
+
+    async def get_model(self, path: str, model: type[M], **kwargs: Any) -> M:
+        return model.model_validate(await self.get_json(path, **kwargs))
+
+    async def get_list(self, path: str, item: type[M], **kwargs: Any) -> list[M]:
+        data = await self.get_json(path, **kwargs)
+        if isinstance(data, dict) and "items" in data:  # Page[T]
+            data = data["items"]
+        return TypeAdapter(list[item]).validate_python(data)  # type: ignore[valid-type]
+
+    # --- system and auth -------------------------------------------------------------------------------
+
+    async def info(self) -> dict[str, Any]:
+        return await self.get_json("/info", auth=False)
+
+    async def login(self, username: str, password: str, device_name: str | None = None) -> Tokens:
+        body = LoginRequest(username=username, password=password, device_name=device_name)
+        resp = await self._send("POST", "/auth/login", json=body.model_dump())
+        if resp.status_code != 200:
+            raise error_from_response(resp)
+        pair = TokenPair.model_validate(resp.json())
+        tokens = Tokens(pair.access_token, pair.refresh_token)
+        await self._set_tokens(tokens)
+        return tokens
+
+    async def logout(self) -> None:
+        try:
+            if self.tokens is not None:
+                await self.request("POST", "/auth/logout")
+        except ApiError:
+            pass  # signing out locally must work even when the server cannot be told
+        finally:
+            await self._set_tokens(None)
+
+    async def me(self) -> MePublic:
+        return await self.get_model("/me", MePublic)
+
+    async def sessions(self) -> list[DeviceSessionPublic]:
+        return await self.get_list("/auth/sessions", DeviceSessionPublic)
+
+    async def revoke_session(self, session_id: int) -> None:
+        await self.request("DELETE", f"/auth/sessions/{session_id}")
+
+    async def revoke_other_sessions(self) -> int:
+        data = await self.post_json("/auth/sessions/revoke-others")
+        return int((data or {}).get("revoked", 0))
+
+    async def change_password(self, current: str, new: str) -> None:
+        body = PasswordChange(current_password=current, new_password=new)
+        await self.request("POST", "/auth/password", json=body.model_dump())
+
+    # --- sync (issue 5) ---------------------------------------------------------------------------------
+
+    async def sync_pull(self, cursor: str | None, limit: int = 200) -> dict[str, Any]:
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        return await self.get_json("/sync", params=params)
+
+    async def sync_push(self, actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        data = await self.post_json("/sync/push", {"actions": actions})
+        return list(data.get("results", []) if isinstance(data, dict) else data or [])
+
+    async def send_action(self, kind: str, payload: dict[str, Any], client_id: str, made_at: datetime) -> Any:
+        """One queued action through its own route (servers without /sync/push, or types it lacks)."""
+        if kind == "meeting.check_in":
+            body = {"code": payload["code"], "client_id": client_id, "checked_in_at": made_at.isoformat()}
+            return await self.post_json(f"/meetings/{payload['meeting_id']}/check-ins", body)
+        if kind == "meeting.absence_request":
+            return await self.post_json(
+                f"/meetings/{payload['meeting_id']}/absence-requests", {"reason": payload["reason"]}
+            )
+        if kind == "document.read":
+            doc = payload["document_id"]
+            result = await self.post_json(f"/documents/{doc}/read", {"read_at": made_at.isoformat()})
+            if payload.get("studied"):
+                result = await self.post_json(f"/documents/{doc}/studied")
+            return result
+        if kind == "document.bookmark":
+            method = "PUT" if payload.get("on", True) else "DELETE"
+            return await self.request(method, f"/documents/{payload['document_id']}/bookmark")
+        if kind == "document.comment":
+            return await self.post_json(
+                f"/documents/{payload['document_id']}/comments", {"body": payload["body"]}
+            )
+        if kind == "notification.read":
+            return await self.post_json("/notifications/read", {"ids": payload["ids"]})
+        raise ApiError(400, "unknown_action", f"Không gửi được thao tác '{kind}'.")
+
+    # --- files ------------------------------------------------------------------------------------------
+
+    async def download(
+        self, path: str, dest: Path, on_progress: Callable[[int, int | None], None] | None = None
+    ) -> Path:
+        """Stream a file to `dest`, resuming a partial `.part` file with a Range request."""
+        part = dest.with_name(dest.name + ".part")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        have = part.stat().st_size if part.exists() else 0
+        headers = self._headers()
+        if have:
+            headers["Range"] = f"bytes={have}-"
+        for attempt in range(2):
+            try:
+                async with self._http.stream(
+                    "GET", API_PREFIX + path, headers=headers, timeout=httpx.Timeout(30.0, read=60.0)
+                ) as resp:
+                    if resp.status_code == 401 and attempt == 0 and self.tokens is not None:
+                        await self._refresh(self.tokens)
+                        headers.update(self._headers())
+                        continue
+                    if resp.status_code == 416:  # the part file is already complete
+                        part.replace(dest)
+                        return dest
+                    if resp.status_code >= 400:
+                        await resp.aread()
+                        raise error_from_response(resp)
+                    if resp.status_code != 206:
+                        have = 0
+                    total = _total_size(resp, have)
+                    done = have
+                    with part.open("ab" if have else "wb") as fh:
+                        async for chunk in resp.aiter_bytes(64 * 1024):
+                            fh.write(chunk)
+                            done += len(chunk)
+                            if on_progress:
+                                on_progress(done, total)
+                part.replace(dest)
+                return dest
+            except httpx.TransportError as exc:
+                raise OfflineError(str(exc)) from exc
+        raise SessionEnded(401, "signed_out", "Bạn cần đăng nhập lại.")
+
+    # --- live events ------------------------------------------------------------------------------------
+
+    async def events(self, last_event_id: str | None = None) -> AsyncIterator[tuple[str, Any, str | None]]:
+        """Server-Sent Events from /events as (event, data, id); ends when the stream closes."""
+        headers = {**self._headers(), "Accept": "text/event-stream"}
+        if last_event_id:
+            headers["Last-Event-ID"] = last_event_id
+        try:
+            async with self._http.stream(
+                "GET", API_PREFIX + "/events", headers=headers, timeout=httpx.Timeout(10.0, read=90.0)
+            ) as resp:
+                if resp.status_code == 401 and self.tokens is not None:
+                    await self._refresh(self.tokens)
+                    return  # the caller reconnects with the new token
+                if resp.status_code >= 400:
+                    await resp.aread()
+                    raise error_from_response(resp)
+                async for event in parse_sse(resp.aiter_lines()):
+                    yield event
+        except httpx.TransportError as exc:
+            raise OfflineError(str(exc)) from exc
+
+
+def _total_size(resp: httpx.Response, offset: int) -> int | None:
+    crange = resp.headers.get("content-range", "")
+    if "/" in crange and not crange.endswith("*"):
+        return int(crange.rsplit("/", 1)[1])
+    length = resp.headers.get("content-length")
+    return int(length) + offset if length else None
+
+
+async def parse_sse(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str, Any, str | None]]:
+    """Minimal text/event-stream parser: comments (heartbeats) skipped, JSON data decoded when it is JSON."""
+    event, event_id = "message", None
+    data: list[str] = []
+    async for raw in lines:
+        line = raw.rstrip("\r")
+        if not line:
+            if data:
+                text = "\n".join(data)
+                try:
+                    payload: Any = json.loads(text)
+                except ValueError:
+                    payload = text
+                yield event, payload, event_id
+            event, data = "message", []
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if field == "event":
+            event = value
+        elif field == "data":
+            data.append(value)
+        elif field == "id":
+            event_id = value
+
+
+def normalise_server_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if url and "://" not in url:
+        url = (
+            "http://" + url if url.startswith(("127.", "localhost", "192.168.", "10.")) else "https://" + url
+        )
+    if url.endswith(API_PREFIX):
+        url = url[: -len(API_PREFIX)]
+    return url

@@ -1,0 +1,93 @@
+"""The Flet entry point: one AppState and one Router per browser tab (web) or app instance (phone)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+
+from client.router import Builder, Router
+from client.state.app import AppState, ClientConfig
+from client.state.prefs import FletPrefs, MemoryPrefs, Prefs
+from client.views import auth, documents, home, meetings, profile, secretary, staff
+from client.views.ui import app_theme
+
+log = logging.getLogger(__name__)
+
+ROUTES: list[tuple[str, Builder, str | None]] = [
+    ("/login", auth.login, None),
+    ("/home", home.home, "member"),
+    ("/meetings", meetings.meetings_list, "member"),
+    ("/meetings/{meeting_id}", meetings.meeting_detail, "member"),
+    ("/history", meetings.history, "member"),
+    ("/check-in", meetings.check_in_link, "member"),
+    ("/documents", documents.documents_list, "member"),
+    ("/documents/{document_id}", documents.document_detail, "member"),
+    ("/study", documents.study, "member"),
+    ("/inbox", profile.inbox, "member"),
+    ("/profile", profile.profile, "member"),
+    ("/secretary", secretary.secretary_home, "secretary"),
+    ("/secretary/new", secretary.plan_meeting, "secretary"),
+    ("/secretary/meetings/{meeting_id}", secretary.run_meeting, "secretary"),
+    ("/staff", staff.staff_home, "staff"),
+    ("/staff/publish", staff.publish, "staff"),
+    ("/staff/audit", staff.audit, "staff"),
+    ("/staff/members", staff.members, "staff"),
+]
+
+
+def default_config() -> ClientConfig:
+    data = os.environ.get("FLET_APP_STORAGE_DATA") or os.environ.get("SOTAY_CLIENT_DATA") or "./data/client"
+    return ClientConfig(
+        server_url=os.environ.get("SOTAY_SERVER_URL", ""),
+        data_root=Path(data),
+        fixed_server=os.environ.get("SOTAY_FIXED_SERVER") == "1",
+        device_name=os.environ.get("SOTAY_DEVICE_NAME", "Sổ tay đảng viên (trình duyệt)"),
+    )
+
+
+def make_main(config: ClientConfig | None = None, prefs_factory: Any = None):
+    """Build the Flet `main` for a config; every session gets its own state and store."""
+    cfg = config or default_config()
+
+    async def main(page: ft.Page) -> None:
+        page.title = "Sổ tay đảng viên"
+        page.theme_mode = ft.ThemeMode.LIGHT
+        page.padding = 0
+        prefs: Prefs
+        if prefs_factory is not None:
+            prefs = prefs_factory(page)
+        else:
+            try:
+                prefs = FletPrefs(ft.SharedPreferences())
+            except Exception:  # pragma: no cover - older runtimes
+                prefs = MemoryPrefs()
+        app = AppState(ClientConfig(**vars(cfg)), prefs)
+        router = Router(page, app, ROUTES)
+        page.on_route_change = router.on_route_change
+
+        async def on_disconnect(e: Any) -> None:
+            await app._close(wipe=False)
+
+        page.on_close = on_disconnect
+        restored = False
+        try:
+            restored = await app.restore()
+        except Exception:
+            log.exception("restoring the saved sign-in failed")
+        if restored:
+            page.run_task(app.run_sync)
+        original = app.sign_in
+
+        async def sign_in_and_sync(*args: Any, **kwargs: Any) -> None:
+            await original(*args, **kwargs)
+            page.run_task(app.run_sync)
+
+        app.sign_in = sign_in_and_sync  # type: ignore[method-assign]
+        page.theme = app_theme(app.text_scale)
+        await router.show(page.route or "/")
+
+    return main

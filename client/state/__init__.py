@@ -1,0 +1,1 @@
+"""Screen state without controls: what each screen shows and does."""

@@ -1,0 +1,301 @@
+"""The signed-in session of one app window: server, tokens, profile, store, sync engine, listeners."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from client.api import Api, ApiError, OfflineError, SessionEnded, Tokens, normalise_server_url
+from client.state.prefs import Prefs
+from client.store import SqliteStore, Store, open_user_store
+from client.sync import SyncEngine
+from shared.enums import CELL_ROLES, Role
+from shared.schemas.auth import MePublic
+
+log = logging.getLogger(__name__)
+
+TEXT_SCALES = (1.0, 1.2, 1.4)
+
+
+@dataclass
+class ClientConfig:
+    server_url: str = ""
+    data_root: Path = field(default_factory=lambda: Path("./data/client"))
+    device_name: str = "Sổ tay đảng viên (web)"
+    fixed_server: bool = False  # the web deployment serves one server: do not ask for an address
+
+
+ApiFactory = Callable[..., Api]
+StoreFactory = Callable[[Path, str, int], Store]
+
+
+def _default_store(root: Path, server: str, user_id: int) -> Store:
+    return open_user_store(root, server, user_id)
+
+
+class AppState:
+    """Everything a screen may ask about the session, without any controls."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        prefs: Prefs,
+        *,
+        api_factory: ApiFactory = Api,
+        store_factory: StoreFactory = _default_store,
+    ):
+        self.config = config
+        self.prefs = prefs
+        self._api_factory = api_factory
+        self._store_factory = store_factory
+        self.server_url = normalise_server_url(config.server_url) if config.server_url else ""
+        self.api: Api | None = None
+        self.store: Store | None = None
+        self.engine: SyncEngine | None = None
+        self.me: MePublic | None = None
+        self.online: bool = True
+        self.text_scale: float = 1.0
+        self.notice: str | None = None  # a message the next screen shows once (e.g. "session ended")
+        self.live_notice: str | None = None  # the title of a notification that just arrived
+        self.after_login: str | None = None  # where to go once signed in (a deep link opened signed out)
+        self._listeners: list[Callable[[str], None]] = []
+        self._stop: asyncio.Event | None = None
+
+    # --- observers -----------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def notify(self, what: str = "data") -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(what)
+            except Exception:  # a broken view must not stop the others from updating
+                log.exception("listener failed")
+
+    # --- who ---------------------------------------------------------------------------------------
+
+    @property
+    def signed_in(self) -> bool:
+        return self.me is not None and self.store is not None
+
+    def _roles(self) -> set[Role]:
+        return {g.role for g in self.me.roles} if self.me else set()
+
+    @property
+    def led_cell_ids(self) -> list[int]:
+        if not self.me:
+            return []
+        return [g.organization.id for g in self.me.roles if g.role in CELL_ROLES and g.organization]
+
+    @property
+    def is_secretary(self) -> bool:
+        return bool(self.led_cell_ids)
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self._roles() & {Role.staff, Role.admin})
+
+    @property
+    def pending_actions(self) -> int:
+        return len(self.store.outbox("pending")) if self.store else 0
+
+    # --- sign in / out -----------------------------------------------------------------------------
+
+    async def load_prefs(self) -> None:
+        if not self.config.fixed_server or not self.server_url:
+            saved = await self.prefs.get("server_url")
+            if saved and not self.server_url:
+                self.server_url = saved
+        scale = await self.prefs.get("text_scale")
+        if scale:
+            try:
+                self.text_scale = float(scale)
+            except ValueError:
+                self.text_scale = 1.0
+
+    async def _save_tokens(self, tokens: Tokens | None) -> None:
+        if tokens is None:
+            await self.prefs.remove("refresh_token")
+        else:
+            await self.prefs.set("refresh_token", tokens.refresh)
+
+    def _make_api(self, tokens: Tokens | None = None) -> Api:
+        return self._api_factory(self.server_url, tokens=tokens, on_tokens=self._save_tokens)
+
+    async def sign_in(self, server_url: str, username: str, password: str) -> None:
+        """Raises ApiError (with a Vietnamese message) when the server refuses."""
+        server_url = normalise_server_url(server_url or self.server_url)
+        if not server_url:
+            raise ApiError(0, "no_server", "Vui lòng nhập địa chỉ máy chủ.")
+        if not username.strip() or not password:
+            raise ApiError(0, "missing_credentials", "Vui lòng nhập tên đăng nhập và mật khẩu.")
+        if self.api is not None:
+            await self.api.aclose()
+        self.server_url = server_url
+        self.api = self._make_api()
+        await self.api.login(username.strip(), password, self.config.device_name)
+        me = await self.api.me()
+        await self.prefs.set("server_url", server_url)
+        await self._open(me)
+
+    async def restore(self) -> bool:
+        """Resume a saved sign-in; works offline from the cached profile. False: show the sign-in."""
+        await self.load_prefs()
+        refresh = await self.prefs.get("refresh_token")
+        user_id = await self.prefs.get("user_id")
+        if not (self.server_url and refresh):
+            return False
+        self.api = self._make_api(Tokens(access="", refresh=refresh))
+        try:
+            me = await self.api.me()
+        except OfflineError:
+            if not user_id:
+                return False
+            store = self._store_factory(self.config.data_root, self.server_url, int(user_id))
+            cached = store.get_meta("me")
+            if not cached:
+                store.close()
+                return False
+            self.store = store
+            self.me = MePublic.model_validate(cached)
+            self._start_engine()
+            self.online = False
+            return True
+        except SessionEnded:
+            await self._wipe_saved_user()
+            return False
+        await self._open(me)
+        return True
+
+    async def _open(self, me: MePublic) -> None:
+        if self.store is not None:
+            self.store.close()
+        self.me = me
+        self.store = self._store_factory(self.config.data_root, self.server_url, me.id)
+        self.store.set_meta("me", me.model_dump(mode="json"))
+        await self.prefs.set("user_id", str(me.id))
+        self.online = True
+        self._start_engine()
+
+    def _start_engine(self) -> None:
+        assert self.api is not None and self.store is not None
+        self.engine = SyncEngine(
+            self.api,
+            self.store,
+            on_change=lambda: self.notify("data"),
+            on_status=self._on_status,
+            on_notification=self._on_notification,
+        )
+
+    def _on_notification(self, data: dict[str, Any]) -> None:
+        self.live_notice = str(data.get("title") or "Bạn có thông báo mới.")
+        self.notify("notification")
+
+    def _on_status(self, online: bool) -> None:
+        self.online = online
+        self.notify("status")
+
+    async def run_sync(self) -> None:
+        """Background task for the session's lifetime (started by the shell)."""
+        if self.engine is None:
+            return
+        self._stop = asyncio.Event()
+        try:
+            await self.engine.run(self._stop)
+        except SessionEnded as exc:
+            await self.session_ended(exc)
+
+    async def sync_now(self) -> bool:
+        if self.engine is None:
+            return False
+        try:
+            return await self.engine.sync_now()
+        except SessionEnded as exc:
+            await self.session_ended(exc)
+            return False
+
+    async def session_ended(self, exc: ApiError) -> None:
+        """Revoked or expired: the local copy of this user's data goes too."""
+        self.notice = exc.message or "Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại."
+        await self._close(wipe=True)
+        self.notify("signed_out")
+
+    async def sign_out(self) -> None:
+        if self.api is not None:
+            await self.api.logout()
+        await self._close(wipe=True)
+        self.notify("signed_out")
+
+    async def _close(self, *, wipe: bool) -> None:
+        if self._stop is not None:
+            self._stop.set()
+        if self.store is not None:
+            if wipe:
+                self.store.wipe()
+            else:
+                self.store.close()
+        if wipe:
+            await self._wipe_saved_user()
+        self.store = None
+        self.engine = None
+        self.me = None
+        if self.api is not None:
+            await self.api.aclose()
+            self.api = None
+
+    async def _wipe_saved_user(self) -> None:
+        user_id = await self.prefs.get("user_id")
+        await self.prefs.remove("refresh_token")
+        await self.prefs.remove("user_id")
+        if user_id and self.server_url and self.store is None:
+            store = self._store_factory(self.config.data_root, self.server_url, int(user_id))
+            store.wipe()
+
+    def dismiss_failed(self) -> None:
+        """The member has seen why the server refused those actions: forget them."""
+        if self.store is not None:
+            for item in self.store.outbox("failed"):
+                self.store.outbox_done(item.client_id)
+        self.notify("status")
+
+    # --- settings -----------------------------------------------------------------------------------
+
+    async def set_text_scale(self, scale: float) -> None:
+        self.text_scale = scale
+        await self.prefs.set("text_scale", str(scale))
+        self.notify("theme")
+
+    def require_api(self) -> Api:
+        if self.api is None:
+            raise SessionEnded(401, "signed_out", "Bạn cần đăng nhập lại.")
+        return self.api
+
+    def require_store(self) -> Store:
+        if self.store is None:
+            raise SessionEnded(401, "signed_out", "Bạn cần đăng nhập lại.")
+        return self.store
+
+    async def call(self, coro: Any) -> Any:
+        """Await an API call; a ended session signs out, offline flips the banner, then re-raises."""
+        try:
+            result = await coro
+        except SessionEnded as exc:
+            await self.session_ended(exc)
+            raise
+        except OfflineError:
+            if self.online:
+                self._on_status(False)
+            raise
+        if not self.online:
+            self._on_status(True)
+        return result
+
+
+def open_memory_store(_root: Path, _server: str, _user_id: int) -> Store:
+    return SqliteStore(":memory:")

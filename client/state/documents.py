@@ -1,0 +1,236 @@
+"""Văn bản and Học tập: documents from the store, search without tone marks, reading, downloads."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from client.api import ApiError, OfflineError
+from client.format import DOC_TYPES, parse_date, parse_dt
+from client.state.app import AppState
+from client.state.meetings import Outcome
+from client.sync import BOOKMARK, COMMENT, READ
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _sort_key(d: dict[str, Any]) -> tuple:
+    issued = parse_date(d.get("issued_on"))
+    return (issued.toordinal() if issued else 0, str(d.get("published_at") or d.get("updated_at") or ""))
+
+
+class DocumentsState:
+    def __init__(self, app: AppState, category: str | None = "documents"):
+        self.app = app
+        self.category = category  # "documents", "study", "meeting", or None for all
+        self.query = ""
+        self.doc_type: str | None = None
+        self.year: int | None = None
+        self.bookmarked_only = False
+        self.loading = False
+        self.error: str | None = None
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def _visible(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for d in items:
+            if d.get("status") not in (None, "published") and not self.open_for_comments(d):
+                continue
+            if self.category and d.get("category", "documents") != self.category:
+                continue
+            if self.doc_type and d.get("doc_type") != self.doc_type:
+                continue
+            if self.year:
+                issued = parse_date(d.get("issued_on"))
+                if not issued or issued.year != self.year:
+                    continue
+            if self.bookmarked_only and not d.get("bookmarked"):
+                continue
+            out.append(d)
+        return out
+
+    def _decorate(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Own reading state arrives as read_mark and bookmark entities (the document itself is the same
+        for everyone); fold it into what the screens show."""
+        store = self.app.store
+        if store is None or not items:
+            return items
+        marks = {m["document_id"]: m for m in store.all("read_mark")}
+        marked = {b["document_id"] for b in store.all("bookmark")}
+        out = []
+        for d in items:
+            mark, extra = marks.get(d.get("id")), {}
+            if mark:
+                extra["read_at"] = d.get("read_at") or mark.get("read_at")
+                extra["studied_at"] = d.get("studied_at") or mark.get("studied_at")
+            if d.get("id") in marked:
+                extra["bookmarked"] = True
+            out.append({**d, **extra} if extra else d)
+        return out
+
+    @staticmethod
+    def open_for_comments(d: dict[str, Any]) -> bool:
+        """A draft (dự thảo) the member may comment on until its deadline."""
+        until = parse_dt(d.get("comments_until"))
+        return d.get("status") == "draft" and until is not None and until > datetime.now(UTC)
+
+    async def comment(self, doc_id: int, body: str) -> Outcome:
+        body = (body or "").strip()
+        if not body:
+            return Outcome(False, "Vui lòng nhập nội dung góp ý.")
+        if self.app.engine is None:
+            return Outcome(False, "Bạn cần đăng nhập lại.")
+        self.app.engine.queue(COMMENT, {"document_id": doc_id, "body": body}, str(uuid.uuid4()))
+        sent = await self.app.sync_now()
+        failed = [i for i in self.app.require_store().outbox("failed") if i.kind == COMMENT]
+        if failed:
+            return Outcome(False, failed[-1].error_message or "Máy chủ không nhận góp ý này.")
+        if not sent:
+            return Outcome(True, "Chưa có mạng: góp ý sẽ được gửi khi có mạng.", queued=True)
+        return Outcome(True, "Đã gửi góp ý. Cảm ơn đồng chí.")
+
+    def results(self) -> list[dict[str, Any]]:
+        store = self.app.store
+        if store is None:
+            return []
+        items = store.search("document", self.query) if self.query.strip() else store.all("document")
+        return sorted(self._visible(self._decorate(items)), key=_sort_key, reverse=True)
+
+    @staticmethod
+    def by_topic(items: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for d in items:
+            groups.setdefault(d.get("topic") or "Tài liệu chung", []).append(d)
+        return sorted(groups.items(), key=lambda kv: (kv[0] == "Tài liệu chung", kv[0]))
+
+    def types_present(self) -> list[tuple[str, str]]:
+        store = self.app.store
+        seen = {d.get("doc_type") for d in (store.all("document") if store else [])}
+        return [(k, v) for k, v in DOC_TYPES.items() if k in seen]
+
+    def years_present(self) -> list[int]:
+        store = self.app.store
+        years = {parse_date(d.get("issued_on")) for d in (store.all("document") if store else [])}
+        return sorted({y.year for y in years if y}, reverse=True)
+
+    def unread(self) -> list[dict[str, Any]]:
+        store = self.app.store
+        items = [
+            d
+            for d in self._decorate(store.all("document") if store else [])
+            if not d.get("read_at") and d.get("status", "published") == "published"
+        ]
+        return sorted(items, key=_sort_key, reverse=True)
+
+    def get(self, doc_id: int | str) -> dict[str, Any] | None:
+        d = self.app.store.get("document", doc_id) if self.app.store else None
+        return self._decorate([d])[0] if d else None
+
+    def attachments(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
+        listed = doc.get("attachments") or []
+        if listed:
+            return listed
+        store = self.app.store
+        return [
+            a for a in (store.all("attachment") if store else []) if a.get("document_id") == doc.get("id")
+        ]
+
+    def local_file(self, attachment: dict[str, Any]) -> Path | None:
+        path = self._file_path(attachment)
+        return path if path and path.exists() else None
+
+    def _file_path(self, attachment: dict[str, Any]) -> Path | None:
+        store = self.app.store
+        if store is None:
+            return None
+        name = _SAFE.sub("_", str(attachment.get("filename") or f"tep-{attachment['id']}"))
+        return store.files_dir / f"{attachment.get('sha256', attachment['id'])}-{name}"
+
+    # --- refreshing ---------------------------------------------------------------------------------
+
+    async def refresh(self) -> None:
+        self.loading, self.error = True, None
+        try:
+            await self.app.sync_now()
+            api = self.app.api
+            if api is None:
+                return
+            try:
+                page = await self.app.call(api.get_json("/documents", params={"limit": 200}))
+            except OfflineError:
+                return
+            except ApiError as exc:
+                if exc.status != 404:
+                    self.error = exc.message
+                return
+            store = self.app.require_store()
+            for item in page.get("items", []):
+                current = store.get("document", item["id"]) or {}
+                store.put("document", item["id"], {**current, **item})
+        finally:
+            self.loading = False
+
+    async def open(self, doc_id: int) -> dict[str, Any] | None:
+        """Fresh detail when online (full text), and a read mark that waits in the outbox if offline."""
+        store = self.app.require_store()
+        api = self.app.api
+        if api is not None:
+            try:
+                item = await self.app.call(api.get_json(f"/documents/{doc_id}"))
+                store.put("document", doc_id, {**(store.get("document", doc_id) or {}), **item})
+            except OfflineError:
+                pass
+            except ApiError as exc:
+                if exc.status == 404:
+                    store.delete("document", doc_id)  # no longer ours to read
+                    self.app.notify("data")
+                    return None
+                self.error = exc.message
+        doc = self.get(doc_id)
+        if doc is not None and not doc.get("read_at"):
+            now = datetime.now(UTC).isoformat()
+            store.put("document", doc_id, {**doc, "read_at": now})
+            if self.app.engine is not None:
+                self.app.engine.queue(READ, {"document_id": doc_id, "studied": False}, str(uuid.uuid4()))
+                await self.app.sync_now()
+        return self.get(doc_id)
+
+    async def toggle_bookmark(self, doc_id: int) -> bool:
+        store = self.app.require_store()
+        doc = self.get(doc_id) or {}
+        marked = not doc.get("bookmarked")
+        store.put("document", doc_id, {**doc, "bookmarked": marked})
+        if not marked:
+            store.delete("bookmark", doc_id)  # the feed's bookmark entity goes once the server agrees
+        if self.app.engine is not None:
+            self.app.engine.queue(BOOKMARK, {"document_id": doc_id, "on": marked}, str(uuid.uuid4()))
+            await self.app.sync_now()
+        self.app.notify("data")
+        return marked
+
+    async def mark_studied(self, doc_id: int) -> None:
+        store = self.app.require_store()
+        doc = self.get(doc_id) or {}
+        if doc.get("studied_at"):
+            return
+        store.put("document", doc_id, {**doc, "studied_at": datetime.now(UTC).isoformat()})
+        if self.app.engine is not None:
+            self.app.engine.queue(READ, {"document_id": doc_id, "studied": True}, str(uuid.uuid4()))
+            await self.app.sync_now()
+        self.app.notify("data")
+
+    async def download(
+        self, attachment: dict[str, Any], on_progress: Callable[[int, int | None], None]
+    ) -> Path:
+        """The file on this device (fetched once, resumed if interrupted)."""
+        path = self._file_path(attachment)
+        assert path is not None
+        if path.exists():
+            return path
+        api = self.app.require_api()
+        return await self.app.call(api.download(f"/attachments/{attachment['id']}", path, on_progress))

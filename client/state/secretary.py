@@ -1,0 +1,275 @@
+"""Secretary screens: plan a meeting, run check-in, attendance, absence requests, minutes and votes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from client.api import ApiError
+from client.format import local_input_to_utc
+from client.state.app import AppState
+from client.state.meetings import Outcome
+
+ATTENDANCE_CYCLE = ["present", "late", "excused", "absent"]
+
+
+@dataclass
+class VoteResult:
+    """The vote as the Party's rule reads it: passed when those in favour are more than half the base."""
+
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    base: int
+    passed: bool
+
+    @property
+    def words(self) -> str:
+        verdict = "THÔNG QUA" if self.passed else "KHÔNG THÔNG QUA"
+        share = f"{self.votes_for}/{self.base}" if self.base else "—"
+        return (
+            f"Tán thành {share} ({self.votes_for} tán thành, {self.votes_against} không tán thành, "
+            f"{self.votes_abstain} không biểu quyết): {verdict}"
+        )
+
+
+def compute_vote(votes_for: int, votes_against: int, votes_abstain: int, base: int) -> VoteResult:
+    return VoteResult(votes_for, votes_against, votes_abstain, base, passed=base > 0 and votes_for * 2 > base)
+
+
+@dataclass
+class AgendaDraft:
+    items: list[str] = field(default_factory=list)
+
+
+class SecretaryState:
+    def __init__(self, app: AppState):
+        self.app = app
+        self.code: dict[str, Any] | None = None
+        self.qr_png: bytes | None = None
+        self.sheet: dict[str, Any] | None = None
+        self.requests: list[dict[str, Any]] = []
+        self.minutes: dict[str, Any] | None = None
+        self.stats: dict[str, Any] | None = None
+        self.unread: dict[int, list[str]] = {}  # agenda document id -> who has not read it
+        self.error: str | None = None
+
+    @property
+    def cell_id(self) -> int | None:
+        cells = self.app.led_cell_ids
+        return cells[0] if cells else None
+
+    async def create_meeting(
+        self, title: str, kind: str, day_text: str, time_text: str, location: str, agenda: list[str]
+    ) -> Outcome:
+        if len(title.strip()) < 2:
+            return Outcome(False, "Vui lòng nhập tên buổi sinh hoạt.")
+        try:
+            starts = local_input_to_utc(day_text, time_text)
+        except ValueError as exc:
+            return Outcome(False, str(exc))
+        body: dict[str, Any] = {
+            "title": title.strip(),
+            "kind": kind,
+            "starts_at": starts.isoformat(),
+            "location": location.strip() or None,
+            "agenda": [{"title": a.strip()} for a in agenda if a.strip()],
+        }
+        if self.cell_id is not None:
+            body["org_id"] = self.cell_id
+        try:
+            created = await self.app.call(self.app.require_api().post_json("/meetings", body))
+        except ApiError as exc:
+            return Outcome(False, exc.message)
+        self.app.require_store().put("meeting", created["id"], created)
+        self.app.notify("data")
+        return Outcome(True, f"Đã lên lịch: {created.get('title')}", queued=False)
+
+    async def open_check_in(self, meeting_id: int) -> Outcome:
+        try:
+            self.code = await self.app.call(
+                self.app.require_api().post_json(f"/meetings/{meeting_id}/check-in/open")
+            )
+        except ApiError as exc:
+            return Outcome(False, exc.message)
+        await self._load_qr(meeting_id)
+        return Outcome(True, "Đã mở điểm danh.")
+
+    async def refresh_code(self, meeting_id: int) -> None:
+        """The code rotates: the secretary's screen asks again every few seconds."""
+        try:
+            code = await self.app.call(
+                self.app.require_api().get_json(f"/meetings/{meeting_id}/check-in/code")
+            )
+        except ApiError as exc:
+            self.error = exc.message
+            return
+        if not self.code or code.get("code") != self.code.get("code"):
+            self.code = code
+            await self._load_qr(meeting_id)
+
+    async def _load_qr(self, meeting_id: int) -> None:
+        api = self.app.require_api()
+        try:
+            resp = await self.app.call(
+                api.request(
+                    "GET", f"/meetings/{meeting_id}/check-in/qr", params={"format": "png", "scale": 8}
+                )
+            )
+            self.qr_png = resp.content
+        except ApiError:
+            self.qr_png = _local_qr((self.code or {}).get("qr_payload") or (self.code or {}).get("code", ""))
+
+    async def load_attendance(self, meeting_id: int) -> None:
+        try:
+            self.sheet = await self.app.call(
+                self.app.require_api().get_json(f"/meetings/{meeting_id}/attendance")
+            )
+            self.error = None
+        except ApiError as exc:
+            self.error = exc.message
+
+    async def mark(self, meeting_id: int, member_id: int, status: str | None) -> Outcome:
+        try:
+            resp = await self.app.call(
+                self.app.require_api().request(
+                    "PUT", f"/meetings/{meeting_id}/attendance/{member_id}", json={"status": status}
+                )
+            )
+            self.sheet = resp.json()
+        except ApiError as exc:
+            return Outcome(False, exc.message)
+        return Outcome(True, "Đã cập nhật.")
+
+    @staticmethod
+    def next_status(current: str | None) -> str:
+        if current not in ATTENDANCE_CYCLE:
+            return ATTENDANCE_CYCLE[0]
+        return ATTENDANCE_CYCLE[(ATTENDANCE_CYCLE.index(current) + 1) % len(ATTENDANCE_CYCLE)]
+
+    async def load_requests(self, meeting_id: int) -> None:
+        try:
+            self.requests = await self.app.call(
+                self.app.require_api().get_json(f"/meetings/{meeting_id}/absence-requests")
+            )
+        except ApiError as exc:
+            self.error = exc.message
+
+    async def decide(self, meeting_id: int, request_id: int, approve: bool) -> Outcome:
+        try:
+            await self.app.call(
+                self.app.require_api().post_json(
+                    f"/meetings/{meeting_id}/absence-requests/{request_id}/decision", {"approve": approve}
+                )
+            )
+        except ApiError as exc:
+            return Outcome(False, exc.message)
+        await self.load_requests(meeting_id)
+        return Outcome(True, "Đã chấp thuận." if approve else "Đã từ chối.")
+
+    async def load_minutes(self, meeting_id: int) -> None:
+        try:
+            self.minutes = await self.app.call(
+                self.app.require_api().get_json(f"/meetings/{meeting_id}/minutes")
+            )
+        except ApiError as exc:
+            self.error = exc.message
+
+    async def save_minutes(self, meeting_id: int, text: str, publish: bool) -> Outcome:
+        if not text.strip():
+            return Outcome(False, "Biên bản đang trống.")
+        try:
+            resp = await self.app.call(
+                self.app.require_api().request(
+                    "PUT", f"/meetings/{meeting_id}/minutes", json={"text": text, "publish": publish}
+                )
+            )
+            self.minutes = resp.json()
+        except ApiError as exc:
+            return Outcome(False, exc.message)
+        return Outcome(True, "Đã công bố biên bản." if publish else "Đã lưu biên bản.")
+
+    async def add_resolution(self, meeting_id: int, title: str, votes: tuple[str, str, str]) -> Outcome:
+        try:
+            v_for, v_against, v_abstain = (int(v or 0) for v in votes)
+        except ValueError:
+            return Outcome(False, "Số phiếu phải là số.")
+        if len(title.strip()) < 2:
+            return Outcome(False, "Vui lòng nhập tên nghị quyết.")
+        body: dict[str, Any] = {
+            "title": title.strip(),
+            "votes_for": v_for,
+            "votes_against": v_against,
+            "votes_abstain": v_abstain,
+        }
+        try:
+            res = await self.app.call(
+                self.app.require_api().post_json(f"/meetings/{meeting_id}/resolutions", body)
+            )
+        except ApiError as exc:
+            return Outcome(False, exc.message)
+        result = compute_vote(
+            res["votes_for"], res["votes_against"], res["votes_abstain"], res.get("base", 0)
+        )
+        await self.load_minutes(meeting_id)
+        return Outcome(True, result.words)
+
+    async def close_meeting(self, meeting_id: int) -> Outcome:
+        try:
+            await self.app.call(self.app.require_api().post_json(f"/meetings/{meeting_id}/close"))
+        except ApiError as exc:
+            return Outcome(False, exc.message)
+        return Outcome(True, "Đã kết thúc buổi sinh hoạt; người chưa điểm danh được ghi vắng.")
+
+    async def load_unread(self, meeting: dict[str, Any]) -> None:
+        """For each document on the agenda: the cell's members who have not opened it yet."""
+        doc_ids = sorted({d for item in meeting.get("agenda") or [] for d in item.get("document_ids") or []})
+        out: dict[int, list[str]] = {}
+        for doc_id in doc_ids:
+            try:
+                page = await self.app.call(
+                    self.app.require_api().get_json(
+                        f"/documents/{doc_id}/readers",
+                        params={"read": "false", "org_id": meeting.get("org_id")},
+                    )
+                )
+            except ApiError:
+                continue
+            out[doc_id] = [r["full_name"] for r in page.get("items", [])]
+        self.unread = out
+
+    async def export_attendance(self, meeting_id: int, fmt: str = "xlsx") -> tuple[str, bytes]:
+        """The attendance sheet to hand in (Vietnamese headers, dd/mm/yyyy): (file name, bytes)."""
+        resp = await self.app.call(
+            self.app.require_api().request(
+                "GET", f"/meetings/{meeting_id}/attendance/export", params={"format": fmt}
+            )
+        )
+        name = f"diem-danh-{meeting_id}.{fmt}"
+        disposition = resp.headers.get("content-disposition", "")
+        if "filename=" in disposition:
+            name = disposition.split("filename=", 1)[1].split(";")[0].strip('" ') or name
+        return name, resp.content
+
+    async def load_stats(self) -> None:
+        if self.cell_id is None:
+            return
+        try:
+            self.stats = await self.app.call(self.app.require_api().get_json(f"/stats/cells/{self.cell_id}"))
+        except ApiError as exc:
+            self.error = exc.message
+
+
+def _local_qr(payload: str) -> bytes | None:
+    """A QR drawn here when the server cannot send one (segno is pure Python)."""
+    if not payload:
+        return None
+    try:
+        import io
+
+        import segno
+    except ImportError:
+        return None
+    buf = io.BytesIO()
+    segno.make(payload, error="m").save(buf, kind="png", scale=8, border=2)
+    return buf.getvalue()

@@ -1,0 +1,306 @@
+"""The sync engine: pull the feed into the store, push the outbox, follow live hints while open."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from client.api import ApiError, OfflineError, SessionEnded
+from client.store import Change, OutboxItem, Store
+
+log = logging.getLogger(__name__)
+
+# Outbox kinds: the action types of the server's /sync/push (docs/protocol.md), payloads as it takes them;
+# the moment the member acted travels as `made_at` (the outbox item's created_at).
+CHECK_IN = "meeting.check_in"  # {"meeting_id", "code"}
+ABSENCE = "meeting.absence_request"  # {"meeting_id", "reason"}
+READ = "document.read"  # {"document_id", "studied": bool}
+BOOKMARK = "document.bookmark"  # {"document_id", "on": bool}
+NOTIFICATION_READ = "notification.read"  # {"ids": [...]}
+COMMENT = "document.comment"  # {"document_id", "body"}: góp ý on a draft open for comments
+
+# Outcomes of one pushed action that mean "done, forget it".
+_DONE = {"applied", "already_applied", "duplicate", "ok", "created"}
+
+
+class SyncTransport(Protocol):
+    """The part of the API the engine uses (client.api.Api implements it; tests pass fakes)."""
+
+    async def sync_pull(self, cursor: str | None, limit: int) -> dict[str, Any]: ...
+    async def sync_push(self, actions: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
+    async def send_action(
+        self, kind: str, payload: dict[str, Any], client_id: str, made_at: datetime
+    ) -> Any: ...
+    def events(self, last_event_id: str | None = None) -> AsyncIterator[tuple[str, Any, str | None]]: ...
+
+
+@dataclass
+class PushReport:
+    sent: int = 0
+    refused: list[OutboxItem] = field(default_factory=list)
+    pending: int = 0
+
+
+class SyncEngine:
+    """Keeps one user's store in step with the server.
+
+    The feed is the truth; SSE events are only hints to pull sooner. Actions made offline wait in the
+    outbox with their client-generated id, so sending one twice (lost answer, replay) changes nothing.
+    """
+
+    def __init__(
+        self,
+        transport: SyncTransport,
+        store: Store,
+        *,
+        page_limit: int = 200,
+        on_change: Callable[[], None] | None = None,
+        on_status: Callable[[bool], None] | None = None,
+        on_notification: Callable[[dict[str, Any]], None] | None = None,
+        poll_seconds: float = 60.0,
+    ):
+        self.api = transport
+        self.store = store
+        self.page_limit = page_limit
+        self.on_change = on_change
+        self.on_status = on_status
+        self.on_notification = on_notification
+        self.poll_seconds = poll_seconds
+        self.online: bool | None = None
+        self.feed_available = True  # False when the server has no /sync (older server)
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self.last_event_id: str | None = None
+
+    def _set_online(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            if self.on_status:
+                self.on_status(online)
+
+    def _changed(self) -> None:
+        if self.on_change:
+            self.on_change()
+
+    # --- pull ----------------------------------------------------------------------------------------
+
+    async def pull(self) -> int:
+        """Follow the feed from the stored cursor to its end; returns how many changes were applied."""
+        applied = 0
+        cursor = self.store.cursor
+        reset: list[Change] | None = None  # a full re-download after 410, swapped in at the end
+        while True:
+            try:
+                page = await self.api.sync_pull(cursor, self.page_limit)
+            except OfflineError:
+                self._set_online(False)
+                raise
+            except ApiError as exc:
+                if exc.status == 410 and reset is None:
+                    log.info("sync cursor too old (%s): downloading everything again", exc.code)
+                    cursor, reset = None, []
+                    continue
+                if exc.status == 404 and exc.code in ("not_found", "http_404"):
+                    self.feed_available = False
+                raise
+            self._set_online(True)
+            changes = [
+                Change(
+                    type=c["type"],
+                    op=c.get("op", "upsert"),
+                    id=str(c["id"]),
+                    version=int(c.get("version") or 0),
+                    data=c.get("data"),
+                )
+                for c in page.get("changes", [])
+            ]
+            cursor = page.get("cursor", cursor)
+            if page.get("reset") and reset is None:
+                reset = []  # the server says: drop everything held, then apply from here
+            if reset is not None:
+                reset.extend(changes)
+            else:
+                self.store.apply(changes, cursor)
+            applied += len(changes)
+            if not page.get("has_more"):
+                break
+        if reset is not None:
+            self.store.clear_entities()
+            self.store.apply(reset, cursor)
+        if applied:
+            self._changed()
+        return applied
+
+    # --- push ----------------------------------------------------------------------------------------
+
+    def queue(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        client_id: str | None = None,
+        made_at: datetime | None = None,
+    ) -> OutboxItem:
+        item = self.store.enqueue(kind, payload, client_id, made_at)
+        self._wake.set()
+        return item
+
+    async def push(self) -> PushReport:
+        """Send pending actions; refused ones are kept (as failed) so the person sees why."""
+        report = PushReport()
+        pending = self.store.outbox("pending")
+        if not pending:
+            return report
+        actions = [
+            {
+                "client_id": i.client_id,
+                "type": i.kind,
+                "payload": i.payload,
+                "made_at": i.created_at.isoformat(),
+            }
+            for i in pending
+        ]
+        try:
+            results = await self.api.sync_push(actions)
+        except OfflineError:
+            self._set_online(False)
+            report.pending = len(pending)
+            raise
+        except ApiError as exc:
+            if exc.status not in (404, 405):
+                raise
+            return await self._push_one_by_one(pending)  # server without /sync/push
+        self._set_online(True)
+        by_id = {str(r.get("client_id") or r.get("id")): r for r in results}
+        unknown: list[OutboxItem] = []
+        for item in pending:
+            result = by_id.get(item.client_id)
+            if result is None:
+                report.pending += 1
+                continue
+            status = str(result.get("status", ""))
+            if result.get("code") == "unknown_action":
+                unknown.append(item)  # the batch endpoint does not know this type: use its own route
+                continue
+            if status in _DONE:
+                self.store.outbox_done(item.client_id)
+                report.sent += 1
+            else:
+                self.store.outbox_failed(
+                    item.client_id,
+                    str(result.get("code") or status),
+                    str(result.get("message") or "Máy chủ từ chối thao tác này."),
+                )
+                report.refused.append(item)
+        if unknown:
+            more = await self._push_one_by_one(unknown)
+            report.sent += more.sent
+            report.refused += more.refused
+            report.pending += more.pending
+        self._changed()
+        return report
+
+    async def _push_one_by_one(self, pending: list[OutboxItem]) -> PushReport:
+        report = PushReport()
+        for item in pending:
+            try:
+                await self.api.send_action(item.kind, item.payload, item.client_id, item.created_at)
+            except OfflineError:
+                self._set_online(False)
+                report.pending = len(pending) - report.sent - len(report.refused)
+                raise
+            except SessionEnded:
+                raise
+            except ApiError as exc:
+                if exc.status >= 500 or exc.status in (408, 429):
+                    self.store.outbox_attempted(item.client_id)
+                    report.pending += 1
+                    continue
+                self.store.outbox_failed(item.client_id, exc.code, exc.message)
+                report.refused.append(item)
+                continue
+            self._set_online(True)
+            self.store.outbox_done(item.client_id)
+            report.sent += 1
+        self._changed()
+        return report
+
+    # --- together ------------------------------------------------------------------------------------
+
+    async def sync_now(self) -> bool:
+        """Push then pull. Returns False when offline (nothing lost: it all waits for the next try)."""
+        async with self._lock:
+            try:
+                await self.push()
+                if self.feed_available:
+                    try:
+                        await self.pull()
+                    except ApiError as exc:
+                        if self.feed_available:
+                            raise
+                        log.info("server has no sync feed (%s)", exc.code)
+                return True
+            except OfflineError:
+                self._set_online(False)
+                return False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """While the app is open: sync, then follow the event stream; on loss, retry with backoff."""
+        backoff = 1.0
+        while not stop.is_set():
+            ok = await self.sync_now()
+            if ok and self.feed_available:
+                try:
+                    await self._follow_events(stop)
+                    backoff = 1.0
+                    # The stream ended (server restart, proxy timeout): reconnect soon, not in a spin.
+                    await self._pause(stop, 1.0)
+                    continue
+                except OfflineError:
+                    self._set_online(False)
+                except SessionEnded:
+                    raise
+                except ApiError as exc:
+                    log.info("event stream unavailable: %s", exc.code)
+            delay = self.poll_seconds if ok else backoff
+            backoff = min(backoff * 2, 30.0)
+            await self._pause(stop, delay)
+
+    async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
+        """Sleep until the delay passes, the app stops, or an action is queued."""
+        self._wake.clear()
+        try:
+            await asyncio.wait_for(self._wait_any(stop), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    async def _wait_any(self, stop: asyncio.Event) -> None:
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+
+    async def _follow_events(self, stop: asyncio.Event) -> None:
+        stream = self.api.events(self.last_event_id)
+        async for event, data, event_id in stream:
+            if stop.is_set():
+                break
+            if event_id:
+                self.last_event_id = event_id
+            if event == "notification" and isinstance(data, dict) and self.on_notification:
+                self.on_notification(data)
+            if event in ("sync", "notification"):
+                cursor = data.get("cursor") if isinstance(data, dict) else None
+                if event == "notification" or cursor != self.store.cursor:
+                    await self.sync_now()
+            if self._wake.is_set():
+                self._wake.clear()
+                await self.sync_now()

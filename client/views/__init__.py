@@ -1,0 +1,1 @@
+"""Views: functions that draw controls from state and nothing else."""

@@ -1,0 +1,310 @@
+"""Văn bản and Học tập: filter by type and year, search without tone marks, detail, attachments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from client import format as fmt
+from client.api import ApiError
+from client.router import Screen
+from client.state.documents import DocumentsState
+from client.views.ui import PRIMARY, Ctx, card, chip, empty, loading, section, tag
+
+
+def _doc_row(ctx: Ctx, d: dict[str, Any]) -> ft.Control:
+    head = fmt.DOC_TYPES.get(d.get("doc_type", ""), "Văn bản")
+    if d.get("number"):
+        head += f" số {d['number']}"
+    meta = []
+    if d.get("issued_on"):
+        meta.append(f"Ngày {fmt.day(d['issued_on'])}")
+    if d.get("issuer"):
+        meta.append(d["issuer"])
+    badges: list[ft.Control] = []
+    if d.get("status") == "draft":
+        badges.append(chip(ctx, "Dự thảo — lấy ý kiến", "#FFF8E1", "#E65100"))
+    if not d.get("read_at"):
+        badges.append(chip(ctx, "Chưa đọc", "#FFEBEE", PRIMARY))
+    if d.get("bookmarked"):
+        badges.append(ft.Icon(ft.Icons.BOOKMARK, size=16, color=PRIMARY))
+    return card(
+        ft.Column(
+            [
+                ft.Row([ctx.text(head, 13, color=PRIMARY, expand=True), *badges]),
+                ctx.text(d.get("title", ""), 15, weight=ft.FontWeight.W_600),
+                ctx.muted(" · ".join(meta)) if meta else ft.Container(),
+            ],
+            spacing=3,
+        ),
+        on_click=lambda e: ctx.go(f"/documents/{d['id']}"),
+        identifier=f"document-{d['id']}",
+    )
+
+
+def documents_list(ctx: Ctx, category: str = "documents") -> Screen:
+    state = DocumentsState(ctx.app, category)
+    results = ft.Column(spacing=8)
+    search = ft.TextField(
+        label="Tìm văn bản (gõ không dấu cũng được)", prefix_icon=ft.Icons.SEARCH, dense=True
+    )
+    type_dd = ft.Dropdown(label="Loại", width=170, dense=True, options=[ft.dropdown.Option("", "Tất cả")])
+    year_dd = ft.Dropdown(label="Năm", width=120, dense=True, options=[ft.dropdown.Option("", "Tất cả")])
+    saved = ft.Checkbox(label="Đã lưu", value=False)
+
+    def redraw() -> None:
+        type_dd.options = [ft.dropdown.Option("", "Tất cả")] + [
+            ft.dropdown.Option(k, v) for k, v in state.types_present()
+        ]
+        year_dd.options = [ft.dropdown.Option("", "Tất cả")] + [
+            ft.dropdown.Option(str(y), str(y)) for y in state.years_present()
+        ]
+        items = state.results()
+        if category == "study":  # study materials read by topic (chuyên đề)
+            results.controls = []
+            for topic, docs in state.by_topic(items[:100]):
+                results.controls.append(section(ctx, topic))
+                results.controls += [_doc_row(ctx, d) for d in docs]
+        else:
+            results.controls = [_doc_row(ctx, d) for d in items[:100]]
+        if not items:
+            msg = (
+                "Không có văn bản phù hợp."
+                if state.query or state.doc_type or state.year
+                else "Chưa có văn bản nào."
+            )
+            results.controls = [empty(ctx, msg, ft.Icons.DESCRIPTION_OUTLINED)]
+        if state.error:
+            results.controls.insert(0, ctx.text(state.error, 14, color="#B00020"))
+
+    def changed(e: object = None) -> None:
+        state.query = search.value or ""
+        state.doc_type = type_dd.value or None
+        state.year = int(year_dd.value) if year_dd.value else None
+        state.bookmarked_only = bool(saved.value)
+        redraw()
+        ctx.page.update()
+
+    search.on_change = changed
+    search.on_submit = changed
+    type_dd.on_select = changed
+    year_dd.on_select = changed
+    saved.on_change = changed
+
+    async def load() -> None:
+        if not state.results():
+            results.controls = [loading(ctx)]
+            ctx.page.update()
+        await state.refresh()
+        redraw()
+
+    redraw()
+    body = ft.Column(
+        [
+            tag("doc-search", search),
+            ft.Row([tag("doc-type", type_dd), tag("doc-year", year_dd), saved], wrap=True)
+            if category == "documents"
+            else ft.Container(),
+            results,
+        ],
+        spacing=10,
+    )
+    title = "Văn bản" if category == "documents" else "Học tập"
+    return Screen(
+        title=title,
+        body=body,
+        load=load,
+        redraw=redraw,
+        tab=2 if category == "documents" else None,
+        back=None if category == "documents" else "/home",
+    )
+
+
+def document_detail(ctx: Ctx, document_id: str) -> Screen:
+    state = DocumentsState(ctx.app, None)
+    did = int(document_id)
+    col = ft.Column(spacing=10)
+    progress: dict[int, ft.ProgressBar] = {}
+    saver = ft.FilePicker()
+    comment_box = ft.TextField(label="Ý kiến góp ý của đồng chí", multiline=True, min_lines=3)
+
+    def redraw() -> None:
+        d = state.get(did)
+        if d is None:
+            col.controls = [empty(ctx, "Văn bản không còn trong phạm vi bạn được xem, hoặc chưa tải về máy.")]
+            return
+        head = fmt.DOC_TYPES.get(d.get("doc_type", ""), "Văn bản") + (
+            f" số {d['number']}" if d.get("number") else ""
+        )
+        col.controls = [
+            tag("doc-kind", ctx.text(head, 14, color=PRIMARY, weight=ft.FontWeight.W_600)),
+            tag("doc-title", ctx.title(d.get("title", ""), 19)),
+        ]
+        meta = []
+        if d.get("issuer"):
+            meta.append(f"Cơ quan ban hành: {d['issuer']}")
+        if d.get("issued_on"):
+            meta.append(f"Ngày ban hành: {fmt.day(d['issued_on'])}")
+        if d.get("effective_on"):
+            meta.append(f"Hiệu lực: {fmt.day(d['effective_on'])}")
+        col.controls += [ctx.muted(m, 13) for m in meta]
+        col.controls.append(
+            ft.Row(
+                [
+                    tag(
+                        "bookmark",
+                        ft.OutlinedButton(
+                            "Bỏ lưu" if d.get("bookmarked") else "Lưu để đọc sau",
+                            icon=ft.Icons.BOOKMARK if d.get("bookmarked") else ft.Icons.BOOKMARK_BORDER,
+                            on_click=lambda e: ctx.run(toggle),
+                        ),
+                    )
+                ]
+            )
+        )
+        if d.get("category") == "study":
+            if d.get("studied_at"):
+                col.controls.append(
+                    tag("studied", ctx.text(f"Đã học ngày {fmt.day(d['studied_at'])}", 14, color="#1B5E20"))
+                )
+            else:
+                col.controls.append(
+                    tag(
+                        "mark-studied",
+                        ft.FilledTonalButton(
+                            "Đánh dấu đã học", icon=ft.Icons.SCHOOL, on_click=lambda e: ctx.run(studied)
+                        ),
+                    )
+                )
+        if state.open_for_comments(d):
+            col.controls += [
+                ctx.text(
+                    f"Dự thảo lấy ý kiến đến {fmt.when(d.get('comments_until'))}",
+                    14,
+                    color=PRIMARY,
+                    weight=ft.FontWeight.W_600,
+                ),
+                tag("comment-body", comment_box),
+                tag(
+                    "comment-send",
+                    ft.FilledTonalButton(
+                        "Gửi góp ý", icon=ft.Icons.SEND, on_click=lambda e: ctx.run(send_comment)
+                    ),
+                ),
+            ]
+        if d.get("summary"):
+            col.controls += [
+                ctx.text("Trích yếu", 15, weight=ft.FontWeight.BOLD),
+                tag("doc-summary", ctx.text(d["summary"], 15, selectable=True)),
+            ]
+        if d.get("body"):
+            col.controls += [
+                ctx.text("Toàn văn", 15, weight=ft.FontWeight.BOLD),
+                tag("doc-body", ctx.text(d["body"], 15, selectable=True)),
+            ]
+        atts = state.attachments(d)
+        if atts:
+            col.controls.append(ctx.text("Tệp đính kèm", 15, weight=ft.FontWeight.BOLD))
+            for a in atts:
+                bar = progress.setdefault(a["id"], ft.ProgressBar(value=0, visible=False, color=PRIMARY))
+                local = state.local_file(a)
+                col.controls.append(
+                    card(
+                        ft.Column(
+                            [
+                                ft.Row(
+                                    [
+                                        ft.Icon(
+                                            ft.Icons.PICTURE_AS_PDF
+                                            if "pdf" in str(a.get("content_type"))
+                                            else ft.Icons.INSERT_DRIVE_FILE,
+                                            color=PRIMARY,
+                                        ),
+                                        ft.Column(
+                                            [
+                                                ctx.text(a.get("filename", "Tệp"), 14),
+                                                ctx.muted(
+                                                    fmt.size(a.get("size"))
+                                                    + (" · đã lưu trên máy" if local else "")
+                                                ),
+                                            ],
+                                            spacing=0,
+                                            expand=True,
+                                        ),
+                                        tag(
+                                            f"download-{a['id']}",
+                                            ft.IconButton(
+                                                ft.Icons.DOWNLOAD_DONE if local else ft.Icons.DOWNLOAD,
+                                                tooltip="Tải về",
+                                                on_click=lambda e, att=a: ctx.run(lambda: download(att)),
+                                            ),
+                                        ),
+                                    ]
+                                ),
+                                bar,
+                            ],
+                            spacing=4,
+                        )
+                    )
+                )
+
+    async def toggle() -> None:
+        marked = await state.toggle_bookmark(did)
+        ctx.toast("Đã lưu để đọc sau." if marked else "Đã bỏ lưu.")
+        redraw()
+        ctx.page.update()
+
+    async def send_comment() -> None:
+        outcome = await state.comment(did, comment_box.value or "")
+        ctx.toast(outcome.message, error=not outcome.ok)
+        if outcome.ok:
+            comment_box.value = ""
+        ctx.page.update()
+
+    async def studied() -> None:
+        await state.mark_studied(did)
+        ctx.toast("Đã ghi nhận bạn học xong tài liệu này.")
+        redraw()
+        ctx.page.update()
+
+    async def download(att: dict[str, Any]) -> None:
+        bar = progress[att["id"]]
+        bar.visible, bar.value = True, None
+        ctx.page.update()
+
+        def on_progress(done: int, total: int | None) -> None:
+            bar.value = (done / total) if total else None
+            ctx.page.update()
+
+        try:
+            path = await state.download(att, on_progress)
+        except ApiError as exc:
+            bar.visible = False
+            ctx.toast(exc.message, error=True)
+            ctx.page.update()
+            return
+        bar.value = 1
+        try:  # hand the file to the person's own device (in a browser: a download)
+            await saver.save_file(
+                file_name=str(att.get("filename") or path.name), src_bytes=path.read_bytes()
+            )
+        except Exception:  # no file dialog on this platform: the copy in the app's storage stays readable
+            pass
+        ctx.toast(f"Đã tải về máy: {att.get('filename') or path.name}")
+        redraw()
+        ctx.page.update()
+
+    async def load() -> None:
+        if state.get(did) is None:
+            col.controls = [loading(ctx)]
+            ctx.page.update()
+        await state.open(did)
+        redraw()
+
+    redraw()
+    return Screen(title="Văn bản", body=col, load=load, redraw=redraw, back="/documents")
+
+
+def study(ctx: Ctx) -> Screen:
+    return documents_list(ctx, "study")

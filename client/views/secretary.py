@@ -1,0 +1,445 @@
+"""Secretary screens: the cell's meetings and statistics, planning, running a meeting (check-in, attendance,
+absence requests, minutes and votes)."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from client import format as fmt
+from client.api import ApiError
+from client.router import Screen
+from client.state.meetings import MeetingsState
+from client.state.secretary import SecretaryState
+from client.views.ui import PRIMARY, STATUS_COLORS, Ctx, card, chip, empty, section, tag
+
+
+def secretary_home(ctx: Ctx) -> Screen:
+    meetings, sec = MeetingsState(ctx.app), SecretaryState(ctx.app)
+    col = ft.Column(spacing=10)
+
+    def redraw() -> None:
+        col.controls = [
+            ft.Row(
+                [
+                    tag(
+                        "plan-meeting",
+                        ft.FilledButton(
+                            "Lên lịch sinh hoạt",
+                            icon=ft.Icons.ADD,
+                            on_click=lambda e: ctx.go("/secretary/new"),
+                            style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
+                        ),
+                    )
+                ]
+            )
+        ]
+        col.controls.append(section(ctx, "Buổi sinh hoạt"))
+        items = meetings.upcoming() + meetings.past()[:6]
+        for m in items:
+            col.controls.append(
+                card(
+                    ft.Row(
+                        [
+                            ft.Column(
+                                [
+                                    ctx.text(m.get("title", ""), 15, weight=ft.FontWeight.W_600),
+                                    ctx.muted(fmt.weekday_when(m.get("starts_at"))),
+                                ],
+                                spacing=2,
+                                expand=True,
+                            ),
+                            chip(ctx, fmt.MEETING_STATUS.get(m.get("status", ""), "")),
+                        ]
+                    ),
+                    on_click=lambda e, i=m["id"]: ctx.go(f"/secretary/meetings/{i}"),
+                    identifier=f"sec-meeting-{m['id']}",
+                )
+            )
+        if not items:
+            col.controls.append(empty(ctx, "Chưa có buổi sinh hoạt."))
+        s = sec.stats
+        if s:
+            col.controls += [
+                section(ctx, f"Thống kê năm {s.get('year')}"),
+                card(
+                    ft.Column(
+                        [
+                            ctx.text(
+                                f"Tỷ lệ dự sinh hoạt: {fmt.percent(s.get('rate'))} (yêu cầu từ 85%)",
+                                15,
+                                color="#1B5E20" if s.get("meets_target") else "#B71C1C",
+                            ),
+                            ctx.text(
+                                f"Đã họp {s.get('meetings_closed', 0)} buổi; vắng không lý do "
+                                f"{s.get('absent_without_reason', 0)} lượt",
+                                14,
+                            ),
+                            ctx.text(
+                                "Tháng này đã sinh hoạt thường kỳ"
+                                if s.get("current_month_held")
+                                else "Tháng này CHƯA sinh hoạt thường kỳ",
+                                14,
+                            ),
+                            *[
+                                ctx.text(
+                                    f"⚠ {m['full_name']}: vắng {m['current_consecutive_absences']} lần liền",
+                                    14,
+                                    color="#B71C1C",
+                                )
+                                for m in s.get("members", [])
+                                if m.get("flagged")
+                            ],
+                        ],
+                        spacing=4,
+                    ),
+                    identifier="cell-stats",
+                ),
+            ]
+
+    async def load() -> None:
+        await meetings.refresh()
+        await sec.load_stats()
+        redraw()
+
+    redraw()
+    return Screen(title="Công tác chi bộ", body=col, load=load, redraw=redraw, back="/home")
+
+
+def plan_meeting(ctx: Ctx) -> Screen:
+    sec = SecretaryState(ctx.app)
+    title = ft.TextField(label="Tên buổi sinh hoạt", value="Sinh hoạt chi bộ thường kỳ")
+    kind = ft.Dropdown(
+        label="Loại", value="regular", options=[ft.dropdown.Option(k, v) for k, v in fmt.MEETING_KIND.items()]
+    )
+    day = ft.TextField(label="Ngày (dd/mm/yyyy)", width=170)
+    time = ft.TextField(label="Giờ (HH:MM)", value="19:30", width=120)
+    location = ft.TextField(label="Địa điểm", value="Hội trường")
+    agenda = ft.TextField(
+        label="Chương trình (mỗi dòng một mục)",
+        multiline=True,
+        min_lines=4,
+        value="Đánh giá kết quả tháng\nTriển khai nhiệm vụ tháng tới",
+    )
+    error = ctx.text("", 14, color="#B00020")
+
+    async def save() -> None:
+        outcome = await sec.create_meeting(
+            title.value or "",
+            kind.value or "regular",
+            day.value or "",
+            time.value or "",
+            location.value or "",
+            (agenda.value or "").splitlines(),
+        )
+        if not outcome.ok:
+            error.value = outcome.message
+            ctx.page.update()
+            return
+        ctx.toast(outcome.message)
+        ctx.go("/secretary")
+
+    body = ft.Column(
+        [
+            tag("meeting-title", title),
+            tag("meeting-kind", kind),
+            ft.Row([tag("meeting-day", day), tag("meeting-time", time)]),
+            tag("meeting-location", location),
+            tag("meeting-agenda", agenda),
+            tag("meeting-error", error),
+            tag(
+                "meeting-save",
+                ft.FilledButton(
+                    "Lên lịch",
+                    icon=ft.Icons.SAVE,
+                    on_click=lambda e: ctx.run(save),
+                    style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
+                ),
+            ),
+        ],
+        spacing=12,
+    )
+    return Screen(title="Lên lịch sinh hoạt", body=body, back="/secretary")
+
+
+def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
+    mid = int(meeting_id)
+    sec, meetings = SecretaryState(ctx.app), MeetingsState(ctx.app)
+    code_box = ft.Column(horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=6)
+    attendance = ft.Column(spacing=4)
+    requests = ft.Column(spacing=4)
+    minutes_text = ft.TextField(label="Biên bản", multiline=True, min_lines=5)
+    res_title = ft.TextField(label="Tên nghị quyết")
+    v_for = ft.TextField(label="Tán thành", width=110, keyboard_type=ft.KeyboardType.NUMBER)
+    v_against = ft.TextField(label="Không tán thành", width=140, keyboard_type=ft.KeyboardType.NUMBER)
+    v_abstain = ft.TextField(label="Không biểu quyết", width=140, keyboard_type=ft.KeyboardType.NUMBER)
+    vote_result = ctx.text("", 15, weight=ft.FontWeight.W_600)
+    saver = ft.FilePicker()
+    unread_box = ft.Column(spacing=4)
+    header = ft.Column(spacing=4)
+
+    def draw_header() -> None:
+        m = meetings.get(mid) or {}
+        header.controls = [
+            ctx.title(m.get("title", "Buổi sinh hoạt"), 18),
+            ctx.muted(fmt.weekday_when(m.get("starts_at"))),
+            chip(ctx, fmt.MEETING_STATUS.get(m.get("status", ""), "")),
+        ]
+
+    def draw_code() -> None:
+        c = sec.code
+        if not c:
+            code_box.controls = [
+                tag(
+                    "open-checkin",
+                    ft.FilledButton(
+                        "Mở điểm danh",
+                        icon=ft.Icons.QR_CODE,
+                        on_click=lambda e: ctx.run(open_checkin),
+                        style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
+                    ),
+                )
+            ]
+            return
+        code_box.controls = [
+            ctx.muted("Mã điểm danh — đảng viên nhập mã này vào ứng dụng"),
+            tag(
+                "checkin-code-display",
+                ft.Text(
+                    " ".join(c["code"][i : i + 3] for i in (0, 3)),
+                    size=64,
+                    weight=ft.FontWeight.BOLD,
+                    color=PRIMARY,
+                    font_family="monospace",
+                ),
+                label=c["code"],
+            ),
+            ctx.muted(f"Đổi mã lúc {fmt.when(c.get('expires_at'))[:5]}"),
+        ]
+        if sec.qr_png:
+            code_box.controls.append(tag("checkin-qr", ft.Image(src=sec.qr_png, width=220, height=220)))
+
+    def draw_attendance() -> None:
+        sheet = sec.sheet
+        if not sheet:
+            attendance.controls = [ctx.muted(sec.error or "Đang tải danh sách...")]
+            return
+        counts = sheet.get("counts", {})
+        attendance.controls = [
+            tag(
+                "attendance-counts",
+                ctx.text(
+                    f"Có mặt {counts.get('present', 0)} · Muộn {counts.get('late', 0)} · Vắng có lý do "
+                    f"{counts.get('excused', 0)} · Vắng {counts.get('absent', 0)} · "
+                    f"Chưa ghi {counts.get('unrecorded', 0)}"
+                    f" — tỷ lệ {fmt.percent(counts.get('rate'))}",
+                    14,
+                    weight=ft.FontWeight.W_600,
+                ),
+            )
+        ]
+        for row in sheet.get("items", []):
+            status = row.get("status")
+            bg, fg = STATUS_COLORS.get(status or "", ("#F5F5F5", "#616161"))
+            attendance.controls.append(
+                tag(
+                    f"attendance-{row['member_id']}",
+                    ft.Container(
+                        ft.Row(
+                            [
+                                ctx.text(row.get("full_name", ""), 15, expand=True),
+                                chip(
+                                    ctx,
+                                    fmt.ATTENDANCE.get(status, "Chưa điểm danh")
+                                    if status
+                                    else "Chưa điểm danh",
+                                    bg,
+                                    fg,
+                                ),
+                            ]
+                        ),
+                        padding=10,
+                        border_radius=8,
+                        bgcolor="#FFFFFF",
+                        ink=True,
+                        on_click=lambda e, r=row: ctx.run(lambda: mark(r)),
+                    ),
+                )
+            )
+
+    def draw_requests() -> None:
+        requests.controls = [
+            card(
+                ft.Column(
+                    [
+                        ctx.text(f"{r.get('full_name')}: {r.get('reason')}", 14),
+                        ft.Row(
+                            [
+                                chip(ctx, fmt.ABSENCE.get(r.get("status", ""), "")),
+                                *(
+                                    [
+                                        ft.TextButton(
+                                            "Chấp thuận",
+                                            on_click=lambda e, i=r["id"]: ctx.run(lambda: decide(i, True)),
+                                        ),
+                                        ft.TextButton(
+                                            "Từ chối",
+                                            on_click=lambda e, i=r["id"]: ctx.run(lambda: decide(i, False)),
+                                        ),
+                                    ]
+                                    if r.get("status") == "pending"
+                                    else []
+                                ),
+                            ]
+                        ),
+                    ]
+                ),
+                identifier=f"absence-{r['id']}",
+            )
+            for r in sec.requests
+        ] or [ctx.muted("Không có đơn xin vắng.")]
+
+    def draw_unread() -> None:
+        store = ctx.app.store
+        rows: list[ft.Control] = []
+        for doc_id, names in sec.unread.items():
+            doc = (store.get("document", doc_id) if store else None) or {}
+            title = doc.get("title") or f"Tài liệu số {doc_id}"
+            who = ", ".join(names) if names else "mọi người đã đọc"
+            rows.append(ctx.text(f"{title}: {'chưa đọc: ' + who if names else who}", 14))
+        unread_box.controls = rows or [ctx.muted("Chương trình không kèm tài liệu.")]
+
+    def redraw() -> None:
+        draw_unread()
+        draw_header()
+        draw_code()
+        draw_attendance()
+        draw_requests()
+        if sec.minutes and sec.minutes.get("text") and not minutes_text.value:
+            minutes_text.value = sec.minutes["text"]
+
+    async def open_checkin() -> None:
+        outcome = await sec.open_check_in(mid)
+        if not outcome.ok:
+            ctx.toast(outcome.message, error=True)
+        redraw()
+        ctx.page.update()
+
+    async def mark(row: dict) -> None:
+        outcome = await sec.mark(mid, row["member_id"], sec.next_status(row.get("status")))
+        if not outcome.ok:
+            ctx.toast(outcome.message, error=True)
+        draw_attendance()
+        ctx.page.update()
+
+    async def decide(request_id: int, approve: bool) -> None:
+        outcome = await sec.decide(mid, request_id, approve)
+        ctx.toast(outcome.message, error=not outcome.ok)
+        await sec.load_attendance(mid)
+        redraw()
+        ctx.page.update()
+
+    async def save_minutes(publish: bool) -> None:
+        outcome = await sec.save_minutes(mid, minutes_text.value or "", publish)
+        ctx.toast(outcome.message, error=not outcome.ok)
+
+    async def add_resolution() -> None:
+        outcome = await sec.add_resolution(
+            mid, res_title.value or "", (v_for.value or "0", v_against.value or "0", v_abstain.value or "0")
+        )
+        vote_result.value = outcome.message
+        vote_result.color = "#1B5E20" if outcome.ok and "KHÔNG" not in outcome.message else "#B71C1C"
+        ctx.page.update()
+
+    async def export() -> None:
+        try:
+            name, data = await sec.export_attendance(mid)
+        except ApiError as exc:
+            ctx.toast(exc.message, error=True)
+            return
+        await saver.save_file(file_name=name, src_bytes=data)
+
+    async def close() -> None:
+        outcome = await sec.close_meeting(mid)
+        ctx.toast(outcome.message, error=not outcome.ok)
+        await load()
+
+    async def load() -> None:
+        await meetings.load_detail(mid)
+        m = meetings.get(mid) or {}
+        if m.get("checkin_open") and not sec.code:
+            await sec.refresh_code(mid)
+        await sec.load_attendance(mid)
+        await sec.load_requests(mid)
+        await sec.load_minutes(mid)
+        await sec.load_unread(meetings.get(mid) or {})
+        redraw()
+
+    async def tick() -> None:
+        # Redraw only what changed: rebuilding rows under a finger would move the tap to another row.
+        if sec.code:
+            before = sec.code.get("code")
+            await sec.refresh_code(mid)
+            if sec.code and sec.code.get("code") != before:
+                draw_code()
+        before_sheet = sec.sheet
+        await sec.load_attendance(mid)
+        if sec.sheet != before_sheet:
+            draw_attendance()
+
+    redraw()
+    body = ft.Column(
+        [
+            header,
+            card(ft.Container(code_box, alignment=ft.Alignment.CENTER), identifier="checkin-panel"),
+            section(ctx, "Điểm danh (chạm để đổi trạng thái)"),
+            attendance,
+            section(ctx, "Tài liệu sinh hoạt: ai chưa đọc"),
+            tag("unread-docs", unread_box),
+            section(ctx, "Đơn xin vắng"),
+            requests,
+            section(ctx, "Biên bản và biểu quyết"),
+            tag("minutes-text", minutes_text),
+            ft.Row(
+                [
+                    ft.OutlinedButton(
+                        "Lưu biên bản", on_click=lambda e: ctx.run(lambda: save_minutes(False))
+                    ),
+                    ft.FilledTonalButton(
+                        "Công bố biên bản", on_click=lambda e: ctx.run(lambda: save_minutes(True))
+                    ),
+                ],
+                wrap=True,
+            ),
+            tag("resolution-title", res_title),
+            ft.Row(
+                [tag("votes-for", v_for), tag("votes-against", v_against), tag("votes-abstain", v_abstain)],
+                wrap=True,
+            ),
+            tag(
+                "add-resolution",
+                ft.FilledTonalButton("Ghi kết quả biểu quyết", on_click=lambda e: ctx.run(add_resolution)),
+            ),
+            tag("vote-result", vote_result),
+            ft.Divider(),
+            tag(
+                "close-meeting",
+                ft.OutlinedButton(
+                    "Kết thúc buổi sinh hoạt",
+                    icon=ft.Icons.STOP_CIRCLE_OUTLINED,
+                    on_click=lambda e: ctx.run(close),
+                ),
+            ),
+            tag(
+                "export-attendance",
+                ft.OutlinedButton(
+                    "Xuất danh sách điểm danh (Excel)",
+                    icon=ft.Icons.DOWNLOAD,
+                    on_click=lambda e: ctx.run(export),
+                ),
+            ),
+        ],
+        spacing=10,
+    )
+    return Screen(
+        title="Điều hành sinh hoạt", body=body, load=load, redraw=redraw, back="/secretary", timers=[tick]
+    )

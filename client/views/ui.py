@@ -1,0 +1,180 @@
+"""Building blocks every screen uses: scaled text, tagged controls, banners, empty and loading states."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import flet as ft
+
+PRIMARY = "#B71C1C"  # the Party red, used sparingly
+ON_PRIMARY = "#FFFFFF"
+GOLD = "#F9A825"
+MUTED = "#5F6368"
+
+
+def tag(identifier: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
+    """A stable handle for tests and screen readers: [flt-semantics-identifier=...] in the browser."""
+    wrapper = ft.Semantics(identifier=identifier, content=control, label=label)
+    if getattr(control, "visible", True) is False:
+        # Flutter refuses a Semantics around an invisible child: hide the wrapper instead.
+        control.visible = True
+        wrapper.visible = False
+    return wrapper
+
+
+@dataclass
+class Ctx:
+    """What a view needs: the page, the session state, navigation and the text scale."""
+
+    page: ft.Page
+    app: Any  # client.state.app.AppState
+    go: Callable[[str], None]
+    run: Callable[[Callable[[], Awaitable[Any]]], None]
+
+    @property
+    def scale(self) -> float:
+        return float(getattr(self.app, "text_scale", 1.0) or 1.0)
+
+    def text(
+        self,
+        value: str,
+        size: float = 15,
+        weight: ft.FontWeight | None = None,
+        color: str | None = None,
+        **kw: Any,
+    ) -> ft.Text:
+        return ft.Text(value, size=round(size * self.scale, 1), weight=weight, color=color, **kw)
+
+    def title(self, value: str, size: float = 20) -> ft.Text:
+        return self.text(value, size=size, weight=ft.FontWeight.BOLD)
+
+    def muted(self, value: str, size: float = 13) -> ft.Text:
+        return self.text(value, size=size, color=MUTED)
+
+    def toast(self, message: str, error: bool = False) -> None:
+        self.page.show_dialog(
+            ft.SnackBar(
+                content=tag("toast", ft.Text(message, size=round(14 * self.scale, 1))),
+                bgcolor="#B00020" if error else None,
+                duration=4000,
+            )
+        )
+
+
+# Material 3 sizes of the text styles Flet's own controls use (fields, buttons, list tiles, radios, tabs).
+_M3_SIZES = {
+    "body_large": 16,
+    "body_medium": 14,
+    "body_small": 12,
+    "label_large": 14,
+    "label_medium": 12,
+    "label_small": 11,
+    "title_medium": 16,
+    "title_small": 14,
+    "title_large": 22,
+}
+
+
+def app_theme(scale: float) -> ft.Theme:
+    """The app's theme at a text scale: larger text reaches fields and buttons too, not only our Text."""
+    styles = {name: ft.TextStyle(size=round(size * scale, 1)) for name, size in _M3_SIZES.items()}
+    return ft.Theme(color_scheme_seed=PRIMARY, text_theme=ft.TextTheme(**styles))
+
+
+def loading(ctx: Ctx, message: str = "Đang tải...") -> ft.Control:
+    return tag(
+        "loading",
+        ft.Row(
+            [ft.ProgressRing(width=20, height=20, stroke_width=2), ctx.muted(message)],
+            alignment=ft.MainAxisAlignment.CENTER,
+        ),
+    )
+
+
+def empty(ctx: Ctx, message: str, icon: Any = ft.Icons.INBOX_OUTLINED) -> ft.Control:
+    return tag(
+        "empty",
+        ft.Container(
+            ft.Column(
+                [ft.Icon(icon, size=40, color=MUTED), ctx.muted(message, 15)],
+                horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+            ),
+            padding=ft.Padding.symmetric(vertical=32),
+            alignment=ft.Alignment.CENTER,
+        ),
+    )
+
+
+def offline_banner(ctx: Ctx) -> ft.Control:
+    app = ctx.app
+    pending = app.pending_actions if app.signed_in else 0
+    msg = "Đang ngoại tuyến — hiển thị dữ liệu đã lưu."
+    if pending:
+        msg += f" {pending} thao tác chờ gửi."
+    return tag(
+        "offline-banner",
+        ft.Container(
+            ft.Row(
+                [ft.Icon(ft.Icons.CLOUD_OFF, color="#5D4037", size=18), ctx.text(msg, 13, color="#5D4037")],
+                wrap=True,
+            ),
+            bgcolor="#FFF3E0",
+            padding=ft.Padding.symmetric(horizontal=12, vertical=8),
+            visible=not app.online,
+        ),
+    )
+
+
+def pending_banner(ctx: Ctx) -> ft.Control:
+    app = ctx.app
+    failed = app.store.outbox("failed") if app.signed_in else []
+    pending = app.pending_actions if app.signed_in else 0
+    rows: list[ft.Control] = []
+    if pending and app.online:
+        rows.append(ctx.text(f"{pending} thao tác đang chờ gửi lên máy chủ.", 13, color="#5D4037"))
+    for item in failed[-3:]:
+        rows.append(ctx.text(f"Không gửi được: {item.error_message}", 13, color="#B00020"))
+    if failed:
+        rows.append(
+            tag("dismiss-failed", ft.TextButton("Đã hiểu", on_click=lambda e: ctx.app.dismiss_failed()))
+        )
+    return tag(
+        "pending-banner",
+        ft.Container(
+            ft.Column(rows, spacing=2),
+            bgcolor="#FFF8E1",
+            padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+            visible=bool(rows),
+        ),
+    )
+
+
+def card(content: ft.Control, on_click: Any = None, identifier: str | None = None) -> ft.Control:
+    c = ft.Card(ft.Container(content, padding=14, on_click=on_click, ink=on_click is not None), margin=0)
+    return tag(identifier, c) if identifier else c
+
+
+def section(ctx: Ctx, title: str, action: ft.Control | None = None) -> ft.Control:
+    items: list[ft.Control] = [ctx.text(title, 16, weight=ft.FontWeight.BOLD, expand=True)]
+    if action is not None:
+        items.append(action)
+    return ft.Row(items, vertical_alignment=ft.CrossAxisAlignment.CENTER)
+
+
+def chip(ctx: Ctx, label: str, color: str = "#E8EAF6", fg: str = "#1A237E") -> ft.Control:
+    return ft.Container(
+        ctx.text(label, 12, color=fg),
+        bgcolor=color,
+        border_radius=12,
+        padding=ft.Padding.symmetric(horizontal=8, vertical=2),
+    )
+
+
+STATUS_COLORS = {
+    "present": ("#E8F5E9", "#1B5E20"),
+    "late": ("#FFF8E1", "#E65100"),
+    "excused": ("#E3F2FD", "#0D47A1"),
+    "absent": ("#FFEBEE", "#B71C1C"),
+}

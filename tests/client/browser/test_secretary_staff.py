@@ -1,0 +1,149 @@
+"""In Chromium: the secretary plans a meeting, marks attendance by tapping, answers an absence request,
+records minutes and a vote with its computed result; staff see the dashboard, the publish form, the audit
+log. Screenshots of each screen go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.client.browser.harness import click, el, expect_says, fill, open_app, phone, shot, sign_in
+from tests.client.browser.test_member_flow import Api
+from tests.requirements import need
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _goto(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("flt-semantics-placeholder", state="attached")
+    page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+
+
+def test_secretary_and_staff_screens(stack, browser, world):
+    paths = httpx.get(stack.api_url + "/openapi.json").json()["paths"]
+    need(
+        "/api/v1/meetings" in paths and "/api/v1/documents" in paths, "the server has no meetings routes yet"
+    )
+    sec_api = Api(stack.api_url, world["secretary"]["username"], world["password"])
+    member_api = Api(stack.api_url, world["member"]["username"], world["password"])
+    now = datetime.now(UTC)
+    past = sec_api.post(
+        "/meetings",
+        json={
+            "title": "Sinh hoạt chi bộ tháng 10",
+            "kind": "regular",
+            "starts_at": (now - timedelta(days=30)).isoformat(),
+            "location": "Nhà văn hóa thôn",
+            "agenda": [{"title": "Đánh giá tháng 10"}],
+        },
+    )
+    sec_api.http.post(f"/meetings/{past['id']}/close")
+    staff_api = Api(stack.api_url, world["staff"]["username"], world["password"])
+    material = staff_api.post(
+        "/documents",
+        json={
+            "title": "Tài liệu sinh hoạt chuyên đề tháng 11",
+            "doc_type": "guidance",
+            "category": "documents",
+            "audience_org_ids": [world["district_id"]],
+        },
+    )
+    member_api.post(f"/documents/{material['id']}/read")
+    meeting = sec_api.post(
+        "/meetings",
+        json={
+            "title": "Sinh hoạt chi bộ thường kỳ tháng 11",
+            "kind": "regular",
+            "starts_at": (now + timedelta(minutes=15)).isoformat(),
+            "location": "Nhà văn hóa thôn",
+            "agenda": [
+                {"title": "Đánh giá công tác tháng 11", "document_ids": [material["id"]]},
+                {"title": "Phương hướng tháng 12"},
+            ],
+        },
+    )
+    absence = member_api.post(
+        f"/meetings/{meeting['id']}/absence-requests", json={"reason": "Đi công tác tỉnh ngoài"}
+    )
+
+    ctx = phone(browser)
+    page = open_app(ctx, stack.web_url)
+    sign_in(page, world["secretary"]["username"], world["password"])
+    expect(el(page, "open-secretary")).to_be_attached()
+    click(page, "open-secretary")
+    expect(el(page, f"sec-meeting-{meeting['id']}")).to_be_attached(timeout=20_000)
+    shot(page, "12-secretary-home")
+
+    click(page, "plan-meeting")
+    fill(page, "meeting-title", "Sinh hoạt chuyên đề học tập Nghị quyết")
+    fill(page, "meeting-day", (now + timedelta(days=10)).astimezone().strftime("%d/%m/%Y"))
+    shot(page, "13-secretary-plan-meeting")
+    click(page, "meeting-save")
+    expect(page.get_by_role("button", name="Sinh hoạt chuyên đề học tập Nghị quyết").first).to_be_attached(
+        timeout=20_000
+    )
+
+    _goto(page, stack.web_url + f"/secretary/meetings/{meeting['id']}")
+    member2 = world["member2"]["member_id"]
+    said = expect_says(page, "unread-docs", "chưa đọc")
+    assert "Lê Văn Hai" in said and "Trần Thị Đảng" not in said  # she read it, he has not
+    expect_says(page, f"attendance-{member2}", "Chưa điểm danh")
+    click(page, f"attendance-{member2}")
+    expect_says(page, f"attendance-{member2}", "Có mặt")
+    expect_says(page, f"absence-{absence['id']}", "Đi công tác tỉnh ngoài")
+    page.get_by_role("button", name="Chấp thuận").click()
+    expect_says(page, f"absence-{absence['id']}", "Đã chấp thuận")
+    expect_says(page, f"attendance-{world['member']['member_id']}", "Vắng có lý do")
+    click(page, f"attendance-{world['secretary']['member_id']}")
+    expect_says(page, f"attendance-{world['secretary']['member_id']}", "Có mặt")
+    click(page, "open-checkin")
+    expect(el(page, "checkin-code-display")).to_be_attached(timeout=20_000)
+    fill(page, "minutes-text", "Chi bộ đánh giá kết quả tháng 11; thống nhất phương hướng tháng 12.")
+    fill(page, "resolution-title", "Nghị quyết phương hướng tháng 12")
+    fill(page, "votes-for", "2")
+    fill(page, "votes-against", "0")
+    fill(page, "votes-abstain", "0")
+    click(page, "add-resolution")
+    said = expect_says(page, "vote-result", "Tán thành")
+    assert "THÔNG QUA" in said
+    sheet = sec_api.get(f"/meetings/{meeting['id']}/attendance")
+    status = {r["member_id"]: r["status"] for r in sheet["items"]}
+    assert status == {
+        world["member2"]["member_id"]: "present",
+        world["secretary"]["member_id"]: "present",
+        world["member"]["member_id"]: "excused",
+    }  # each tap changed the row tapped, only it
+    page.mouse.wheel(0, 400)
+    shot(page, "14-secretary-meeting")
+    page.mouse.wheel(0, 3000)
+    expect(el(page, "export-attendance")).to_be_attached()
+    with page.expect_download(timeout=30_000) as download:
+        click(page, "export-attendance")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert open(download.value.path(), "rb").read(2) == b"PK"  # a real workbook
+    ctx.close()
+
+    ctx = phone(browser)
+    page = open_app(ctx, stack.web_url)
+    ctx.set_default_timeout(30_000)
+    page.set_viewport_size({"width": 1280, "height": 900})  # staff mostly work at a desk
+    sign_in(page, world["staff"]["username"], world["password"])
+    click(page, "open-staff")
+    expect(el(page, "overview")).to_be_attached(timeout=30_000)
+    shot(page, "20-staff-dashboard")
+    click(page, "publish")
+    expect(el(page, "doc-new-title")).to_be_attached()
+    fill(page, "doc-new-title", "Kế hoạch học tập, quán triệt Nghị quyết Đại hội")
+    shot(page, "21-staff-publish")
+    _goto(page, stack.web_url + "/staff/members")
+    expect(page.get_by_text("Trần Thị Đảng").first).to_be_attached(timeout=20_000)
+    assert page.get_by_text("dangvien.b").count() == 0
+    shot(page, "23-staff-members")
+    _goto(page, stack.web_url + "/staff/audit")
+    expect(page.get_by_text("Đăng nhập — ", exact=False).first).to_be_attached(timeout=20_000)
+    shot(page, "22-staff-audit")
+    ctx.close()

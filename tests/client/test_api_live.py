@@ -1,0 +1,156 @@
+"""client/api.py against the real server: sign-in, refresh with rotation, errors, sessions, offline."""
+
+import pytest
+
+from client.api import Api, ApiError, OfflineError, SessionEnded, Tokens
+from shared.schemas.auth import MePublic
+
+
+async def test_login_me_and_vietnamese_error(live_server, world):
+    api = Api(live_server.url)
+    with pytest.raises(ApiError) as err:
+        await api.login(world.member.username, "sai-mat-khau")
+    assert err.value.status == 401
+    assert err.value.message and "Traceback" not in err.value.message
+    assert any(ch in err.value.message for ch in "ăâđêôơư")  # said in Vietnamese
+    await api.login(world.member.username, world.member.password, "Điện thoại thử")
+    me = await api.me()
+    assert isinstance(me, MePublic)
+    assert me.full_name == "Trần Thị Đảng"
+    assert me.organization and me.organization.id == world.cell.id
+    await api.aclose()
+
+
+async def test_expired_access_token_is_refreshed_once_and_rotates(live_server, world):
+    saved: list[Tokens | None] = []
+    api = Api(live_server.url, on_tokens=saved.append)
+    first = await api.login(world.member.username, world.member.password)
+    api.tokens = Tokens(access="hong", refresh=first.refresh)  # as if the access token had expired
+    me = await api.me()
+    assert me.username == world.member.username
+    assert api.tokens.refresh != first.refresh  # rotated
+    assert saved[-1] == api.tokens
+    # the old refresh token is now spent: using it again ends the session (theft detection)
+    thief = Api(live_server.url, tokens=Tokens(access="x", refresh=first.refresh))
+    with pytest.raises(SessionEnded):
+        await thief.me()
+    await api.aclose()
+    await thief.aclose()
+
+
+async def test_concurrent_401s_share_one_refresh(live_server, world):
+    import asyncio
+
+    api = Api(live_server.url)
+    first = await api.login(world.member.username, world.member.password)
+    api.tokens = Tokens(access="hong", refresh=first.refresh)
+    results = await asyncio.gather(api.me(), api.sessions(), api.me())
+    assert results[0].id == results[2].id
+    assert await api.me()  # the session survived: nobody re-used a spent refresh token
+    await api.aclose()
+
+
+async def test_sign_out_others_ends_their_session(live_server, world):
+    phone = Api(live_server.url)
+    desk = Api(live_server.url)
+    await phone.login(world.member.username, world.member.password, "Điện thoại")
+    await desk.login(world.member.username, world.member.password, "Máy tính")
+    sessions = await desk.sessions()
+    assert sorted(s.device_name or "" for s in sessions) == ["Máy tính", "Điện thoại"]
+    assert [s.current for s in sessions if s.device_name == "Máy tính"] == [True]
+    assert await desk.revoke_other_sessions() == 1
+    with pytest.raises(SessionEnded):
+        await phone.me()
+    assert phone.tokens is None
+    await phone.aclose()
+    await desk.aclose()
+
+
+async def test_change_password_wrong_current_is_explained(live_server, world):
+    api = Api(live_server.url)
+    await api.login(world.member.username, world.member.password)
+    with pytest.raises(ApiError) as err:
+        await api.change_password("khong-dung", "mat-khau-moi-123")
+    assert err.value.code == "wrong_password"
+    assert err.value.message == "Mật khẩu hiện tại không đúng."
+    await api.change_password(world.member.password, "mat-khau-moi-123")
+    await api.logout()
+    again = Api(live_server.url)
+    await again.login(world.member.username, "mat-khau-moi-123")
+    await again.aclose()
+    await api.aclose()
+
+
+async def test_server_down_is_offline_error():
+    api = Api("http://127.0.0.1:9")  # nothing listens on the discard port
+    with pytest.raises(OfflineError) as err:
+        await api.info()
+    assert err.value.message.startswith("Không kết nối được máy chủ")
+    await api.aclose()
+
+
+async def test_staff_find_members_and_import_after_a_dry_run(live_server, world, tmp_path):
+    from client.state.app import AppState, ClientConfig
+    from client.state.prefs import MemoryPrefs
+    from client.state.staff import StaffState
+
+    app = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path), MemoryPrefs())
+    await app.sign_in("", world.staff.username, world.staff.password)
+    assert app.is_staff
+    staff = StaffState(app)
+    await staff.search_members("tran thi dang")  # typed without tone marks
+    assert [m.full_name for m in staff.members] == ["Trần Thị Đảng"]
+    await staff.search_members("")
+    assert world.other_member.member.full_name not in {m.full_name for m in staff.members}  # other subtree
+    csv = (
+        "Họ và tên,Số thẻ đảng viên,Ngày sinh,Mã chi bộ\n"
+        f"Phạm Văn Mới,88800001,01/02/1990,{world.cell.code}\n"
+        f"X,88800002,01/02/1990,{world.cell.code}\n"
+    ).encode()
+    checked = await staff.import_members("danh-sach.csv", csv, apply=False)
+    assert not checked.ok and "1 mới" in checked.message and "1 dòng lỗi" in checked.message
+    await staff.search_members("pham van moi")
+    assert staff.members == []  # a dry run writes nothing
+    refused = await staff.import_members("danh-sach.csv", csv, apply=True)
+    assert not refused.ok and refused.message.startswith("Chưa nhập gì")  # all or nothing
+    good = csv.decode().rsplit("X,", 1)[0].encode()
+    applied = await staff.import_members("danh-sach.csv", good, apply=True)
+    assert applied.ok and applied.message.startswith("Đã nhập: 1 mới")
+    await staff.search_members("pham van moi")
+    assert [m.card_number for m in staff.members] == ["88800001"]
+    await app.sign_out()
+
+
+async def test_member_comments_on_a_draft_open_for_comments(live_server, world, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from client.state.app import AppState, ClientConfig
+    from client.state.documents import DocumentsState
+    from client.state.prefs import MemoryPrefs
+
+    staff = Api(live_server.url)
+    await staff.login(world.staff.username, world.staff.password)
+    draft = await staff.post_json(
+        "/documents",
+        {
+            "title": "Dự thảo Báo cáo chính trị Đại hội Đảng bộ huyện",
+            "doc_type": "report",
+            "category": "documents",
+            "audience_org_ids": [world.district.id],
+            "status": "draft",
+            "comments_until": (datetime.now(UTC) + timedelta(days=7)).isoformat(),
+        },
+    )
+    app = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path), MemoryPrefs())
+    await app.sign_in("", world.member.username, world.member.password)
+    docs = DocumentsState(app)
+    await docs.refresh()
+    assert draft["id"] in [d["id"] for d in docs.results()]  # the draft reached the member's device
+    empty = await docs.comment(draft["id"], "   ")
+    assert not empty.ok and empty.message == "Vui lòng nhập nội dung góp ý."
+    sent = await docs.comment(draft["id"], "Đề nghị bổ sung phần đánh giá công tác phát triển đảng viên.")
+    assert sent.ok and not sent.queued, sent.message
+    comments = await staff.get_json(f"/documents/{draft['id']}/comments")
+    assert [c["body"] for c in comments] == ["Đề nghị bổ sung phần đánh giá công tác phát triển đảng viên."]
+    await app.sign_out()
+    await staff.aclose()

@@ -1,0 +1,156 @@
+"""Views built on a fake page: they draw from state and call it, with no browser."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import flet as ft
+
+from client.router import Router
+from client.state.app import AppState, ClientConfig
+from client.state.prefs import MemoryPrefs
+from client.views import auth, documents
+from tests.client.test_state import FakeApi
+
+
+class FakePage:
+    def __init__(self) -> None:
+        self.views: list[Any] = []
+        self.route = "/"
+        self.title = ""
+        self.dialogs: list[Any] = []
+        self.tasks: list[Any] = []
+        self.services: list[Any] = []
+
+    def update(self, *controls: Any) -> None:
+        pass
+
+    def show_dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog)
+
+    def run_task(self, fn: Any, *args: Any) -> None:
+        self.tasks.append(asyncio.ensure_future(fn(*args)))
+
+    async def push_route(self, route: str) -> None:
+        self.route = route
+
+
+def walk(control: Any):
+    yield control
+    for attr in ("content", "controls", "actions", "leading", "title"):
+        child = getattr(control, attr, None)
+        if isinstance(child, list):
+            for c in child:
+                yield from walk(c)
+        elif isinstance(child, ft.BaseControl):
+            yield from walk(child)
+
+
+def by_id(root: Any, identifier: str) -> Any:
+    for c in walk(root):
+        if isinstance(c, ft.Semantics) and c.identifier == identifier:
+            return c.content
+    raise LookupError(identifier)
+
+
+def make(tmp_path) -> tuple[AppState, Router, FakePage]:
+    app = AppState(
+        ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path),
+        MemoryPrefs(),
+        api_factory=lambda url, **kw: FakeApi(url, **kw),
+    )  # type: ignore[arg-type]
+    app.after_login = None
+    page = FakePage()
+    return app, Router(page, app, []), page  # type: ignore[arg-type]
+
+
+async def test_login_view_shows_the_error_then_signs_in(tmp_path):
+    app, router, page = make(tmp_path)
+    screen = auth.login(router.ctx)
+    by_id(screen.body, "username").value = "dangvien.a"
+    by_id(screen.body, "password").value = "sai"
+    await by_id(screen.body, "login").on_click(None)
+    assert by_id(screen.body, "login-error").value == "Tên đăng nhập hoặc mật khẩu không đúng."
+    by_id(screen.body, "password").value = "dung-mat-khau"
+    await by_id(screen.body, "login").on_click(None)
+    assert app.signed_in
+    assert by_id(screen.body, "login-error").value == ""
+
+
+async def test_documents_view_filters_as_the_member_types(tmp_path):
+    app, router, page = make(tmp_path)
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    app.store.put(
+        "document",
+        1,
+        {
+            "id": 1,
+            "title": "Nghị quyết về tổ chức cơ sở đảng",
+            "doc_type": "resolution",
+            "status": "published",
+            "category": "documents",
+        },
+    )
+    app.store.put(
+        "document",
+        2,
+        {
+            "id": 2,
+            "title": "Chỉ thị về kiểm tra",
+            "doc_type": "directive",
+            "status": "published",
+            "category": "documents",
+        },
+    )
+    screen = documents.documents_list(router.ctx)
+    ids = [
+        c.identifier
+        for c in walk(screen.body)
+        if isinstance(c, ft.Semantics) and (c.identifier or "").startswith("document-")
+    ]
+    assert ids == ["document-1", "document-2"] or sorted(ids) == ["document-1", "document-2"]
+    search = by_id(screen.body, "doc-search")
+    search.value = "to chuc co so"
+    search.on_change(None)
+    ids = [
+        c.identifier
+        for c in walk(screen.body)
+        if isinstance(c, ft.Semantics) and (c.identifier or "").startswith("document-")
+    ]
+    assert ids == ["document-1"]
+    search.value = "khong co van ban nay"
+    search.on_change(None)
+    assert by_id(screen.body, "empty") is not None
+
+
+async def test_router_guards_roles_and_remembers_the_deep_link(tmp_path):
+    from client.app import ROUTES
+
+    app, _, page = make(tmp_path)
+    router = Router(page, app, ROUTES)  # type: ignore[arg-type]
+    await router.show("/check-in?meeting=5&code=123456")
+    assert router.current_route == "/login"
+    assert app.after_login == "/check-in?meeting=5&code=123456"  # the QR's link survives signing in
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    await router.show("/secretary")
+    assert router.current_route == "/home"  # a member is not a secretary
+    await router.show("/staff/audit")
+    assert router.current_route == "/home"
+    await router.show("/login")
+    assert router.current_route == "/home"  # signed in: no sign-in screen
+    app.store.put(
+        "meeting",
+        5,
+        {
+            "id": 5,
+            "title": "Sinh hoạt tháng 11",
+            "status": "scheduled",
+            "starts_at": "2030-01-01T12:00:00+00:00",
+        },
+    )
+    page.route = "/check-in?meeting=5&code=123456"
+    await router.show(page.route)
+    assert by_id(router.current.body, "checkin-code").value == "123456"
+    for task in page.tasks:
+        task.cancel()
