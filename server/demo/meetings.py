@@ -257,9 +257,11 @@ def seed(session: Session, ctx: Any) -> None:
             )
             _agenda(session, m, REGULAR_TOPICS[1:])
         draft, _ = service.draft_next_regular(session, org.id, service.next_month(now))
-        if key == "tcdv":
-            draft.status = "scheduled"  # confirmed by the secretary; the others wait for confirmation
+        if key in ("tcdv", "banpoong"):
+            # Confirmed by the secretary, so the demo members see an upcoming meeting; others wait.
+            draft.status = "scheduled"
             _agenda(session, draft, REGULAR_TOPICS)
+        if key == "tcdv":
             member_id = ctx.members.get("dangvien.tcdv")
             if member_id:
                 session.add(
@@ -270,6 +272,8 @@ def seed(session: Session, ctx: Any) -> None:
                         status="pending",
                     )
                 )
-            thematic = _meeting(session, org, now + timedelta(days=9), "thematic", THEMATIC[3], "scheduled")
+            in_nine_days = (now_local + timedelta(days=9)).date()
+            thematic_at = _local(in_nine_days.year, in_nine_days.month, in_nine_days.day, "14:00")
+            thematic = _meeting(session, org, thematic_at, "thematic", THEMATIC[3], "scheduled")
             _agenda(session, thematic, ["Báo cáo chuyên đề", "Thảo luận"])
     session.flush()
