@@ -1,13 +1,10 @@
 """Góp ý dự thảo: the audience comments on a draft until its deadline; publishers list and export."""
 
-import csv
-import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from server import tables
 from server.auth.principal import Principal
 from server.documents import audience
 from server.documents.models import DocumentComment
@@ -92,11 +89,6 @@ def list_comments(session: Session, principal: Principal, document_id: int) -> l
 _HEADERS = ["STT", "Thời gian", "Người góp ý", "Chi bộ", "Nội dung góp ý"]
 
 
-def _cell(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: make them text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def export(session: Session, principal: Principal, document_id: int, fmt: str) -> tuple[bytes, str, str]:
     """(content, media type, extension) of every comment, for publishers only."""
     doc = audience.get_manageable(session, principal, document_id)
@@ -104,30 +96,8 @@ def export(session: Session, principal: Principal, document_id: int, fmt: str) -
         [str(i), fmt_datetime(c.created_at), c.author_name or "", c.org_name or "", c.body]
         for i, c in enumerate(list_comments(session, principal, document_id), start=1)
     ]
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(_HEADERS)
-        writer.writerows([[_cell(v) for v in row] for row in rows])
-        # BOM: Excel opens UTF-8 Vietnamese correctly only with it.
-        return ("\ufeff" + buf.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", "csv"
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Góp ý"
-    ws.append([f"Góp ý dự thảo: {doc.title}"[:300]])
-    ws["A1"].font = Font(bold=True)
-    ws.append(_HEADERS)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-        for cell in ws[ws.max_row]:
-            cell.data_type = "s"  # text, never a formula
-    for letter, width in zip("ABCDE", (6, 18, 28, 32, 80), strict=True):
-        ws.column_dimensions[letter].width = width
-    for row_cells in ws.iter_rows(min_row=3):
-        row_cells[4].alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+    content, media = tables.render(
+        fmt, _HEADERS, rows, title=f"Góp ý dự thảo: {doc.title}", csv_title=False, sheet="Góp ý",
+        widths=(6, 18, 28, 32, 80), wrap_last=True,
+    )
+    return content, media, fmt

@@ -1,17 +1,12 @@
 """Attendance exports a secretary hands in: CSV (UTF-8 with BOM, for Excel) and XLSX, Vietnamese headers."""
 
-import csv
-import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from server import tables
 from server.auth.principal import Principal
-from server.errors import Unprocessable
 from server.meetings import attendance, service, stats
 from server.meetings.models import Attendance, Meeting
 from server.members.models import Member
@@ -19,8 +14,6 @@ from shared.enums import MEMBER_KIND_LABELS, MemberKind
 from shared.schemas.meetings import ATTENDANCE_LABELS, MEETING_KIND_LABELS, AttendanceStatus, MeetingKind
 from shared.timefmt import fmt_date, fmt_datetime, to_local
 
-CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHORT = {"present": "x", "late": "M", "excused": "P", "absent": "K"}  # x, muộn, phép, không phép
 KIND_SHORT = {"regular": "TK", "thematic": "CĐ", "extraordinary": "BT"}  # thường kỳ, chuyên đề, bất thường
 LEGEND = "x: có mặt; M: đến muộn; P: vắng có lý do; K: vắng không lý do"
@@ -162,39 +155,5 @@ def year_table(
     return f"Điểm danh năm {year}: {org.name}", headers, body
 
 
-def to_csv(title: str, headers: Sequence[str], body: Sequence[Sequence]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([title])
-    writer.writerow(headers)
-    writer.writerows(body)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def to_xlsx(title: str, headers: Sequence[str], body: Sequence[Sequence]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Điểm danh"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append(list(headers))
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in body:
-        ws.append(list(row))
-    for idx, header in enumerate(headers, start=1):
-        width = max([len(str(header))] + [len(str(r[idx - 1])) for r in body if len(r) >= idx]) + 2
-        ws.column_dimensions[get_column_letter(idx)].width = min(max(width, 6), 45)
-    ws.freeze_panes = "C3"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def render(fmt: str, title: str, headers: Sequence[str], body: Sequence[Sequence]) -> tuple[bytes, str]:
-    if fmt == "csv":
-        return to_csv(title, headers, body), CSV
-    if fmt == "xlsx":
-        return to_xlsx(title, headers, body), XLSX
-    raise Unprocessable("Định dạng phải là csv hoặc xlsx.", code="invalid_format")
+    return tables.render(fmt, headers, body, title=title, sheet="Điểm danh", freeze="C3")
