@@ -513,6 +513,15 @@ def orgs(ctx: Ctx) -> Screen:
                                 ),
                                 ctx.text(f"{o.get('member_count') or 0} đảng viên", 13),
                                 tag(
+                                    f"org-add-{o['id']}",
+                                    ft.IconButton(
+                                        ft.Icons.ADD,
+                                        tooltip="Thêm tổ chức trực thuộc",
+                                        on_click=lambda e, org=o: start_add(org),
+                                        visible=not is_cell,
+                                    ),
+                                ),
+                                tag(
                                     f"org-edit-{o['id']}",
                                     ft.IconButton(
                                         ft.Icons.EDIT_OUTLINED,
@@ -591,6 +600,15 @@ def orgs(ctx: Ctx) -> Screen:
                 identifier="org-edit",
             )
         ]
+
+    def start_add(parent: dict[str, Any]) -> None:
+        new_parent.value = str(parent["id"])
+        # The usual child: chi bộ under a đảng bộ cơ sở, đảng bộ cơ sở under a huyện or khối.
+        new_kind.value = {
+            OrgKind.province.value: OrgKind.district.value,
+            OrgKind.grassroots.value: OrgKind.cell.value,
+        }.get(parent.get("kind", ""), OrgKind.grassroots.value)
+        ctx.page.update()
 
     def start_edit(org: dict[str, Any]) -> None:
         editing["org"] = org

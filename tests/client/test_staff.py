@@ -329,3 +329,19 @@ async def test_dashboard_labels_carry_short_names_and_rates(staff_app):
     assert [lab.label.value for lab in reading.bottom_axis.labels] == ["Thôn A1-2\n0%", "Thôn A1-1\n50%"]
     texts = [c.value for c in walk(by_id(screen.body, "reading-doc-11")) if hasattr(c, "value")]
     assert "1/4 · 25%" in texts
+
+
+async def test_adding_under_a_row_picks_that_parent_and_its_usual_child(staff_app):
+    from client.router import Router
+    from client.views import staff
+
+    app, api = staff_app
+    page = FakePage()
+    router = Router(page, app, [])  # type: ignore[arg-type]
+    api.answers["/orgs"] = {"items": [{**ORGS[0], "kind": "district"}, *ORGS[1:]]}
+    screen = staff.orgs(router.ctx)
+    assert screen.load is not None
+    await screen.load()
+    by_id(screen.body, "org-add-2").on_click(None)
+    assert by_id(screen.body, "org-new-parent").value == "2"
+    assert by_id(screen.body, "org-new-kind").value == "grassroots"
