@@ -165,7 +165,7 @@ def short_org_label(name: str) -> str:
 
 
 def tree_order(orgs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
-    """Organisations parent first, children by name under it, with their level below the top shown."""
+    """Organisations parent first, then under it its đảng bộ and its chi bộ by name, with their level."""
     ids = {o["id"] for o in orgs}
     children: dict[int | None, list[dict[str, Any]]] = {}
     for o in orgs:
@@ -174,7 +174,7 @@ def tree_order(orgs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
     out: list[tuple[dict[str, Any], int]] = []
 
     def visit(parent: int | None, level: int) -> None:
-        for o in sorted(children.get(parent, []), key=lambda o: o.get("name", "")):
+        for o in sorted(children.get(parent, []), key=lambda o: (o.get("kind") == "cell", o.get("name", ""))):
             out.append((o, level))
             visit(o["id"], level + 1)
 

@@ -48,7 +48,9 @@ def _rates_chart(items: list[dict], *, target: float = 0.85, limit: int = 8) -> 
         height=260,
         interactive=True,
         left_axis=fc.ChartAxis(
-            label_size=36, labels=[fc.ChartAxisLabel(value=v, label=f"{v}%") for v in (0, 50, 85, 100)]
+            label_size=40,
+            label_spacing=5,
+            labels=[fc.ChartAxisLabel(value=v, label=f"{v}%") for v in (0, 50, 85, 100)],
         ),
         bottom_axis=fc.ChartAxis(
             label_size=44,
@@ -465,17 +467,17 @@ def orgs(ctx: Ctx) -> Screen:
     tree = ft.Column(spacing=0)
     editing: dict[str, Any] = {}
     edit_box = ft.Column(spacing=8)
-    new_parent = ft.Dropdown(label="Thuộc tổ chức", expand=True)
+    new_parent = ft.Dropdown(label="Thuộc tổ chức", width=380)
     new_kind = ft.Dropdown(
         label="Loại",
         value=OrgKind.cell.value,
         width=200,
         options=[ft.dropdown.Option(k.value, v) for k, v in ORG_KIND_LABELS.items() if k != OrgKind.province],
     )
-    new_name = _field("Tên tổ chức (ví dụ Chi bộ thôn A1-3)")
-    new_code = _field("Mã (không dấu, ví dụ A1-3)", width=220)
-    new_day = _field("Ngày sinh hoạt (1–28)", width=200, keyboard_type=ft.KeyboardType.NUMBER)
-    new_time = _field("Giờ (HH:MM)", width=150)
+    new_name = _field("Tên tổ chức, ví dụ Chi bộ thôn A1-3")
+    new_code = _field("Mã (ví dụ A1-3)", width=200)
+    new_day = _field("Ngày họp (1–28)", width=170, keyboard_type=ft.KeyboardType.NUMBER)
+    new_time = _field("Giờ (HH:MM)", width=140)
     new_error = ctx.text("", 14, color="#B00020")
 
     def draw_tree() -> None:
@@ -550,8 +552,8 @@ def orgs(ctx: Ctx) -> Screen:
             edit_box.controls = []
             return
         name = _field("Tên tổ chức", org.get("name", ""))
-        day = _field("Ngày sinh hoạt (1–28)", str(org.get("meeting_day") or ""), width=200)
-        time = _field("Giờ (HH:MM)", org.get("meeting_time") or "", width=150)
+        day = _field("Ngày họp (1–28)", str(org.get("meeting_day") or ""), width=170)
+        time = _field("Giờ (HH:MM)", org.get("meeting_time") or "", width=140)
         error = ctx.text("", 14, color="#B00020")
 
         async def save() -> None:
@@ -596,6 +598,7 @@ def orgs(ctx: Ctx) -> Screen:
                         ),
                     ],
                     spacing=8,
+                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
                 ),
                 identifier="org-edit",
             )
@@ -644,7 +647,7 @@ def orgs(ctx: Ctx) -> Screen:
             card(
                 ft.Column(
                     [
-                        ft.Row([tag("org-new-parent", new_parent), tag("org-new-kind", new_kind)]),
+                        ft.Row([tag("org-new-parent", new_parent), tag("org-new-kind", new_kind)], wrap=True),
                         tag("org-new-name", new_name),
                         ft.Row(
                             [
@@ -666,6 +669,7 @@ def orgs(ctx: Ctx) -> Screen:
                         ),
                     ],
                     spacing=8,
+                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
                 )
             ),
             section(ctx, "Cây tổ chức và số đảng viên"),
@@ -734,7 +738,7 @@ def draft_comments(ctx: Ctx, document_id: str) -> Screen:
                 card(
                     ft.Column(
                         [
-                            ctx.text(c.get("body", ""), 15, selectable=True),
+                            ctx.text(c.get("body", ""), 15),
                             ctx.muted(
                                 f"{c.get('author_name') or 'Ẩn danh'}"
                                 + (f" · {c['org_name']}" if c.get("org_name") else "")
@@ -806,7 +810,7 @@ def new_member(ctx: Ctx) -> Screen:
         width=220,
         options=[ft.dropdown.Option(k.value, v) for k, v in MEMBER_KIND_LABELS.items()],
     )
-    cell = ft.Dropdown(label="Chi bộ sinh hoạt", expand=True)
+    cell = ft.Dropdown(label="Chi bộ sinh hoạt", width=380)
     error = ctx.text("", 14, color="#B00020")
 
     def draw_cells() -> None:
