@@ -373,6 +373,7 @@ class NewMemberState:
     def __init__(self, app: AppState):
         self.app = app
         self.created: MemberPublic | None = None
+        self.field_errors: dict[str, str] = {}  # field -> the server's words, to show under that field
 
     async def create(
         self, *, full_name: str, birth_date: str, card_number: str, kind: str, org_id: int | None
@@ -389,9 +390,15 @@ class NewMemberState:
             body["birth_date"] = born.isoformat()
         if card_number.strip():
             body["card_number"] = card_number.strip()
+        self.field_errors = {}
         try:
             data = await self.app.call(self.app.require_api().post_json("/members", body))
         except ApiError as exc:
+            self.field_errors = {
+                str(e["field"]).rsplit(".", 1)[-1]: str(e.get("message") or "")
+                for e in exc.errors
+                if isinstance(e, dict) and e.get("field")
+            }
             return Outcome(False, exc.message)
         self.created = MemberPublic.model_validate(data)
         return Outcome(True, f"Đã thêm đảng viên {self.created.full_name}.")

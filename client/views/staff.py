@@ -719,7 +719,7 @@ def draft_comments(ctx: Ctx, document_id: str) -> Screen:
     state = CommentsState(ctx.app)
     doc_id = int(document_id)
     head = ft.Column(spacing=4)
-    col = ft.Column(spacing=6)
+    col = ft.Column(spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
     saver = ft.FilePicker()
 
     def redraw() -> None:
@@ -826,6 +826,9 @@ def new_member(ctx: Ctx) -> Screen:
             kind=kind.value or MemberKind.official.value,
             org_id=int(cell.value) if cell.value else None,
         )
+        fields = {"full_name": name, "birth_date": born, "card_number": card_no}
+        for key, field in fields.items():
+            field.error_text = state.field_errors.get(key)
         if not outcome.ok:
             error.value = outcome.message
             ctx.page.update()

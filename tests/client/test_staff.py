@@ -222,11 +222,14 @@ async def test_new_member_converts_the_date_and_shows_the_server_message(staff_a
         )
     ).message == "Chọn chi bộ sinh hoạt."
     said = "Dữ liệu không hợp lệ (Số thẻ đảng viên: chuỗi không đúng định dạng)."
-    api.answers["/members"] = ApiError(422, "validation_error", said)
+    api.answers["/members"] = ApiError(
+        422, "validation_error", said, [{"field": "body.card_number", "message": "Sai định dạng"}]
+    )
     refused = await state.create(
         full_name="Nguyễn Văn Mới", birth_date="4/12/1975", card_number="12ab", kind="probationary", org_id=4
     )
     assert not refused.ok and refused.message == said  # as the server said it
+    assert state.field_errors == {"card_number": "Sai định dạng"}  # shown under the field it is about
     assert api.posted[-1][1] == {
         "full_name": "Nguyễn Văn Mới",
         "kind": "probationary",
