@@ -828,7 +828,7 @@ def new_member(ctx: Ctx) -> Screen:
         )
         fields = {"full_name": name, "birth_date": born, "card_number": card_no}
         for key, field in fields.items():
-            field.error_text = state.field_errors.get(key)
+            field.error = state.field_errors.get(key)
         if not outcome.ok:
             error.value = outcome.message
             ctx.page.update()
