@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from client.api import ApiError
+from client.format import local_input_to_utc
 from client.state.app import AppState
 from client.state.meetings import Outcome
 from shared.enums import Role
@@ -52,7 +53,9 @@ class StaffState:
         category: str,
         audience_ids: list[int],
         files: list[tuple[str, bytes, str]] | None = None,
+        comments_until: str = "",
     ) -> Outcome:
+        """Publish now; with `comments_until` (dd/mm/yyyy), a draft open for comments until that day ends."""
         if len(title.strip()) < 3:
             return Outcome(False, "Vui lòng nhập tiêu đề văn bản.")
         if not audience_ids:
@@ -74,6 +77,13 @@ class StaffState:
                 payload[key] = value.strip()
         if issued:
             payload["issued_on"] = issued.isoformat()
+        if comments_until.strip():
+            try:
+                until = local_input_to_utc(comments_until, "23:59")
+            except ValueError:
+                return Outcome(False, "Hạn góp ý phải có dạng dd/mm/yyyy.")
+            payload["status"] = "draft"
+            payload["comments_until"] = until.isoformat()
         api = self.app.require_api()
         try:
             created = await self.app.call(api.post_json("/documents", payload))
@@ -87,6 +97,8 @@ class StaffState:
                 )
         except ApiError as exc:
             return Outcome(False, exc.message)
+        if comments_until.strip():
+            return Outcome(True, f"Đã gửi dự thảo lấy ý kiến: {created.get('title')}")
         return Outcome(True, f"Đã phát hành: {created.get('title')}")
 
     async def load_overview(self) -> None:

@@ -348,3 +348,29 @@ async def test_adding_under_a_row_picks_that_parent_and_its_usual_child(staff_ap
     by_id(screen.body, "org-add-2").on_click(None)
     assert by_id(screen.body, "org-new-parent").value == "2"
     assert by_id(screen.body, "org-new-kind").value == "grassroots"
+
+
+async def test_publishing_with_a_deadline_sends_a_draft_open_for_comments(staff_app):
+    from client.state.staff import StaffState
+
+    app, api = staff_app
+    state = StaffState(app)
+    common = dict(
+        title="Dự thảo báo cáo chính trị",
+        doc_type="report",
+        number="",
+        issued_on="",
+        summary="",
+        body="",
+        category="documents",
+        audience_ids=[2],
+    )
+    bad = await state.publish(**common, comments_until="30/11")
+    assert bad.message == "Hạn góp ý phải có dạng dd/mm/yyyy."
+    api.answers["/documents"] = {"id": 7, "title": "Dự thảo báo cáo chính trị"}
+    ok = await state.publish(**common, comments_until="30/11/2026")
+    assert ok.message == "Đã gửi dự thảo lấy ý kiến: Dự thảo báo cáo chính trị"
+    body = api.posted[-1][1]
+    assert body["status"] == "draft" and body["comments_until"] == "2026-11-30T23:59:00+07:00"
+    await state.publish(**common)
+    assert "status" not in api.posted[-1][1]  # no deadline: published at once, as before
