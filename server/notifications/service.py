@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
@@ -50,6 +50,21 @@ def notify(
                       "ref_id": row.ref_id, "u": row.user_id, "o": row.org_id,
                       "at": row.created_at.isoformat()})
     return rows
+
+
+def prune(session: Session, *, older_than: datetime) -> int:
+    """Drop notifications older than `older_than`; devices holding them get a delete."""
+    old = session.execute(
+        select(Notification).where(col(Notification.created_at) < older_than)).scalars().all()
+    for note in old:
+        session.execute(
+            delete(NotificationRead).where(col(NotificationRead.notification_id) == note.id))
+        record_change(session, "notification", note.id or 0, op="delete",
+                      org_ids=[note.org_id] if note.org_id else [],
+                      user_ids=[note.user_id] if note.user_id else [])
+        session.delete(note)
+    session.flush()
+    return len(old)
 
 
 def visible_to(user_id: int, path_org_ids: Iterable[int]) -> Select:

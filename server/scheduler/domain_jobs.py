@@ -69,12 +69,11 @@ def absence_flags(session: Session, ctx: JobContext) -> str:
         member = session.get(Member, int(member_id))
         if member is None or member.id is None:
             continue
-        if once(session, "absence-flag", f"{member.id}:{year}:{int(best)}"):
-            users = sorted(set(meetings.user_ids_of_members(session, [member.id])
-                               + meetings.leader_user_ids(session, member.org_id)))
-            if users:
-                events.absence_flag(session, users, member.full_name, int(best), year, member.id)
-                raised += 1
+        users = sorted(set(meetings.user_ids_of_members(session, [member.id])
+                           + meetings.leader_user_ids(session, member.org_id)))
+        if users and once(session, "absence-flag", f"{member.id}:{year}:{int(best)}"):
+            events.absence_flag(session, users, member.full_name, int(best), year, member.id)
+            raised += 1
     return f"flags={raised}"
 
 

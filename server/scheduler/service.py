@@ -140,12 +140,16 @@ def cleanup(session: Session, ctx: JobContext) -> str:
     days = ctx.db.settings.sync_log_days
     receipts = rowcount(session.execute(
         delete(SyncAction).where(col(SyncAction.created_at) < now - timedelta(days=days))))
+    from server.notifications import service as notifications
+
+    notes = notifications.prune(session, older_than=now - timedelta(days=days))
     pruned = sync_service.prune(session, older_than=now - timedelta(days=days))
     # Periods are only ever computed for "now", so old run records can go (per-item keys too: their
     # items, such as a meeting's reminders, are long past).
     runs = rowcount(session.execute(delete(JobRun).where(col(JobRun.started_at) < now - timedelta(days=days),
                                                          col(JobRun.job) != "cleanup")))
-    return f"tokens={tokens} sessions={sessions} receipts={receipts} changes={pruned} runs={runs}"
+    return (f"tokens={tokens} sessions={sessions} receipts={receipts} notifications={notes} "
+            f"changes={pruned} runs={runs}")
 
 
 def default_jobs() -> list[Job]:

@@ -92,6 +92,21 @@ def _stream_principal(app_state: Any, token: str | None, ticket: str | None
         session.close()
 
 
+def _still_signed_in(app_state: Any, session_id: int | None) -> bool:
+    from server.auth.models import DeviceSession
+    from server.members.models import User
+
+    session = app_state.db.session()
+    try:
+        device = session.get(DeviceSession, session_id) if session_id is not None else None
+        if device is None or device.revoked_at is not None:
+            return False
+        user = session.get(User, device.user_id)
+        return user is not None and user.is_active
+    finally:
+        session.close()
+
+
 def _catch_up(app_state: Any, view: registry.View, last: int | None) -> int | None:
     session = app_state.db.session()
     try:
@@ -122,9 +137,12 @@ async def events(
     settings: Settings = request.app.state.settings
     lifetime = settings.access_token_minutes * 60.0
 
+    recheck = settings.sse_ping_seconds * 4  # how often a revoked sign-in is noticed (60 s by default)
+
     async def stream() -> AsyncIterator[ServerSentEvent]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + lifetime
+        next_check = loop.time() + recheck
         try:
             newest = await run_in_threadpool(_catch_up, request.app.state, view, last)
             if newest is not None and (last is None or newest > last):
@@ -133,8 +151,12 @@ async def events(
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     return  # the client reconnects with a fresh token (and Last-Event-ID)
+                if loop.time() >= next_check:
+                    next_check = loop.time() + recheck
+                    if not await run_in_threadpool(_still_signed_in, request.app.state, principal.session_id):
+                        return  # signed out, revoked or disabled: the device must sign in again
                 try:
-                    hint = await asyncio.wait_for(sub.queue.get(), timeout=min(remaining, 30))
+                    hint = await asyncio.wait_for(sub.queue.get(), timeout=min(remaining, recheck))
                 except TimeoutError:
                     continue
                 if hint is STOP:

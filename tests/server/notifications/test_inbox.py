@@ -66,3 +66,26 @@ def test_notification_without_transaction_commit_never_appears(client, world, lo
     notify(db, org_ids=[world.cell.id], kind="meeting_scheduled", title="Sẽ bị hủy")
     db.rollback()
     assert client.get("/api/v1/notifications", headers=login(world.member)).json()["total"] == 0
+
+
+def test_old_notifications_pruned_and_removed_from_devices(client, world, login, db):
+    from datetime import timedelta
+
+    from server.notifications.models import Notification
+    from server.notifications.service import prune
+    from server.timeutil import utcnow
+
+    [old] = notify(db, org_ids=[world.cell.id], kind="k", title="Cũ")
+    [recent] = notify(db, user_ids=[world.member.user.id], kind="k", title="Mới")
+    old.created_at = utcnow() - timedelta(days=200)
+    db.commit()
+    headers = login(world.member)
+    client.post("/api/v1/notifications/read", json={"all": True}, headers=headers)
+    device = Device(client, headers)
+    device.pull()
+    assert set(device.of_type("notification")) == {old.id, recent.id}
+    assert prune(db, older_than=utcnow() - timedelta(days=90)) == 1
+    db.commit()
+    device.pull()
+    assert set(device.of_type("notification")) == {recent.id}
+    assert db.get(Notification, old.id) is None

@@ -132,6 +132,12 @@ class SSEReader:
     def stop(self) -> None:
         self._stop.set()
 
+    def closed_within(self, seconds: float) -> bool:
+        """True when the server ended the stream within `seconds`."""
+        assert self._thread is not None
+        self._thread.join(timeout=seconds)
+        return not self._thread.is_alive()
+
 
 def login(base: str, username: str, password: str) -> dict[str, str]:
     resp = httpx.post(f"{base}/api/v1/auth/login", json={"username": username, "password": password})

@@ -170,3 +170,23 @@ def test_wrong_codes_in_batches_hit_the_check_in_rate_limit(client, world, login
                          "payload": {"meeting_id": meeting.id, "code": right}}]}
     result = client.post(PUSH, json=last, headers=headers).json()["results"][0]
     assert result["code"] == "checkin_rate_limited"
+
+
+def test_comment_on_a_draft_offline(client, world, login):
+    staff = login(world.province_staff)
+    until = (utcnow() + timedelta(days=7)).isoformat()
+    draft = create_doc(client, staff, "Dự thảo Báo cáo chính trị", [world.district.id], status="draft",
+                       comments_until=until)
+    device = Device(client, login(world.member))
+    device.pull()
+    assert device.of_type("document")[draft["id"]]["status"] == "draft"  # open for comments: on the device
+    action = {"client_id": "cmt-000001", "type": "document.comment",
+              "payload": {"document_id": draft["id"], "body": "Đề nghị bổ sung nội dung chuyển đổi số."}}
+    first = client.post(PUSH, json={"actions": [action]}, headers=device.headers).json()["results"][0]
+    again = client.post(PUSH, json={"actions": [action]}, headers=device.headers).json()["results"][0]
+    assert (first["status"], again["status"]) == ("applied", "already_applied")
+    comments = client.get(f"/api/v1/documents/{draft['id']}/comments", headers=staff).json()
+    assert [c["body"] for c in comments] == ["Đề nghị bổ sung nội dung chuyển đổi số."]
+    outsider = client.post(PUSH, headers=login(world.other_member), json={"actions": [
+        dict(action, client_id="cmt-000002")]}).json()["results"][0]
+    assert outsider["status"] == "refused"

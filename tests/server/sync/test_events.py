@@ -100,6 +100,17 @@ def test_stream_auth_header_or_short_ticket(sqlite_settings):
 
 
 @pytest.mark.slow
+def test_stream_ends_when_the_device_signs_out(sqlite_settings):
+    _arrange(sqlite_settings)
+    with server_process(sqlite_settings.data_dir, str(sqlite_settings.database_url)) as base:
+        member = login(base, "dangvien.a", factories.PASSWORD)
+        reader = SSEReader(f"{base}/api/v1/events", member).start()
+        reader.next("sync")
+        assert httpx.post(f"{base}/api/v1/auth/logout", headers=member).status_code == 204
+        assert reader.closed_within(10)  # rechecked every 4 pings (2 s here)
+
+
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_change_through_one_worker_reaches_client_of_another(pg_settings):
     ids = _arrange(pg_settings)
