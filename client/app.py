@@ -36,6 +36,10 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/staff/publish", staff.publish, "staff"),
     ("/staff/audit", staff.audit, "staff"),
     ("/staff/members", staff.members, "staff"),
+    ("/staff/members/new", staff.new_member, "staff"),
+    ("/staff/orgs", staff.orgs, "staff"),
+    ("/staff/drafts", staff.drafts, "staff"),
+    ("/staff/drafts/{document_id}", staff.draft_comments, "staff"),
 ]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from client.api import ApiError
+from client.format import local_input_to_utc
 from client.state.app import AppState
 from client.state.meetings import Outcome
 from shared.enums import Role
@@ -52,7 +53,9 @@ class StaffState:
         category: str,
         audience_ids: list[int],
         files: list[tuple[str, bytes, str]] | None = None,
+        comments_until: str = "",
     ) -> Outcome:
+        """Publish now; with `comments_until` (dd/mm/yyyy), a draft open for comments until that day ends."""
         if len(title.strip()) < 3:
             return Outcome(False, "Vui lòng nhập tiêu đề văn bản.")
         if not audience_ids:
@@ -74,6 +77,13 @@ class StaffState:
                 payload[key] = value.strip()
         if issued:
             payload["issued_on"] = issued.isoformat()
+        if comments_until.strip():
+            try:
+                until = local_input_to_utc(comments_until, "23:59")
+            except ValueError:
+                return Outcome(False, "Hạn góp ý phải có dạng dd/mm/yyyy.")
+            payload["status"] = "draft"
+            payload["comments_until"] = until.isoformat()
         api = self.app.require_api()
         try:
             created = await self.app.call(api.post_json("/documents", payload))
@@ -87,6 +97,8 @@ class StaffState:
                 )
         except ApiError as exc:
             return Outcome(False, exc.message)
+        if comments_until.strip():
+            return Outcome(True, f"Đã gửi dự thảo lấy ý kiến: {created.get('title')}")
         return Outcome(True, f"Đã phát hành: {created.get('title')}")
 
     async def load_overview(self) -> None:
@@ -148,3 +160,257 @@ def read_upload(path: Path) -> tuple[str, bytes, str]:
     import mimetypes
 
     return path.name, path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+# --- the dashboard's reading rates, draft comments, the organisation tree, new members -------------------
+
+
+def short_org_label(name: str) -> str:
+    """A chart label that keeps what tells cells apart: "Chi bộ thôn A1-1" -> "Thôn A1-1"."""
+    text = " ".join((name or "").split())
+    for prefix in ("Chi bộ ", "Đảng bộ cơ sở ", "Đảng bộ ", "Chi bộ", "Đảng bộ"):
+        if text.lower().startswith(prefix.lower()) and len(text) > len(prefix):
+            text = text[len(prefix) :].strip()
+            break
+    text = text[:1].upper() + text[1:]
+    return text if len(text) <= 14 else text[:13] + "…"
+
+
+def tree_order(orgs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
+    """Organisations parent first, then under it its đảng bộ and its chi bộ by name, with their level."""
+    ids = {o["id"] for o in orgs}
+    children: dict[int | None, list[dict[str, Any]]] = {}
+    for o in orgs:
+        parent = o.get("parent_id") if o.get("parent_id") in ids else None
+        children.setdefault(parent, []).append(o)
+    out: list[tuple[dict[str, Any], int]] = []
+
+    def visit(parent: int | None, level: int) -> None:
+        for o in sorted(children.get(parent, []), key=lambda o: (o.get("kind") == "cell", o.get("name", ""))):
+            out.append((o, level))
+            visit(o["id"], level + 1)
+
+    visit(None, 0)
+    return out
+
+
+def parse_day(text: str) -> date | None:
+    """dd/mm/yyyy (also d/m/yyyy) -> date; None when it is not a real day."""
+    try:
+        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        return None
+
+
+def _filename(resp: Any, default: str) -> str:
+    disposition = resp.headers.get("content-disposition", "")
+    if "filename=" in disposition:
+        return disposition.split("filename=", 1)[1].split(";")[0].strip('" ') or default
+    return default
+
+
+class ReadingState:
+    """Reading rates in the staff member's subtree: the latest published documents, read by how many."""
+
+    def __init__(self, app: AppState, org_id: int | None):
+        self.app = app
+        self.org_id = org_id
+        self.documents: list[dict[str, Any]] = []  # {"id","title","members","read","rate","by_cell"}
+        self.error: str | None = None
+
+    async def load(self, limit: int = 5) -> None:
+        api = self.app.require_api()
+        try:
+            page = await self.app.call(
+                api.get_json("/documents", params={"status": "published", "limit": limit})
+            )
+        except ApiError as exc:
+            self.error = exc.message
+            return
+        out: list[dict[str, Any]] = []
+        for doc in page.get("items", []) if isinstance(page, dict) else page:
+            params = {"org_id": self.org_id} if self.org_id else {}
+            try:
+                stats = await self.app.call(api.get_json(f"/documents/{doc['id']}/read-stats", params=params))
+            except ApiError as exc:
+                if exc.status == 0:  # offline: say so once, keep what was loaded
+                    self.error = exc.message
+                    break
+                continue  # a document outside the caller's statistics scope
+            members, read = int(stats.get("members") or 0), int(stats.get("read") or 0)
+            if not members:
+                continue
+            cells = [
+                {**c, "rate": (c["read"] / c["members"]) if c.get("members") else None}
+                for c in stats.get("by_cell", [])
+            ]
+            out.append(
+                {
+                    "id": doc["id"],
+                    "title": doc.get("title", ""),
+                    "members": members,
+                    "read": read,
+                    "rate": read / members,
+                    "by_cell": sorted(cells, key=lambda c: (c["rate"] is None, c["rate"] or 0)),
+                }
+            )
+        self.documents = out
+        if out:
+            self.error = None
+
+
+class CommentsState:
+    """Góp ý dự thảo: the drafts staff published, the comments on one, its export."""
+
+    def __init__(self, app: AppState):
+        self.app = app
+        self.drafts: list[dict[str, Any]] = []
+        self.document: dict[str, Any] | None = None
+        self.comments: list[dict[str, Any]] = []
+        self.error: str | None = None
+
+    async def load_drafts(self) -> None:
+        try:
+            page = await self.app.call(
+                self.app.require_api().get_json("/documents", params={"status": "draft", "limit": 100})
+            )
+            items = page.get("items", []) if isinstance(page, dict) else page
+            # Drafts open for comments first, the nearest deadline on top.
+            self.drafts = sorted(
+                items, key=lambda d: (d.get("comments_until") is None, d.get("comments_until") or "")
+            )
+            self.error = None
+        except ApiError as exc:
+            self.error = exc.message
+
+    async def load_comments(self, document_id: int) -> None:
+        api = self.app.require_api()
+        try:
+            self.document = await self.app.call(api.get_json(f"/documents/{document_id}"))
+            self.comments = list(await self.app.call(api.get_json(f"/documents/{document_id}/comments")))
+            self.error = None
+        except ApiError as exc:
+            self.error = exc.message
+
+    async def export(self, document_id: int, fmt: str = "xlsx") -> tuple[str, bytes]:
+        """Every comment as a spreadsheet (publishers only): (file name, bytes)."""
+        resp = await self.app.call(
+            self.app.require_api().request(
+                "GET", f"/documents/{document_id}/comments/export", params={"format": fmt}
+            )
+        )
+        return _filename(resp, f"gop-y-van-ban-{document_id}.{fmt}"), resp.content
+
+
+class OrgsState:
+    """The subtree as an indented tree with member counts; create a child, rename, set the meeting rule."""
+
+    def __init__(self, app: AppState, root_id: int | None):
+        self.app = app
+        self.root_id = root_id
+        self.rows: list[tuple[dict[str, Any], int]] = []
+        self.error: str | None = None
+
+    @property
+    def cells(self) -> list[dict[str, Any]]:
+        return [o for o, _ in self.rows if o.get("kind") == "cell"]
+
+    @property
+    def parents(self) -> list[dict[str, Any]]:
+        return [o for o, _ in self.rows if o.get("kind") != "cell"]
+
+    async def load(self) -> None:
+        params: dict[str, Any] = {"limit": 500}
+        if self.root_id:
+            params["within"] = self.root_id
+        try:
+            page = await self.app.call(self.app.require_api().get_json("/orgs", params=params))
+            self.rows = tree_order(page.get("items", []) if isinstance(page, dict) else page)
+            self.error = None
+        except ApiError as exc:
+            self.error = exc.message
+
+    @staticmethod
+    def _rule(day: str, time: str) -> tuple[dict[str, Any], str | None]:
+        out: dict[str, Any] = {}
+        if day.strip():
+            if not day.strip().isdigit() or not 1 <= int(day) <= 28:
+                return {}, "Ngày sinh hoạt hằng tháng là một số từ 1 đến 28."
+            out["meeting_day"] = int(day)
+        if time.strip():
+            try:
+                out["meeting_time"] = datetime.strptime(time.strip(), "%H:%M").strftime("%H:%M")
+            except ValueError:
+                return {}, "Giờ sinh hoạt phải có dạng HH:MM, ví dụ 19:30."
+        return out, None
+
+    async def create(
+        self, *, parent_id: int | None, name: str, kind: str, code: str, day: str = "", time: str = ""
+    ) -> Outcome:
+        if parent_id is None:
+            return Outcome(False, "Chọn tổ chức cấp trên.")
+        if len(name.strip()) < 2:
+            return Outcome(False, "Vui lòng nhập tên tổ chức.")
+        if not code.strip():
+            return Outcome(False, "Vui lòng nhập mã tổ chức (chữ không dấu, số, dấu chấm, gạch).")
+        rule, problem = self._rule(day, time)
+        if problem:
+            return Outcome(False, problem)
+        body = {"parent_id": parent_id, "name": name.strip(), "kind": kind, "code": code.strip(), **rule}
+        try:
+            created = await self.app.call(self.app.require_api().post_json("/orgs", body))
+        except ApiError as exc:
+            return Outcome(False, exc.message)  # the server's own words (duplicate code, bad pattern...)
+        await self.load()
+        return Outcome(True, f"Đã tạo {created.get('name')}.")
+
+    async def update(self, org_id: int, *, name: str, day: str = "", time: str = "") -> Outcome:
+        if len(name.strip()) < 2:
+            return Outcome(False, "Vui lòng nhập tên tổ chức.")
+        rule, problem = self._rule(day, time)
+        if problem:
+            return Outcome(False, problem)
+        body = {"name": name.strip(), **rule}
+        try:
+            resp = await self.app.call(self.app.require_api().request("PATCH", f"/orgs/{org_id}", json=body))
+        except ApiError as exc:
+            return Outcome(False, exc.message)
+        await self.load()
+        return Outcome(True, f"Đã lưu {resp.json().get('name')}.")
+
+
+class NewMemberState:
+    """The form for one new member: checks what the device can, then shows the server's words as they are."""
+
+    def __init__(self, app: AppState):
+        self.app = app
+        self.created: MemberPublic | None = None
+        self.field_errors: dict[str, str] = {}  # field -> the server's words, to show under that field
+
+    async def create(
+        self, *, full_name: str, birth_date: str, card_number: str, kind: str, org_id: int | None
+    ) -> Outcome:
+        if len(full_name.strip()) < 2:
+            return Outcome(False, "Vui lòng nhập họ và tên.")
+        if org_id is None:
+            return Outcome(False, "Chọn chi bộ sinh hoạt.")
+        body: dict[str, Any] = {"full_name": " ".join(full_name.split()), "kind": kind, "org_id": org_id}
+        if birth_date.strip():
+            born = parse_day(birth_date)
+            if born is None:
+                return Outcome(False, "Ngày sinh phải có dạng dd/mm/yyyy, ví dụ 04/12/1975.")
+            body["birth_date"] = born.isoformat()
+        if card_number.strip():
+            body["card_number"] = card_number.strip()
+        self.field_errors = {}
+        try:
+            data = await self.app.call(self.app.require_api().post_json("/members", body))
+        except ApiError as exc:
+            self.field_errors = {
+                str(e["field"]).rsplit(".", 1)[-1]: str(e.get("message") or "")
+                for e in exc.errors
+                if isinstance(e, dict) and e.get("field")
+            }
+            return Outcome(False, exc.message)
+        self.created = MemberPublic.model_validate(data)
+        return Outcome(True, f"Đã thêm đảng viên {self.created.full_name}.")

@@ -41,6 +41,11 @@ def test_secretary_and_staff_screens(stack, browser, world):
             "agenda": [{"title": "Đánh giá tháng 10"}],
         },
     )
+    for who in ("secretary", "member2"):  # two of the cell's three came: 67%, under the 85% criterion
+        marked = sec_api.http.put(
+            f"/meetings/{past['id']}/attendance/{world[who]['member_id']}", json={"status": "present"}
+        )
+        assert marked.status_code < 300, marked.text
     sec_api.http.post(f"/meetings/{past['id']}/close")
     staff_api = Api(stack.api_url, world["staff"]["username"], world["password"])
     material = staff_api.post(
@@ -53,6 +58,21 @@ def test_secretary_and_staff_screens(stack, browser, world):
         },
     )
     member_api.post(f"/documents/{material['id']}/read")
+    draft = staff_api.post(
+        "/documents",
+        json={
+            "title": "Dự thảo Báo cáo chính trị Đại hội Đảng bộ huyện",
+            "doc_type": "report",
+            "category": "documents",
+            "status": "draft",
+            "comments_until": (now + timedelta(days=7)).isoformat(),
+            "audience_org_ids": [world["district_id"]],
+        },
+    )
+    comment = member_api.post(
+        f"/documents/{draft['id']}/comments",
+        json={"body": "Đề nghị bổ sung số liệu phát triển đảng viên mới năm 2026."},
+    )
     meeting = sec_api.post(
         "/meetings",
         json={
@@ -134,7 +154,14 @@ def test_secretary_and_staff_screens(stack, browser, world):
     sign_in(page, world["staff"]["username"], world["password"])
     click(page, "open-staff")
     expect(el(page, "overview")).to_be_attached(timeout=30_000)
+    said = expect_says(page, f"reading-doc-{material['id']}", "Tài liệu sinh hoạt chuyên đề", timeout=30)
+    assert "1/" in said  # one member of the district has read it
+    expect(el(page, "rates-chart")).to_be_attached()
+    expect(page.get_by_text("Thôn A1-1", exact=False).first).to_be_attached()  # short labels, not "bộ thôn"
     shot(page, "20-staff-dashboard")
+    page.mouse.move(640, 500)
+    page.mouse.wheel(0, 800)
+    shot(page, "24-staff-reading")
     click(page, "publish")
     expect(el(page, "doc-new-title")).to_be_attached()
     fill(page, "doc-new-title", "Kế hoạch học tập, quán triệt Nghị quyết Đại hội")
@@ -143,6 +170,55 @@ def test_secretary_and_staff_screens(stack, browser, world):
     expect(page.get_by_text("Trần Thị Đảng").first).to_be_attached(timeout=20_000)
     assert page.get_by_text("dangvien.b").count() == 0
     shot(page, "23-staff-members")
+    _goto(page, stack.web_url + "/staff/orgs")
+    expect(el(page, "org-" + str(world["cell_id"]))).to_be_attached(timeout=20_000)
+    said = expect_says(page, "org-" + str(world["cell_id"]), "đảng viên")
+    assert "Chi bộ thôn A1-1" in said and "3 đảng viên" in said  # secretary and two members
+    fill(page, "org-new-name", "Chi bộ thôn A1-3")
+    fill(page, "org-new-code", "A1-3-moi")
+    fill(page, "org-new-day", "5")
+    fill(page, "org-new-time", "19:30")
+    click(page, "org-new-submit")
+    expect(page.get_by_text("Chi bộ thôn A1-3").first).to_be_attached(timeout=20_000)
+    created = [o for o in staff_api.get("/orgs", params={"q": "A1-3"})["items"] if o["code"] == "A1-3-moi"]
+    assert created and created[0]["meeting_day"] == 5 and created[0]["meeting_time"] == "19:30"
+    shot(page, "25-staff-orgs")
+    click(page, f"org-edit-{created[0]['id']}")
+    fill(page, "org-edit-name", "Chi bộ thôn A1-3 mới")
+    click(page, "org-edit-save")
+    expect(page.get_by_text("Chi bộ thôn A1-3 mới").first).to_be_attached(timeout=20_000)
+    assert staff_api.get(f"/orgs/{created[0]['id']}")["name"] == "Chi bộ thôn A1-3 mới"
+
+    _goto(page, stack.web_url + "/staff/drafts")
+    expect(el(page, f"draft-{draft['id']}")).to_be_attached(timeout=20_000)
+    click(page, f"draft-{draft['id']}")
+    said = expect_says(page, f"comment-{comment['id']}", "Đề nghị bổ sung số liệu")
+    assert "Trần Thị Đảng" in said
+    shot(page, "26-staff-draft-comments")
+    with page.expect_download(timeout=30_000) as download:
+        click(page, "export-comments-xlsx")
+    assert download.value.suggested_filename == f"gop-y-van-ban-{draft['id']}.xlsx"
+    assert open(download.value.path(), "rb").read(2) == b"PK"
+    with page.expect_download(timeout=30_000) as download:
+        click(page, "export-comments-csv")
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert "Đề nghị bổ sung số liệu phát triển đảng viên mới năm 2026." in text
+
+    _goto(page, stack.web_url + "/staff/members/new")
+    expect(el(page, "member-new-name")).to_be_attached(timeout=20_000)
+    fill(page, "member-new-name", "Hoàng Văn Mới")
+    fill(page, "member-new-born", "04/12/1975")
+    fill(page, "member-new-card", "12ab")
+    click(page, "member-new-save")
+    said = expect_says(page, "member-new-error", "không hợp lệ")
+    assert "card_number" in said  # the server's words, as they are
+    shot(page, "27-staff-new-member")
+    fill(page, "member-new-card", "87654321")
+    click(page, "member-new-save")
+    expect(el(page, "member-search")).to_be_attached(timeout=20_000)
+    made = staff_api.get("/members", params={"q": "Hoang Van Moi"})["items"]
+    assert [(m["birth_date"], m["card_number"]) for m in made] == [("1975-12-04", "87654321")]
+
     _goto(page, stack.web_url + "/staff/audit")
     expect(page.get_by_text("Đăng nhập — ", exact=False).first).to_be_attached(timeout=20_000)
     shot(page, "22-staff-audit")
