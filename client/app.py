@@ -71,7 +71,6 @@ def make_main(config: ClientConfig | None = None, prefs_factory: Any = None):
                 prefs = MemoryPrefs()
         app = AppState(ClientConfig(**vars(cfg)), prefs)
         router = Router(page, app, ROUTES)
-        page.on_route_change = router.on_route_change
 
         async def on_disconnect(e: Any) -> None:
             await app._close(wipe=False)
@@ -92,6 +91,9 @@ def make_main(config: ClientConfig | None = None, prefs_factory: Any = None):
 
         app.sign_in = sign_in_and_sync  # type: ignore[method-assign]
         page.theme = app_theme(app.text_scale)
+        # Routes are handled only once the saved sign-in is restored: a deep link opened on a fresh load
+        # (the QR's check-in, a reload) would otherwise be drawn twice, once as if signed out.
+        page.on_route_change = router.on_route_change
         await router.show(page.route or "/")
 
     return main
