@@ -1,6 +1,6 @@
 """Sign-in, token rotation, device sessions and password changes."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlmodel import Session, col
@@ -284,12 +284,12 @@ def change_password(session: Session, principal: Principal, current: str, new: s
                  target_id=principal.user_id, org_id=principal.cell_id, detail={"sessions_ended": count})
 
 
-def purge_stale_sessions(session: Session, *, older_than_days: int = 30) -> int:
+def purge_stale_sessions(session: Session, *, older_than_days: int = 30, now: datetime | None = None) -> int:
     """Delete device sessions (and their refresh tokens) revoked or expired more than N days ago.
 
     For a periodic job: the audit log keeps the history; these rows only serve live sessions.
     """
-    cutoff = utcnow() - timedelta(days=older_than_days)
+    cutoff = (now or utcnow()) - timedelta(days=older_than_days)
     dead = select(DeviceSession.id).where(
         or_(col(DeviceSession.revoked_at) < cutoff, DeviceSession.expires_at < cutoff)
     )

@@ -127,16 +127,16 @@ def rowcount(result: object) -> int:
 
 def cleanup(session: Session, ctx: JobContext) -> str:
     """Expired device sessions, spent refresh tokens, old offline-action receipts and old change log."""
-    from server.auth.models import DeviceSession, RefreshToken
+    from server.auth import service as auth_service
+    from server.auth.models import RefreshToken
     from server.sync import service as sync_service
     from server.sync.models_ext import SyncAction
 
     now = ctx.now
     tokens = rowcount(session.execute(
         delete(RefreshToken).where(col(RefreshToken.expires_at) < now - timedelta(days=1))))
-    stale = select(col(DeviceSession.id)).where(col(DeviceSession.expires_at) < now - timedelta(days=7))
-    session.execute(delete(RefreshToken).where(col(RefreshToken.session_id).in_(stale)))
-    sessions = rowcount(session.execute(delete(DeviceSession).where(col(DeviceSession.id).in_(stale))))
+    # Sessions expired or revoked a week ago: the audit log keeps their history.
+    sessions = auth_service.purge_stale_sessions(session, older_than_days=7, now=now)
     days = ctx.db.settings.sync_log_days
     receipts = rowcount(session.execute(
         delete(SyncAction).where(col(SyncAction.created_at) < now - timedelta(days=days))))

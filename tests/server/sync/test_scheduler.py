@@ -146,8 +146,12 @@ def test_cleanup_prunes_log_and_expired_sessions(any_settings):
             org = factories.make_org(s, kind=OrgKind.province)
             person = factories.make_member(s, org)
             s.add(DeviceSession(user_id=person.user.id, expires_at=datetime(2026, 1, 1, tzinfo=UTC)))
+            later = datetime.now(UTC) + timedelta(days=any_settings.sync_log_days + 1)
+            # Signed out long ago but not yet expired: gone too. One in use stays.
+            s.add(DeviceSession(user_id=person.user.id, expires_at=later + timedelta(days=30),
+                                revoked_at=later - timedelta(days=8)))
+            s.add(DeviceSession(user_id=person.user.id, expires_at=later + timedelta(days=30)))
             record_change(s, "organization", org.id, org_ids=[org.id])
-        later = datetime.now(UTC) + timedelta(days=any_settings.sync_log_days + 1)
         runner = Runner(db, [Job("cleanup", daily, cleanup)], FakeClock(later))
         try:
             assert [j for j, _ in runner.run_due()] == ["cleanup"]
@@ -155,7 +159,7 @@ def test_cleanup_prunes_log_and_expired_sessions(any_settings):
             runner.stop()
         with db.transaction() as s:
             assert sync_service.horizon(s) >= 1
-            assert s.execute(select(func.count()).select_from(DeviceSession)).scalar_one() == 0
+            assert s.execute(select(func.count()).select_from(DeviceSession)).scalar_one() == 1
     finally:
         db.dispose()
 
