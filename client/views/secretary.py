@@ -374,6 +374,8 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
         await sec.load_unread(meetings.get(mid) or {})
         redraw()
 
+    ticks = [0]
+
     async def tick() -> None:
         # Redraw only what changed: rebuilding rows under a finger would move the tap to another row.
         if sec.code:
@@ -385,6 +387,15 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
         await sec.load_attendance(mid)
         if sec.sheet != before_sheet:
             draw_attendance()
+        # Who has read the agenda documents changes as members open them before the meeting; a first
+        # load that found nothing (meeting not yet in the local copy, a failed call) is retried at once.
+        ticks[0] += 1
+        if (ticks[0] <= 5 and not sec.unread) or ticks[0] % 5 == 0:
+            before_unread = sec.unread
+            await meetings.load_detail(mid)
+            await sec.load_unread(meetings.get(mid) or {})
+            if sec.unread != before_unread:
+                draw_unread()
 
     redraw()
     body = ft.Column(
