@@ -14,7 +14,10 @@ from tests.client.browser.harness import click, el, expect_says, fill, open_app,
 from tests.client.browser.test_member_flow import Api
 from tests.requirements import need
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# Known flake (see the closing note of 23/11/2026): on a fresh clone a screen opened by a full page load
+# (page.goto, a new Flet session restoring the saved sign-in) sometimes stays empty. Rerun while the cause
+# is found; a real regression fails all three runs.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.flaky(reruns=2)]
 
 
 def _goto(page, url: str) -> None:
