@@ -96,7 +96,7 @@ def test_the_refusal_names_caller_target_and_route_in_the_audit_log(client, db, 
     entry = db.execute(select(AuditEntry).where(AuditEntry.action == "access.refused")).scalars().one()
     assert entry.actor_user_id == cast["commune_staff"].user.id
     assert (entry.target_type, entry.target_id) == ("member", str(victim.member.id))
-    assert "POST /api/v1/members/{member_id}/password" in (entry.detail or "")
+    assert "POST /members/{member_id}/password" in (entry.detail or "")
     assert '"role": "staff"' in (entry.detail or "")
 
 
@@ -161,6 +161,7 @@ def test_an_admin_record_in_a_managed_cell_cannot_be_signed_out_by_its_staff(cli
     commune = login(cast["commune_staff"])
     for method, suffix, body in (("PATCH", "", {"is_active": False}),
                                  ("POST", "/password", {"new_password": NEW_PASSWORD})):
-        resp = client.request(method, f"/api/v1/members/{admin.member.id}{suffix}", json=body, headers=commune)
+        resp = client.request(method, f"/api/v1/members/{admin.member.id}{suffix}", json=body,
+                              headers=commune)
         assert resp.status_code == 403
     assert client.get("/api/v1/audit", headers=admin_headers).status_code == 200
