@@ -12,7 +12,7 @@ from server.audit.models import AuditEntry
 from server.members.models import Member, RoleAssignment, User
 from shared.enums import Role
 from tests.factories import make_member
-from tests.server.members.factories import fresh
+from tests.server.members.factories import csv_bytes, fresh, post_import
 
 NEW_PASSWORD = "mat-khau-chiem-quyen-1"
 
@@ -165,3 +165,23 @@ def test_an_admin_record_in_a_managed_cell_cannot_be_signed_out_by_its_staff(cli
                               headers=commune)
         assert resp.status_code == 403
     assert client.get("/api/v1/audit", headers=admin_headers).status_code == 200
+
+
+@pytest.mark.parametrize("target", ["province_staff", "cell_admin"])
+def test_an_import_cannot_move_or_edit_an_account_reaching_above(client, db, world, cast, login, target):
+    """The file path to the same takeover: a row with their card number, a new cell and a new phone."""
+    victim = cast[target]
+    before = _state(db, victim)
+    content = csv_bytes([[victim.member.full_name, victim.member.card_number, world.cell.code, "0900000009"]],
+                        ["Họ và tên", "Số thẻ", "Mã chi bộ", "Điện thoại"])
+    resp = post_import(client, login(cast["commune_staff"]), content, import_valid_rows=True)
+    assert resp.status_code == 200, resp.text
+    assert [r["status"] for r in resp.json()["rows"]] == ["rejected"]
+    assert _state(db, victim) == before
+    plain = make_member(db, world.sibling_cell)
+    db.commit()
+    content = csv_bytes([[plain.member.full_name, plain.member.card_number, world.cell.code, "0900000009"]],
+                        ["Họ và tên", "Số thẻ", "Mã chi bộ", "Điện thoại"])
+    resp = post_import(client, login(cast["commune_staff"]), content)
+    assert [r["status"] for r in resp.json()["rows"]] != ["rejected"], resp.text  # in reach: moved
+    assert fresh(db).get(Member, plain.member.id).org_id == world.cell.id
