@@ -6,12 +6,15 @@ services call them and never decide reach themselves. A refusal is 403 `out_of_s
 log even though the request's own work is rolled back (see `server/deps.py`).
 """
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import Forbidden, NotFound
 from server.members.models import Member, RoleAssignment, User
+from server.orgs.models import OrgClosure
 from shared.enums import Role
 
 REFUSED = "access.refused"
@@ -91,3 +94,18 @@ def require_grantable(session: Session, principal: Principal, member: Member, ro
                  org_id=member.org_id, reason="role_out_of_reach", role=role.value, role_org_id=org_id,
                  message="Vai trò này vượt phạm vi bạn quản lý.")
 
+
+
+def out_of_reach(session: Session, principal: Principal, user_ids: Sequence[int]) -> set[int]:
+    """The accounts among `user_ids` holding a role beyond the caller's reach, in two queries (imports)."""
+    if principal.is_admin or not user_ids:
+        return set()
+    grants = session.execute(select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.org_id)
+                             .where(col(RoleAssignment.user_id).in_(list(user_ids)))).all()
+    scoped = sorted({org for _u, _r, org in grants if org is not None})
+    staff = principal.staff_org_ids
+    inside = set(session.execute(
+        select(OrgClosure.descendant_id).where(col(OrgClosure.descendant_id).in_(scoped),
+                                               col(OrgClosure.ancestor_id).in_(staff))
+    ).scalars()) if scoped and staff else set()
+    return {user for user, role, org in grants if role == Role.admin or org is None or org not in inside}
