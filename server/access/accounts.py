@@ -1,9 +1,10 @@
 """Who may change a member record or its account: the target's cell AND every role it holds in reach.
 
 Every member- or account-changing path (PATCH incl. `is_active`, transfer, password reset, account
-creation, role grant and removal, ending another's sessions) goes through `changeable` or `require_grantable`;
-services call them and never decide reach themselves. A refusal is 403 `out_of_scope`, written to the audit
-log even though the request's own work is rolled back (see `server/deps.py`).
+creation, role grant and removal, imports, ending another's sessions) goes through `changeable`,
+`changeable_user`, `require_grantable` or `out_of_reach`; services call them and never decide reach
+themselves. A refusal is 403 `out_of_scope`, written to the audit log even though the request's own work
+is rolled back (see `server/deps.py`).
 """
 
 from collections.abc import Sequence
@@ -81,6 +82,26 @@ def changeable(session: Session, principal: Principal, member_id: int, operation
                              role_org_id=grant.org_id,
                              message="Tài khoản này giữ vai trò vượt phạm vi bạn quản lý.")
     return member, user
+
+
+def changeable_user(session: Session, principal: Principal, user_id: int, operation: str) -> User:
+    """An account the caller may act on (end its sessions, wipe its devices): oneself, or as `changeable`.
+
+    An account without a member record (a system admin) is changed only by an admin. 404 when unknown.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Không tìm thấy tài khoản.", code="user_not_found")
+    if user_id == principal.user_id:
+        return user
+    if user.member_id is not None:
+        _member, found = changeable(session, principal, user.member_id, operation)
+        assert found is not None
+        return found
+    if not principal.is_admin:
+        raise refuse(principal, operation=operation, target_type="user", target_id=user_id, org_id=None,
+                     reason="role_out_of_reach", message="Tài khoản này nằm ngoài phạm vi bạn quản lý.")
+    return user
 
 
 def require_grantable(session: Session, principal: Principal, member: Member, role: Role,
