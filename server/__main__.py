@@ -1,9 +1,10 @@
-"""Command line: `python -m server serve|migrate|demo|create-admin`."""
+"""Command line: `python -m server serve|migrate|demo|create-admin|backup|restore`."""
 
 import argparse
 import getpass
 import logging
 import sys
+from pathlib import Path
 
 from server.config import Settings, get_settings
 
@@ -65,6 +66,33 @@ def _create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from server.backup import BackupError, backup
+
+    try:
+        summary = backup(get_settings(), args.directory)
+    except BackupError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    rows = sum(summary.tables.values())
+    print(f"Đã sao lưu {rows} bản ghi ({summary.engine}) và {summary.files} tệp "
+          f"({summary.bytes / 1024 / 1024:.1f} MB) vào {args.directory}.")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from server.backup import BackupError, restore
+
+    try:
+        summary = restore(get_settings(), args.directory, force=args.force)
+    except BackupError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    rows = sum(summary.tables.values())
+    print(f"Đã khôi phục {rows} bản ghi và {summary.files} tệp từ {args.directory}.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m server", description="Máy chủ Sổ tay đảng viên")
@@ -82,6 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("username")
     admin.add_argument("--password")
     admin.set_defaults(func=_create_admin)
+    bak = sub.add_parser("backup", help="sao lưu CSDL rồi tệp đính kèm (máy chủ vẫn chạy)")
+    bak.add_argument("directory", type=Path)
+    bak.set_defaults(func=_backup)
+    res = sub.add_parser("restore", help="khôi phục từ một bản sao lưu (dừng máy chủ trước)")
+    res.add_argument("directory", type=Path)
+    res.add_argument("--force", action="store_true", help="ghi đè CSDL đang có")
+    res.set_defaults(func=_restore)
     args = parser.parse_args(argv)
     from server.errors import DomainError
 
