@@ -134,6 +134,8 @@ def backup(settings: Settings, directory: Path) -> Summary:
     else:
         _backup_postgres(settings, directory / PG_NAME)
         counts, shas = _pg_dump_counts(settings, directory / PG_NAME)
+    if settings.file_store == "database":
+        shas = []  # the files are rows of file_chunk: the dump already holds them
     store = LocalFileStore(settings.files_dir)
     files_root = directory / FILES
     missing: list[str] = []
