@@ -1,9 +1,10 @@
-"""Command line: `python -m server serve|migrate|demo|create-admin`."""
+"""Command line: `python -m server serve|migrate|demo|create-admin|backup|restore`."""
 
 import argparse
 import getpass
 import logging
 import sys
+from pathlib import Path
 
 from server.config import Settings, get_settings
 
@@ -65,6 +66,50 @@ def _create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from server.backup import BackupError, backup
+
+    try:
+        summary = backup(get_settings(), args.directory)
+    except BackupError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    rows = sum(summary.tables.values())
+    print(f"Đã sao lưu {rows} bản ghi ({summary.engine}) và {summary.files} tệp "
+          f"({summary.bytes / 1024 / 1024:.1f} MB) vào {args.directory}.")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from server.backup import BackupError, restore
+
+    try:
+        summary = restore(get_settings(), args.directory, force=args.force)
+    except BackupError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    rows = sum(summary.tables.values())
+    print(f"Đã khôi phục {rows} bản ghi và {summary.files} tệp từ {args.directory}.")
+    return 0
+
+
+def _copy_db(args: argparse.Namespace) -> int:
+    from server.copydb import CopyError, copy_database
+
+    try:
+        report = copy_database(get_settings(), args.to, files_to_database=args.files_to_database)
+    except CopyError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    rows = sum(report.tables.values())
+    print(f"Đã sao chép {rows} bản ghi trong {len(report.tables)} bảng; số dòng và mã kiểm tra khớp.")
+    if args.files_to_database:
+        print(f"Đã chuyển {report.files} tệp ({report.file_bytes / 1024 / 1024:.1f} MB) vào cơ sở dữ liệu: "
+              "đặt SOTAY_FILE_STORE=database.")
+    print("Tiếp theo: dừng máy chủ cũ, đặt SOTAY_DATABASE_URL tới cơ sở dữ liệu mới, giữ nguyên secret_key.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m server", description="Máy chủ Sổ tay đảng viên")
@@ -82,6 +127,18 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("username")
     admin.add_argument("--password")
     admin.set_defaults(func=_create_admin)
+    bak = sub.add_parser("backup", help="sao lưu CSDL rồi tệp đính kèm (máy chủ vẫn chạy)")
+    bak.add_argument("directory", type=Path)
+    bak.set_defaults(func=_backup)
+    res = sub.add_parser("restore", help="khôi phục từ một bản sao lưu (dừng máy chủ trước)")
+    res.add_argument("directory", type=Path)
+    res.add_argument("--force", action="store_true", help="ghi đè CSDL đang có")
+    res.set_defaults(func=_restore)
+    copy = sub.add_parser("copy-db", help="sao chép cài đặt SQLite sang PostgreSQL (có kiểm tra)")
+    copy.add_argument("--to", required=True, help="postgresql+psycopg://... (một CSDL trống)")
+    copy.add_argument("--files-to-database", action="store_true",
+                      help="chuyển cả tệp đính kèm vào CSDL (cài đặt nhiều máy chủ)")
+    copy.set_defaults(func=_copy_db)
     args = parser.parse_args(argv)
     from server.errors import DomainError
 

@@ -4,6 +4,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,8 @@ class Settings(BaseSettings):
     files_dir_override: Path | None = Field(
         default=None, alias="SOTAY_FILES_DIR", description="Attachments directory; default data_dir/files"
     )
+    file_store: Literal["local", "database"] = Field(
+        default="local", description="Where attachments live: files_dir, or the database (several hosts)")
     import_max_rows: int = 20_000
     cors_origins: list[str] = Field(default_factory=list)
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -59,6 +62,9 @@ class Settings(BaseSettings):
         self.data_dir = self.data_dir.expanduser().resolve()
         if self.database_url is None:
             self.database_url = f"sqlite:///{self.data_dir / 'sotay.db'}"
+        if self.file_store == "database" and self.is_sqlite:
+            raise ValueError("SOTAY_FILE_STORE=database needs PostgreSQL: with SQLite (one host) keep files "
+                             "in SOTAY_FILES_DIR")
         return self
 
     @property

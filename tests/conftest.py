@@ -1,5 +1,6 @@
 """Fixtures: an isolated, migrated database per test (SQLite file, or a fresh PostgreSQL database)."""
 
+import os
 import secrets
 import shutil
 import uuid
@@ -15,10 +16,23 @@ from sqlmodel import Session
 from server.app import create_app
 from server.config import Settings
 from server.migrate import upgrade
-from tests import factories
+from tests import clock, factories
 from tests.requirements import need_postgres
 
 SECRET = secrets.token_urlsafe(48)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    clock.start_from_env()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    clock.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    return f"clock moved to {os.environ['SOTAY_TEST_NOW']} (SOTAY_TEST_NOW)" if os.environ.get(
+        "SOTAY_TEST_NOW") else None
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:

@@ -114,19 +114,25 @@ def _meeting(
 def _attend(
     session: Session, ctx: Any, m: Meeting, members: list[Member], p_attend: float, forced_absent: set[int]
 ) -> None:
+    """Exactly round((1 - p) * expected) absences per meeting (at least the forced ones), so each cell's
+    rate sits on its profile whatever the date: one meeting into a year says the same as twelve. The
+    other absences rotate through the cell, so nobody but the forced member misses two in a row."""
     rng = ctx.rng
+    expected = [x.id for x in members if x.kind != MemberKind.exempt.value]
+    others = [i for i in expected if i not in forced_absent]
+    extra = min(max(0, round((1 - p_attend) * len(expected)) - len(forced_absent)), len(others))
+    start = (m.id or 0) * extra
+    absent_ids = set(forced_absent) | {others[(start + k) % len(others)] for k in range(extra)}
     for member in members:
         assert member.id is not None
         exempt = member.kind == MemberKind.exempt.value
         if exempt and rng.random() > 0.15:
             continue  # exempt members rarely come and are not expected
         roll = rng.random()
-        if member.id in forced_absent:
+        if member.id in absent_ids:
             status = "excused" if roll < 0.5 else "absent"
-        elif exempt or roll < p_attend:
-            status = "late" if rng.random() < 0.08 else "present"
         else:
-            status = "excused" if rng.random() < 0.6 else "absent"
+            status = "late" if rng.random() < 0.08 else "present"
         row = Attendance(
             meeting_id=m.id or 0,
             member_id=member.id,
@@ -173,9 +179,29 @@ def _minutes(m: Meeting, org: Organization) -> str:
     )
 
 
+def report_month(session: Session, ctx: Any, now: datetime) -> tuple[int, int]:
+    """The latest month whose regular meeting is behind every demo cell: the month the demo's profiles
+    ("skipped this month's meeting", ...) describe. Before the meeting days of a month, the one before."""
+    now_local = now.astimezone(VN_TZ)
+    for back in (0, 1):
+        year, month = _months_back(now_local, back)
+        orgs = [session.get(Organization, ctx.orgs[key]) for key in PROFILES]
+        if all(
+            _local(year, month, o.meeting_day or 4, o.meeting_time or policy.DEFAULT_MEETING_TIME)
+            <= now - timedelta(hours=3)
+            for o in orgs
+            if o is not None
+        ):
+            return year, month
+    return _months_back(now_local, 2)
+
+
 def seed(session: Session, ctx: Any) -> None:
     now = utcnow()
     now_local = now.astimezone(VN_TZ)
+    ref = report_month(session, ctx, now)
+    ref_back = next(b for b in range(3) if _months_back(now_local, b) == ref)
+    ctx.report_month = f"{ref[0]:04d}-{ref[1]:02d}"
     for key, (p_attend, skip_this_month, skip_thematic) in PROFILES.items():
         org = session.get(Organization, ctx.orgs[key])
         assert org is not None and org.id is not None
@@ -185,14 +211,17 @@ def seed(session: Session, ctx: Any) -> None:
             ).scalars()
         )
         day, hhmm = org.meeting_day or 4, org.meeting_time or policy.DEFAULT_MEETING_TIME
-        # the member absent at the last 3 meetings in bản Poòng (flagged)
-        flagged = {members[3].id} if key == "banpoong" and len(members) > 3 else set()
+        # the member absent at every meeting of the last 3 months up to the report month (flagged)
+        flagged = {members[3].id or 0} if key == "banpoong" and len(members) > 3 else set()
         held: list[Meeting] = []
         for back in range(12, -1, -1):
             year, month = _months_back(now_local, back)
             starts = _local(year, month, day, hhmm)
-            if back == 0 and (starts > now - timedelta(hours=3) or skip_this_month):
+            if back == 0 and starts > now - timedelta(hours=3):
                 continue
+            if skip_this_month and back == ref_back:
+                continue
+            forced = flagged if ref_back <= back <= ref_back + 2 else set()
             prev = 12 if month == 1 else month - 1
             m = _meeting(
                 session,
@@ -208,7 +237,7 @@ def seed(session: Session, ctx: Any) -> None:
                 m,
                 [REGULAR_TOPICS[0].format(prev=f"{prev:02d}", month=f"{month:02d}")] + REGULAR_TOPICS[1:],
             )
-            _attend(session, ctx, m, members, p_attend, flagged if back <= 2 else set())
+            _attend(session, ctx, m, members, p_attend, forced)
             held.append(m)
             if month % 3 == 2:  # a thematic meeting in the middle month of each quarter
                 t_starts = _local(year, month, 15, hhmm)
@@ -216,7 +245,7 @@ def seed(session: Session, ctx: Any) -> None:
                 if t_starts < now - timedelta(hours=3) and not (skip_thematic and current_quarter):
                     t = _meeting(session, org, t_starts, "thematic", ctx.rng.choice(THEMATIC), "closed")
                     _agenda(session, t, ["Báo cáo chuyên đề", "Thảo luận, liên hệ thực tiễn đơn vị"])
-                    _attend(session, ctx, t, members, p_attend, set())
+                    _attend(session, ctx, t, members, p_attend, forced)
                     held.append(t)
         session.flush()
         for m in held:
@@ -245,7 +274,7 @@ def seed(session: Session, ctx: Any) -> None:
             )
         # upcoming: this month's meeting if still ahead, next month's drafted from the rule
         this_month = _local(now_local.year, now_local.month, day, hhmm)
-        if this_month > now and not skip_this_month:
+        if this_month > now:
             m = _meeting(
                 session,
                 org,

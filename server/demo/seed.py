@@ -34,6 +34,7 @@ class DemoContext:
         self.members: dict[str, int] = {}  # by username or "cell:index"
         self.users: dict[str, int] = {}
         self.cell_members: dict[str, list[int]] = {}
+        self.report_month = ""  # "YYYY-MM" the meeting profiles describe (see demo.meetings.report_month)
 
 
 def seed(session: Session, settings: Settings) -> DemoContext:

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.fields import utc_field
@@ -65,6 +65,16 @@ class FileBlob(SQLModel, table=True):
     size: int
     content_type: str = Field(max_length=100)
     created_at: datetime = utc_field(default_now=True)
+
+
+class FileChunk(SQLModel, table=True):
+    """A stored file's bytes in the database, in 1 MiB pieces, when every host must reach the files."""
+
+    __tablename__ = "file_chunk"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_type=LargeBinary)
 
 
 class Attachment(SQLModel, table=True):

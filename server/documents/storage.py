@@ -1,6 +1,7 @@
 """File storage behind an interface: content-addressed by SHA-256; LocalFileStore writes to data_dir/files.
 
-An object store (S3, MinIO) can replace LocalFileStore by implementing FileStore.
+`SOTAY_FILE_STORE=database` keeps the files in PostgreSQL instead (server/documents/dbstore.py), for
+installations on several hosts.
 """
 
 import hashlib
@@ -137,5 +138,21 @@ class LocalFileStore:
                 yield chunk
 
 
+_shared: dict[str, FileStore] = {}
+
+
 def get_store(settings: Settings) -> FileStore:
-    return LocalFileStore(settings.files_dir)
+    """The configured store: a local directory (default) or the database every host reaches."""
+    if settings.file_store == "local":
+        return LocalFileStore(settings.files_dir)
+    url = str(settings.database_url)
+    store = _shared.get(url)
+    if store is None:
+        # One small engine per database for the process: files are read chunk by chunk, outside the
+        # request's own transaction, so a download never holds the request's connection.
+        from server.db import make_engine
+        from server.documents.dbstore import DatabaseFileStore
+
+        engine = make_engine(settings.model_copy(update={"db_pool_size": 4, "db_max_overflow": 4}))
+        store = _shared[url] = DatabaseFileStore(engine, settings.data_dir / "upload-tmp")
+    return store
