@@ -10,6 +10,7 @@ Anonymous callers and a signed-out session get 401 on every guarded route, check
 """
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from tests.server.test_route_security import PUBLIC
 
 A = "/api/v1"
 VOTE = {"title": "Nghị quyết", "votes_for": 0, "votes_against": 0, "votes_abstain": 0}
-MEETING = {"title": "Họp", "kind": "regular", "starts_at": "2030-01-01T19:00:00+07:00", "org_id": "{cell_a}"}
+MEETING = {"title": "Họp", "kind": "regular", "starts_at": "{starts_at}", "org_id": "{cell_a}"}
 DOC = {"title": "Văn bản mới", "doc_type": "resolution", "category": "documents",
        "audience_org_ids": ["{cell_a}"]}
 PASSWORD = {"new_password": "mat-khau-moi-dai-1"}
@@ -94,7 +95,8 @@ MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
     ("GET", "/audit"): [("", None, "ffffooo", "staff: their subtree's entries")],
     ("POST", "/meetings/calendar/token"): [("", None, "oooooox", "one's own feed")],
     ("DELETE", "/meetings/calendar/token"): [("", None, "ooooooo", "")],
-    ("POST", "/meetings/draft-regular"): [("", {"month": "2030-01", "org_id": "{cell_a}"}, "fonnffo", "")],
+    ("POST", "/meetings/draft-regular"): [("", {"month": "{next_month}", "org_id": "{cell_a}"}, "fonnffo",
+                                           "cell leaders (and admins) draft; staff do not")],
     ("POST", "/meetings"): [("", MEETING, "fonnffo", "")],
     ("GET", "/meetings"): [("", None, "ooooooo", "")],
     ("GET", "/meetings/{meeting_id}"): [(M, None, "oonnooo", "")],
@@ -215,6 +217,13 @@ def _fill(value, ids):
     return value
 
 
+def _moment(stage: Stage) -> dict[str, str]:
+    """Values that depend on the clock: the live meeting's current code, a date ahead of now."""
+    ahead = datetime.now(UTC) + timedelta(days=40)
+    return {"checkin_code": stage.checkin_code(), "next_month": f"{ahead:%Y-%m}",
+            "starts_at": ahead.replace(microsecond=0).isoformat()}
+
+
 def _url(route_path: str, url: str, ids) -> str:
     return A + (_fill(url, ids) if url else route_path)
 
@@ -276,7 +285,7 @@ def _run(stage: Stage) -> tuple[list[str], int]:
     for (method, path), cases in order:
         for url, body, expected, _note in cases:
             full = _url(path, url, stage.ids)
-            payload = _fill(body, {**stage.ids, "checkin_code": stage.checkin_code()})
+            payload = _fill(body, {**stage.ids, **_moment(stage)})
             for caller in NOBODY:
                 resp = stage.call(caller, method, full, payload)
                 calls += 1
