@@ -12,7 +12,7 @@ from sqlmodel import Session
 from server.auth.principal import Principal, build
 from server.config import Settings
 from server.db import Database
-from server.errors import Unauthorized
+from server.errors import DomainError, Unauthorized
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/login")
@@ -62,11 +62,26 @@ def get_db(request: Request, _gate: WriteGate) -> Iterator[Session]:
     session = db.session(write=request.method not in _READ_METHODS)
     try:
         yield session
+    except DomainError as exc:
+        session.rollback()
+        if exc.audit is not None:
+            _keep_refusal(request, session, exc.audit)
+        raise
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _keep_refusal(request: Request, session: Session, entry: dict) -> None:
+    """Write a refused attempt's audit entry on its own, the request's work having been rolled back."""
+    from server.audit import service as audit  # avoid an import cycle at module load
+
+    route = request.scope.get("route")
+    detail = {**(entry.get("detail") or {}), "route": f"{request.method} {getattr(route, 'path', '?')}"}
+    audit.record(session, **{**entry, "detail": detail})
+    session.commit()
 
 
 def get_read_first_db(request: Request) -> Iterator[Session]:

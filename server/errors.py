@@ -16,6 +16,8 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
     message = "Yêu cầu không hợp lệ."
+    # A refusal worth keeping: keyword arguments for audit.record, written after the request's rollback.
+    audit: dict[str, Any] | None = None
 
     def __init__(self, message: str | None = None, *, code: str | None = None, **extra: Any):
         self.message = message or self.message

@@ -15,6 +15,7 @@ from fastapi import UploadFile
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from server.access import accounts
 from server.audit import service as audit
 from server.auth.principal import Principal
 from server.config import Settings
@@ -470,10 +471,12 @@ def _match_members(session: Session, principal: Principal, scope: _Scope, rows: 
     for part in _chunks(ids):
         users.update({u.member_id or 0: u for u in session.execute(
             select(User).where(col(User.member_id).in_(part))).scalars()})
+    beyond = accounts.out_of_reach(session, principal, [u.id for u in users.values() if u.id is not None])
     for row in rows:
         if row.member is None:
             continue
-        if not scope.manages(row.member.org_id):
+        account = users.get(row.member.id or 0)
+        if not scope.manages(row.member.org_id) or (account is not None and account.id in beyond):
             row.errors.append(f"Số thẻ {row.member.card_number} thuộc một đảng viên "
                               "ngoài phạm vi bạn quản lý.")
             row.member = None

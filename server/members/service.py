@@ -6,11 +6,12 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
+from server.access import accounts
 from server.audit import service as audit
 from server.auth import security
 from server.auth import service as auth_service
 from server.auth.principal import Principal
-from server.errors import Conflict, Forbidden, NotFound, Unprocessable
+from server.errors import Conflict, NotFound, Unprocessable
 from server.members.models import Member, Membership, RoleAssignment, User
 from server.orgs import service as orgs
 from server.orgs.models import Organization
@@ -50,14 +51,6 @@ def get_visible(session: Session, principal: Principal, member_id: int) -> Membe
     member = session.execute(visible_members(principal).where(Member.id == member_id)).scalar_one_or_none()
     if member is None:
         raise NotFound("Không tìm thấy đảng viên.", code="member_not_found")
-    return member
-
-
-def get_managed(session: Session, principal: Principal, member_id: int) -> Member:
-    """A member the caller may change: inside a subtree they administer."""
-    member = get_visible(session, principal, member_id)
-    if not principal.manages(session, member.org_id):
-        raise Forbidden("Đảng viên này nằm ngoài phạm vi bạn quản lý.", code="out_of_scope")
     return member
 
 
@@ -187,13 +180,12 @@ def add_account(session: Session, principal: Principal, member: Member, username
 
 
 def update(session: Session, principal: Principal, member_id: int, data: MemberUpdate) -> MemberPublic:
-    member = get_managed(session, principal, member_id)
+    member, user = accounts.changeable(session, principal, member_id, "member.update")
     changes = data.model_dump(exclude_unset=True)
     # Name and kind cannot be blank: an explicit null leaves them as they are.
     for key in ("full_name", "kind"):
         if key in changes and changes[key] is None:
             del changes[key]
-    user = _user_of(session, member_id)
     if "card_number" in changes:
         _check_card_free(session, changes["card_number"], exclude_id=member.id)
     _check_dates(changes.get("birth_date", member.birth_date), changes.get("admitted_on", member.admitted_on),
@@ -259,14 +251,13 @@ def list_members(
 
 
 def transfer(session: Session, principal: Principal, member_id: int, data: TransferRequest) -> MemberPublic:
-    member = get_managed(session, principal, member_id)
+    member, user = accounts.changeable(session, principal, member_id, "member.transfer")
     principal.require_manages(session, data.to_org_id)
     dest = _require_cell(session, data.to_org_id)
     if dest.id == member.org_id:
         raise Unprocessable("Đảng viên đã sinh hoạt tại chi bộ này.", code="same_cell")
     when = data.effective_on or date.today()
     check_transfer_date(session, member, when)
-    user = _user_of(session, member_id)
     move_member(session, principal, member, user, dest, when, data.note)
     return to_public(session, member, user, dest)
 
@@ -322,8 +313,7 @@ def history(session: Session, principal: Principal, member_id: int) -> list[Memb
     return [MembershipPublic.model_validate(m).model_copy(update={"org_name": name}) for m, name in rows]
 
 
-def _user_for_member(session: Session, member: Member) -> User:
-    user = _user_of(session, member.id or 0)
+def _account(user: User | None) -> User:
     if user is None:
         raise Unprocessable("Đảng viên này chưa có tài khoản.", code="no_account")
     return user
@@ -331,8 +321,8 @@ def _user_for_member(session: Session, member: Member) -> User:
 
 def create_account(session: Session, principal: Principal, member_id: int, username: str, password: str
                    ) -> None:
-    member = get_managed(session, principal, member_id)
-    if _user_of(session, member_id) is not None:
+    member, user = accounts.changeable(session, principal, member_id, "account.create")
+    if user is not None:
         raise Conflict("Đảng viên này đã có tài khoản.", code="account_exists")
     _check_username_free(session, username)
     user = add_account(session, principal, member, username, security.hash_password(password))
@@ -340,8 +330,8 @@ def create_account(session: Session, principal: Principal, member_id: int, usern
 
 
 def reset_password(session: Session, principal: Principal, member_id: int, new_password: str) -> None:
-    member = get_managed(session, principal, member_id)
-    user = _user_for_member(session, member)
+    member, found = accounts.changeable(session, principal, member_id, "account.password_reset")
+    user = _account(found)
     user.password_hash = security.hash_password(new_password)
     user.password_changed_at = utcnow()
     ended = auth_service.revoke_all(session, user.id or 0, "password_reset")
@@ -366,20 +356,19 @@ def list_roles(session: Session, principal: Principal, member_id: int) -> list[R
 
 
 def assign_role(session: Session, principal: Principal, member_id: int, data: RoleAssign) -> RolePublic:
-    member = get_managed(session, principal, member_id)
-    user = _user_for_member(session, member)
+    member, found = accounts.changeable(session, principal, member_id, "role.assign")
+    user = _account(found)
     role = data.role
     if role == Role.member:
         raise Unprocessable("Vai trò đảng viên có sẵn theo nơi sinh hoạt.", code="implicit_role")
     if role == Role.admin:
-        if not principal.is_admin:
-            raise Forbidden("Chỉ quản trị hệ thống được cấp quyền quản trị.", code="admin_only")
         org = None
     else:
         if data.org_id is None:
             raise Unprocessable("Cần chọn tổ chức cho vai trò này.", code="org_required")
         org = orgs.get(session, data.org_id)
-        principal.require_manages(session, data.org_id)
+    accounts.require_grantable(session, principal, member, role, org.id if org else None, "role.assign")
+    if org is not None:
         if role in CELL_ROLES:
             if org.kind != OrgKind.cell:
                 raise Unprocessable("Vai trò này chỉ gắn với một chi bộ.", code="not_a_cell")
@@ -407,15 +396,12 @@ def assign_role(session: Session, principal: Principal, member_id: int, data: Ro
 
 
 def remove_role(session: Session, principal: Principal, member_id: int, role_id: int) -> None:
-    member = get_managed(session, principal, member_id)
-    user = _user_for_member(session, member)
+    member, found = accounts.changeable(session, principal, member_id, "role.remove")
+    user = _account(found)
     grant = session.get(RoleAssignment, role_id)
     if grant is None or grant.user_id != user.id:
         raise NotFound("Không tìm thấy vai trò.", code="role_not_found")
-    if grant.role == Role.admin and not principal.is_admin:
-        raise Forbidden("Chỉ quản trị hệ thống được thu hồi quyền quản trị.", code="admin_only")
-    if grant.org_id is not None:
-        principal.require_manages(session, grant.org_id)
+    accounts.require_grantable(session, principal, member, Role(grant.role), grant.org_id, "role.remove")
     session.execute(delete(RoleAssignment).where(RoleAssignment.id == role_id))
     audit.record(session, "role.removed", actor=principal, target_type="user", target_id=user.id,
                  org_id=grant.org_id or member.org_id, detail={"role": grant.role, "org_id": grant.org_id})
