@@ -115,6 +115,7 @@ def test_draft_route_refuses_months_out_of_range(client, world, login, db, month
     world.cell.meeting_day, world.cell.meeting_time = 28, "23:59"
     db.add(world.cell)
     db.commit()
-    resp = client.post("/api/v1/meetings/draft-regular", headers=login(world.secretary), json={"month": month})
+    sec = login(world.secretary)
+    resp = client.post("/api/v1/meetings/draft-regular", headers=sec, json={"month": month})
     assert resp.status_code == 422, resp.text
     assert resp.json()["code"] == "validation_error" and resp.json()["errors"][0]["field"] == "month"
