@@ -77,7 +77,7 @@ def _file(data: bytes, media_type: str, filename: str) -> Response:
     responses=errors(404),
     summary="Lịch iCalendar riêng của đảng viên (không cần đăng nhập; mã trong đường dẫn là khóa)",
 )
-def calendar_feed(token: str, db: DbSession) -> Response:
+def calendar_feed(token: Annotated[str, Path(max_length=100)], db: DbSession) -> Response:
     return Response(
         calendar.feed(db, token),
         media_type="text/calendar; charset=utf-8",
