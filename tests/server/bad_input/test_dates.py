@@ -26,6 +26,7 @@ BAD_INSTANTS = [
     "",
 ]
 BAD_DAYS = ["9999-12-31", "0001-01-01", "1899-12-31", "2201-01-01", "2026-02-30", "19/05/2026", "20260519"]
+Call = tuple[str, str, str, dict | None, dict | None, str]
 BAD_MONTHS = ["9999-12", "0001-01", "1899-12", "2201-01", "2026-13", "2026-1", ""]
 
 
@@ -49,7 +50,7 @@ def cast(client, world, login, db):
             "target": world.member.member.id, "cell": world.cell.id, "sibling": world.sibling_cell.id}
 
 
-def _instant_calls(c: dict[str, Any], value: str) -> list[tuple[str, str, str, dict | None, dict | None, str]]:
+def _instant_calls(c: dict[str, Any], value: str) -> list[Call]:
     """(who, method, url, json, params, field) of every route taking an instant."""
     meeting = {"title": "Họp thử", "kind": "thematic", "org_id": c["cell"]}
     doc = {"title": "Văn bản thử", "doc_type": "resolution", "category": "documents",
@@ -66,13 +67,14 @@ def _instant_calls(c: dict[str, Any], value: str) -> list[tuple[str, str, str, d
         ("staff", "POST", "/api/v1/documents", {**doc, "publish_at": value}, None, "publish_at"),
         ("staff", "POST", "/api/v1/documents", {**doc, "status": "draft", "comments_until": value}, None,
          "comments_until"),
-        ("staff", "PATCH", f"/api/v1/documents/{c['doc']}", {"comments_until": value}, None, "comments_until"),
+        ("staff", "PATCH", f"/api/v1/documents/{c['doc']}", {"comments_until": value}, None,
+         "comments_until"),
         ("member", "POST", f"/api/v1/documents/{c['doc']}/read", {"read_at": value}, None, "read_at"),
         ("member", "POST", f"/api/v1/documents/{c['doc']}/studied", {"read_at": value}, None, "read_at"),
     ]
 
 
-def _day_calls(c: dict[str, Any], value: str) -> list[tuple[str, str, str, dict | None, dict | None, str]]:
+def _day_calls(c: dict[str, Any], value: str) -> list[Call]:
     new = {"full_name": "Đặng Văn Ngày", "org_id": c["cell"]}
     doc = {"title": "Văn bản thử", "doc_type": "resolution", "category": "documents",
            "audience_org_ids": [c["cell"]]}
@@ -87,7 +89,7 @@ def _day_calls(c: dict[str, Any], value: str) -> list[tuple[str, str, str, dict 
     ]
 
 
-def _month_calls(c: dict[str, Any], value: str) -> list[tuple[str, str, str, dict | None, dict | None, str]]:
+def _month_calls(c: dict[str, Any], value: str) -> list[Call]:
     return [
         ("sec", "POST", "/api/v1/meetings/draft-regular", {"month": value}, None, "month"),
         ("staff", "GET", f"/api/v1/stats/orgs/{c['cell']}/overview", None, {"month": value}, "month"),
@@ -96,7 +98,8 @@ def _month_calls(c: dict[str, Any], value: str) -> list[tuple[str, str, str, dic
 
 def _counts(db) -> tuple[int, ...]:
     db.rollback()
-    return tuple(db.execute(select(func.count()).select_from(t)).scalar_one() for t in (Meeting, Document, Member))
+    tables = (Meeting, Document, Member)
+    return tuple(db.execute(select(func.count()).select_from(t)).scalar_one() for t in tables)
 
 
 @pytest.mark.parametrize(("kind", "values"), [("instant", BAD_INSTANTS), ("day", BAD_DAYS),

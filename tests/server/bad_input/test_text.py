@@ -112,7 +112,8 @@ def test_control_characters_and_lone_surrogates_are_refused(client, cast, bad):
     for who, method, url, body, field in _text_calls(cast, f"Nguyễn Văn{bad} Điều khiển"):
         # json.dumps keeps a lone surrogate as the escape a broken client would send
         raw = json.dumps(body).encode()
-        resp = client.request(method, url, content=raw, headers={**cast[who], "Content-Type": "application/json"})
+        headers = {**cast[who], "Content-Type": "application/json"}
+        resp = client.request(method, url, content=raw, headers=headers)
         _refused(resp, field, "ký tự")
 
 
