@@ -59,13 +59,17 @@ def payload_hash(action: OfflineAction) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _invalid(exc: ValidationError) -> DomainError:
+    fields = ", ".join(".".join(str(p) for p in e["loc"]) or "payload" for e in exc.errors()[:5])
+    return DomainError(f"Dữ liệu thao tác không hợp lệ ({fields}).", code="invalid_payload")
+
+
 def parse(model: type[BaseModel], payload: dict[str, Any]) -> Any:
     """Validate a payload with a request schema; a bad payload refuses the action (never a 500)."""
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) or "payload" for e in exc.errors()[:5])
-        raise DomainError(f"Dữ liệu thao tác không hợp lệ ({fields}).", code="invalid_payload") from None
+        raise _invalid(exc) from None
 
 
 def _existing(session: Session, user_id: int, client_id: str) -> SyncAction | None:
@@ -146,14 +150,16 @@ def _run(session: Session, principal: Principal, action: OfflineAction) -> Actio
             inner.commit()
             return ActionResult(client_id=action.client_id, status=ActionStatus.applied,
                                 result=result or None)
-        except DomainError as exc:
+        except (DomainError, ValidationError) as caught:
             inner.rollback()
+            # A request schema built inside the handler (e.g. a check-in at `made_at`) refused the input.
+            refusal = _invalid(caught) if isinstance(caught, ValidationError) else caught
             # What must outlive the refusal (e.g. a wrong check-in code counting towards its rate limit).
-            keep = getattr(exc, "after_rollback", None)
+            keep = getattr(refusal, "after_rollback", None)
             if keep is not None:
                 keep(session)
-            return ActionResult(client_id=action.client_id, status=ActionStatus.refused, code=exc.code,
-                                message=exc.message)
+            return ActionResult(client_id=action.client_id, status=ActionStatus.refused, code=refusal.code,
+                                message=refusal.message)
         except IntegrityError as exc:
             # The same effect was committed meanwhile by another action (e.g. the web app): run again,
             # the handler now sees it and answers as its own idempotent case.

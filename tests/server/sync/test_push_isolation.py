@@ -10,6 +10,8 @@ from server.notifications.models import Notification
 from server.notifications.service import notify
 from server.sync import actions
 from server.sync.models_ext import SyncAction
+from server.timeutil import utcnow
+from tests.server.meetings.factories import make_meeting
 
 PUSH = "/api/v1/sync/push"
 
@@ -50,6 +52,23 @@ def test_bad_made_at_refuses_only_that_action(client, world, login, db, made_at)
     replay = client.post(PUSH, json=batch, headers=headers).json()["results"]
     assert [(r["status"], r["code"]) for r in replay] == [
         ("already_applied", None), ("refused", "invalid_made_at"), ("already_applied", None)]
+
+
+def test_made_at_a_handler_refuses_is_a_kept_refusal(client, world, login, db):
+    """1950 is a date, but no meeting's check-in: refused as the domain's input error, never retried."""
+    meeting = make_meeting(db, world.cell, opened_at=utcnow())
+    [note] = _notes(db, world, 1)
+    headers = login(world.member)
+    batch = {"actions": [
+        {"client_id": "old-00001", "type": "meeting.check_in", "made_at": "1950-01-01T19:30:00+07:00",
+         "payload": {"meeting_id": meeting.id, "code": "123456"}},
+        _read("good-0001", [note]),
+    ]}
+    results = client.post(PUSH, json=batch, headers=headers).json()["results"]
+    assert [(r["status"], r["code"]) for r in results] == [("refused", "invalid_payload"), ("applied", None)]
+    again = client.post(PUSH, json=batch, headers=headers).json()["results"]
+    assert [(r["status"], r["code"]) for r in again] == [("refused", "invalid_payload"),
+                                                         ("already_applied", None)]
 
 
 @pytest.fixture
