@@ -25,6 +25,8 @@ COMMENT = "document.comment"  # {"document_id", "body"}: góp ý on a draft open
 
 # Outcomes of one pushed action that mean "done, forget it".
 _DONE = {"applied", "already_applied", "duplicate", "ok", "created"}
+# Refusals for a failure on the server's side (a bug, a write race): keep the action and send it again.
+_RETRY_LATER = {"action_failed", "action_conflict"}
 
 
 class SyncTransport(Protocol):
@@ -182,6 +184,9 @@ class SyncEngine:
                 report.pending += 1
                 continue
             status = str(result.get("status", ""))
+            if result.get("code") in _RETRY_LATER:
+                report.pending += 1
+                continue
             if result.get("code") == "unknown_action":
                 unknown.append(item)  # the batch endpoint does not know this type: use its own route
                 continue

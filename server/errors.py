@@ -122,6 +122,7 @@ _VALIDATION_MESSAGES = {
     "float_parsing": "Phải là số",
     "float_type": "Phải là số",
     "string_type": "Phải là chuỗi ký tự",
+    "string_unicode": "Có ký tự không hợp lệ (không phải Unicode)",
     "too_short": "Quá ít phần tử",
     "too_long": "Quá nhiều phần tử",
     "literal_error": "Giá trị không nằm trong danh sách cho phép",

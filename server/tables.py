@@ -10,10 +10,17 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from server.errors import Unprocessable
+from shared.schemas.common import safe_text
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _clean(value: Any) -> Any:
+    # Text stored before control characters were refused at the API (or typed into an imported sheet)
+    # would make the workbook invalid XML: drop those characters, keep the rest.
+    return safe_text(value) if isinstance(value, str) else value
 
 
 def _risky(value: Any) -> bool:
@@ -25,9 +32,9 @@ def to_csv(headers: Sequence[str], body: Sequence[Sequence[Any]], *, title: str 
     buf = io.StringIO()
     writer = csv.writer(buf)
     if title:
-        writer.writerow([title])
+        writer.writerow([_clean(title)])
     writer.writerow(headers)
-    writer.writerows([["'" + v if _risky(v) else v for v in row] for row in body])
+    writer.writerows([["'" + v if _risky(v) else v for v in map(_clean, row)] for row in body])
     # BOM: Excel opens UTF-8 Vietnamese correctly only with it.
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
@@ -48,15 +55,15 @@ def to_xlsx(
     ws.title = sheet[:31]
     header_row = 1
     if title:
-        ws.append([title[:300]])
+        ws.append([_clean(title)[:300]])
         ws["A1"].font = Font(bold=True, size=13)
         header_row = 2
-    ws.append(list(headers))
+    ws.append([_clean(h) for h in headers])
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in body:
-        ws.append(list(row))
+        ws.append([_clean(v) for v in row])
         for cell in ws[ws.max_row]:
             if _risky(cell.value):
                 cell.data_type = "s"

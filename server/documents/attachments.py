@@ -73,7 +73,10 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
 def safe_filename(raw: str | None, ext: str) -> str:
     """A display name for the download: the client's name cleaned, with the extension of the real type."""
-    name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    # Invisible format characters go first: a right-to-left override makes "hoso\u202egnp.pdf" read as
+    # "hosofdp.png" in a file manager.
+    visible = "".join(ch for ch in raw or "" if unicodedata.category(ch) not in ("Cf", "Cs", "Co"))
+    name = unicodedata.normalize("NFC", visible).replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE.sub("_", name).strip(" ._") or "tep-dinh-kem"
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return f"{stem[:150]}.{ext}"
@@ -110,6 +113,8 @@ class MultipartFileReceiver:
         self.files = 0
         self._parser = MultipartParser(
             boundary,
+            # Room for a file name of a few thousand Vietnamese characters (cut to 150 when stored).
+            max_header_size=16 * 1024,
             callbacks={  # type: ignore[arg-type]
                 "on_part_begin": self._begin,
                 "on_part_data": self._data,

@@ -13,7 +13,7 @@ from server.deps import CurrentPrincipal, DbSession, ReadPrincipal, WriteGate
 from server.meetings import attendance, calendar, checkin, exports, minutes, service, stats
 from server.meetings.deps import in_write_transaction
 from server.openapi import AUTHED, errors
-from shared.schemas.common import Page
+from shared.schemas.common import Month, Page
 from shared.schemas.meetings import (
     ID_MAX,
     AbsenceDecision,
@@ -77,7 +77,7 @@ def _file(data: bytes, media_type: str, filename: str) -> Response:
     responses=errors(404),
     summary="Lịch iCalendar riêng của đảng viên (không cần đăng nhập; mã trong đường dẫn là khóa)",
 )
-def calendar_feed(token: str, db: DbSession) -> Response:
+def calendar_feed(token: Annotated[str, Path(max_length=100)], db: DbSession) -> Response:
     return Response(
         calendar.feed(db, token),
         media_type="text/calendar; charset=utf-8",
@@ -503,6 +503,6 @@ def subtree_overview(
     org_id: PathId,
     principal: CurrentPrincipal,
     db: DbSession,
-    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    month: Annotated[Month | None, Query()] = None,
 ) -> SubtreeOverview:
     return stats.overview(db, principal, org_id, month)

@@ -4,10 +4,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import Field, field_validator
 
 from shared.docnumber import DOC_TYPE_LABELS, DocType
-from shared.schemas.common import RequestSchema, Schema
+from shared.schemas.common import Day, Moment, RequestSchema, Schema
 from shared.secrecy import Secrecy
 from shared.text import nfc
 
@@ -84,8 +84,8 @@ class DocumentCreate(_DocFields):
         max_length=120,
         description='Số hiệu, ví dụ "96-QĐ/TW" hoặc "Quy định số 96-QĐ/TW ngày 2-2-2023"',
     )
-    issued_on: date | None = Field(default=None, description="Ngày ban hành")
-    effective_on: date | None = Field(default=None, description="Ngày có hiệu lực")
+    issued_on: Day | None = Field(default=None, description="Ngày ban hành")
+    effective_on: Day | None = Field(default=None, description="Ngày có hiệu lực")
     summary: str | None = Field(default=None, max_length=20_000)
     body: str | None = Field(default=None, max_length=BODY_MAX, description="Toàn văn, dùng để tìm kiếm")
     category: DocCategory
@@ -93,30 +93,30 @@ class DocumentCreate(_DocFields):
     audience_org_ids: list[Id] = Field(
         min_length=1, max_length=200, description="Tổ chức nhận: cả cây tổ chức bên dưới mỗi tổ chức"
     )
-    publish_at: AwareDatetime | None = Field(default=None, description="Hẹn giờ phát hành")
+    publish_at: Moment | None = Field(default=None, description="Hẹn giờ phát hành")
     status: DocStatus | None = Field(default=None, description='"draft" để lưu dự thảo')
     secrecy: Secrecy = Field(default=Secrecy.none, description="Độ mật: tài liệu mật bị từ chối")
     offline_allowed: bool = Field(default=True, description="Cho phép lưu trên thiết bị để đọc khi mất mạng")
     replaces_id: Id | None = Field(default=None, description="Văn bản này thay thế văn bản số id")
-    comments_until: AwareDatetime | None = Field(default=None, description="Hạn góp ý dự thảo")
+    comments_until: Moment | None = Field(default=None, description="Hạn góp ý dự thảo")
 
 
 class DocumentUpdate(_DocFields):
     title: str | None = Field(default=None, min_length=3, max_length=500)
     doc_type: DocType | None = None
     number: str | None = Field(default=None, max_length=120)
-    issued_on: date | None = None
-    effective_on: date | None = None
+    issued_on: Day | None = None
+    effective_on: Day | None = None
     summary: str | None = Field(default=None, max_length=20_000)
     body: str | None = Field(default=None, max_length=BODY_MAX)
     category: DocCategory | None = None
     topic: str | None = Field(default=None, max_length=300)
     audience_org_ids: list[Id] | None = Field(default=None, min_length=1, max_length=200)
-    publish_at: AwareDatetime | None = None
+    publish_at: Moment | None = None
     status: DocStatus | None = Field(default=None, description="published: phát hành; withdrawn: thu hồi")
     secrecy: Secrecy | None = None
     offline_allowed: bool | None = None
-    comments_until: AwareDatetime | None = None
+    comments_until: Moment | None = None
 
 
 class OrgRef(Schema):
@@ -168,7 +168,7 @@ class DocumentPublic(DocumentSummary):
 
 
 class ReadRequest(RequestSchema):
-    read_at: AwareDatetime | None = Field(
+    read_at: Moment | None = Field(
         default=None, description="Lúc mở đọc trên thiết bị (có thể gửi muộn)"
     )
 

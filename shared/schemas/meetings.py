@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
 
-from shared.schemas.common import RequestSchema, Schema
+from shared.schemas.common import Month, RequestSchema, Schema
 from shared.text import nfc
 
 
@@ -182,7 +182,7 @@ class MeetingPublic(Schema):
 
 
 class DraftRegularRequest(RequestSchema):
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Tháng YYYY-MM")
+    month: Month
     org_id: DbId | None = None
 
 

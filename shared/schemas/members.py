@@ -6,7 +6,7 @@ from pydantic import Field, field_validator
 
 from shared.enums import MemberKind, Role
 from shared.schemas.auth import PASSWORD_MAX, PASSWORD_MIN, RawPassword
-from shared.schemas.common import RequestSchema, Schema
+from shared.schemas.common import Day, RequestSchema, Schema
 from shared.text import nfc
 
 CARD_PATTERN = r"^[0-9]{6,12}$"
@@ -22,10 +22,10 @@ class _MemberFields(RequestSchema):
 
 class MemberCreate(_MemberFields):
     full_name: str = Field(min_length=2, max_length=120)
-    birth_date: date | None = None
+    birth_date: Day | None = None
     card_number: str | None = Field(default=None, pattern=CARD_PATTERN, description="Số thẻ đảng viên")
-    admitted_on: date | None = Field(default=None, description="Ngày vào Đảng")
-    official_on: date | None = Field(default=None, description="Ngày chính thức")
+    admitted_on: Day | None = Field(default=None, description="Ngày vào Đảng")
+    official_on: Day | None = Field(default=None, description="Ngày chính thức")
     kind: MemberKind = MemberKind.official
     org_id: int = Field(description="Chi bộ sinh hoạt")
     position: str | None = Field(default=None, max_length=200)
@@ -36,10 +36,10 @@ class MemberCreate(_MemberFields):
 
 class MemberUpdate(_MemberFields):
     full_name: str | None = Field(default=None, min_length=2, max_length=120)
-    birth_date: date | None = None
+    birth_date: Day | None = None
     card_number: str | None = Field(default=None, pattern=CARD_PATTERN)
-    admitted_on: date | None = None
-    official_on: date | None = None
+    admitted_on: Day | None = None
+    official_on: Day | None = None
     kind: MemberKind | None = None
     position: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
@@ -78,7 +78,7 @@ class RolePublic(Schema):
 
 class TransferRequest(RequestSchema):
     to_org_id: int
-    effective_on: date | None = None
+    effective_on: Day | None = None
     note: str | None = Field(default=None, max_length=500)
 
 

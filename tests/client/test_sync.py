@@ -125,3 +125,16 @@ async def test_event_hint_triggers_a_pull(store):
     assert store.get("notification", 1)["title"] == "Lịch sinh hoạt mới"
     assert changed
     assert told and told[0]["title"] == "Đã mở điểm danh"
+
+
+async def test_server_side_failure_keeps_the_action_queued_for_the_next_push(store):
+    # action_failed / action_conflict say nothing about the action: the member's check-in is not dropped.
+    feed = FakeFeed()
+    feed.refuse_codes["222222"] = "action_failed"
+    engine = SyncEngine(feed, store)
+    item = engine.queue(CHECK_IN, {"meeting_id": 5, "code": "222222"})
+    report = await engine.push()
+    assert report.refused == [] and report.pending == 1 and store.outbox("failed") == []
+    del feed.refuse_codes["222222"]
+    report = await engine.push()
+    assert report.sent == 1 and list(feed.applied) == [item.client_id]

@@ -39,3 +39,17 @@ def test_unknown_format_is_a_clear_error():
     with pytest.raises(Unprocessable) as err:
         tables.render("pdf", HEADERS, BODY)
     assert err.value.code == "invalid_format"
+
+
+def test_control_characters_do_not_break_the_workbook():
+    # A name pasted from another program can carry control characters XML 1.0 forbids; the export must
+    # still open, with the readable text kept and formula-like text still text.
+    body = [[1, "Nguyễn\x00 Văn\x07 A\x1b", "ghi\x0bchú\ud800"], [2, "=cmd|' /C calc'!A0\x01", "@SUM(1)"]]
+    data, _ = tables.render("xlsx", HEADERS, body, title="Điểm\x0c danh")
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws["A1"].value == "Điểm danh"
+    assert ws["B3"].value == "Nguyễn Văn A" and ws["C3"].value == "ghichú"
+    assert ws["B4"].value == "=cmd|' /C calc'!A0" and ws["B4"].data_type == "s"
+    assert ws["C4"].value == "@SUM(1)" and ws["C4"].data_type == "s"
+    rows = list(csv.reader(io.StringIO(tables.to_csv(HEADERS, body).decode("utf-8-sig"))))
+    assert rows[1][1] == "Nguyễn Văn A" and rows[2][1].startswith("'=cmd")

@@ -108,3 +108,14 @@ def test_reminders_and_confirmations(db, world):
     }
     confirmations = service.pending_confirmations(db, now)
     assert [(c.meeting_id, c.user_ids) for c in confirmations] == [(draft.id, [world.secretary.user.id])]
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1899-12", "2201-01"])
+def test_draft_route_refuses_months_out_of_range(client, world, login, db, month):
+    world.cell.meeting_day, world.cell.meeting_time = 28, "23:59"
+    db.add(world.cell)
+    db.commit()
+    sec = login(world.secretary)
+    resp = client.post("/api/v1/meetings/draft-regular", headers=sec, json={"month": month})
+    assert resp.status_code == 422, resp.text
+    assert resp.json()["code"] == "validation_error" and resp.json()["errors"][0]["field"] == "month"
