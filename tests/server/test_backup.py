@@ -25,8 +25,8 @@ pytestmark = pytest.mark.slow
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SOTAY_DATA_DIR": str(settings.data_dir), "SOTAY_DATABASE_URL": settings.database_url,
-           "SOTAY_SECRET_KEY": SECRET}
+    env = {**os.environ, "SOTAY_DATA_DIR": str(settings.data_dir),
+           "SOTAY_DATABASE_URL": str(settings.database_url), "SOTAY_SECRET_KEY": SECRET}
     return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=300)
 
