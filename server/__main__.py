@@ -9,14 +9,21 @@ from pathlib import Path
 from server.config import Settings, get_settings
 
 
+def serve_settings(args: argparse.Namespace) -> Settings:
+    """The environment's settings; `--demo` also lets demo accounts in and opens the API docs."""
+    settings = get_settings()
+    if args.demo:
+        settings.demo = True
+        settings.api_docs = True
+    return settings
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
 
-    settings = get_settings()
-    if args.demo:
-        settings.demo = True
+    settings = serve_settings(args)
     from server.migrate import upgrade
 
     upgrade(settings)

@@ -6,10 +6,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from server.config import Settings, get_settings
 from server.db import Database
 from server.errors import install_error_handlers
+from server.kit.headers import SecurityHeaders
 from server.openapi import document_error_responses
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,10 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         version="1",
         description="API đồng bộ của Sổ tay đảng viên điện tử. Mọi lỗi trả về {code, message}.",
         lifespan=lifespan,
-        openapi_url="/openapi.json",
+        # Off in production: the route table is a map for an attacker; `--demo` and development turn it on.
+        openapi_url="/openapi.json" if settings.api_docs else None,
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url="/redoc" if settings.api_docs else None,
     )
     app.state.settings = settings
     app.state.db = db
@@ -83,4 +88,15 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
     document_error_responses(app)
+    _wrap_outermost(app, lambda inner: SecurityHeaders(inner, hsts=settings.hsts))
     return app
+
+
+def _wrap_outermost(app: FastAPI, wrap: Callable[[ASGIApp], ASGIApp]) -> None:
+    """Put `wrap` outside Starlette's own error middleware, so even a 500 carries its headers."""
+    build = app.build_middleware_stack
+
+    def build_wrapped() -> ASGIApp:
+        return wrap(build())
+
+    app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]

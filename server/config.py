@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     timezone: str = "Asia/Ho_Chi_Minh"
     demo: bool = Field(default=False, description="Demo mode: demo accounts may sign in")
+    api_docs: bool = Field(default=False, description="Serve /docs, /redoc, /openapi.json (on with --demo)")
+    hsts: bool = Field(default=True, description="Strict-Transport-Security on answers served over TLS")
 
     db_pool_size: int = 20
     db_max_overflow: int = 30

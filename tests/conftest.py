@@ -36,6 +36,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
+    # Tests read /openapi.json (route walks, fuzzing); production's default is off (tests/server/kit).
+    overrides.setdefault("api_docs", True)
     return Settings(data_dir=data_dir, secret_key=SECRET, run_scheduler=False, **overrides)
 
 

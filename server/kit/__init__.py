@@ -1,0 +1,1 @@
+"""Domain-free building blocks of the server (HTTP limits, headers, proxies)."""
