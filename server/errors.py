@@ -1,12 +1,14 @@
 """Domain errors and the one handler that renders them as {"code", "message"}."""
 
+import errno
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,42 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int, message: str | None = None, *, code: str | None = None):
         super().__init__(message, code=code)
         self.retry_after = max(1, int(retry_after))
+
+
+class StorageFull(DomainError):
+    """The server's disk (or database) cannot grow: not the client's fault, so it keeps what it sent."""
+
+    status = 507
+    code = "storage_full"
+    message = ("Máy chủ đã hết chỗ lưu trữ nên chưa lưu được dữ liệu của bạn. "
+               "Dữ liệu vẫn được giữ trên máy; hãy gửi lại sau.")
+    retry_after = 300
+
+
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_PG_DISK_FULL = "53100"
+_SQLITE_FULL = 13
+
+
+def storage_exhausted(exc: BaseException | None) -> bool:
+    """Whether `exc`, or an error it was raised from, says the disk or the database is full."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:
+            return True
+        if isinstance(exc, sqlite3.OperationalError) and (
+            getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL or "database or disk is full" in str(exc)
+        ):
+            return True
+        if getattr(exc, "sqlstate", None) == _PG_DISK_FULL:  # psycopg's DiskFull
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return False
+
+
+def _database_busy(exc: OperationalError) -> bool:
+    return "database is locked" in str(exc.orig) or "database table is locked" in str(exc.orig)
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -163,8 +201,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
         headers = {}
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, RateLimited | StorageFull):
             headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, StorageFull):
+            log.error("storage full on %s %s: %s", _request.method, _request.url.path, exc.__cause__ or exc)
         if isinstance(exc, Unauthorized):
             headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(
@@ -215,10 +255,35 @@ def install_error_handlers(app: FastAPI) -> None:
         message = "Dữ liệu bị trùng hoặc tham chiếu tới dữ liệu không tồn tại."
         return JSONResponse(error_body("conflict", message), status_code=409)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    # The server's own resources, not the client's input: the answer tells the client to keep its data
+    # and try again later, never that what it sent was wrong.
+    def _resource_answer(request: Request, exc: BaseException) -> JSONResponse | None:
+        if storage_exhausted(exc):
+            log.error("storage full on %s %s: %s", request.method, request.url.path, exc)
+            full = StorageFull()
+            return JSONResponse(error_body(full.code, full.message), status_code=full.status,
+                                headers={"Retry-After": str(full.retry_after)})
+        if isinstance(exc, OperationalError) and _database_busy(exc):
+            log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
+            return JSONResponse(error_body("server_busy", "Máy chủ đang bận. Vui lòng thử lại sau ít giây."),
+                                status_code=503, headers={"Retry-After": "2"})
+        return None
+
+    @app.exception_handler(OSError)
+    async def _os_error(request: Request, exc: OSError) -> JSONResponse:
+        return _resource_answer(request, exc) or _internal(exc)
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        return _resource_answer(request, exc) or _internal(exc)
+
+    def _internal(exc: BaseException) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
         return JSONResponse(
             error_body("internal_error", "Máy chủ gặp lỗi không mong muốn. Vui lòng thử lại sau."),
             status_code=500,
         )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return _resource_answer(request, exc) or _internal(exc)

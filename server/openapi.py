@@ -10,6 +10,8 @@ _DESCRIPTIONS = {
     400: "Yêu cầu sai", 401: "Chưa đăng nhập hoặc phiên hết hạn", 403: "Không có quyền",
     404: "Không tìm thấy", 409: "Xung đột", 410: "Không còn", 413: "Quá lớn",
     422: "Dữ liệu không hợp lệ", 429: "Quá nhiều yêu cầu",
+    503: "Máy chủ bận, thử lại sau (Retry-After)",
+    507: "Máy chủ hết chỗ lưu trữ; giữ dữ liệu, gửi lại sau (Retry-After)",
 }
 
 
@@ -26,7 +28,7 @@ def document_error_responses(app: FastAPI) -> None:
     FastAPI documents 422 as its own HTTPValidationError, which this API never sends, and a route whose
     author forgot `responses=` would not say that it answers 401 without a token. The generated schema is
     corrected once: a route that needs a token (it carries a security requirement) documents 401, one with
-    path parameters 404, one taking input 422.
+    path parameters 404, one taking input 422, one that writes 503 and 507.
     """
     generate = app.openapi
 
@@ -41,7 +43,7 @@ def document_error_responses(app: FastAPI) -> None:
         components.setdefault("ErrorBody", body)
         ref = {"$ref": "#/components/schemas/ErrorBody"}
         for ops in schema.get("paths", {}).values():
-            for op in ops.values():
+            for method, op in ops.items():
                 if not isinstance(op, dict) or "responses" not in op:
                     continue
                 params = op.get("parameters", [])
@@ -52,6 +54,9 @@ def document_error_responses(app: FastAPI) -> None:
                     wanted.append(404)
                 if params or "requestBody" in op:
                     wanted.append(422)
+                if method not in ("get", "head"):
+                    # A write the server cannot make now: the client keeps it and retries.
+                    wanted += [503, 507]
                 for status in wanted:
                     op["responses"].setdefault(str(status), {"description": _DESCRIPTIONS[status]})
                 for status, response in op["responses"].items():

@@ -6,6 +6,7 @@ import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy import select
@@ -17,7 +18,15 @@ from server.auth.principal import Principal
 from server.documents import audience
 from server.documents.models import Attachment, Document, FileBlob
 from server.documents.storage import FileStore, PendingFile, TempWriter
-from server.errors import BadRequest, DomainError, NotFound, PayloadTooLarge, Unprocessable
+from server.errors import (
+    BadRequest,
+    DomainError,
+    NotFound,
+    PayloadTooLarge,
+    StorageFull,
+    Unprocessable,
+    storage_exhausted,
+)
 from server.sync.log import record_change
 from shared.schemas.documents import AttachmentPublic
 
@@ -93,6 +102,13 @@ class Received:
     filename: str | None
 
 
+def _raise_server_side(exc: OSError) -> NoReturn:
+    """A full disk answers 507 (the client keeps the file and retries); any other OS error stays a 500."""
+    if storage_exhausted(exc):
+        raise StorageFull() from exc
+    raise exc
+
+
 class MultipartFileReceiver:
     """Feeds request bytes to python-multipart; the part named `file` goes to a TempWriter as it arrives."""
 
@@ -162,6 +178,9 @@ class MultipartFileReceiver:
         except DomainError:
             self.abort()
             raise
+        except OSError as exc:  # the server's disk, not the client's bytes
+            self.abort()
+            _raise_server_side(exc)
         except Exception as exc:  # malformed multipart from the client
             self.abort()
             raise BadRequest("Dữ liệu gửi lên không đúng định dạng multipart.", code="bad_multipart") from exc
@@ -169,12 +188,20 @@ class MultipartFileReceiver:
     def finish(self) -> Received:
         try:
             self._parser.finalize()
+        except OSError as exc:
+            self.abort()
+            _raise_server_side(exc)
         except Exception as exc:
             self.abort()
             raise BadRequest("Dữ liệu gửi lên không đúng định dạng multipart.", code="bad_multipart") from exc
         if self._writer is None:
             raise Unprocessable('Thiếu tệp đính kèm (trường "file").', code="file_missing")
-        return Received(self._writer.finish(), self._filename)
+        try:
+            pending = self._writer.finish()
+        except OSError as exc:
+            self.abort()
+            _raise_server_side(exc)
+        return Received(pending, self._filename)
 
     def abort(self) -> None:
         if self._writer is not None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
-from server.errors import DomainError
+from server.errors import DomainError, StorageFull, storage_exhausted
 from server.sync.models_ext import SyncAction
 from shared.schemas.common import YEAR_MAX, YEAR_MIN
 from shared.schemas.sync import ActionResult, ActionStatus, OfflineAction
@@ -168,8 +168,11 @@ def _run(session: Session, principal: Principal, action: OfflineAction) -> Actio
                 log.warning("offline action %s kept conflicting: %s", action.type, exc.orig)
                 return ActionResult(client_id=action.client_id, status=ActionStatus.refused,
                                     code="action_conflict", message=_CONFLICT)
-        except Exception:
+        except Exception as exc:
             inner.rollback()
+            if storage_exhausted(exc):
+                # The whole batch answers 507: the device keeps every action and sends them again later.
+                raise StorageFull() from exc
             log.exception("offline action %s failed", action.type)
             return ActionResult(client_id=action.client_id, status=ActionStatus.refused,
                                 code="action_failed", message=_FAILED)

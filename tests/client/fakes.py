@@ -17,6 +17,7 @@ class FakeFeed:
         self.refuse_codes: dict[str, str] = {}  # payload code -> refusal code
         self.push_calls = 0
         self.has_push = True
+        self.storage_full = False  # the server's disk is full: every push answers 507
         self.sent_one_by_one: list[str] = []
         self.notifications: list[dict[str, Any]] = []  # sent on the event stream after the first sync
 
@@ -70,6 +71,8 @@ class FakeFeed:
             raise OfflineError("down")
         if not self.has_push:
             raise ApiError(404, "not_found", "Không tìm thấy.")
+        if self.storage_full:
+            raise ApiError(507, "storage_full", "Máy chủ đã hết chỗ lưu trữ.")
         self.push_calls += 1
         return [self._answer(a) for a in actions]
 

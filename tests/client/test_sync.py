@@ -2,7 +2,7 @@
 
 import pytest
 
-from client.api import OfflineError
+from client.api import ApiError, OfflineError
 from client.store import SqliteStore
 from client.sync import CHECK_IN, READ, SyncEngine
 from tests.client.fakes import FakeFeed
@@ -138,3 +138,20 @@ async def test_server_side_failure_keeps_the_action_queued_for_the_next_push(sto
     del feed.refuse_codes["222222"]
     report = await engine.push()
     assert report.sent == 1 and list(feed.applied) == [item.client_id]
+
+
+async def test_full_server_disk_keeps_every_queued_action(store):
+    # 507 storage_full: the server saved nothing, so nothing is dropped or marked refused.
+    feed = FakeFeed()
+    feed.storage_full = True
+    engine = SyncEngine(feed, store)
+    items = [engine.queue(CHECK_IN, {"meeting_id": 5, "code": "123456"}),
+             engine.queue(CHECK_IN, {"meeting_id": 6, "code": "123456"})]
+    with pytest.raises(ApiError) as refused:
+        await engine.push()
+    assert refused.value.status == 507
+    assert [i.client_id for i in store.outbox("pending")] == [i.client_id for i in items]
+    assert store.outbox("failed") == []
+    feed.storage_full = False
+    report = await engine.push()
+    assert report.sent == 2 and sorted(feed.applied) == sorted(i.client_id for i in items)
