@@ -58,6 +58,10 @@ class OfflineError(ApiError):
         self.detail = detail
 
 
+# Only these mean the network (or the server) is unreachable right now; see `Api._send`.
+_OFFLINE = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError)
+
+
 class SessionEnded(ApiError):
     """The sign-in is over (revoked, expired, refresh token reused): the app must sign out and wipe."""
 
@@ -124,13 +128,19 @@ class Api:
                 await result
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens.access}"} if self.tokens else {}
+        # No header at all without an access token (a restored session holds only its refresh token):
+        # "Bearer " with nothing after it is not a valid header, and httpx refuses to send it.
+        return {"Authorization": f"Bearer {self.tokens.access}"} if self.tokens and self.tokens.access else {}
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             return await self._http.request(method, API_PREFIX + path, **kwargs)
-        except httpx.TransportError as exc:  # connect refused, DNS, timeouts, dropped connections
+        except _OFFLINE as exc:  # connect refused, DNS, timeouts, dropped connections
             raise OfflineError(str(exc)) from exc
+        except httpx.HTTPError as exc:
+            # A request this client could not even build or send (a bug, a bad URL): never "offline",
+            # which would hide it behind the offline banner for good.
+            raise ApiError(0, "request_error", "Không gửi được yêu cầu tới máy chủ: " + str(exc)) from exc
 
     async def request(self, method: str, path: str, *, auth: bool = True, **kwargs: Any) -> httpx.Response:
         headers = dict(kwargs.pop("headers", None) or {})
@@ -152,6 +162,12 @@ class Api:
                 raise SessionEnded(401, err.code, err.message)
             raise err
         return resp
+
+    async def refresh(self) -> None:
+        """Exchange the saved refresh token for a fresh pair now (a restored session starts here)."""
+        if self.tokens is None:
+            raise SessionEnded(401, "signed_out", "Bạn cần đăng nhập lại.")
+        await self._refresh(self.tokens)
 
     async def _refresh(self, used: Tokens) -> None:
         async with self._refresh_lock:

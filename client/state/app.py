@@ -153,6 +153,8 @@ class AppState:
             return False
         self.api = self._make_api(Tokens(access="", refresh=refresh))
         try:
+            # The access token is not kept between runs: get a fresh one first, explicitly.
+            await self.api.refresh()
             me = await self.api.me()
         except OfflineError:
             if not user_id:

@@ -60,6 +60,18 @@ RESOLUTIONS = {
 }
 
 
+def _regular_agenda(month: int) -> list[str]:
+    prev = 12 if month == 1 else month - 1
+    return [REGULAR_TOPICS[0].format(prev=f"{prev:02d}", month=f"{month:02d}")] + REGULAR_TOPICS[1:]
+
+
+def _place(org: Organization) -> str:
+    """Where a cell meets: village cells in their cultural house, office cells in a meeting room."""
+    if org.name.startswith("Chi bộ bản "):
+        return "Nhà văn hóa " + org.name.removeprefix("Chi bộ ")
+    return f"Phòng họp {org.name}"
+
+
 def _local(year: int, month: int, day: int, hhmm: str) -> datetime:
     hh, mm = (int(p) for p in hhmm.split(":"))
     return datetime(year, month, day, hh, mm, tzinfo=VN_TZ).astimezone(UTC)
@@ -98,7 +110,7 @@ def _meeting(
         title=title,
         starts_at=starts,
         ends_at=starts + policy.DEFAULT_DURATION,
-        location=f"Phòng họp {org.name}",
+        location=_place(org),
         regular_month=regular_month,
         created_at=starts - timedelta(days=12),
         updated_at=starts + timedelta(hours=2) if status == "closed" else starts - timedelta(days=12),
@@ -222,7 +234,6 @@ def seed(session: Session, ctx: Any) -> None:
             if skip_this_month and back == ref_back:
                 continue
             forced = flagged if ref_back <= back <= ref_back + 2 else set()
-            prev = 12 if month == 1 else month - 1
             m = _meeting(
                 session,
                 org,
@@ -232,11 +243,7 @@ def seed(session: Session, ctx: Any) -> None:
                 "closed",
                 regular_month=f"{year:04d}-{month:02d}",
             )
-            _agenda(
-                session,
-                m,
-                [REGULAR_TOPICS[0].format(prev=f"{prev:02d}", month=f"{month:02d}")] + REGULAR_TOPICS[1:],
-            )
+            _agenda(session, m, _regular_agenda(month))
             _attend(session, ctx, m, members, p_attend, forced)
             held.append(m)
             if month % 3 == 2:  # a thematic meeting in the middle month of each quarter
@@ -284,12 +291,13 @@ def seed(session: Session, ctx: Any) -> None:
                 "scheduled",
                 regular_month=f"{now_local.year:04d}-{now_local.month:02d}",
             )
-            _agenda(session, m, REGULAR_TOPICS[1:])
+            _agenda(session, m, _regular_agenda(now_local.month))
         draft, _ = service.draft_next_regular(session, org.id, service.next_month(now))
         if key in ("tcdv", "banpoong"):
             # Confirmed by the secretary, so the demo members see an upcoming meeting; others wait.
             draft.status = "scheduled"
-            _agenda(session, draft, REGULAR_TOPICS)
+            draft.location = _place(org)
+            _agenda(session, draft, _regular_agenda(draft.starts_at.astimezone(VN_TZ).month))
         if key == "tcdv":
             member_id = ctx.members.get("dangvien.tcdv")
             if member_id:

@@ -154,3 +154,35 @@ async def test_member_comments_on_a_draft_open_for_comments(live_server, world, 
     assert [c["body"] for c in comments] == ["Đề nghị bổ sung phần đánh giá công tác phát triển đảng viên."]
     await app.sign_out()
     await staff.aclose()
+
+
+async def test_restore_in_a_new_session_refreshes_and_is_online(live_server, world, tmp_path):
+    """A new app session holds only the saved refresh token: it must come back online, signed in.
+
+    Before, it sent `Authorization: Bearer ` (empty), httpx refused to send that, and the refusal was
+    taken for "offline": the session then stayed offline for good.
+    """
+    from client.state.app import AppState, ClientConfig
+    from client.state.prefs import MemoryPrefs
+
+    prefs = MemoryPrefs()
+    first = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path), prefs)
+    await first.sign_in(live_server.url, world.member.username, world.member.password)
+    await first._close(wipe=False)  # the tab closes; the saved sign-in stays
+
+    again = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path), prefs)
+    assert await again.restore() is True
+    assert again.online is True
+    assert again.me is not None and again.me.username == world.member.username
+    assert again.api is not None and again.api.tokens is not None and again.api.tokens.access
+    assert await again.api.me()  # the fresh access token works
+    await again._close(wipe=False)
+
+
+async def test_a_request_the_client_cannot_send_is_not_offline(live_server):
+    api = Api(live_server.url, tokens=Tokens(access="bad\nheader", refresh="r"))
+    with pytest.raises(ApiError) as err:
+        await api.me()
+    assert not isinstance(err.value, OfflineError)
+    assert err.value.code == "request_error"
+    await api.aclose()

@@ -59,6 +59,11 @@ class FakeApi:
         await self.on_tokens(self.tokens)
         return self.tokens
 
+    async def refresh(self) -> None:
+        self._check()
+        self.tokens = Tokens("a2", "r2")
+        await self.on_tokens(self.tokens)
+
     async def me(self) -> MePublic:
         self._check()
         return MePublic.model_validate(self._me)

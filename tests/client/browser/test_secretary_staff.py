@@ -14,13 +14,13 @@ from tests.client.browser.harness import click, el, expect_says, fill, open_app,
 from tests.client.browser.test_member_flow import Api
 from tests.requirements import need
 
-# Known flake (see the closing note of 23/11/2026): on a fresh clone a screen opened by a full page load
-# (page.goto, a new Flet session restoring the saved sign-in) sometimes stays empty. Rerun while the cause
-# is found; a real regression fails all three runs.
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.flaky(reruns=2)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _goto(page, url: str) -> None:
+    # Every full load starts a new Flet session that must restore the saved sign-in from its refresh
+    # token alone: the path where the empty-token race hid (the session stayed "offline" for good).
+    page.evaluate("() => { try { sessionStorage.clear(); } catch (e) {} }")
     page.goto(url)
     page.wait_for_selector("flt-semantics-placeholder", state="attached")
     page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from server.demo.seed import seed
 from server.meetings import stats
-from server.meetings.models import Attendance, Meeting, Resolution
+from server.meetings.models import AgendaItem, Attendance, Meeting, Resolution
 from server.meetings.service import local_month_bounds, parse_month
 from server.members.models import User
 from server.orgs.models import Organization
@@ -45,3 +45,8 @@ def test_demo_meetings(db, settings, instant):
         assert stats.compute_cell_year(db, tccb, stats.local_now().year).current_quarter_thematic is False
         assert db.execute(select(func.count()).select_from(Attendance)).scalar_one() > 0
 
+        # What members read is finished text: no template placeholders, and a place to go.
+        titles = db.execute(select(AgendaItem.title)).scalars().all()
+        assert titles and not [t for t in titles if "{" in t or "}" in t]
+        upcoming = db.execute(select(Meeting).where(Meeting.status == "scheduled")).scalars().all()
+        assert upcoming and all(m.location for m in upcoming)
