@@ -126,7 +126,7 @@ def draft_regular(
     "",
     response_model=MeetingPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=errors(401, 403, 404, 422),
+    responses=errors(401, 403, 404, 409, 422),
 )
 def create_meeting(body: MeetingCreate, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
     meeting = service.create(db, principal, body)

@@ -271,9 +271,38 @@ def _replace_agenda(session: Session, meeting_id: int, agenda: list[AgendaItemIn
         )
 
 
+def _refuse_second_regular(
+    session: Session, org_id: int, starts_at: datetime, exclude_id: int | None = None
+) -> None:
+    """A cell holds one regular meeting a month (Hướng dẫn 12-HD/BTCTW): a second one is a mistake to name,
+    not to store; the secretary edits or reschedules the one that exists instead."""
+    local = starts_at.astimezone(VN_TZ)
+    start, end = local_month_bounds(local.year, local.month)
+    query = select(Meeting).where(
+        col(Meeting.org_id) == org_id,
+        col(Meeting.kind) == MeetingKind.regular.value,
+        col(Meeting.status) != S.cancelled.value,
+        col(Meeting.starts_at) >= start,
+        col(Meeting.starts_at) < end,
+    )
+    if exclude_id is not None:
+        query = query.where(col(Meeting.id) != exclude_id)
+    existing = session.execute(query.order_by(col(Meeting.starts_at)).limit(1)).scalar_one_or_none()
+    if existing is not None:
+        when = existing.starts_at.astimezone(VN_TZ)
+        raise Conflict(
+            f"Chi bộ đã có cuộc sinh hoạt thường kỳ tháng {local.month:02d}/{local.year} "
+            f"(ngày {when:%d/%m/%Y}). Hãy sửa hoặc dời cuộc họp đó, hoặc chọn loại chuyên đề hay bất thường.",
+            code="regular_meeting_exists",
+            meeting_id=existing.id,
+        )
+
+
 def create(session: Session, principal: Principal, data: MeetingCreate) -> Meeting:
     org = _leader_cell(session, principal, data.org_id)
     assert org.id is not None
+    if data.kind == MeetingKind.regular:
+        _refuse_second_regular(session, org.id, data.starts_at)
     now = utcnow()
     meeting = Meeting(
         org_id=org.id,
@@ -350,6 +379,8 @@ def update(session: Session, principal: Principal, meeting_id: int, data: Meetin
         meeting.ends_at = data.ends_at.astimezone(UTC) if data.ends_at else None
     if meeting.ends_at is not None and meeting.ends_at <= meeting.starts_at:
         raise Unprocessable("Giờ kết thúc phải sau giờ bắt đầu.", code="invalid_times")
+    if meeting.kind == MeetingKind.regular.value and ({"kind", "starts_at"} & changes.keys()):
+        _refuse_second_regular(session, meeting.org_id, meeting.starts_at, exclude_id=meeting.id)
     for key in ("checkin_before_minutes", "checkin_after_minutes", "grace_minutes"):
         if changes.get(key) is not None:
             setattr(meeting, key, changes[key])

@@ -5,6 +5,7 @@ log. Screenshots of each screen go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ from tests.client.browser.harness import click, el, expect_says, fill, open_app,
 from tests.client.browser.test_member_flow import Api
 from tests.requirements import need
 
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
@@ -39,7 +41,7 @@ def test_secretary_and_staff_screens(stack, browser, world):
         json={
             "title": "Sinh hoạt chi bộ tháng 10",
             "kind": "regular",
-            "starts_at": (now - timedelta(days=30)).isoformat(),
+            "starts_at": (now - timedelta(days=40)).isoformat(),
             "location": "Nhà văn hóa thôn",
             "agenda": [{"title": "Đánh giá tháng 10"}],
         },
@@ -102,13 +104,16 @@ def test_secretary_and_staff_screens(stack, browser, world):
     shot(page, "12-secretary-home")
 
     click(page, "plan-meeting")
-    fill(page, "meeting-title", "Sinh hoạt chuyên đề học tập Nghị quyết")
-    fill(page, "meeting-day", (now + timedelta(days=10)).astimezone().strftime("%d/%m/%Y"))
+    # A regular meeting planned ahead, in the month after next: one regular meeting a month, and the one
+    # created above (in 15 minutes) may fall into next month when the test runs on a month's last evening.
+    local = now.astimezone(VN)
+    next_month = (local.replace(day=1) + timedelta(days=62)).replace(day=5)
+    planned = f"Sinh hoạt chi bộ thường kỳ tháng {next_month:%m/%Y}"
+    fill(page, "meeting-title", planned)
+    fill(page, "meeting-day", next_month.strftime("%d/%m/%Y"))
     shot(page, "13-secretary-plan-meeting")
     click(page, "meeting-save")
-    expect(page.get_by_role("button", name="Sinh hoạt chuyên đề học tập Nghị quyết").first).to_be_attached(
-        timeout=20_000
-    )
+    expect(page.get_by_role("button", name=planned).first).to_be_attached(timeout=20_000)
 
     _goto(page, stack.web_url + f"/secretary/meetings/{meeting['id']}")
     member2 = world["member2"]["member_id"]

@@ -25,7 +25,7 @@ def test_meetings_reach_own_cell_only_and_drafts_only_leaders(client, world, log
     draft = client.post("/api/v1/meetings", json=_meeting_body(status="draft"), headers=sec)
     assert draft.status_code == 201, draft.text
     draft_id = draft.json()["id"]
-    scheduled = client.post("/api/v1/meetings", json=_meeting_body(), headers=sec).json()["id"]
+    scheduled = client.post("/api/v1/meetings", json=_meeting_body(kind="thematic"), headers=sec).json()["id"]
     for d in (member, outsider, leader):
         d.pull()
     assert set(member.of_type("meeting")) == {scheduled}
