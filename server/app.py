@@ -12,8 +12,6 @@ from server.config import Settings, get_settings
 from server.db import Database
 from server.errors import install_error_handlers
 from server.kit.headers import SecurityHeaders
-from server.kit.limits import BodyLimit
-from server.kit.limits import from_settings as body_limits
 from server.openapi import document_error_responses
 
 log = logging.getLogger(__name__)
@@ -90,9 +88,6 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
     document_error_responses(app)
-    # Body limits first, before any other layer reads a byte; the headers outside them, on every answer.
-    limits = body_limits(settings)
-    _wrap_outermost(app, lambda inner: BodyLimit(inner, limits.for_request))
     _wrap_outermost(app, lambda inner: SecurityHeaders(inner, hsts=settings.hsts))
     return app
 

@@ -37,9 +37,6 @@ class Settings(BaseSettings):
     file_store: Literal["local", "database"] = Field(
         default="local", description="Where attachments live: files_dir, or the database (several hosts)")
     import_max_rows: int = 20_000
-    import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="Member import file size")
-    json_max_bytes: int = Field(default=1024 * 1024, ge=1024, description="Body of any other request")
-    push_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="One /sync/push batch")
     cors_origins: list[str] = Field(default_factory=list)
     timezone: str = "Asia/Ho_Chi_Minh"
     demo: bool = Field(default=False, description="Demo mode: demo accounts may sign in")

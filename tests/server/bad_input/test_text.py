@@ -98,13 +98,7 @@ def _refused(resp, field: str, phrase: str | None = None) -> None:
 def test_very_long_strings_are_refused(client, cast, size):
     text = "Đảng viên " * (size // 10 + 1)
     for who, method, url, body, field in _text_calls(cast, text):
-        resp = client.request(method, url, json=body, headers=cast[who])
-        if len(json.dumps(body).encode()) > 1024 * 1024:
-            # Beyond the body limit the body is not even read: 413, whichever field was long.
-            assert resp.status_code == 413, (url, resp.status_code, resp.text[:300])
-            assert resp.json()["code"] == "payload_too_large"
-        else:
-            _refused(resp, field, "Quá dài")
+        _refused(client.request(method, url, json=body, headers=cast[who]), field, "Quá dài")
     for url, param in (("/api/v1/members", "q"), ("/api/v1/orgs", "q"), ("/api/v1/documents", "q"),
                        ("/api/v1/audit", "action")):
         resp = client.get(url, params={param: text[:20_000]}, headers=cast["staff"])
