@@ -12,6 +12,7 @@ from server.config import Settings, get_settings
 from server.db import Database
 from server.errors import install_error_handlers
 from server.kit.headers import SecurityHeaders
+from server.kit.limits import BodyLimit, Rule, size_text
 from server.openapi import document_error_responses
 
 log = logging.getLogger(__name__)
@@ -88,8 +89,44 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
     document_error_responses(app)
+    # Body limits inside the security headers, so a 413 carries them too.
+    _wrap_outermost(app, lambda inner: BodyLimit(inner, default=lambda: settings.json_max_bytes,
+                                                 rules=body_limit_rules(settings)))
     _wrap_outermost(app, lambda inner: SecurityHeaders(inner, hsts=settings.hsts))
     return app
+
+
+# Room for the multipart framing and small form fields around an uploaded file.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def body_limit_rules(settings: Settings) -> list[Rule]:
+    """Routes whose bodies may be larger than a plain JSON request (settings read per request)."""
+
+    def file_message(limit: int) -> str:
+        return f"Tệp vượt quá giới hạn {size_text(limit - MULTIPART_OVERHEAD)}."
+
+    def upload() -> int:
+        return settings.upload_max_bytes + MULTIPART_OVERHEAD
+
+    def member_file() -> int:
+        return settings.import_max_bytes + MULTIPART_OVERHEAD
+
+    def text() -> int:
+        return settings.text_max_bytes
+
+    # Files keep the code their routes answer for a file over the limit.
+    too_large = "file_too_large"
+    return [
+        Rule("POST", f"{API_PREFIX}/documents/{{id}}/attachments", upload, too_large, file_message),
+        Rule("POST", f"{API_PREFIX}/members/import", member_file, too_large, file_message),
+        Rule("POST", f"{API_PREFIX}/sync/push", lambda: settings.push_max_bytes),
+        Rule("POST", f"{API_PREFIX}/documents", text),
+        Rule("PATCH", f"{API_PREFIX}/documents/{{id}}", text),
+        Rule("POST", f"{API_PREFIX}/meetings", text),
+        Rule("PATCH", f"{API_PREFIX}/meetings/{{id}}", text),
+        Rule("PUT", f"{API_PREFIX}/meetings/{{id}}/minutes", text),
+    ]
 
 
 def _wrap_outermost(app: FastAPI, wrap: Callable[[ASGIApp], ASGIApp]) -> None:

@@ -30,7 +30,16 @@ class Settings(BaseSettings):
     login_max_failures_address: int = Field(default=30, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
 
-    upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="Largest attachment file")
+    # Body limits, checked before a byte is read (server/kit/limits.py); over them the answer is 413.
+    json_max_bytes: int = Field(default=1024 * 1024, ge=16 * 1024,
+                                description="Largest request body on every route not listed below")
+    text_max_bytes: int = Field(default=8 * 1024 * 1024, ge=16 * 1024,
+                                description="Long-text routes: document create/edit, meetings, minutes")
+    push_max_bytes: int = Field(default=8 * 1024 * 1024, ge=16 * 1024,
+                                description="A batch of offline actions (POST /sync/push)")
+    import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024,
+                                  description="Largest member list file (POST /members/import)")
     files_dir_override: Path | None = Field(
         default=None, alias="SOTAY_FILES_DIR", description="Attachments directory; default data_dir/files"
     )

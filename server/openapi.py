@@ -28,7 +28,7 @@ def document_error_responses(app: FastAPI) -> None:
     FastAPI documents 422 as its own HTTPValidationError, which this API never sends, and a route whose
     author forgot `responses=` would not say that it answers 401 without a token. The generated schema is
     corrected once: a route that needs a token (it carries a security requirement) documents 401, one with
-    path parameters 404, one taking input 422, one that writes 503 and 507.
+    path parameters 404, one taking input 422, one taking a body 413, one that writes 503 and 507.
     """
     generate = app.openapi
 
@@ -54,6 +54,8 @@ def document_error_responses(app: FastAPI) -> None:
                     wanted.append(404)
                 if params or "requestBody" in op:
                     wanted.append(422)
+                if "requestBody" in op:
+                    wanted.append(413)  # every body has a size limit (server/kit/limits.py)
                 if method not in ("get", "head"):
                     # A write the server cannot make now: the client keeps it and retries.
                     wanted += [503, 507]

@@ -12,7 +12,6 @@ from server.db import Database
 from server.deps import AppSettings, CurrentPrincipal, DbSession, ReadPrincipal
 from server.documents import attachments, comments, reads, service
 from server.documents.storage import get_store
-from server.errors import PayloadTooLarge
 from server.openapi import AUTHED, errors
 from shared.schemas.common import Page
 from shared.schemas.documents import (
@@ -216,10 +215,7 @@ async def upload_attachment(
     principal: Annotated[Principal, Depends(_upload_principal)],
     settings: AppSettings,
 ) -> AttachmentPublic:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.upload_max_bytes + 64 * 1024:
-        mib = settings.upload_max_bytes / (1024 * 1024)
-        raise PayloadTooLarge(f"Tệp vượt quá giới hạn {mib:.0f} MB.", code="file_too_large")
+    # A declared Content-Length over the limit was refused before this point (server/kit/limits.py).
     store = get_store(settings)
     received = await attachments.receive_upload(
         request.stream(),

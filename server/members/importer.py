@@ -602,7 +602,7 @@ def _row_result(row: Row) -> ImportRowResult:
 
 def import_file(session: Session, principal: Principal, settings: Settings, file: UploadFile, *,
                 default_org_id: int | None, import_valid_rows: bool, dry_run: bool) -> ImportReport:
-    data = read_upload(file, settings.upload_max_bytes)
+    data = read_upload(file, settings.import_max_bytes)
     kind = sniff(data)
     columns, rows = plan(session, principal, kind, data, settings, default_org_id)
     statuses = ("created", "updated", "unchanged", "rejected")

@@ -105,6 +105,8 @@ def test_openapi_documents_401_and_the_error_shape_on_every_authed_route(client)
             if op.get("parameters") or op.get("requestBody"):
                 if "422" not in responses:
                     problems.append(f"{key}: 422 not documented")
+            if op.get("requestBody") and "413" not in responses:
+                problems.append(f"{key}: 413 (body over its size limit) not documented")
             for status, response in responses.items():
                 if status.startswith("4"):
                     got = response.get("content", {}).get("application/json", {}).get("schema")

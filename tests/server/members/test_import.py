@@ -333,13 +333,13 @@ def test_xlsx_named_csv_and_png_named_csv(client, db, world, login):
 
 
 def test_too_large_and_too_many_rows(app, client, db, world, login):
-    app.state.settings.upload_max_bytes = 1024
+    app.state.settings.import_max_bytes = 1024
     big = csv_bytes([row(world.cell.code, **{"Số thẻ đảng viên": f"{100000 + i}"}) for i in range(40)])
     assert len(big) > 1024
     resp = post_import(client, login(world.staff), big)
     assert resp.status_code == 413
     assert resp.json()["code"] == "file_too_large"
-    app.state.settings.upload_max_bytes = 1024 * 1024
+    app.state.settings.import_max_bytes = 1024 * 1024
     app.state.settings.import_max_rows = 5
     resp = post_import(client, login(world.staff), big)
     assert resp.status_code == 422 and resp.json()["code"] == "too_many_rows"
