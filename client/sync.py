@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from client.api import ApiError, OfflineError, SessionEnded
 from client.store import Change, OutboxItem, Store
+from shared.schemas.sync import PUSH_BATCH_MAX
 
 log = logging.getLogger(__name__)
 
@@ -151,9 +152,23 @@ class SyncEngine:
         return item
 
     async def push(self) -> PushReport:
-        """Send pending actions; refused ones are kept (as failed) so the person sees why."""
-        report = PushReport()
+        """Send pending actions, oldest first, in batches the server takes; refused ones are kept (as
+        failed) so the person sees why. A phone that was offline for weeks may hold more than one batch."""
+        total = PushReport()
         pending = self.store.outbox("pending")
+        for start in range(0, len(pending), PUSH_BATCH_MAX):
+            try:
+                report = await self._push_batch(pending[start:start + PUSH_BATCH_MAX])
+            except OfflineError:
+                total.pending += len(pending) - start
+                raise
+            total.sent += report.sent
+            total.refused += report.refused
+            total.pending += report.pending
+        return total
+
+    async def _push_batch(self, pending: list[OutboxItem]) -> PushReport:
+        report = PushReport()
         if not pending:
             return report
         actions = [

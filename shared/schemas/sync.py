@@ -156,8 +156,12 @@ class OfflineAction(RequestSchema):
     made_at: datetime | None = Field(default=None, description="When the member acted (ISO 8601 with offset)")
 
 
+# The most actions one /sync/push takes; a client with more queued sends them in batches of this size.
+PUSH_BATCH_MAX = 200
+
+
 class PushRequest(RequestSchema):
-    actions: list[OfflineAction] = Field(max_length=200)
+    actions: list[OfflineAction] = Field(max_length=PUSH_BATCH_MAX)
 
 
 class ActionResult(BaseModel):

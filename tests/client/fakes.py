@@ -71,6 +71,8 @@ class FakeFeed:
             raise OfflineError("down")
         if not self.has_push:
             raise ApiError(404, "not_found", "Không tìm thấy.")
+        if len(actions) > 200:  # as the server's PushRequest refuses
+            raise ApiError(422, "validation_error", "Quá nhiều phần tử")
         if self.storage_full:
             raise ApiError(507, "storage_full", "Máy chủ đã hết chỗ lưu trữ.")
         self.push_calls += 1

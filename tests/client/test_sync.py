@@ -155,3 +155,14 @@ async def test_full_server_disk_keeps_every_queued_action(store):
     feed.storage_full = False
     report = await engine.push()
     assert report.sent == 2 and sorted(feed.applied) == sorted(i.client_id for i in items)
+
+
+async def test_a_long_offline_queue_goes_in_batches_the_server_takes(store):
+    feed = FakeFeed()
+    engine = SyncEngine(feed, store)
+    items = [engine.queue(READ, {"document_id": n}) for n in range(450)]
+    report = await engine.push()
+    assert report.sent == 450 and report.pending == 0 and report.refused == []
+    assert feed.push_calls == 3  # 200 + 200 + 50, oldest first
+    assert list(feed.applied) == [i.client_id for i in items]
+    assert store.outbox("pending") == []
