@@ -33,3 +33,14 @@ class SyncAction(SQLModel, table=True):
     response: str = Field(sa_column=Column(Text, nullable=False))  # JSON of the ActionResult
     made_at: datetime | None = utc_field(nullable=True)
     created_at: datetime = utc_field(default_now=True, index=True)
+
+
+class EventTicket(SQLModel, table=True):
+    """An unspent ticket for the live event stream, by digest: using it deletes the row (single use,
+    whichever worker the browser reaches)."""
+
+    __tablename__ = "event_ticket"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    session_id: int = Field(foreign_key="device_session.id", index=True)
+    expires_at: datetime = utc_field(index=True)

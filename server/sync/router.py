@@ -1,15 +1,18 @@
 """Routes of the sync protocol: the feed, the offline batch, the live event stream."""
 
 import asyncio
+import hashlib
 import json
+import secrets
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated, Any
 
-import jwt
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy import delete
+from sqlmodel import col
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from server.auth.principal import Principal, build
@@ -21,8 +24,10 @@ from server.openapi import errors
 from server.sync import actions, registry, service
 from server.sync.bus import STOP, Bus
 from server.sync.cursor import Cursor
+from server.sync.models_ext import EventTicket
 from server.timeutil import utcnow
-from shared.schemas.sync import EventTicket, PushRequest, PushResponse, SyncEvent, SyncPage
+from shared.schemas.sync import EventTicket as EventTicketPublic
+from shared.schemas.sync import PushRequest, PushResponse, SyncEvent, SyncPage
 
 router = APIRouter(prefix="", tags=["sync"])
 
@@ -43,15 +48,36 @@ def sync_push(body: PushRequest, principal: CurrentPrincipal, db: DbSession) -> 
     return PushResponse(results=results, cursor_hint=service.current_version(db))
 
 
-@router.post("/events/ticket", response_model=EventTicket, responses=errors(401))
-def events_ticket(request: Request, principal: CurrentPrincipal) -> EventTicket:
-    """A one-minute token for `GET /events?ticket=` (browsers' EventSource cannot send headers)."""
-    settings: Settings = request.app.state.settings
+@router.post("/events/ticket", response_model=EventTicketPublic, responses=errors(401))
+def events_ticket(principal: CurrentPrincipal, db: DbSession) -> EventTicketPublic:
+    """A one-minute, single-use token for `GET /events?ticket=` (browsers' EventSource cannot send headers).
+
+    Only its digest is stored; opening the stream spends it, so a ticket seen in a log or a proxy's history
+    opens nothing. Spent and expired tickets leave no rows behind.
+    """
     now = utcnow()
-    token = jwt.encode({"sub": str(principal.user_id), "sid": principal.session_id, "typ": "events",
-                        "iat": now, "exp": now + timedelta(seconds=TICKET_SECONDS)},
-                       settings.resolved_secret(), algorithm="HS256")
-    return EventTicket(ticket=token, expires_in=TICKET_SECONDS)
+    token = secrets.token_urlsafe(32)
+    db.execute(delete(EventTicket).where(col(EventTicket.expires_at) < now))
+    db.add(EventTicket(digest=_digest(token), session_id=principal.session_id,
+                       expires_at=now + timedelta(seconds=TICKET_SECONDS)))
+    db.commit()
+    return EventTicketPublic(ticket=token, expires_in=TICKET_SECONDS)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _spend_ticket(db: Database, ticket: str) -> int:
+    """The device session a ticket was issued to; the ticket is gone afterwards, whoever asks next."""
+    digest = _digest(ticket)
+    with db.session(write=True) as session:
+        row = session.get(EventTicket, digest)
+        spent = session.execute(delete(EventTicket).where(col(EventTicket.digest) == digest)).rowcount
+        session.commit()
+    if row is None or spent != 1 or row.expires_at <= utcnow():
+        raise Unauthorized("Vé kết nối đã hết hạn hoặc đã dùng. Hãy xin vé mới.", code="invalid_ticket")
+    return row.session_id
 
 
 def _stream_principal(app_state: Any, token: str | None, ticket: str | None
@@ -68,14 +94,8 @@ def _stream_principal(app_state: Any, token: str | None, ticket: str | None
         if token:
             user, device = auth_service.authenticate_access_token(session, settings, token)
         elif ticket:
-            try:
-                data = jwt.decode(ticket, settings.resolved_secret(), algorithms=["HS256"],
-                                  options={"require": ["exp", "sub", "sid"]})
-            except jwt.PyJWTError:
-                data = {}
-            if data.get("typ") != "events":
-                raise Unauthorized("Vé kết nối đã hết hạn. Hãy xin vé mới.", code="invalid_ticket")
-            found = session.get(DeviceSession, int(data["sid"]))
+            session_id = _spend_ticket(db, ticket)
+            found = session.get(DeviceSession, session_id)
             if found is None or found.revoked_at is not None:
                 raise Unauthorized("Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.",
                                    code="session_revoked")

@@ -94,6 +94,9 @@ def test_stream_auth_header_or_short_ticket(sqlite_settings):
         reader = SSEReader(f"{base}/api/v1/events?ticket={ticket['ticket']}", {}).start()
         reader.next("sync")
         reader.stop()
+        # Spent: the same ticket opens nothing a second time (seen in a log, a proxy's history).
+        again = httpx.get(f"{base}/api/v1/events", params={"ticket": ticket["ticket"]})
+        assert again.status_code == 401 and again.json()["code"] == "invalid_ticket"
         # An access token is not a ticket.
         token = member["Authorization"].split()[1]
         assert httpx.get(f"{base}/api/v1/events", params={"ticket": token}).status_code == 401
@@ -157,3 +160,19 @@ def test_two_workers_on_sqlite_share_hints_through_redis(sqlite_settings):
         assert resp.status_code == 200, resp.text
         assert int(stream.next("sync")["id"]) > int(first["id"])
         stream.stop()
+
+
+def test_ticket_expires_after_a_minute_unspent(client, world, login):
+    import time_machine
+
+    with time_machine.travel("2026-12-31T16:59:00+00:00", tick=False) as clock:  # 23:59 in Vietnam
+        ticket = client.post("/api/v1/events/ticket", headers=login(world.member)).json()["ticket"]
+        clock.shift(61)
+        late = client.get("/api/v1/events", params={"ticket": ticket})
+        assert late.status_code == 401 and late.json()["code"] == "invalid_ticket"
+        # Issuing the next ticket clears expired ones: no row is left behind.
+        client.post("/api/v1/events/ticket", headers=login(world.member))
+        from server.sync.models_ext import EventTicket
+
+        with client.app.state.db.session() as s:
+            assert len(s.query(EventTicket).all()) == 1
