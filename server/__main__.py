@@ -32,8 +32,18 @@ def _serve(args: argparse.Namespace) -> int:
 
         seed_if_empty(settings)
     app = create_app(settings, migrate=False)
-    uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level=args.log_level, proxy_headers=True)
+    uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level=args.log_level,
+                **proxy_options(settings))
     return 0
+
+
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn believes X-Forwarded-* only from the listed proxies. Not loopback by default: a process on
+    the same host (or a proxy that passes the header through) would otherwise choose the address that
+    sign-in throttling counts, and rotate it at will."""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(settings.trusted_proxies)}
 
 
 def _migrate(_args: argparse.Namespace) -> int:

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         default="local", description="Where attachments live: files_dir, or the database (several hosts)")
     import_max_rows: int = 20_000
     cors_origins: list[str] = Field(default_factory=list)
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses (or networks) of reverse proxies whose X-Forwarded-For/-Proto are believed; "
+                    "default none: the peer's own address is the client's",
+    )
     timezone: str = "Asia/Ho_Chi_Minh"
     demo: bool = Field(default=False, description="Demo mode: demo accounts may sign in")
     api_docs: bool = Field(default=False, description="Serve /docs, /redoc, /openapi.json (on with --demo)")
