@@ -106,6 +106,7 @@ class Api:
     ):
         self.base_url = normalise_server_url(base_url)
         self.tokens = tokens
+        self.device_token: str | None = None
         self._on_tokens = on_tokens
         self._refresh_lock = asyncio.Lock()
         self._http = httpx.AsyncClient(
@@ -206,12 +207,18 @@ class Api:
     async def info(self) -> dict[str, Any]:
         return await self.get_json("/info", auth=False)
 
-    async def login(self, username: str, password: str, device_name: str | None = None) -> Tokens:
-        body = LoginRequest(username=username, password=password, device_name=device_name)
+    async def login(
+        self, username: str, password: str, device_name: str | None = None, device_token: str | None = None
+    ) -> Tokens:
+        """Sign in; `device_token` is what an earlier sign-in of this account on this device gave, and the
+        new one is left in `self.device_token` for the caller to keep."""
+        body = LoginRequest(username=username, password=password, device_name=device_name,
+                            device_token=device_token)
         resp = await self._send("POST", "/auth/login", json=body.model_dump())
         if resp.status_code != 200:
             raise error_from_response(resp)
         pair = TokenPair.model_validate(resp.json())
+        self.device_token = pair.device_token
         tokens = Tokens(pair.access_token, pair.refresh_token)
         await self._set_tokens(tokens)
         return tokens

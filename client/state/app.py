@@ -139,7 +139,13 @@ class AppState:
             await self.api.aclose()
         self.server_url = server_url
         self.api = self._make_api()
-        await self.api.login(username.strip(), password, self.config.device_name)
+        # Per server and account: proof that this device signed in before, so a stranger's wrong guesses
+        # never keep the member out of their own phone. Kept after sign-out; it grants nothing alone.
+        device_key = f"device_token:{server_url}:{username.strip().lower()}"
+        await self.api.login(username.strip(), password, self.config.device_name,
+                             await self.prefs.get(device_key))
+        if getattr(self.api, "device_token", None):
+            await self.prefs.set(device_key, self.api.device_token)
         me = await self.api.me()
         await self.prefs.set("server_url", server_url)
         await self._open(me)

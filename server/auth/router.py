@@ -22,7 +22,8 @@ router = APIRouter(tags=["auth"])
 def login(body: LoginRequest, request: Request, db: ReadFirstDbSession, settings: AppSettings) -> TokenPair:
     try:
         tokens = service.login(db, settings, username=body.username, password=body.password,
-                               device_name=body.device_name, address=client_address(request))
+                               device_name=body.device_name, address=client_address(request),
+                               device_token=body.device_token)
     except service.AuthFailure:
         db.commit()  # the failure is audited (and counts towards the lockout) before it is reported
         raise

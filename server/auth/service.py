@@ -2,24 +2,23 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, col
 
 from server.audit import service as audit
-from server.audit.models import AuditEntry
-from server.auth import security
+from server.auth import security, throttle
 from server.auth.models import DeviceSession, RefreshToken
 from server.auth.principal import Principal
 from server.config import Settings
 from server.db import begin_write
-from server.errors import DomainError, NotFound, RateLimited, Unauthorized, Unprocessable
+from server.errors import DomainError, NotFound, Unauthorized, Unprocessable
 from server.members.models import Member, User
 from server.timeutil import utcnow
 from shared.schemas.auth import DeviceSessionPublic, TokenPair
 from shared.text import nfc
 
-LOGIN_FAILED = "auth.login_failed"
-LOGIN_OK = "auth.login"
+LOGIN_FAILED = throttle.LOGIN_FAILED
+LOGIN_OK = throttle.LOGIN_OK
 
 
 class AuthFailure(DomainError):
@@ -43,35 +42,6 @@ def _find_user(session: Session, login: str) -> User | None:
     return user
 
 
-def _check_throttle(session: Session, settings: Settings, login: str, address: str | None) -> None:
-    now = utcnow()
-    window = timedelta(minutes=settings.login_window_minutes)
-    since = now - window
-    last_ok = session.execute(
-        select(func.max(AuditEntry.at)).where(AuditEntry.action == LOGIN_OK, AuditEntry.target_id == login)
-    ).scalar_one_or_none()
-    account_since = max(since, last_ok) if last_ok else since
-    checks = [
-        (AuditEntry.target_id == login, account_since, settings.login_max_failures_account),
-    ]
-    if address:
-        checks.append((AuditEntry.client_address == address, since, settings.login_max_failures_address))
-    for condition, start, limit in checks:
-        count, oldest = session.execute(
-            select(func.count(), func.min(AuditEntry.at)).where(
-                AuditEntry.action == LOGIN_FAILED, condition, AuditEntry.at >= start
-            )
-        ).one()
-        if count >= limit:
-            retry = (int((oldest + window - now).total_seconds()) + 1 if oldest
-                     else int(window.total_seconds()))
-            raise RateLimited(
-                retry,
-                f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {max(1, retry // 60 + 1)} phút.",
-                code="too_many_attempts",
-            )
-
-
 def _issue(session: Session, settings: Settings, user: User, device: DeviceSession) -> TokenPair:
     assert user.id is not None and device.id is not None
     refresh = security.new_refresh_token()
@@ -91,7 +61,7 @@ def _account_key(user: User | None, login_key: str) -> str:
 
 def login(
     session: Session, settings: Settings, *, username: str, password: str,
-    device_name: str | None, address: str | None,
+    device_name: str | None, address: str | None, device_token: str | None = None,
 ) -> TokenPair:
     """Check the credentials, then record the outcome.
 
@@ -102,7 +72,9 @@ def login(
     login_key = _login_key(username)
     user = _find_user(session, login_key)
     account = _account_key(user, login_key)
-    _check_throttle(session, settings, account, address)
+    secret = settings.resolved_secret()
+    client = throttle.Client(account, address, throttle.device_of(secret, account, device_token))
+    throttle.check(session, settings, client)
     verified_hash = user.password_hash if user else None
     # Verified whether or not the account exists: the failure path costs the same time.
     ok, new_hash = security.verify_password(password, verified_hash)
@@ -111,11 +83,12 @@ def login(
     begin_write(session)
     user = session.get(User, user_id) if user_id is not None else None
     # The lock is ours now: count failures that other requests recorded meanwhile.
-    _check_throttle(session, settings, account, address)
+    throttle.check(session, settings, client)
 
     def fail(reason: str, message: str | None = None, code: str | None = None) -> AuthFailure:
         audit.record(session, LOGIN_FAILED, actor_user_id=user.id if user else None, target_type="login",
-                     target_id=account, client_address=address, detail={"reason": reason},
+                     target_id=client.failure_target, client_address=address,
+                     detail={"reason": reason, "known_device": client.device is not None},
                      org_id=_member_org(session, user))
         return AuthFailure(message, code=code)
 
@@ -137,7 +110,10 @@ def login(
     audit.record(session, LOGIN_OK, actor_user_id=user.id, target_type="login", target_id=account,
                  client_address=address, org_id=_member_org(session, user),
                  detail={"session_id": device.id, "device": device_name})
-    return _issue(session, settings, user, device)
+    pair = _issue(session, settings, user, device)
+    # The device's proof that it signed in here before: it keeps signing in while strangers are slowed.
+    pair.device_token = throttle.new_device_token(secret, account)
+    return pair
 
 
 def _member_org(session: Session, user: User | None) -> int | None:

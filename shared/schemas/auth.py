@@ -20,6 +20,8 @@ class LoginRequest(RequestSchema):
     # No minimum here: a short wrong password is a wrong password (401), not a malformed request.
     password: RawPassword = Field(min_length=1, max_length=1024)
     device_name: str | None = Field(default=None, max_length=120)
+    # The device token an earlier sign-in to this account gave this device (see TokenPair.device_token).
+    device_token: str | None = Field(default=None, max_length=200)
 
 
 class RefreshRequest(RequestSchema):
@@ -31,6 +33,9 @@ class TokenPair(Schema):
     refresh_token: str
     token_type: str = "bearer"
     expires_in: int
+    # Sign-in only: keep it per account and send it with the next sign-in, so that a stranger's wrong
+    # guesses never keep this device out (OWASP device cookies).
+    device_token: str | None = None
 
 
 class PasswordChange(RequestSchema):

@@ -186,3 +186,21 @@ async def test_a_request_the_client_cannot_send_is_not_offline(live_server):
     assert not isinstance(err.value, OfflineError)
     assert err.value.code == "request_error"
     await api.aclose()
+
+
+async def test_sign_in_keeps_the_device_token_per_account_and_sends_it_back(live_server, world, tmp_path):
+    from client.state.app import AppState, ClientConfig
+    from client.state.prefs import MemoryPrefs
+
+    prefs = MemoryPrefs()
+    app = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path), prefs)
+    await app.sign_in(live_server.url, world.member.username, world.member.password)
+    key = f"device_token:{app.server_url}:{world.member.username}"
+    first = await prefs.get(key)
+    assert first and "." in first
+    await app.sign_out()
+    assert await prefs.get(key) == first  # signing out does not forget that this phone is the member's
+    # A stranger's guesses from elsewhere would now slow unknown clients; this device still signs in.
+    await app.sign_in(live_server.url, world.member.username, world.member.password)
+    assert await prefs.get(key) and await prefs.get(key) != first  # renewed on each sign-in
+    await app.sign_out()

@@ -51,8 +51,10 @@ class FakeApi:
         if self.ended:
             raise SessionEnded(401, "session_revoked", "Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.")
 
-    async def login(self, username: str, password: str, device_name: str | None = None) -> Tokens:
+    async def login(self, username: str, password: str, device_name: str | None = None,
+                    device_token: str | None = None) -> Tokens:
         self._check()
+        self.sent_device_token = device_token
         if password != "dung-mat-khau":
             raise ApiError(401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
         self.tokens = Tokens("a", "r1")
