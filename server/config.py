@@ -53,6 +53,9 @@ class Settings(BaseSettings):
                     "default none: the peer's own address is the client's",
     )
     timezone: str = "Asia/Ho_Chi_Minh"
+    offline_max_days: int = Field(
+        default=30, ge=1, le=365,
+        description="A device out of touch with the server this many days wipes its copy and asks to sign in")
     demo: bool = Field(default=False, description="Demo mode: demo accounts may sign in")
     api_docs: bool = Field(default=False, description="Serve /docs, /redoc, /openapi.json (on with --demo)")
     hsts: bool = Field(default=True, description="Strict-Transport-Security on answers served over TLS")

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,13 @@ class ClientConfig:
     data_root: Path = field(default_factory=lambda: Path("./data/client"))
     device_name: str = "Sổ tay đảng viên (web)"
     fixed_server: bool = False  # the web deployment serves one server: do not ask for an address
+    # Read at every check, so tests can set the clock (month ends, 23:59 in Vietnam).
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+DEFAULT_OFFLINE_MAX_DAYS = 30
+EXPIRED_NOTICE = ("Đã quá {days} ngày thiết bị không kết nối được máy chủ nên dữ liệu trên máy đã được xoá "
+                  "để giữ an toàn. Vui lòng đăng nhập lại khi có mạng.")
 
 
 ApiFactory = Callable[..., Api]
@@ -170,6 +178,18 @@ class AppState:
             if not cached:
                 store.close()
                 return False
+            days = int(store.get_meta("offline_max_days") or DEFAULT_OFFLINE_MAX_DAYS)
+            last = store.get_meta("last_contact")
+            if not last:  # a copy made before this rule existed: its clock starts now
+                last = self.config.clock().isoformat()
+                store.set_meta("last_contact", last)
+            if self.config.clock() - datetime.fromisoformat(str(last)) > timedelta(days=days):
+                # A phone out of touch this long may be lost: its copy of the documents goes, and only
+                # a new sign-in brings it back.
+                store.wipe()
+                await self._wipe_saved_user()
+                self.notice = EXPIRED_NOTICE.format(days=days)
+                return False
             self.store = store
             self.me = MePublic.model_validate(cached)
             self._start_engine()
@@ -189,7 +209,20 @@ class AppState:
         self.store.set_meta("me", me.model_dump(mode="json"))
         await self.prefs.set("user_id", str(me.id))
         self.online = True
+        self._touch_contact()
+        try:  # the province's rule for devices out of touch (SOTAY_OFFLINE_MAX_DAYS)
+            info = await self.api.info() if self.api is not None else {}
+            days = info.get("offline_max_days")
+            if days:
+                self.store.set_meta("offline_max_days", int(days))
+        except ApiError:
+            pass  # an older server, or the network dropped just now: the last known rule stays
         self._start_engine()
+
+    def _touch_contact(self) -> None:
+        """The server answered: the offline clock starts again from now."""
+        if self.store is not None:
+            self.store.set_meta("last_contact", self.config.clock().isoformat())
 
     def _start_engine(self) -> None:
         assert self.api is not None and self.store is not None
@@ -207,6 +240,8 @@ class AppState:
 
     def _on_status(self, online: bool) -> None:
         self.online = online
+        if online:
+            self._touch_contact()
         self.notify("status")
 
     async def run_sync(self) -> None:

@@ -14,4 +14,4 @@ def health() -> dict[str, str]:
 def info(request: Request) -> dict[str, object]:
     settings = request.app.state.settings
     return {"name": "Sổ tay đảng viên", "api_version": 1, "demo": settings.demo,
-            "timezone": settings.timezone}
+            "timezone": settings.timezone, "offline_max_days": settings.offline_max_days}

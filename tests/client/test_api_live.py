@@ -198,6 +198,9 @@ async def test_sign_in_keeps_the_device_token_per_account_and_sends_it_back(live
     key = f"device_token:{app.server_url}:{world.member.username}"
     first = await prefs.get(key)
     assert first and "." in first
+    # The province's offline rule came with the sign-in (SOTAY_OFFLINE_MAX_DAYS, 30 by default).
+    assert app.store is not None and app.store.get_meta("offline_max_days") == 30
+    assert app.store.get_meta("last_contact")
     await app.sign_out()
     assert await prefs.get(key) == first  # signing out does not forget that this phone is the member's
     # A stranger's guesses from elsewhere would now slow unknown clients; this device still signs in.

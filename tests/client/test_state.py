@@ -40,6 +40,7 @@ class FakeApi:
         self.base_url, self.tokens, self.on_tokens = base_url, tokens, on_tokens
         self.offline = False
         self.ended = False
+        self.offline_max_days = 14
         self._me = me
         self.posted: list[tuple[str, Any]] = []
         self.answers: dict[str, Any] = {}
@@ -60,6 +61,10 @@ class FakeApi:
         self.tokens = Tokens("a", "r1")
         await self.on_tokens(self.tokens)
         return self.tokens
+
+    async def info(self) -> dict:
+        self._check()
+        return {"name": "Sổ tay đảng viên", "offline_max_days": self.offline_max_days}
 
     async def refresh(self) -> None:
         self._check()
@@ -108,7 +113,13 @@ class FakeApi:
 
 
 @pytest.fixture
-def made(tmp_path: Path):
+def clock() -> list[datetime]:
+    """The client's clock, settable: [now]."""
+    return [datetime(2026, 12, 31, 16, 59, tzinfo=UTC)]  # 23:59 on 31/12 in Vietnam
+
+
+@pytest.fixture
+def made(tmp_path: Path, clock: list[datetime]):
     apis: list[FakeApi] = []
 
     def make(prefs: MemoryPrefs | None = None, me: dict = ME) -> tuple[AppState, list[FakeApi]]:
@@ -118,7 +129,7 @@ def made(tmp_path: Path):
             return api
 
         app = AppState(
-            ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path),
+            ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path, clock=lambda: clock[0]),
             prefs or MemoryPrefs(),
             api_factory=factory,
         )  # type: ignore[arg-type]
@@ -418,3 +429,49 @@ def test_study_materials_are_grouped_by_topic():
         ("Học tập và làm theo Bác", [1, 4]),
         ("Tài liệu chung", [2]),
     ]
+
+
+async def _offline_restore(made, prefs):  # type: ignore[no-untyped-def]
+    again, _ = made(prefs=prefs)
+    original = FakeApi.me
+
+    async def offline_me(self):
+        raise OfflineError("down")
+
+    FakeApi.me = offline_me  # type: ignore[method-assign]
+    try:
+        return again, await again.restore()
+    finally:
+        FakeApi.me = original  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize("away,shown", [
+    (timedelta(days=14) - timedelta(minutes=1), True),  # the province's 14 days, not yet up
+    (timedelta(days=14) + timedelta(minutes=1), False),
+])
+async def test_a_device_out_of_touch_too_long_forgets_its_copy(made, clock, tmp_path, away, shown):
+    app, _ = made()
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")  # the server says 14 days (SOTAY_OFFLINE_MAX_DAYS)
+    app.store.put("document", 1, {"id": 1, "title": "Nghị quyết 21"})
+    await app._close(wipe=False)
+    clock[0] = clock[0] + away
+    again, restored = await _offline_restore(made, app.prefs)
+    assert restored is shown
+    if shown:
+        assert again.store.get("document", 1)["title"] == "Nghị quyết 21"
+    else:
+        assert again.store is None and again.me is None
+        assert "14 ngày" in again.notice and "đăng nhập lại" in again.notice
+        assert not user_store_dir(tmp_path, "http://127.0.0.1:8080", 7).exists()  # the copy is gone
+        assert await again.prefs.get("refresh_token") is None
+
+
+async def test_each_contact_with_the_server_restarts_the_offline_clock(made, clock):
+    app, _ = made()
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    clock[0] = clock[0] + timedelta(days=10)
+    app._on_status(True)  # the sync engine reached the server
+    await app._close(wipe=False)
+    clock[0] = clock[0] + timedelta(days=10)  # 20 days since sign-in, 10 since the last contact
+    _, restored = await _offline_restore(made, app.prefs)
+    assert restored is True
