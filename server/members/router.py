@@ -109,6 +109,14 @@ def reset_password(member_id: int, body: PasswordReset, principal: StaffPrincipa
     db.commit()
 
 
+@router.post("/{member_id}/sessions/end", responses=errors(401, 403, 404, 422))
+def end_sessions(member_id: int, principal: StaffPrincipal, db: DbSession) -> dict[str, int]:
+    """Kết thúc mọi phiên đăng nhập của đảng viên (mất điện thoại): thiết bị xoá dữ liệu khi kết nối lại."""
+    ended = service.end_sessions(db, principal, member_id)
+    db.commit()
+    return {"ended": ended}
+
+
 @router.get("/{member_id}/roles", response_model=list[RolePublic], responses=errors(401, 404))
 def list_roles(member_id: int, principal: CurrentPrincipal, db: DbSession) -> list[RolePublic]:
     return service.list_roles(db, principal, member_id)

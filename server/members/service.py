@@ -339,6 +339,17 @@ def reset_password(session: Session, principal: Principal, member_id: int, new_p
                  org_id=member.org_id, detail={"sessions_ended": ended})
 
 
+def end_sessions(session: Session, principal: Principal, member_id: int) -> int:
+    """A lost or stolen phone reported to the committee: every device of the member is signed out, and on
+    its next contact each deletes its copy of the documents. Same reach as a password reset."""
+    member, found = accounts.changeable(session, principal, member_id, "account.sessions_ended")
+    user = _account(found)
+    ended = auth_service.revoke_all(session, user.id or 0, "ended_by_staff")
+    audit.record(session, "user.sessions_ended", actor=principal, target_type="user", target_id=user.id,
+                 org_id=member.org_id, detail={"sessions_ended": ended})
+    return ended
+
+
 def _role_public(role: RoleAssignment, org: Organization | None) -> RolePublic:
     return RolePublic.model_validate(role).model_copy(update={"org_name": org.name if org else None})
 

@@ -207,3 +207,31 @@ async def test_sign_in_keeps_the_device_token_per_account_and_sends_it_back(live
     await app.sign_in(live_server.url, world.member.username, world.member.password)
     assert await prefs.get(key) and await prefs.get(key) != first  # renewed on each sign-in
     await app.sign_out()
+
+
+async def test_staff_end_a_lost_phones_sessions_and_it_wipes_its_copy(live_server, world, tmp_path):
+    """Remote wipe: the committee ends the member's sessions; the phone's next contact deletes its data."""
+    import httpx
+
+    from client.state.app import AppState, ClientConfig
+    from client.state.prefs import MemoryPrefs
+    from client.store import user_store_dir
+
+    phone = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path), MemoryPrefs())
+    await phone.sign_in(live_server.url, world.member.username, world.member.password)
+    assert phone.store is not None and phone.me is not None
+    phone.store.put("document", 1, {"id": 1, "title": "Nghị quyết 21"})
+    folder = user_store_dir(tmp_path, phone.server_url, phone.me.id)
+    assert folder.exists()
+
+    async with httpx.AsyncClient(base_url=live_server.url + "/api/v1") as http:
+        staff = (await http.post("/auth/login", json={"username": world.staff.username,
+                                                      "password": world.staff.password})).json()
+        ended = await http.post(f"/members/{world.member.member.id}/sessions/end",
+                                headers={"Authorization": f"Bearer {staff['access_token']}"})
+        assert ended.status_code == 200 and ended.json()["ended"] == 1
+
+    assert await phone.sync_now() is False  # the next contact
+    assert phone.store is None and phone.me is None
+    assert not folder.exists()  # documents, files and the outbox are gone from the device
+    assert phone.notice and "đăng nhập" in phone.notice

@@ -77,6 +77,11 @@ MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
         ("/members/{province_staff}/password", PASSWORD, "fffffoo", "item 1: the province's own staff"),
         ("/members/{cell_admin}/password", PASSWORD, "ffffffo", "item 1: an admin whose record is in A1-2"),
     ],
+    ("POST", "/members/{member_id}/sessions/end"): [
+        ("/members/{member_a}/sessions/end", None, "ffffooo", "lost phone: staff in reach end its sessions"),
+        ("/members/{province_staff}/sessions/end", None, "fffffoo", "item 1: the province's own staff"),
+        ("/members/{cell_admin}/sessions/end", None, "ffffffo", "item 1: an admin whose record is in A1-2"),
+    ],
     ("GET", "/members/{member_id}/roles"): [("/members/{secretary_a}/roles", None, "nonnooo",
                                               "a plain member sees only their own record")],
     ("POST", "/members/{member_id}/roles"): [
