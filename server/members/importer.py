@@ -20,7 +20,7 @@ from server.audit import service as audit
 from server.auth.principal import Principal
 from server.config import Settings
 from server.errors import PayloadTooLarge, Unprocessable
-from server.members import service
+from server.members import service, xlsx_guard
 from server.members.models import Member, User
 from server.orgs import service as orgs
 from server.orgs.models import Organization, OrgClosure
@@ -150,7 +150,8 @@ def xlsx_rows(data: bytes) -> Iterator[list[Any]]:
         raise Unprocessable("Tệp Excel bị hỏng hoặc không đọc được.", code="bad_xlsx") from exc
     try:
         sheet = wb.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        # Columns beyond the guard's limit are never materialised, even when the declared extent lied.
+        rows = sheet.iter_rows(values_only=True, max_col=xlsx_guard.MAX_COLUMNS)
         while True:
             try:
                 row = next(rows)
@@ -249,12 +250,28 @@ class Row:
         return "updated" if (self.changes or self.transfer or self.username) else "unchanged"
 
 
+MAX_CELL_CHARS = 2000  # the longest field (a position or a note) is a few hundred characters
+MAX_EMPTY_RUN = 1000
+
+
 def _read_rows(kind: str, data: bytes, max_rows: int) -> tuple[Columns, list[Row]]:
+    if kind == "xlsx":
+        xlsx_guard.inspect(data, max_rows)
     source: Iterable[list[Any]] = xlsx_rows(data) if kind == "xlsx" else csv_rows(decode_csv(data))
     columns: Columns | None = None
     rows: list[Row] = []
+    empty_run = 0
     try:
         for number, raw in enumerate(source, start=1):
+            if any(isinstance(v, str) and len(v) > MAX_CELL_CHARS for v in raw):
+                raise Unprocessable(f"Dòng {number} có ô dài quá {MAX_CELL_CHARS} ký tự.",
+                                    code="cell_too_long")
+            if not any(_text(v) for v in raw):
+                empty_run += 1
+                if empty_run >= MAX_EMPTY_RUN:
+                    break  # a formatted but empty tail (a million rows) is not data
+                continue
+            empty_run = 0
             if columns is None:
                 found = match_headers(raw)
                 if "full_name" in found.index:
