@@ -64,6 +64,7 @@ class SyncEngine:
         on_change: Callable[[], None] | None = None,
         on_status: Callable[[bool], None] | None = None,
         on_notification: Callable[[dict[str, Any]], None] | None = None,
+        on_contact: Callable[[], None] | None = None,
         poll_seconds: float = 60.0,
     ):
         self.api = transport
@@ -72,6 +73,7 @@ class SyncEngine:
         self.on_change = on_change
         self.on_status = on_status
         self.on_notification = on_notification
+        self.on_contact = on_contact  # every answer from the server, not only a change of status
         self.poll_seconds = poll_seconds
         self.online: bool | None = None
         self.feed_available = True  # False when the server has no /sync (older server)
@@ -80,6 +82,8 @@ class SyncEngine:
         self.last_event_id: str | None = None
 
     def _set_online(self, online: bool) -> None:
+        if online and self.on_contact:
+            self.on_contact()
         if online != self.online:
             self.online = online
             if self.on_status:

@@ -198,18 +198,25 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+    def _render(exc: DomainError) -> JSONResponse:
         headers = {}
         if isinstance(exc, RateLimited | StorageFull):
             headers["Retry-After"] = str(exc.retry_after)
-        if isinstance(exc, StorageFull):
-            log.error("storage full on %s %s: %s", _request.method, _request.url.path, exc.__cause__ or exc)
         if isinstance(exc, Unauthorized):
             headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(
             error_body(exc.code, exc.message, **exc.extra), status_code=exc.status, headers=headers
         )
+
+    def _storage_full(request: Request, cause: BaseException) -> JSONResponse:
+        log.error("storage full on %s %s: %s", request.method, request.url.path, cause)
+        return _render(StorageFull())
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        if isinstance(exc, StorageFull):
+            return _storage_full(request, exc.__cause__ or exc)
+        return _render(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -259,10 +266,7 @@ def install_error_handlers(app: FastAPI) -> None:
     # and try again later, never that what it sent was wrong.
     def _resource_answer(request: Request, exc: BaseException) -> JSONResponse | None:
         if storage_exhausted(exc):
-            log.error("storage full on %s %s: %s", request.method, request.url.path, exc)
-            full = StorageFull()
-            return JSONResponse(error_body(full.code, full.message), status_code=full.status,
-                                headers={"Retry-After": str(full.retry_after)})
+            return _storage_full(request, exc)
         if isinstance(exc, OperationalError) and _database_busy(exc):
             log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
             return JSONResponse(error_body("server_busy", "Máy chủ đang bận. Vui lòng thử lại sau ít giây."),

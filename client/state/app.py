@@ -72,6 +72,7 @@ class AppState:
         self.after_login: str | None = None  # where to go once signed in (a deep link opened signed out)
         self._listeners: list[Callable[[str], None]] = []
         self._stop: asyncio.Event | None = None
+        self._last_contact: datetime | None = None
 
     # --- observers -----------------------------------------------------------------------------------
 
@@ -152,7 +153,7 @@ class AppState:
         device_key = f"device_token:{server_url}:{username.strip().lower()}"
         await self.api.login(username.strip(), password, self.config.device_name,
                              await self.prefs.get(device_key))
-        if getattr(self.api, "device_token", None):
+        if self.api.device_token:
             await self.prefs.set(device_key, self.api.device_token)
         me = await self.api.me()
         await self.prefs.set("server_url", server_url)
@@ -222,7 +223,14 @@ class AppState:
     def _touch_contact(self) -> None:
         """The server answered: the offline clock starts again from now."""
         if self.store is not None:
-            self.store.set_meta("last_contact", self.config.clock().isoformat())
+            self._last_contact = self.config.clock()
+            self.store.set_meta("last_contact", self._last_contact.isoformat())
+
+    def _on_contact(self) -> None:
+        # Every successful poll is a contact; writing it down once an hour is precise enough for a rule
+        # counted in days, and keeps a write off each poll.
+        if self._last_contact is None or self.config.clock() - self._last_contact >= timedelta(hours=1):
+            self._touch_contact()
 
     def _start_engine(self) -> None:
         assert self.api is not None and self.store is not None
@@ -232,6 +240,7 @@ class AppState:
             on_change=lambda: self.notify("data"),
             on_status=self._on_status,
             on_notification=self._on_notification,
+            on_contact=self._on_contact,
         )
 
     def _on_notification(self, data: dict[str, Any]) -> None:

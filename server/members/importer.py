@@ -279,8 +279,6 @@ def _read_rows(kind: str, data: bytes, max_rows: int) -> tuple[Columns, list[Row
                 elif number >= _HEADER_SCAN_ROWS:
                     break
                 continue
-            if not any(_text(v) for v in raw):
-                continue
             if len(rows) >= max_rows:
                 raise Unprocessable(f"Tệp có quá {max_rows} dòng dữ liệu; hãy chia nhỏ tệp.",
                                     code="too_many_rows")

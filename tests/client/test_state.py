@@ -41,6 +41,7 @@ class FakeApi:
         self.offline = False
         self.ended = False
         self.offline_max_days = 14
+        self.device_token: str | None = None
         self._me = me
         self.posted: list[tuple[str, Any]] = []
         self.answers: dict[str, Any] = {}
@@ -475,3 +476,18 @@ async def test_each_contact_with_the_server_restarts_the_offline_clock(made, clo
     clock[0] = clock[0] + timedelta(days=10)  # 20 days since sign-in, 10 since the last contact
     _, restored = await _offline_restore(made, app.prefs)
     assert restored is True
+
+
+async def test_a_device_online_for_weeks_is_not_wiped_on_its_first_offline_start(made, clock):
+    # Online all along, the engine never changes status, yet every answer from the server is a contact.
+    app, _ = made()
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    app._on_status(True)
+    for _day in range(4):
+        clock[0] = clock[0] + timedelta(days=5)
+        app.engine.queue("document.read", {"document_id": 1})
+        await app.engine.push()
+    await app._close(wipe=False)
+    clock[0] = clock[0] + timedelta(days=2)  # 22 days since sign-in, 2 since the last answer
+    again, restored = await _offline_restore(made, app.prefs)
+    assert restored is True and again.store is not None
