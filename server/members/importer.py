@@ -24,6 +24,7 @@ from server.members import service, xlsx_guard
 from server.members.models import Member, User
 from server.orgs import service as orgs
 from server.orgs.models import Organization, OrgClosure
+from server.sync.log import record_changes
 from shared.enums import MEMBER_KIND_LABELS, MemberKind, OrgKind
 from shared.schemas.members import CARD_PATTERN, PHONE_PATTERN, ImportReport, ImportRowResult
 from shared.text import fold, nfc
@@ -587,19 +588,22 @@ def _apply(session: Session, principal: Principal, rows: list[Row]) -> None:
     with session.no_autoflush:
         for row in valid:
             assert row.member is not None and row.org is not None
-            if id(row) in new_rows:
-                if not row.username:
-                    service.touch_member(session, row.member, None, lookup=False)
-            else:
+            if id(row) not in new_rows:
                 if row.transfer:
                     service.move_member(session, principal, row.member, row.user, row.org, today,
                                         "Nhập từ tệp")
                 service.apply_changes(session, principal, row.member, row.user, row.changes)
-    for row in valid:
-        if row.username and row.member is not None:
-            row.user = service.add_account(session, principal, row.member, row.username,
-                                           _NO_PASSWORD + secrets.token_urlsafe(16))
-            service.touch_member(session, row.member, row.user)
+    with_account = [r for r in valid if r.username and r.member is not None]
+    users = service.add_accounts(session, principal, [
+        (r.member, r.username, _NO_PASSWORD + secrets.token_urlsafe(16))
+        for r in with_account if r.member is not None and r.username])
+    for row, user in zip(with_account, users, strict=True):
+        row.user = user
+    # New members and new accounts: their change-log rows in one go (each device of the account sees it).
+    touched = [r for r in valid if r.member is not None and (id(r) in new_rows or r.username)]
+    record_changes(session, "member", [
+        (r.member.id or 0, [r.user.id] if r.user is not None and r.user.id else [])
+        for r in touched if r.member is not None])
     session.flush()
 
 
