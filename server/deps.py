@@ -59,7 +59,11 @@ WriteGate = Annotated[None, Depends(write_gate)]
 def get_db(request: Request, _gate: WriteGate) -> Iterator[Session]:
     """One session per request; writing methods take the write lock up front (SQLite), after the gate."""
     db: Database = request.app.state.db
-    session = db.session(write=request.method not in _READ_METHODS)
+    yield from _request_session(request, db.session(write=request.method not in _READ_METHODS))
+
+
+def _request_session(request: Request, session: Session) -> Iterator[Session]:
+    """Yield the request's session; on a refusal, roll back and keep its audit entry; always close."""
     try:
         yield session
     except DomainError as exc:
@@ -86,16 +90,9 @@ def _keep_refusal(request: Request, session: Session, entry: dict) -> None:
 
 def get_read_first_db(request: Request) -> Iterator[Session]:
     """A session that starts without the write lock, whatever the method; the route calls
-    `server.db.begin_write` before writing. Only for writes that first do slow work (sign-in)."""
+    `server.db.begin_write` before writing. Only for writes that first do slow work (sign-in, imports)."""
     db: Database = request.app.state.db
-    session = db.session()
-    try:
-        yield session
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    yield from _request_session(request, db.session())
 
 
 def client_address(request: Request) -> str | None:
@@ -153,3 +150,11 @@ def require_staff(principal: CurrentPrincipal) -> Principal:
 
 
 StaffPrincipal = Annotated[Principal, Depends(require_staff)]
+
+
+def require_read_staff(principal: ReadPrincipal) -> Principal:
+    principal.require_staff()
+    return principal
+
+
+ReadStaffPrincipal = Annotated[Principal, Depends(require_read_staff)]

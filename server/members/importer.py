@@ -531,10 +531,30 @@ def _diff(row: Row) -> None:
         row.transfer = True
 
 
-def plan(session: Session, principal: Principal, kind: str, data: bytes, settings: Settings,
-         default_org_id: int | None) -> tuple[Columns, list[Row]]:
+@dataclass
+class Parsed:
+    """A file read, its rows matched to columns and their fields checked: all that needs no database."""
+
+    kind: str
+    columns: Columns
+    rows: list[Row]
+
+
+def parse(file: UploadFile, settings: Settings) -> Parsed:
+    """Read and check the upload. Runs before any transaction: a large XLSX takes seconds to unpack, and
+    SQLite has one writer, so doing it under the write lock made every check-in of the province wait."""
+    data = read_upload(file, settings.import_max_bytes)
+    kind = sniff(data)
     columns, rows = _read_rows(kind, data, settings.import_max_rows)
-    has_org = {"org_code", "org_name"} & columns.index.keys()
+    for row in rows:
+        _validate_fields(row)
+    return Parsed(kind, columns, rows)
+
+
+def plan(session: Session, principal: Principal, parsed: Parsed, default_org_id: int | None) -> list[Row]:
+    """Match the parsed rows against the database: cells, existing members, usernames, what would change."""
+    rows = parsed.rows
+    has_org = {"org_code", "org_name"} & parsed.columns.index.keys()
     default_org = None
     if default_org_id is not None:
         principal.require_manages(session, default_org_id)
@@ -545,15 +565,13 @@ def plan(session: Session, principal: Principal, kind: str, data: bytes, setting
         raise Unprocessable("Tệp thiếu cột 'Mã chi bộ' hoặc 'Chi bộ' và không chọn chi bộ mặc định.",
                             code="missing_columns")
     scope = _Scope(session, principal)
-    for row in rows:
-        _validate_fields(row)
     _resolve_orgs(session, principal, scope, rows, default_org)
     _flag_duplicates(rows)
     _match_members(session, principal, scope, rows)
     _check_usernames(session, rows)
     for row in rows:
         _diff(row)
-    return columns, rows
+    return rows
 
 
 # ---------------------------------------------------------------- writing
@@ -619,11 +637,10 @@ def _row_result(row: Row) -> ImportRowResult:
     )
 
 
-def import_file(session: Session, principal: Principal, settings: Settings, file: UploadFile, *,
-                default_org_id: int | None, import_valid_rows: bool, dry_run: bool) -> ImportReport:
-    data = read_upload(file, settings.import_max_bytes)
-    kind = sniff(data)
-    columns, rows = plan(session, principal, kind, data, settings, default_org_id)
+def import_parsed(session: Session, principal: Principal, parsed: Parsed, filename: str | None, *,
+                  default_org_id: int | None, import_valid_rows: bool, dry_run: bool) -> ImportReport:
+    """Plan the rows against the database and, unless refused or a dry run, write them (no commit)."""
+    rows = plan(session, principal, parsed, default_org_id)
     statuses = ("created", "updated", "unchanged", "rejected")
     counts = {s: sum(1 for r in rows if r.status == s) for s in statuses}
     results = [_row_result(r) for r in rows]  # before writing: statuses describe the file against the db
@@ -632,10 +649,10 @@ def import_file(session: Session, principal: Principal, settings: Settings, file
         _apply(session, principal, rows)
         touched = {r.org.id or 0 for r in rows if r.org is not None and not r.errors}
         audit.record(session, "member.import", actor=principal, target_type="import",
-                     target_id=file.filename, org_id=_common_ancestor(session, touched),
-                     detail={"file": file.filename, "type": kind, "rows": len(rows), **counts,
+                     target_id=filename, org_id=_common_ancestor(session, touched),
+                     detail={"file": filename, "type": parsed.kind, "rows": len(rows), **counts,
                              "import_valid_rows": import_valid_rows})
         for result, row in zip(results, rows, strict=True):
             result.member_id = row.member.id if row.member else None
-    return ImportReport(applied=applied, dry_run=dry_run, file_type=kind, ignored_columns=columns.ignored,
-                        rows=results, **counts)
+    return ImportReport(applied=applied, dry_run=dry_run, file_type=parsed.kind,
+                        ignored_columns=parsed.columns.ignored, rows=results, **counts)

@@ -5,7 +5,15 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from pydantic import Field
 
-from server.deps import AppSettings, CurrentPrincipal, DbSession, StaffPrincipal
+from server.db import begin_write
+from server.deps import (
+    AppSettings,
+    CurrentPrincipal,
+    DbSession,
+    ReadFirstDbSession,
+    ReadStaffPrincipal,
+    StaffPrincipal,
+)
 from server.members import importer, service
 from server.openapi import AUTHED, errors
 from shared.enums import MemberKind
@@ -51,15 +59,18 @@ def create_member(body: MemberCreate, principal: StaffPrincipal, db: DbSession) 
 
 @router.post("/import", response_model=ImportReport, responses=errors(401, 403, 413, 422))
 def import_members(
-    principal: StaffPrincipal, db: DbSession, settings: AppSettings,
+    principal: ReadStaffPrincipal, db: ReadFirstDbSession, settings: AppSettings,
     file: Annotated[UploadFile, File(description="CSV (UTF-8) hoặc XLSX xuất từ cơ sở dữ liệu đảng viên")],
     default_org_id: Annotated[int | None, Form(description="Chi bộ cho các dòng không ghi chi bộ")] = None,
     import_valid_rows: Annotated[bool, Form(description="Nhập các dòng hợp lệ dù tệp có dòng lỗi")] = False,
     dry_run: Annotated[bool, Form(description="Chỉ báo cáo, không ghi gì")] = False,
 ) -> ImportReport:
     """Nhập đảng viên từ tệp: báo cáo từng dòng; tệp có dòng lỗi không ghi gì trừ khi import_valid_rows."""
-    report = importer.import_file(db, principal, settings, file, default_org_id=default_org_id,
-                                  import_valid_rows=import_valid_rows, dry_run=dry_run)
+    parsed = importer.parse(file, settings)  # outside any transaction: check-ins keep flowing meanwhile
+    if not dry_run:
+        begin_write(db)  # what the plan reads is then what the import writes against
+    report = importer.import_parsed(db, principal, parsed, file.filename, default_org_id=default_org_id,
+                                    import_valid_rows=import_valid_rows, dry_run=dry_run)
     if report.applied:
         db.commit()
     else:

@@ -2,12 +2,14 @@
 nothing: a huge shared string, 16,000 columns, a million declared rows, a zip bomb, an overlong cell."""
 
 import io
+import sqlite3
 import zipfile
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from server.members import importer
 from server.members.models import Member
 from tests.server.members.factories import HEADERS, csv_bytes, fresh, post_import, xlsx_bytes
 
@@ -82,3 +84,39 @@ def test_a_long_empty_tail_ends_the_data(client, db, world, login):
     resp = post_import(client, login(world.staff), content)
     assert resp.status_code == 200, resp.text[:300]
     assert resp.json()["created"] == 1
+
+
+def _writable(settings) -> bool:
+    """Whether another writer could take SQLite's write lock right now (a check-in, say)."""
+    conn = sqlite3.connect(settings.data_dir / "sotay.db", timeout=0)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+
+
+def test_the_file_is_read_before_the_write_lock_is_taken(client, db, world, login, settings, monkeypatch):
+    # Observed from inside: whether the database is open to other writers while the rows are read and
+    # checked (seconds for a large XLSX), and while they are matched and written (it must not be).
+    seen: dict[str, bool] = {}
+    check_fields, diff = importer._validate_fields, importer._diff
+
+    def reading(row):
+        seen.setdefault("reading", _writable(settings))
+        return check_fields(row)
+
+    def writing(row):
+        seen.setdefault("writing", _writable(settings))
+        return diff(row)
+
+    monkeypatch.setattr(importer, "_validate_fields", reading)
+    monkeypatch.setattr(importer, "_diff", writing)
+    rows = [[i, f"Nguyễn Văn {i}", "01/01/1980", f"7{i:07d}", "01/01/2005", "01/01/2006", "Chính thức",
+             world.cell.code, "", ""] for i in range(3)]
+    resp = post_import(client, login(world.staff), xlsx_bytes(rows), filename="ds.xlsx")
+    assert resp.status_code == 200 and resp.json()["created"] == 3, resp.text[:300]
+    assert seen == {"reading": True, "writing": False}
