@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     file_store: Literal["local", "database"] = Field(
         default="local", description="Where attachments live: files_dir, or the database (several hosts)")
     import_max_rows: int = 20_000
+    import_parse_in_process: bool = Field(
+        default=True, description="Unpack member import files in a worker process, off the server's GIL")
     cors_origins: list[str] = Field(default_factory=list)
     trusted_proxies: list[str] = Field(
         default_factory=list,

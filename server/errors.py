@@ -28,6 +28,17 @@ class DomainError(Exception):
         self.extra = extra
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled whole (a worker process raises it, server/kit/offload.py): code and extra survive.
+        return _rebuild, (type(self), self.__dict__)
+
+
+def _rebuild(cls: type[DomainError], state: dict[str, Any]) -> DomainError:
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, state.get("message"))
+    exc.__dict__.update(state)
+    return exc
+
 
 class BadRequest(DomainError):
     pass
@@ -83,6 +94,15 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int, message: str | None = None, *, code: str | None = None):
         super().__init__(message, code=code)
         self.retry_after = max(1, int(retry_after))
+
+
+class ServiceUnavailable(DomainError):
+    """The server cannot do this now (not the client's fault): try again shortly."""
+
+    status = 503
+    code = "server_busy"
+    message = "Máy chủ đang bận. Vui lòng thử lại sau ít giây."
+    retry_after = 5
 
 
 class StorageFull(DomainError):
@@ -200,7 +220,7 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     def _render(exc: DomainError) -> JSONResponse:
         headers = {}
-        if isinstance(exc, RateLimited | StorageFull):
+        if isinstance(exc, RateLimited | StorageFull | ServiceUnavailable):
             headers["Retry-After"] = str(exc.retry_after)
         if isinstance(exc, Unauthorized):
             headers["WWW-Authenticate"] = "Bearer"

@@ -20,6 +20,7 @@ from server.audit import service as audit
 from server.auth.principal import Principal
 from server.config import Settings
 from server.errors import PayloadTooLarge, Unprocessable
+from server.kit import offload
 from server.members import service, xlsx_guard
 from server.members.models import Member, User
 from server.orgs import service as orgs
@@ -236,6 +237,7 @@ class Row:
     errors: list[str] = field(default_factory=list)
     org: Organization | None = None
     member: Member | None = None
+    member_id: int | None = None  # the member's id once written (new members are not loaded as objects)
     user: User | None = None
     username: str | None = None
     changes: dict[str, Any] = field(default_factory=dict)
@@ -541,11 +543,18 @@ class Parsed:
 
 
 def parse(file: UploadFile, settings: Settings) -> Parsed:
-    """Read and check the upload. Runs before any transaction: a large XLSX takes seconds to unpack, and
-    SQLite has one writer, so doing it under the write lock made every check-in of the province wait."""
+    """Read and check the upload, before any transaction: a large XLSX takes seconds to unpack, and SQLite
+    has one writer, so doing it under the write lock made every check-in of the province wait. The
+    unpacking runs in a worker process (server/kit/offload.py) unless settings say otherwise."""
     data = read_upload(file, settings.import_max_bytes)
+    if settings.import_parse_in_process:
+        return offload.run(parse_data, data, settings.import_max_rows)
+    return parse_data(data, settings.import_max_rows)
+
+
+def parse_data(data: bytes, max_rows: int) -> Parsed:
     kind = sniff(data)
-    columns, rows = _read_rows(kind, data, settings.import_max_rows)
+    columns, rows = _read_rows(kind, data, max_rows)
     for row in rows:
         _validate_fields(row)
     return Parsed(kind, columns, rows)
@@ -597,31 +606,34 @@ def _apply(session: Session, principal: Principal, rows: list[Row]) -> None:
     today = date.today()
     valid = [r for r in rows if not r.errors and r.org is not None]
     new = [r for r in valid if r.member is None]
-    created = service.new_members(
-        session, principal, [(r.org, {"kind": MemberKind.official, **r.fields}) for r in new if r.org],
-        note="Nhập từ tệp", touch=False)
-    for row, member in zip(new, created, strict=True):
-        row.member = member
-    new_rows = {id(r) for r in new}
+    ids = service.insert_members(
+        session, principal, [(r.org.id or 0, {"kind": MemberKind.official, **r.fields})
+                             for r in new if r.org], note="Nhập từ tệp")
+    for row, member_id in zip(new, ids, strict=True):
+        row.member_id = member_id
+    for row in valid:
+        if row.member is not None:
+            row.member_id = row.member.id
     with session.no_autoflush:
         for row in valid:
-            assert row.member is not None and row.org is not None
-            if id(row) not in new_rows:
+            if row.member is not None and row.org is not None:
                 if row.transfer:
                     service.move_member(session, principal, row.member, row.user, row.org, today,
                                         "Nhập từ tệp")
                 service.apply_changes(session, principal, row.member, row.user, row.changes)
-    with_account = [r for r in valid if r.username and r.member is not None]
-    users = service.add_accounts(session, principal, [
-        (r.member, r.username, _NO_PASSWORD + secrets.token_urlsafe(16))
-        for r in with_account if r.member is not None and r.username])
-    for row, user in zip(with_account, users, strict=True):
-        row.user = user
+    with_account = [r for r in valid if r.username]
+    user_ids = service.add_accounts(session, principal, [
+        (r.member_id or 0, r.org.id or 0 if r.org else 0,
+         r.member.full_name if r.member else r.fields.get("full_name") or "", r.username or "",
+         _NO_PASSWORD + secrets.token_urlsafe(16))
+        for r in with_account
+    ])
+    account_of = {id(r): user_id for r, user_id in zip(with_account, user_ids, strict=True)}
     # New members and new accounts: their change-log rows in one go (each device of the account sees it).
-    touched = [r for r in valid if r.member is not None and (id(r) in new_rows or r.username)]
     record_changes(session, "member", [
-        (r.member.id or 0, [r.user.id] if r.user is not None and r.user.id else [])
-        for r in touched if r.member is not None])
+        (r.member_id or 0, [account_of[id(r)]] if id(r) in account_of else [])
+        for r in valid if r.member is None or id(r) in account_of
+    ])
     session.flush()
 
 
@@ -631,28 +643,42 @@ def _row_result(row: Row) -> ImportRowResult:
     return ImportRowResult(
         row=row.number, status=row.status, card_number=row.fields.get("card_number"),
         full_name=row.fields.get("full_name") or (_text(row.values.get("full_name")) or None),
-        member_id=row.member.id if row.member else None, errors=row.errors,
+        member_id=row.member.id if row.member else row.member_id, errors=row.errors,
         changes=changes if row.member is not None and not row.errors else [],
         org_id=row.org.id if row.org else None,
     )
 
 
+@dataclass
+class Outcome:
+    """What an import did; turned into the report after the commit (20,000 row results took a second to
+    build, and under the write lock every check-in waited for it)."""
+
+    parsed: Parsed
+    rows: list[Row]
+    counts: dict[str, int]
+    applied: bool
+    dry_run: bool
+
+
 def import_parsed(session: Session, principal: Principal, parsed: Parsed, filename: str | None, *,
-                  default_org_id: int | None, import_valid_rows: bool, dry_run: bool) -> ImportReport:
+                  default_org_id: int | None, import_valid_rows: bool, dry_run: bool) -> Outcome:
     """Plan the rows against the database and, unless refused or a dry run, write them (no commit)."""
     rows = plan(session, principal, parsed, default_org_id)
     statuses = ("created", "updated", "unchanged", "rejected")
     counts = {s: sum(1 for r in rows if r.status == s) for s in statuses}
-    results = [_row_result(r) for r in rows]  # before writing: statuses describe the file against the db
     applied = bool(rows) and not dry_run and (counts["rejected"] == 0 or import_valid_rows)
     if applied:
-        _apply(session, principal, rows)
+        _apply(session, principal, rows)  # statuses stay as planned: new rows get member_id, not member
         touched = {r.org.id or 0 for r in rows if r.org is not None and not r.errors}
         audit.record(session, "member.import", actor=principal, target_type="import",
                      target_id=filename, org_id=_common_ancestor(session, touched),
                      detail={"file": filename, "type": parsed.kind, "rows": len(rows), **counts,
                              "import_valid_rows": import_valid_rows})
-        for result, row in zip(results, rows, strict=True):
-            result.member_id = row.member.id if row.member else None
-    return ImportReport(applied=applied, dry_run=dry_run, file_type=parsed.kind,
-                        ignored_columns=parsed.columns.ignored, rows=results, **counts)
+    return Outcome(parsed, rows, counts, applied, dry_run)
+
+
+def report(outcome: Outcome) -> ImportReport:
+    return ImportReport(applied=outcome.applied, dry_run=outcome.dry_run, file_type=outcome.parsed.kind,
+                        ignored_columns=outcome.parsed.columns.ignored,
+                        rows=[_row_result(r) for r in outcome.rows], **outcome.counts)

@@ -69,13 +69,13 @@ def import_members(
     parsed = importer.parse(file, settings)  # outside any transaction: check-ins keep flowing meanwhile
     if not dry_run:
         begin_write(db)  # what the plan reads is then what the import writes against
-    report = importer.import_parsed(db, principal, parsed, file.filename, default_org_id=default_org_id,
-                                    import_valid_rows=import_valid_rows, dry_run=dry_run)
-    if report.applied:
+    outcome = importer.import_parsed(db, principal, parsed, file.filename, default_org_id=default_org_id,
+                                     import_valid_rows=import_valid_rows, dry_run=dry_run)
+    if outcome.applied:
         db.commit()
     else:
         db.rollback()
-    return report
+    return importer.report(outcome)
 
 
 @router.get("/{member_id}", response_model=MemberPublic, responses=errors(401, 404))

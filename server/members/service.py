@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.sql import Select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from server.access import accounts
 from server.audit import service as audit
@@ -15,7 +15,7 @@ from server.errors import Conflict, NotFound, Unprocessable
 from server.members.models import Member, Membership, RoleAssignment, User
 from server.orgs import service as orgs
 from server.orgs.models import Organization
-from server.sync.log import record_change, record_changes
+from server.sync.log import record_change
 from server.timeutil import utcnow
 from shared.enums import CELL_ROLES, MemberKind, OrgKind, Role
 from shared.schemas.auth import MePublic, OrgRef, RoleGrant
@@ -124,7 +124,7 @@ def create(session: Session, principal: Principal, data: MemberCreate) -> Member
         if not data.password:
             raise Unprocessable("Cần mật khẩu ban đầu khi tạo tài khoản.", code="password_required")
     fields = data.model_dump(exclude={"username", "password"})
-    member = new_member(session, principal, org, fields, note="Tạo mới", touch=False)
+    member = new_member(session, principal, org, fields, note="Tạo mới")
     user = None
     if data.username and data.password:
         user = add_account(session, principal, member, data.username, security.hash_password(data.password))
@@ -132,46 +132,46 @@ def create(session: Session, principal: Principal, data: MemberCreate) -> Member
     return to_public(session, member, user, org)
 
 
-def new_member(session: Session, principal: Principal, org: Organization, fields: dict, *, note: str,
-               touch: bool = True) -> Member:
+def new_member(session: Session, principal: Principal, org: Organization, fields: dict, *,
+               note: str) -> Member:
     """Insert a member into `org` (a chi bộ the caller manages, checked by the caller) with its history."""
-    return new_members(session, principal, [(org, fields)], note=note, touch=touch)[0]
+    member = session.get(Member, insert_members(session, principal, [(org.id or 0, fields)], note=note)[0])
+    assert member is not None
+    return member
 
 
-def new_members(session: Session, principal: Principal, items: list[tuple[Organization, dict]], *, note: str,
-                touch: bool = True) -> list[Member]:
-    """Insert many members at once (bulk import); each gets its history row, audit entry and change.
+def insert_members(session: Session, principal: Principal, items: list[tuple[int, dict]], *, note: str
+                   ) -> list[int]:
+    """Insert members, each (cell id, fields), with their history rows and audit entries; their ids.
 
-    Bulk INSERTs, not one ORM object per row: a 20,000-row import holds SQLite's write lock (and every
-    check-in waits) for as long as this runs.
+    Bulk INSERTs returning only ids, not one ORM object per row: a 20,000-row import holds SQLite's
+    write lock (and every check-in waits) for as long as this runs. The caller logs the changes.
     """
     if not items:
         return []
     today, now = date.today(), utcnow()
     values = []
-    for org, fields in items:
+    for org_id, fields in items:
         kind = fields.get("kind") or MemberKind.official
         values.append({
             "full_name": fields["full_name"], "name_folded": fold(fields["full_name"]),
             "birth_date": fields.get("birth_date"), "card_number": fields.get("card_number"),
             "admitted_on": fields.get("admitted_on"), "official_on": fields.get("official_on"),
-            "kind": getattr(kind, "value", kind), "org_id": org.id or 0, "position": fields.get("position"),
+            "kind": getattr(kind, "value", kind), "org_id": org_id, "position": fields.get("position"),
             "phone": fields.get("phone"), "created_at": now, "updated_at": now,
         })
-    members = list(session.scalars(
-        insert(Member).returning(Member, sort_by_parameter_order=True), values))
+    ids = [int(i) for i in session.scalars(
+        insert(Member).returning(col(Member.id), sort_by_parameter_order=True), values)]
     session.execute(insert(Membership), [
-        {"member_id": m.id, "org_id": m.org_id, "started_on": today, "note": note, "created_at": now}
-        for m in members
+        {"member_id": member_id, "org_id": v["org_id"], "started_on": today, "note": note, "created_at": now}
+        for member_id, v in zip(ids, values, strict=True)
     ])
     audit.record_many(session, "member.created", principal, [
-        {"target_type": "member", "target_id": m.id, "org_id": m.org_id,
-         "detail": {"full_name": m.full_name, "card": m.card_number}}
-        for m in members
+        {"target_type": "member", "target_id": member_id, "org_id": v["org_id"],
+         "detail": {"full_name": v["full_name"], "card": v["card_number"]}}
+        for member_id, v in zip(ids, values, strict=True)
     ])
-    if touch:
-        record_changes(session, "member", [(m.id or 0, ()) for m in members])
-    return members
+    return ids
 
 
 def add_account(session: Session, principal: Principal, member: Member, username: str, password_hash: str
@@ -186,23 +186,25 @@ def add_account(session: Session, principal: Principal, member: Member, username
     return user
 
 
-def add_accounts(session: Session, principal: Principal, items: list[tuple[Member, str, str]]) -> list[User]:
-    """`add_account` for many (member, username, password hash) at once: one INSERT, one audit INSERT."""
+def add_accounts(session: Session, principal: Principal, items: list[tuple[int, int, str, str, str]]
+                 ) -> list[int]:
+    """Accounts for many members at once, each (member id, its cell, display name, username, password
+    hash): one INSERT and one audit INSERT; the new accounts' ids."""
     if not items:
         return []
     now = utcnow()
-    users = list(session.scalars(insert(User).returning(User, sort_by_parameter_order=True), [
-        {"username": username, "password_hash": password_hash, "member_id": member.id,
-         "display_name": member.full_name, "is_active": True, "is_demo": False,
-         "password_changed_at": now, "created_at": now}
-        for member, username, password_hash in items
-    ]))
+    returning = insert(User).returning(col(User.id), sort_by_parameter_order=True)
+    ids = [int(i) for i in session.scalars(returning, [
+        {"username": username, "password_hash": password_hash, "member_id": member_id,
+         "display_name": name, "is_active": True, "is_demo": False, "password_changed_at": now,
+         "created_at": now}
+        for member_id, _, name, username, password_hash in items
+    ])]
     audit.record_many(session, "user.created", principal, [
-        {"target_type": "user", "target_id": user.id, "org_id": member.org_id,
-         "detail": {"username": user.username}}
-        for user, (member, _, _) in zip(users, items, strict=True)
+        {"target_type": "user", "target_id": user_id, "org_id": org_id, "detail": {"username": username}}
+        for user_id, (_, org_id, _, username, _) in zip(ids, items, strict=True)
     ])
-    return users
+    return ids
 
 
 def update(session: Session, principal: Principal, member_id: int, data: MemberUpdate) -> MemberPublic:

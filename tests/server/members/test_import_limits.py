@@ -100,20 +100,21 @@ def _writable(settings) -> bool:
 
 
 def test_the_file_is_read_before_the_write_lock_is_taken(client, db, world, login, settings, monkeypatch):
-    # Observed from inside: whether the database is open to other writers while the rows are read and
-    # checked (seconds for a large XLSX), and while they are matched and written (it must not be).
+    # Observed from inside: whether the database is open to other writers while the file is unpacked and
+    # checked (seconds for a large XLSX, in the worker process), and while the rows are matched and
+    # written (it must not be).
     seen: dict[str, bool] = {}
-    check_fields, diff = importer._validate_fields, importer._diff
+    unpack, diff = importer.offload.run, importer._diff
 
-    def reading(row):
+    def reading(fn, *args):
         seen.setdefault("reading", _writable(settings))
-        return check_fields(row)
+        return unpack(fn, *args)
 
     def writing(row):
         seen.setdefault("writing", _writable(settings))
         return diff(row)
 
-    monkeypatch.setattr(importer, "_validate_fields", reading)
+    monkeypatch.setattr(importer.offload, "run", reading)
     monkeypatch.setattr(importer, "_diff", writing)
     rows = [[i, f"Nguyễn Văn {i}", "01/01/1980", f"7{i:07d}", "01/01/2005", "01/01/2006", "Chính thức",
              world.cell.code, "", ""] for i in range(3)]
