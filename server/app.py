@@ -80,18 +80,19 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     from server.sync.runtime import install as install_sync
 
     install_sync(app)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
-            allow_methods=["*"], allow_headers=["*"], expose_headers=["ETag", "Retry-After", "Content-Range"],
-        )
     install_error_handlers(app)
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
     document_error_responses(app)
-    # Body limits inside the security headers, so a 413 carries them too.
+    # Body limits inside CORS and the security headers, so a 413 carries their headers too (without
+    # CORS headers a browser hides the 413 from the page, which then sees only a network error).
     _wrap_outermost(app, lambda inner: BodyLimit(inner, default=lambda: settings.json_max_bytes,
                                                  rules=body_limit_rules(settings)))
+    if settings.cors_origins:
+        origins = settings.cors_origins
+        _wrap_outermost(app, lambda inner: CORSMiddleware(
+            inner, allow_origins=origins, allow_credentials=False, allow_methods=["*"], allow_headers=["*"],
+            expose_headers=["ETag", "Retry-After", "Content-Range"]))
     _wrap_outermost(app, lambda inner: SecurityHeaders(inner, hsts=settings.hsts))
     return app
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from server.app import body_limit_rules
+from server.app import body_limit_rules, create_app
 from server.kit.limits import MIB, declared_length, size_text
 from tests.server.documents.factories import API, create_doc, pdf_bytes
 from tests.server.meetings.test_concurrency import ServerThread
@@ -181,3 +181,17 @@ def _same_shape(route: str, template: str) -> bool:
     if len(a) != len(b):
         return False
     return all(x == y or (x.startswith("{") and y.startswith("{")) for x, y in zip(a, b, strict=True))
+
+
+def test_a_413_carries_cors_headers_so_a_web_page_can_read_it(settings):
+    # Without them the browser hides the answer and the page can only say "network error".
+    origin = "https://sotay.example.vn"
+    settings.cors_origins = [origin]
+    with TestClient(create_app(settings, migrate=False)) as client:
+        resp = client.post(LOGIN, content=b"{" + b" " * (2 * MIB) + b"}",
+                           headers={"Origin": origin, "Content-Type": "application/json"})
+        assert resp.status_code == 413 and resp.json()["code"] == "payload_too_large"
+        assert resp.headers["access-control-allow-origin"] == origin
+        assert resp.headers["x-content-type-options"] == "nosniff"
+        other = client.post(LOGIN, json={"username": "x", "password": "y"}, headers={"Origin": origin})
+        assert other.headers["access-control-allow-origin"] == origin  # ordinary answers still carry it
