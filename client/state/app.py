@@ -196,8 +196,10 @@ class AppState:
             self._start_engine()
             self.online = False
             return True
-        except SessionEnded:
+        except SessionEnded as exc:
+            # Ended while the app was closed (signed out elsewhere, or reported lost): say why.
             await self._wipe_saved_user()
+            self.notice = exc.message or "Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại."
             return False
         await self._open(me)
         return True

@@ -73,7 +73,7 @@ def login(ctx: Ctx) -> Screen:
                 wrap=True,
             ),
             ft.Container(height=8),
-            ctx.text(notice, 14, color="#B00020") if notice else ft.Container(),
+            tag("login-notice", ctx.text(notice, 14, color="#B00020")) if notice else ft.Container(),
             tag("server", server),
             tag("username", username),
             tag("password", password),

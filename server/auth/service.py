@@ -133,7 +133,8 @@ def refresh(session: Session, settings: Settings, token: str, address: str | Non
     device = session.get(DeviceSession, row.session_id)
     now = utcnow()
     if device is None or device.revoked_at is not None:
-        raise AuthFailure("Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.", code="session_revoked")
+        message, code = _ended(device)
+        raise AuthFailure(message, code=code)
     user = session.get(User, device.user_id)
     if row.used_at is not None:
         raise _reused(session, device, user, address)
@@ -193,13 +194,27 @@ def revoke_all(session: Session, user_id: int, reason: str, *, except_session: i
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+ENDED_BY_STAFF = ("Cấp ủy đã kết thúc phiên đăng nhập trên thiết bị này (báo mất máy) nên dữ liệu trên máy "
+                  "đã được xoá. Nếu đây là máy của bạn, hãy đăng nhập lại.")
+
+
+def _ended(device: DeviceSession | None) -> tuple[str, str]:
+    """(message, code) for a request on an ended session; a phone reported lost says so, so that its
+    owner, finding it again, knows why the documents are gone."""
+    if device is not None and device.revoked_reason == "ended_by_staff":
+        return ENDED_BY_STAFF, "session_ended_by_staff"
+    return "Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.", "session_revoked"
+
+
 def authenticate_access_token(session: Session, settings: Settings, token: str) -> tuple[User, DeviceSession]:
     data = security.read_access_token(settings.resolved_secret(), token)
     if data is None:
         raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
     device = session.get(DeviceSession, int(data["sid"]))
     if device is None or device.revoked_at is not None or str(device.user_id) != str(data["sub"]):
-        raise Unauthorized("Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.", code="session_revoked")
+        own = device is not None and str(device.user_id) == str(data["sub"])
+        message, code = _ended(device if own else None)
+        raise Unauthorized(message, code=code)
     user = session.get(User, device.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("Tài khoản đã bị khóa.", code="account_disabled")

@@ -234,4 +234,4 @@ async def test_staff_end_a_lost_phones_sessions_and_it_wipes_its_copy(live_serve
     assert await phone.sync_now() is False  # the next contact
     assert phone.store is None and phone.me is None
     assert not folder.exists()  # documents, files and the outbox are gone from the device
-    assert phone.notice and "đăng nhập" in phone.notice
+    assert phone.notice and "báo mất máy" in phone.notice and "đăng nhập lại" in phone.notice

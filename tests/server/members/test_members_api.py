@@ -148,6 +148,24 @@ def test_staff_cannot_lock_themself_out(client, world, login):
     assert resp.status_code == 422 and resp.json()["code"] == "own_account"
 
 
+def test_a_phone_reported_lost_is_told_why_its_session_ended(client, db, world, login):
+    phone = client.post("/api/v1/auth/login", json={"username": world.member.username,
+                                                    "password": world.member.password}).json()
+    resp = client.post(f"{API}/{world.member.member.id}/sessions/end", headers=login(world.staff))
+    assert resp.status_code == 200 and resp.json() == {"ended": 1}
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {phone['access_token']}"})
+    refreshed = client.post("/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]})
+    for answer in (me, refreshed):
+        assert answer.status_code == 401 and answer.json()["code"] == "session_ended_by_staff"
+        assert "báo mất máy" in answer.json()["message"]
+    [entry] = audits(db, "user.sessions_ended", world.member.user.id)
+    assert json.loads(entry.detail)["sessions_ended"] == 1
+    # The member signs in again on the phone they found: a new session, nothing of the old one.
+    again = client.post("/api/v1/auth/login", json={"username": world.member.username,
+                                                    "password": world.member.password})
+    assert again.status_code == 200
+
+
 def test_reset_password_ends_sessions(client, db, world, login):
     victim = login(world.member, device="điện thoại")
     other_device = login(world.member, device="máy tính")
