@@ -14,6 +14,7 @@ from server.errors import install_error_handlers
 from server.kit.headers import SecurityHeaders
 from server.kit.limits import BodyLimit, Rule, size_text
 from server.openapi import document_error_responses
+from server.sync.idle import IdlePoll
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
     document_error_responses(app)
+    # An up-to-date device's poll is answered before routing (server/sync/idle.py).
+    _wrap_outermost(app, lambda inner: IdlePoll(inner, path=f"{API_PREFIX}/sync", engine=db.engine,
+                                                secret=settings.resolved_secret(), demo=settings.demo))
     # Body limits inside CORS and the security headers, so a 413 carries their headers too (without
     # CORS headers a browser hides the 413 from the page, which then sees only a network error).
     _wrap_outermost(app, lambda inner: BodyLimit(inner, default=lambda: settings.json_max_bytes,

@@ -18,12 +18,12 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from server.auth.principal import Principal, build
 from server.config import Settings
 from server.db import Database
-from server.deps import CurrentPrincipal, DbSession, bearer
+from server.deps import AppSettings, CurrentPrincipal, DbSession, bearer
 from server.errors import Unauthorized
 from server.openapi import errors
 from server.sync import actions, registry, service
 from server.sync.bus import STOP, Bus
-from server.sync.cursor import Cursor
+from server.sync.cursor import Cursor, cursor_key
 from server.sync.models_ext import EventTicket
 from server.timeutil import utcnow
 from shared.schemas.sync import EventTicket as EventTicketPublic
@@ -35,10 +35,12 @@ TICKET_SECONDS = 60
 
 
 @router.get("/sync", response_model=SyncPage, responses=errors(400, 401, 410))
-def sync_feed(principal: CurrentPrincipal, db: DbSession,
-              cursor: Annotated[str | None, Query(max_length=200)] = None,
+def sync_feed(principal: CurrentPrincipal, db: DbSession, settings: AppSettings,
+              cursor: Annotated[str | None, Query(max_length=400)] = None,
               limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT) -> SyncPage:
-    return service.feed(db, principal, cursor, limit)
+    """Changes since `cursor` (none: a full snapshot, in pages). An up-to-date device's poll is usually
+    answered before this route by server/sync/idle.py; this is where everything else is decided."""
+    return service.feed(db, principal, cursor, limit, cursor_key(settings.resolved_secret()))
 
 
 @router.post("/sync/push", response_model=PushResponse, responses=errors(401, 422))

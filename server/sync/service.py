@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 from server.auth.principal import Principal
 from server.errors import Gone
 from server.sync import registry
-from server.sync.cursor import Cursor, decode
+from server.sync.cursor import Cursor, Scope, decode
 from server.sync.models import Change, ChangeScope, SyncCounter
 from server.sync.models_ext import SyncHorizon
 from server.sync.registry import View
@@ -40,30 +40,39 @@ def _expired() -> Gone:
                 code="cursor_expired")
 
 
-def feed(session: Session, principal: Principal, cursor: str | None, limit: int = DEFAULT_LIMIT) -> SyncPage:
+def feed(session: Session, principal: Principal, cursor: str | None, limit: int = DEFAULT_LIMIT,
+         key: bytes | None = None) -> SyncPage:
+    """A page of the feed; `key` signs the delta cursors handed out (their scope lets server/sync/idle.py
+    answer the next up-to-date poll from the change log alone)."""
     limit = max(1, min(limit, MAX_LIMIT))
     view = registry.build_view(session, principal)
     fp = view.fingerprint()
     if not cursor:
-        return _fresh(session, view, limit)
+        return _fresh(session, view, limit, key)
     cur = decode(cursor)
     if cur.version < horizon(session):
         raise _expired()
     if cur.fingerprint != fp:
         # The set of things the device may hold changed (transfer, org moved, role changed): rather than
         # guess what the device held under its old view, hand it a fresh snapshot and say so.
-        return _fresh(session, view, limit)
+        return _fresh(session, view, limit, key)
     if cur.snapshot:
-        return _snapshot(session, view, cur, limit, reset=False)
-    return _delta(session, view, cur.version, limit)
+        return _snapshot(session, view, cur, limit, key, reset=False)
+    return _delta(session, view, cur.version, limit, key)
 
 
-def _fresh(session: Session, view: View, limit: int) -> SyncPage:
+def delta_cursor(view: View, version: int, key: bytes | None) -> str:
+    """The cursor of a device up to date at `version`: signed with the scopes its view follows."""
+    return Cursor(version, view.fingerprint(), scope=Scope(view.user_id, view.org_ids)).encode(key)
+
+
+def _fresh(session: Session, view: View, limit: int, key: bytes | None) -> SyncPage:
     start = Cursor(current_version(session), view.fingerprint(), snapshot=True)
-    return _snapshot(session, view, start, limit, reset=True)
+    return _snapshot(session, view, start, limit, key, reset=True)
 
 
-def _snapshot(session: Session, view: View, cur: Cursor, limit: int, *, reset: bool) -> SyncPage:
+def _snapshot(session: Session, view: View, cur: Cursor, limit: int, key: bytes | None, *,
+              reset: bool) -> SyncPage:
     provs = registry.providers()
     changes: list[ChangeOut] = []
     type_index, after_id = cur.type_index, cur.after_id
@@ -80,11 +89,11 @@ def _snapshot(session: Session, view: View, cur: Cursor, limit: int, *, reset: b
             type_index, after_id = type_index + 1, 0
     done = type_index >= len(provs)
     if done:
-        next_cur = Cursor(cur.version, cur.fingerprint)
+        next_cursor = delta_cursor(view, cur.version, key)
     else:
-        next_cur = Cursor(cur.version, cur.fingerprint, snapshot=True, type_index=type_index,
-                          after_id=after_id)
-    return SyncPage(changes=changes, cursor=next_cur.encode(), has_more=not done, reset=reset)
+        next_cursor = Cursor(cur.version, cur.fingerprint, snapshot=True, type_index=type_index,
+                             after_id=after_id).encode()
+    return SyncPage(changes=changes, cursor=next_cursor, has_more=not done, reset=reset)
 
 
 def scope_filter(view: View, after: int, upto: int | None = None) -> Any:
@@ -99,7 +108,7 @@ def scope_filter(view: View, after: int, upto: int | None = None) -> Any:
     return union(*parts).subquery()
 
 
-def _delta(session: Session, view: View, after: int, limit: int) -> SyncPage:
+def _delta(session: Session, view: View, after: int, limit: int, key: bytes | None) -> SyncPage:
     top = current_version(session)  # read BEFORE the log: everything up to `top` is committed and visible
     scoped = scope_filter(view, after, top)
     versions = [int(v) for v in session.execute(
@@ -112,9 +121,9 @@ def _delta(session: Session, view: View, after: int, limit: int) -> SyncPage:
     ).all() if versions else []
     latest: dict[tuple[str, int], int] = {}
     for version, etype, eid in rows:
-        key = (etype, int(eid))
-        if latest.get(key, -1) < int(version):
-            latest[key] = int(version)
+        entity = (etype, int(eid))
+        if latest.get(entity, -1) < int(version):
+            latest[entity] = int(version)
     _add_related(session, latest)
     by_type: dict[str, list[int]] = {}
     for etype, eid in latest:
@@ -134,8 +143,7 @@ def _delta(session: Session, view: View, after: int, limit: int) -> SyncPage:
                 changes.append(ChangeOut(type=etype, op=ChangeOp.delete, id=eid, version=version))
     changes.sort(key=lambda c: (c.version, c.type, c.id))
     new_version = versions[-1] if has_more else max(top, after)
-    next_cursor = Cursor(new_version, view.fingerprint()).encode()
-    return SyncPage(changes=changes, cursor=next_cursor, has_more=has_more)
+    return SyncPage(changes=changes, cursor=delta_cursor(view, new_version, key), has_more=has_more)
 
 
 def _add_related(session: Session, latest: dict[tuple[str, int], int]) -> None:
