@@ -164,3 +164,22 @@ def test_the_idle_answer_on_both_engines(any_settings):
             record_change(s, "organization", world.cell.id, org_ids=[world.cell.id])
         assert [c["id"] for c in _poll(client, device).json()["changes"]] == [world.cell.id]
     app.state.db.dispose()
+
+
+def test_a_view_of_many_organisations_gets_a_cursor_the_feed_accepts(client, world, login, db):
+    from server.auth.principal import build
+    from server.sync.service import MAX_CURSOR_ORGS
+    from shared.enums import OrgKind, Role
+    from shared.schemas.members import RoleAssign
+    from tests.factories import make_org
+
+    admin = build(db, world.admin.user, None, None)
+    for i in range(MAX_CURSOR_ORGS + 5):  # staff of many communes at once
+        org = make_org(db, f"Đảng bộ xã Nhiều {i}", OrgKind.grassroots, world.district)
+        db.flush()
+        members.assign_role(db, admin, world.member.member.id, RoleAssign(role=Role.staff, org_id=org.id))
+    db.commit()
+    device = Device(client, login(world.member))
+    device.pull()
+    assert len(device.cursor) <= 400
+    assert _poll(client, device).status_code == 200
