@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 from server.config import Settings, get_settings
 from server.db import Database
 from server.errors import install_error_handlers
+from server.kit.arrival import RequestArrival
 from server.kit.headers import SecurityHeaders
 from server.kit.limits import BodyLimit, Rule, size_text
 from server.openapi import document_error_responses
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
             inner, allow_origins=origins, allow_credentials=False, allow_methods=["*"], allow_headers=["*"],
             expose_headers=["ETag", "Retry-After", "Content-Range"]))
     _wrap_outermost(app, lambda inner: SecurityHeaders(inner, hsts=settings.hsts))
+    _wrap_outermost(app, RequestArrival)
     return app
 
 

@@ -3,6 +3,7 @@
 import asyncio
 import weakref
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,6 +14,7 @@ from server.auth.principal import Principal, build
 from server.config import Settings
 from server.db import Database
 from server.errors import DomainError, Unauthorized
+from server.timeutil import utcnow
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/login")
@@ -93,6 +95,15 @@ def get_read_first_db(request: Request) -> Iterator[Session]:
     `server.db.begin_write` before writing. Only for writes that first do slow work (sign-in, imports)."""
     db: Database = request.app.state.db
     yield from _request_session(request, db.session())
+
+
+def arrival(request: Request) -> datetime:
+    """When the request reached the server (server/kit/arrival.py), before any queue."""
+    arrived = getattr(request.state, "arrived_at", None)
+    return arrived if isinstance(arrived, datetime) else utcnow()
+
+
+ArrivedAt = Annotated[datetime, Depends(arrival)]
 
 
 def client_address(request: Request) -> str | None:

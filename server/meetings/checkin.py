@@ -228,9 +228,14 @@ def _verify(meeting: Meeting, code: str, at: datetime, offline: bool) -> None:
 
 
 def check_in(
-    session: Session, principal: Principal, meeting_id: int, data: CheckinRequest, now: datetime | None = None
+    session: Session, principal: Principal, meeting_id: int, data: CheckinRequest,
+    now: datetime | None = None, *, arrived_at: datetime | None = None,
 ) -> tuple[CheckinPublic, bool]:
-    """Record the caller's presence. Returns (answer, created); replays return created=False."""
+    """Record the caller's presence. Returns (answer, created); replays return created=False.
+
+    An online check-in is judged at `arrived_at`, when the request reached the server: on a busy evening
+    it may wait seconds for the writer, and the code the member typed was right when they sent it.
+    """
     now = now or utcnow()
     meeting = service.get_readable(session, principal, meeting_id)
     member = principal.member
@@ -246,7 +251,10 @@ def check_in(
         raise Conflict("Điểm danh chưa được mở.", code="checkin_not_open")
     _throttle(session, principal, meeting_id, now)
     offline = data.checked_in_at is not None
-    at = data.checked_in_at.astimezone(UTC) if data.checked_in_at else now
+    if data.checked_in_at:
+        at = data.checked_in_at.astimezone(UTC)
+    else:
+        at = min(arrived_at, now) if arrived_at else now
     opens, closes = service.checkin_window(meeting)
     if offline:
         if at > now + policy.CLOCK_SKEW:
@@ -265,7 +273,7 @@ def check_in(
     else:
         if meeting.status != S.in_progress.value:
             raise Conflict("Cuộc họp không còn nhận điểm danh.", code="checkin_not_open")
-        _check_window_now(meeting, now)
+        _check_window_now(meeting, at)
     _verify(meeting, data.code, at, offline)
     status = (
         AttendanceStatus.present

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from server.deps import CurrentPrincipal, DbSession, ReadPrincipal, WriteGate
+from server.deps import ArrivedAt, CurrentPrincipal, DbSession, ReadPrincipal, WriteGate
 from server.meetings import attendance, calendar, checkin, exports, minutes, service, stats
 from server.meetings.deps import in_write_transaction
 from server.openapi import AUTHED, errors
@@ -265,6 +265,7 @@ def checkin_qr(
     responses=errors(400, 401, 404, 409, 422, 429),
 )
 async def check_in(
+    arrived: ArrivedAt,
     meeting_id: PathId,
     body: CheckinRequest,
     request: Request,
@@ -276,7 +277,7 @@ async def check_in(
 
     def work(db: Session) -> tuple[CheckinPublic, bool]:
         try:
-            out = checkin.check_in(db, principal, meeting_id, body)
+            out = checkin.check_in(db, principal, meeting_id, body, arrived_at=arrived)
         except checkin.CheckinRejected as exc:
             db.rollback()
             checkin.record_failure(db, principal, meeting_id, exc)  # counts towards the wrong-code limit
