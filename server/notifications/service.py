@@ -4,13 +4,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
 from server.notifications.models import Notification, NotificationRead
 from server.orgs.models import OrgClosure
-from server.sync.log import record_change
+from server.sync.log import record_change, record_changes
 from server.timeutil import utcnow
 from shared.schemas.notifications import MarkReadResult, NotificationPage, NotificationPublic
 
@@ -31,21 +31,23 @@ def notify(
     Part of the caller's transaction: it reaches devices through the feed and the live stream only if
     that transaction commits.
     """
-    rows: list[Notification] = []
-    for user_id in sorted(set(user_ids or ())):
-        rows.append(Notification(kind=kind, title=title[:200], body=body, ref_type=ref_type, ref_id=ref_id,
-                                 user_id=user_id))
-    for org_id in sorted(set(org_ids or ())):
-        rows.append(Notification(kind=kind, title=title[:200], body=body, ref_type=ref_type, ref_id=ref_id,
-                                 org_id=org_id))
-    if not rows:
-        return rows
-    session.add_all(rows)
-    session.flush()
+    now = utcnow()
+    common = {"kind": kind, "title": title[:200], "body": body, "ref_type": ref_type, "ref_id": ref_id,
+              "created_at": now}
+    values = [{**common, "user_id": user_id, "org_id": None} for user_id in sorted(set(user_ids or ()))]
+    values += [{**common, "user_id": None, "org_id": org_id} for org_id in sorted(set(org_ids or ()))]
+    if not values:
+        return []
+    # One INSERT and one change-log block, not a row and a counter bump each: a reminder to a large
+    # cell, or the whole province's reminders, would otherwise hold the writer for seconds.
+    rows = list(session.scalars(
+        insert(Notification).returning(Notification, sort_by_parameter_order=True), values))
+    record_changes(session, "notification", [
+        (row.id or 0, [row.user_id] if row.user_id else [], [row.org_id] if row.org_id else [])
+        for row in rows
+    ])
     notes = session.info.setdefault("notify_hints", [])
     for row in rows:
-        record_change(session, "notification", row.id or 0, org_ids=[row.org_id] if row.org_id else [],
-                      user_ids=[row.user_id] if row.user_id else [])
         notes.append({"id": row.id, "kind": row.kind, "title": row.title[:120], "ref_type": row.ref_type,
                       "ref_id": row.ref_id, "u": row.user_id, "o": row.org_id,
                       "at": row.created_at.isoformat()})

@@ -57,11 +57,15 @@ def record_change(
     return version
 
 
-def record_changes(session: Session, entity_type: str, entries: Sequence[tuple[int, Iterable[int]]]) -> None:
-    """`record_change` for many entities at once (bulk import): one counter bump, two INSERTs.
+def record_changes(session: Session, entity_type: str,
+                   entries: Sequence[tuple[int, Iterable[int]] | tuple[int, Iterable[int], Iterable[int]]]
+                   ) -> None:
+    """`record_change` for many entities at once (bulk import, a reminder to a whole cell): one counter
+    bump, two INSERTs.
 
-    Each entry is (entity id, the users who see it); a row per object and a counter bump per row made a
-    20,000-member import spend most of its time in the change log, holding SQLite's write lock.
+    Each entry is (entity id, the users who see it[, the organisations whose subtrees see it]); a row per
+    object and a counter bump per row made a 20,000-member import spend most of its time in the change
+    log, holding SQLite's write lock.
     """
     if not entries:
         return
@@ -70,12 +74,14 @@ def record_changes(session: Session, entity_type: str, entries: Sequence[tuple[i
     changes: list[dict[str, Any]] = []
     scopes: list[dict[str, Any]] = []
     hints = session.info.setdefault("sync_hints", [])
-    for version, (entity_id, user_ids) in enumerate(entries, start=first):
-        users = set(user_ids)
+    for version, entry in enumerate(entries, start=first):
+        entity_id, users = entry[0], set(entry[1])
+        orgs = set(entry[2]) if len(entry) > 2 else set()
         changes.append({"version": version, "entity_type": entity_type, "entity_id": entity_id,
                         "op": "upsert", "at": now})
         scopes.extend({"version": version, "org_id": None, "user_id": u} for u in users)
-        hints.append((version, set(), users))
+        scopes.extend({"version": version, "org_id": o, "user_id": None} for o in orgs)
+        hints.append((version, orgs, users))
     session.execute(insert(Change), changes)
     if scopes:
         session.execute(insert(ChangeScope), scopes)
