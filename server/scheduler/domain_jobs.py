@@ -12,18 +12,27 @@ REMIND_SOON = timedelta(hours=2)
 
 
 def meeting_reminders(session: Session, ctx: JobContext) -> str:
-    """A day and two hours before each scheduled meeting, once each (a rescheduled meeting again)."""
+    """A day and two hours before each scheduled meeting, once each (a rescheduled meeting again).
+
+    Chunked: each meeting's reminders are their own short transaction, so check-ins flow while the
+    province's evening of meetings is reminded (it was one transaction of 24,160 rows, 18.7 s of writer).
+    """
     from server.meetings import service as meetings
     from server.notifications import events
 
+    due = list(meetings.upcoming_reminders(session, ctx.now, ctx.now + REMIND_DAY))
+    session.rollback()  # nothing more to read: no snapshot kept open while writing
     sent = 0
-    for r in meetings.upcoming_reminders(session, ctx.now, ctx.now + REMIND_DAY):
+    for r in due:
         soon = r.starts_at - ctx.now <= REMIND_SOON
         kind = "reminder-2h" if soon else "reminder-24h"
-        if r.user_ids and once(session, kind, f"{r.meeting_id}@{r.starts_at:%Y%m%dT%H%M}"):
-            events.meeting_reminder(session, r.meeting_id, r.title, r.starts_at, r.user_ids,
-                                    "2 giờ nữa" if soon else "ngày mai")
-            sent += 1
+        if not r.user_ids:
+            continue
+        with ctx.db.transaction() as writer:
+            if once(writer, kind, f"{r.meeting_id}@{r.starts_at:%Y%m%dT%H%M}"):
+                events.meeting_reminder(writer, r.meeting_id, r.title, r.starts_at, r.user_ids,
+                                        "2 giờ nữa" if soon else "ngày mai")
+                sent += 1
     return f"sent={sent}"
 
 
@@ -85,7 +94,7 @@ def publish_documents(session: Session, ctx: JobContext) -> str:
 
 def meeting_jobs() -> list[Job]:
     return [
-        Job("meeting_reminders", every_minutes(5), meeting_reminders),
+        Job("meeting_reminders", every_minutes(5), meeting_reminders, chunked=True),
         Job("close_meetings", every_minutes(5), close_meetings),
         Job("draft_next_month", monthly_from_day(20), draft_next_month),
         Job("absence_flags", daily, absence_flags),

@@ -40,6 +40,9 @@ class Job:
     name: str
     period: Callable[[JobContext], str | None]  # the period due now, or None when nothing is due
     run: Callable[[Session, JobContext], str | None]  # does the work; returns a short detail
+    # A chunked job gets a read session and writes through `ctx.db.transaction()` in small pieces, each
+    # claimed with `once`, so it never holds SQLite's writer for long and resumes where a crash left it.
+    chunked: bool = False
 
 
 def every_minutes(minutes: int) -> Callable[[JobContext], str]:
@@ -100,19 +103,43 @@ class Runner:
             if key is None:
                 continue
             try:
-                with self.db.transaction() as session:
-                    if not once(session, job.name, key, self.owner):
-                        continue
-                    detail = job.run(session, ctx)
-                    run = session.execute(
-                        select(JobRun).where(col(JobRun.job) == job.name, col(JobRun.key) == key)
-                    ).scalar_one()
-                    run.finished_at = self.clock.now()
-                    run.detail = detail
-                done.append((job.name, key))
+                ran = self._run_chunked(job, key, ctx) if job.chunked else self._run_whole(job, key, ctx)
+                if ran:
+                    done.append((job.name, key))
             except Exception:  # noqa: BLE001 - one failing job must not stop the others; retried next tick
                 log.exception("scheduled job %s (%s) failed", job.name, key)
         return done
+
+    def _run_whole(self, job: Job, key: str, ctx: JobContext) -> bool:
+        """Claim, work and record in one transaction: all or nothing."""
+        with self.db.transaction() as session:
+            if not once(session, job.name, key, self.owner):
+                return False
+            self._finish(session, job, key, job.run(session, ctx))
+        return True
+
+    def _run_chunked(self, job: Job, key: str, ctx: JobContext) -> bool:
+        """Claim in a short transaction, work in the job's own small ones, record at the end; a failure
+        gives the claim back so the next tick goes on from what is not done yet."""
+        with self.db.transaction() as session:
+            if not once(session, job.name, key, self.owner):
+                return False
+        try:
+            with self.db.session() as reader:
+                detail = job.run(reader, ctx)
+        except BaseException:
+            with self.db.transaction() as session:
+                session.execute(delete(JobRun).where(col(JobRun.job) == job.name, col(JobRun.key) == key))
+            raise
+        with self.db.transaction() as session:
+            self._finish(session, job, key, detail)
+        return True
+
+    def _finish(self, session: Session, job: Job, key: str, detail: str | None) -> None:
+        run = session.execute(
+            select(JobRun).where(col(JobRun.job) == job.name, col(JobRun.key) == key)).scalar_one()
+        run.finished_at = self.clock.now()
+        run.detail = detail
 
     def stop(self) -> None:
         self.lock.release()

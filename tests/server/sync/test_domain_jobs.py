@@ -55,6 +55,42 @@ def test_reminders_a_day_and_two_hours_before_once(app, world, db):
         second.stop()
 
 
+def test_reminders_stopped_halfway_go_on_from_where_they_stopped(app, world, db, monkeypatch):
+    """Each meeting's reminders are their own transaction: a failure keeps those sent, gives the period
+    back, and the next tick sends only the rest (one reminder per member and meeting, never two)."""
+    from server.notifications import events
+
+    starts = utcnow() + timedelta(hours=20)
+    cells = [world.cell, world.sibling_cell, world.other_cell]
+    ids = [make_meeting(db, c, starts_at=starts + timedelta(minutes=i)).id for i, c in enumerate(cells)]
+    db.commit()
+    remind, calls = events.meeting_reminder, []
+
+    def failing_on_the_second(session, meeting_id, *args):
+        calls.append(meeting_id)
+        if len(calls) == 2:
+            raise RuntimeError("the server stopped here")
+        return remind(session, meeting_id, *args)
+
+    def sent() -> dict[int, int]:
+        return {i: _count(db, "meeting_reminder", ref_id=i) for i in ids}
+
+    monkeypatch.setattr(events, "meeting_reminder", failing_on_the_second)
+    runner = Runner(app.state.db, meeting_jobs(), FakeClock(utcnow()))
+    try:
+        runner.run_due()
+        first = sent()
+        assert first[calls[0]] > 0 and sum(first.values()) == first[calls[0]]  # the first meeting only
+        monkeypatch.setattr(events, "meeting_reminder", remind)
+        runner.run_due()  # the same period again: the failure gave it back
+        second = sent()
+        assert all(n > 0 for n in second.values()) and second[calls[0]] == first[calls[0]]
+        runner.run_due()
+        assert sent() == second  # done for this period: nothing twice
+    finally:
+        runner.stop()
+
+
 def test_scheduled_document_published_and_reaches_devices(app, client, world, login, db):
     staff = login(world.province_staff)
     publish_at = utcnow() + timedelta(hours=3)
