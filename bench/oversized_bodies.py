@@ -66,13 +66,13 @@ class RssSampler:
         return self.peak_kb / 1024
 
 
-def start_server(root: Path, data_dir: Path,
-                 secret: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(root: Path, data_dir: Path, secret: str | None = None,
+                 scheduler: bool = False) -> tuple[subprocess.Popen[bytes], str]:
     """A uvicorn process serving `root`'s code on `data_dir`; (process, base URL) once /health answers."""
     port = _free_port()
     env = {**os.environ, "SOTAY_DATA_DIR": str(data_dir),
            "SOTAY_SECRET_KEY": secret or secrets.token_urlsafe(48),
-           "SOTAY_RUN_SCHEDULER": "false", "PYTHONPATH": str(root)}
+           "SOTAY_RUN_SCHEDULER": str(scheduler).lower(), "PYTHONPATH": str(root)}
     env.pop("SOTAY_DATABASE_URL", None)
     # The migrations run in create_app; one worker, as `python -m server serve` starts it.
     proc = subprocess.Popen(

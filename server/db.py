@@ -1,5 +1,7 @@
 """Database engine, sessions and column types shared by every domain."""
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -98,6 +100,31 @@ class Database:
         self.settings = settings
         self.engine = make_engine(settings)
         self._factory = sessionmaker(bind=self.engine, class_=Session, expire_on_commit=False)
+        # Writing requests queued or running (server.deps.write_gate): background jobs let them go first.
+        self.request_writers = 0
+        self._writers_lock = threading.Lock()
+
+    @contextmanager
+    def request_writing(self) -> Iterator[None]:
+        """Held by a writing request from the moment it queues for the writer until it is answered."""
+        with self._writers_lock:
+            self.request_writers += 1
+        try:
+            yield
+        finally:
+            with self._writers_lock:
+                self.request_writers -= 1
+
+    @contextmanager
+    def background_transaction(self, max_wait: float = 1.0) -> Iterator[Session]:
+        """A short write transaction of a background job, taken when no request is waiting to write (for
+        at most `max_wait` seconds). SQLite's waiting writers poll with growing sleeps, so a job that
+        commits and begins again at once would keep the writer from them: check-ins waited seconds."""
+        deadline = time.monotonic() + max_wait
+        while self.request_writers and time.monotonic() < deadline:
+            time.sleep(0.002)
+        with self.transaction() as session:
+            yield session
 
     def session(self, *, write: bool = False) -> Session:
         session = self._factory()

@@ -51,8 +51,9 @@ async def write_gate(request: Request) -> AsyncIterator[None]:
     if gate is None:
         yield
         return
-    async with gate:
-        yield
+    with request.app.state.db.request_writing():
+        async with gate:
+            yield
 
 
 WriteGate = Annotated[None, Depends(write_gate)]

@@ -28,7 +28,7 @@ def meeting_reminders(session: Session, ctx: JobContext) -> str:
         kind = "reminder-2h" if soon else "reminder-24h"
         if not r.user_ids:
             continue
-        with ctx.db.transaction() as writer:
+        with ctx.db.background_transaction() as writer:
             if once(writer, kind, f"{r.meeting_id}@{r.starts_at:%Y%m%dT%H%M}"):
                 events.meeting_reminder(writer, r.meeting_id, r.title, r.starts_at, r.user_ids,
                                         "2 giờ nữa" if soon else "ngày mai")

@@ -130,3 +130,26 @@ def test_thirty_concurrent_sign_ins_and_refreshes(any_settings, caplog):
     assert [s for s, _ in results if s != 200] == [], [t for s, t in results if s != 200][:3]
     assert "database is locked" not in caplog.text
     assert not any(r.levelname == "ERROR" for r in caplog.records)
+
+
+def test_a_background_job_lets_waiting_requests_write_first(app):
+    """A job's chunk waits while a request queues for the writer (at most `max_wait`), so a check-in is
+    not starved by a job that commits and begins again at once."""
+    db = app.state.db
+    entered = threading.Event()
+
+    def chunk(max_wait: float) -> None:
+        with db.background_transaction(max_wait=max_wait):
+            entered.set()
+
+    with db.request_writing():
+        job = threading.Thread(target=chunk, args=(30,))
+        job.start()
+        assert not entered.wait(0.5)  # a request is waiting: the job holds back
+    assert entered.wait(10)  # the request is done: the job goes on
+    job.join()
+    entered.clear()
+    with db.request_writing():  # requests without end: the job is not starved either
+        started = time.monotonic()
+        chunk(0.2)
+        assert entered.is_set() and time.monotonic() - started < 5
