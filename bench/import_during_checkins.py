@@ -26,7 +26,7 @@ import httpx
 import pyotp
 from openpyxl import Workbook
 
-from bench.oversized_bodies import ROOT, start_server
+from bench.oversized_bodies import ROOT, start_server, stop_server
 from server.app import create_app
 from server.auth import security
 from server.auth.models import DeviceSession
@@ -138,8 +138,7 @@ def main() -> None:
                     break
         importer.join()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)
     during = [r for r in results if importing["start"] <= r[0] <= importing["end"]]
     before = [r for r in results if r[0] < importing["start"]]
     after = [r for r in results if r[0] > importing["end"]]

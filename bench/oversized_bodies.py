@@ -94,6 +94,16 @@ def start_server(root: Path, data_dir: Path, secret: str | None = None,
         time.sleep(0.1)
 
 
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def body(size: int) -> Iterator[bytes]:
     yield b'{"username": "'
     for _ in range(size // len(CHUNK)):
@@ -157,12 +167,7 @@ def main() -> None:
               f"peak RSS of the process (VmHWM): {_status_kb(pid, 'VmHWM') / 1024:.0f} MB")
         print(f"  server still answers: GET /health {httpx.get(base + '/api/v1/health').status_code}")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.oversized_bodies import ROOT, _free_port
+from bench.oversized_bodies import ROOT, _free_port, stop_server
 
 MEMBER = ("dangvien.tcdv", "demo12345")
 
@@ -83,8 +83,7 @@ def main() -> None:
         health = wrk(base + "/api/v1/health", args.seconds, args.connections, {})
         poll = wrk(f"{base}/api/v1/sync?cursor={cursor}", args.seconds, args.connections, headers)
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop_server(proc)
     print(f"server {args.server_root}, {args.connections} connections, {args.seconds} s each:")
     print(f"  GET /api/v1/health: {health[0]:.0f} req/s, p99 {health[1]}, non-2xx {health[2]}")
     print(f"  up-to-date poll:    {poll[0]:.0f} req/s, p99 {poll[1]}, non-2xx {poll[2]}; "

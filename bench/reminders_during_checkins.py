@@ -25,7 +25,7 @@ import httpx
 import pyotp
 
 from bench.import_during_checkins import pct
-from bench.oversized_bodies import ROOT, start_server
+from bench.oversized_bodies import ROOT, start_server, stop_server
 from server.app import create_app
 from server.auth import security
 from server.auth.models import DeviceSession
@@ -131,8 +131,7 @@ def main() -> None:
                     break
         watcher.join()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop_server(proc)
     run = job_run(data_dir)
     end = done.get("at", time.monotonic())
     during = [r for r in results if r[0] <= end]
