@@ -317,9 +317,9 @@ def check_in(
         assert row.id is not None
         from server.sync.log import record_change
 
-        record_change(
-            session, "attendance", row.id, user_ids=attendance.audience(session, meeting, member.id)
-        )
+        # The caller is the member: their account is known, only the cell's leaders are looked up.
+        leaders = service.leader_user_ids(session, meeting.org_id)
+        record_change(session, "attendance", row.id, user_ids=[principal.user_id, *leaders])
     else:
         fill(existing)
         attendance.write(

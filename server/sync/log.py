@@ -10,6 +10,9 @@ from server.sync import bus as _bus  # noqa: F401  (its commit hooks publish the
 from server.sync.models import Change, ChangeScope, SyncCounter
 from server.timeutil import utcnow
 
+_CHANGE_INSERT = Change.__table__.insert()  # type: ignore[attr-defined]
+_SCOPE_INSERT = ChangeScope.__table__.insert()  # type: ignore[attr-defined]
+
 
 def next_version(session: Session, count: int = 1) -> int:
     """Bump the single counter row inside the caller's transaction by `count`; returns the last version.
@@ -47,11 +50,13 @@ def record_change(
     """
     version = next_version(session)
     orgs, users = set(org_ids), set(user_ids)
-    session.add(Change(version=version, entity_type=entity_type, entity_id=entity_id, op=op))
-    for org_id in orgs:
-        session.add(ChangeScope(version=version, org_id=org_id))
-    for user_id in users:
-        session.add(ChangeScope(version=version, user_id=user_id))
+    # Plain table INSERTs: every write of the server passes here, and ORM objects cost a third of it.
+    session.execute(_CHANGE_INSERT, {"version": version, "entity_type": entity_type, "entity_id": entity_id,
+                                     "op": op, "at": utcnow()})
+    scopes = [{"version": version, "org_id": o, "user_id": None} for o in orgs]
+    scopes += [{"version": version, "org_id": None, "user_id": u} for u in users]
+    if scopes:
+        session.execute(_SCOPE_INSERT, scopes)
     # Collected for the live push, published only once the transaction commits (server/sync/bus.py).
     session.info.setdefault("sync_hints", []).append((version, orgs, users))
     return version
