@@ -24,3 +24,13 @@ def fmt_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return to_local(value).strftime("%H:%M %d/%m/%Y")
+
+
+def fmt_month(value: str | None) -> str:
+    """A month as people write it: "2026-12" (the API's form) -> "12/2026"; anything else unchanged."""
+    if not value:
+        return ""
+    year, sep, month = value.partition("-")
+    if sep and year.isdigit() and month.isdigit() and len(year) == 4 and 1 <= int(month) <= 12:
+        return f"{int(month):02d}/{year}"
+    return value

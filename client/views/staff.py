@@ -20,6 +20,7 @@ from client.state.staff import (
 )
 from client.views.ui import PRIMARY, Ctx, card, empty, section, tag
 from shared.enums import MEMBER_KIND_LABELS, ORG_KIND_LABELS, MemberKind, OrgKind
+from shared.timefmt import fmt_month
 
 
 def _rates_chart(items: list[dict], *, target: float = 0.85, limit: int = 8) -> ft.Control:
@@ -174,7 +175,7 @@ def staff_home(ctx: Ctx) -> Screen:
             col.controls.append(ctx.muted(state.error or "Đang tải số liệu..."))
             return
         col.controls += [
-            section(ctx, f"Tháng {o.get('month', '')}: {o.get('cells', 0)} chi bộ"),
+            section(ctx, f"Tháng {fmt_month(o.get('month'))}: {o.get('cells', 0)} chi bộ"),
             card(
                 ft.Column(
                     [

@@ -332,6 +332,8 @@ async def test_dashboard_labels_carry_short_names_and_rates(staff_app):
     assert [lab.label.value for lab in reading.bottom_axis.labels] == ["Thôn A1-2\n0%", "Thôn A1-1\n50%"]
     texts = [c.value for c in walk(by_id(screen.body, "reading-doc-11")) if hasattr(c, "value")]
     assert "1/4 · 25%" in texts
+    shown = [c.value for c in walk(screen.body) if isinstance(getattr(c, "value", None), str)]
+    assert any(t.startswith("Tháng 11/2026:") for t in shown), shown  # not "Tháng 2026-11"
 
 
 async def test_adding_under_a_row_picks_that_parent_and_its_usual_child(staff_app):
