@@ -12,6 +12,7 @@ from server.config import Settings, get_settings
 from server.db import Database
 from server.errors import install_error_handlers
 from server.kit.arrival import RequestArrival
+from server.kit.compress import compression
 from server.kit.headers import SecurityHeaders
 from server.kit.limits import BodyLimit, Rule, size_text
 from server.openapi import document_error_responses
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
     document_error_responses(app)
+    # Inside the idle poll (its answers are a few hundred bytes) and the headers: large JSON goes gzipped.
+    _wrap_outermost(app, compression)
     # An up-to-date device's poll is answered before routing (server/sync/idle.py).
     _wrap_outermost(app, lambda inner: IdlePoll(inner, path=f"{API_PREFIX}/sync", engine=db.engine,
                                                 secret=settings.resolved_secret(), demo=settings.demo))
