@@ -255,7 +255,8 @@ class Router:
             if self.app.notice:
                 self.ctx.toast(self.app.notice)
                 self.app.notice = None
-            self.page.run_task(self.show, "/login")
+            self._redraw_banners()  # signed out is not "offline"
+            self.go("/login")  # the address too: a reload must not reopen the screen of the signed-out user
             return
         if what == "notification" and self.app.live_notice:
             self.ctx.toast("Thông báo mới: " + self.app.live_notice)

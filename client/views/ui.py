@@ -122,7 +122,7 @@ def offline_banner(ctx: Ctx) -> ft.Control:
             ),
             bgcolor="#FFF3E0",
             padding=ft.Padding.symmetric(horizontal=12, vertical=8),
-            visible=not app.online,
+            visible=app.signed_in and not app.online,  # signed out, there is nothing to be offline from
         ),
     )
 

@@ -154,3 +154,18 @@ async def test_router_guards_roles_and_remembers_the_deep_link(tmp_path):
     assert by_id(router.current.body, "checkin-code").value == "123456"
     for task in page.tasks:
         task.cancel()
+
+
+async def test_signing_out_goes_to_the_sign_in_address_without_an_offline_banner(tmp_path):
+    from client.app import ROUTES
+
+    app, _, page = make(tmp_path)
+    router = Router(page, app, ROUTES)  # type: ignore[arg-type]
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    await router.show("/profile")
+    app.online = False  # the last poll failed just before
+    await app.sign_out()
+    await asyncio.gather(*page.tasks)
+    assert page.route == "/login"  # a reload opens the sign-in, not the profile
+    [banner] = [c for c in walk(router.banner) if getattr(c, "identifier", None) == "offline-banner"]
+    assert banner.visible is False
