@@ -89,7 +89,7 @@ def _generate(args: argparse.Namespace) -> int:
           f"trong {sum(t for _, t in summary.phases):.1f} giây.")
     print(f"Mật khẩu của mọi tài khoản: {summary.password}")
     for who, username, where in summary.samples:
-        print(f"  {who:<14} {username:<16} {where}")
+        print(f"  {who:<15} {username:<16} {where}")
     return 0
 
 
