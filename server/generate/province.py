@@ -3,6 +3,11 @@ months of meetings with attendance, written with bulk INSERTs in chunks (never o
 
 Everything derives from the options: one random.Random per phase seeded from --seed, every date from
 --until (never the clock). The same arguments give the same database, but for the password hash (salted).
+
+No sync change log is written: a device's first sync reads the tables themselves (a snapshot, see
+server/sync/service.py), and the cursor it ends with starts at the counter's current version, so an
+up-to-date poll has nothing to fetch. Only --force, which empties a database devices may have synced
+with, moves the sync horizon past every older cursor so that they start again from a snapshot.
 """
 
 import bisect
@@ -12,7 +17,8 @@ import random
 import sys
 import time
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TextIO
@@ -21,6 +27,7 @@ from sqlalchemy import JSON, Date, Table, bindparam, func, insert, select, text,
 from sqlmodel import Session, SQLModel, col
 
 import server.models  # noqa: F401  (every table in the metadata, for --force)
+from server.audit.models import AuditEntry
 from server.auth.security import hash_password
 from server.config import Settings
 from server.db import Database, UTCDateTime
@@ -724,6 +731,14 @@ class Generator:
                      "created_at": self.rollout, "created_by": None})
         self.counts["user_account"] += 1
         self.counts["role_assignment"] = insert_rows(session, RoleAssignment, rows)
+        # As create-admin leaves it, with what was generated: whoever reads the log sees the data is not real.
+        opt = self.opt
+        insert_rows(session, AuditEntry, [{
+            "at": self.rollout, "actor_user_id": None, "action": "user.admin_created", "target_type": "user",
+            "target_id": str(self.admin_id), "org_id": None, "client_address": None,
+            "detail": json.dumps({"generated": {"members": opt.members, "cells": opt.cells,
+                                                "documents": opt.documents, "months": opt.months,
+                                                "seed": opt.seed, "until": opt.until.isoformat()}})}])
 
     # -- documents ----------------------------------------------------------------------------------------
 
@@ -1290,25 +1305,36 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stderr) -> Summa
     db = Database(settings)
     try:
         gen = Generator(db, settings, options, progress)
-        with db.transaction() as session:
+        with transaction(db) as session:
             gen.prepare(session)
             gen.organisations(session)
-        with db.transaction() as session:
+        with transaction(db) as session:
             gen.members(session)
         gen.store_files()
-        with db.transaction() as session:
+        with transaction(db) as session:
             gen.documents(session)
-        with db.transaction() as session:
+        with transaction(db) as session:
             gen.reads(session)
             gen.comments(session)
-        with db.transaction() as session:
+        with transaction(db) as session:
             gen.meetings(session)
-        with db.transaction() as session:
+        with transaction(db) as session:
             gen.notifications(session)
         gen.finish()
         return gen.summary()
     finally:
         db.dispose()
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[Session]:
+    """A write transaction; on SQLite with a 256 MB page cache (2 MB by default), or each row inserted
+    into the random-order indexes (attendance by member, read receipts by user) reads pages from disk
+    once the tables outgrow the cache."""
+    with db.transaction() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(text("PRAGMA cache_size = -262144"))
+        yield session
 
 
 def digest_rows(rows: Iterable[Sequence[Any]]) -> str:

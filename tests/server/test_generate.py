@@ -120,6 +120,8 @@ def test_counts_tree_and_progress(province):
                           "AND (minutes_text IS NULL OR minutes_published_at IS NULL)") == 0
         assert _one(conn, "SELECT max(starts_at) FROM meeting WHERE status = 'closed'") < "2026-12-01"
         assert _one(conn, "SELECT count(*) FROM document_read") > 0
+        # The audit log says the data was generated, and how.
+        assert '"seed": 1' in _one(conn, "SELECT detail FROM audit_entry WHERE action = 'user.admin_created'")
 
 
 def test_every_cell_has_a_secretary_and_each_level_its_staff(province):
