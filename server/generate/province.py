@@ -11,7 +11,6 @@ with, moves the sync horizon past every older cursor so that they start again fr
 """
 
 import bisect
-import hashlib
 import json
 import random
 import sys
@@ -95,6 +94,8 @@ class GenerateError(Exception):
 
 @dataclass(frozen=True)
 class Options:
+    """The command's arguments (the same defaults)."""
+
     members: int = 250_000
     cells: int = 10_000
     documents: int = 50_000
@@ -130,6 +131,8 @@ class Org:
 
 @dataclass
 class Summary:
+    """What the command prints at the end."""
+
     counts: dict[str, int]
     samples: list[tuple[str, str, str]]  # (who, username, where)
     phases: list[tuple[str, float]]
@@ -177,6 +180,7 @@ def local(day: date, hhmm: str) -> datetime:
 
 
 def month_add(year: int, month: int, delta: int) -> tuple[int, int]:
+    """(year, month) `delta` months later (earlier when negative)."""
     index = year * 12 + month - 1 + delta
     return index // 12, index % 12 + 1
 
@@ -259,6 +263,7 @@ def _province_units(tree: Tree, province: Org, budget: int) -> None:
 
 
 def _agencies_block(tree: Tree, province: Org, budget: int) -> None:
+    """The province's departments and the party's own boards, the Organisation Board first."""
     block = tree.add(province, "Đảng bộ Khối các cơ quan tỉnh", OrgKind.block,
                      title="Đảng ủy Khối các cơ quan tỉnh", issuer="ĐUK", staff=2)
     agencies = names.PROVINCE_AGENCIES[: max(1, min(len(names.PROVINCE_AGENCIES), budget // 6))]
@@ -269,6 +274,7 @@ def _agencies_block(tree: Tree, province: Org, budget: int) -> None:
 
 
 def _enterprise_block(tree: Tree, province: Org, budget: int) -> None:
+    """State companies of the province, each a party committee over its workshops and offices."""
     block = tree.add(province, "Đảng bộ Khối Doanh nghiệp tỉnh", OrgKind.block,
                      title="Đảng ủy Khối Doanh nghiệp tỉnh", issuer="ĐUK", staff=2)
     firms = names.ENTERPRISES[: max(1, min(len(names.ENTERPRISES), budget // 5))]
@@ -277,11 +283,13 @@ def _enterprise_block(tree: Tree, province: Org, budget: int) -> None:
 
 
 def _police(tree: Tree, province: Org, budget: int) -> None:
+    """The provincial police: departments, then teams."""
     _force(tree, province, "Công an tỉnh", names.POLICE_DEPARTMENTS, [f"Đội {k}" for k in range(1, 9)],
            budget, "police")
 
 
 def _military(tree: Tree, province: Org, budget: int) -> None:
+    """The provincial military command: departments, then boards and companies."""
     units = ["Ban Tác chiến", "Ban Quân lực", "Ban Tuyên huấn", "Ban Cán bộ", "Ban Quân nhu", "Đại đội 1",
              "Đại đội 2", "Đại đội 3"]
     _force(tree, province, "Quân sự tỉnh", names.MILITARY_DEPARTMENTS, units, budget, "military")
@@ -363,7 +371,7 @@ def _commune(tree: Tree, district: Org, ctype: str, name: str, budget: int, vill
         tree.add(commune, "Chi bộ " + label.format(n=name, t=ctype), OrgKind.cell, style=style)
     homes = _residential(rng, ctype, village, budget - 1 - len(services))
     style = "village" if ctype == "xã" else "urban"
-    if len(homes) >= 24 and rng.random() < 0.35:
+    if len(homes) >= 16 and rng.random() < 0.2:  # the fifth level: "Đảng bộ bộ phận" between them
         groups = min(4, len(homes) // 8)
         start = 0
         for k, part in enumerate(split(rng, len(homes), [1.0] * groups), start=1):
@@ -433,6 +441,7 @@ class Writer:
         self.counts: dict[str, int] = {t.name: 0 for t in self.tables}
 
     def add(self, model: type[SQLModel], row: dict[str, Any]) -> None:
+        """Buffer one row (written at the next step() or flush())."""
         self.rows[str(model.__tablename__)].append(row)
 
     def step(self) -> None:
@@ -526,9 +535,11 @@ class Generator:
         return random.Random(f"{self.opt.seed}:{phase}")
 
     def member_id(self, index: int) -> int:
+        """Member ids follow the member indices (cells in depth-first order)."""
         return self.base["member"] + 1 + index
 
     def user_id(self, index: int) -> int:
+        """Each member's account has the same index; the administrator comes last."""
         return self.base["user_account"] + 1 + index
 
     # -- setup ------------------------------------------------------------------------------------------
@@ -570,9 +581,10 @@ class Generator:
     # -- members ------------------------------------------------------------------------------------------
 
     def cell_sizes(self, rng: random.Random) -> list[int]:
-        """Members per cell, by kind of cell, scaled to exactly --members (at least 3: a chi bộ's minimum)."""
+        """Members per cell, by kind of cell, scaled to exactly --members: at least 10 when there are
+        enough members (3 at worst, a chi bộ's legal minimum)."""
         weights = [rng.uniform(*CELL_SIZES[c.style]) for c in self.cells]
-        return apportion(self.opt.members, weights, 3)
+        return apportion(self.opt.members, weights, max(3, min(10, self.opt.members // self.opt.cells // 2)))
 
     def members(self, session: Session) -> None:
         """Members with their history row and account; leaders of every cell; staff of every committee."""
@@ -834,7 +846,7 @@ class Generator:
                 latest[key] = k
             rows.append(row)
             self.docs.append(meta)
-        # The audience and search rows follow their documents: a document superseded later is written once.
+        # Written only now: until the last document is drawn, a later one may supersede an earlier one.
         attachments, index = [], []
         bodies: dict[str, str] = {}  # bodies repeat (a few paragraphs combined): tokenise each once
         for row in rows:
@@ -1023,7 +1035,7 @@ class Generator:
                     self._meeting(writer, rng, cell, "thematic", rng.choice(texts.THEMATIC), thematic, True,
                                   None, texts.THEMATIC_AGENDA, [], attendance[cell.id])
         writer.flush()
-        self.counts.update({t: n for t, n in writer.counts.items()})
+        self.counts.update(writer.counts)
         self.progress.done("sinh hoạt", f"{writer.counts['meeting']:,} buổi sinh hoạt, "
                                         f"{writer.counts['attendance']:,} lượt điểm danh, "
                                         f"{writer.counts['meeting_agenda_item']:,} mục nội dung, "
@@ -1335,11 +1347,3 @@ def transaction(db: Database) -> Iterator[Session]:
         if session.get_bind().dialect.name == "sqlite":
             session.execute(text("PRAGMA cache_size = -262144"))
         yield session
-
-
-def digest_rows(rows: Iterable[Sequence[Any]]) -> str:
-    """SHA-256 of rows as text: equal for equal contents (the tests compare runs with it)."""
-    h = hashlib.sha256()
-    for row in rows:
-        h.update(repr(tuple(row)).encode())
-    return h.hexdigest()
