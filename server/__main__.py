@@ -1,4 +1,4 @@
-"""Command line: `python -m server serve|migrate|demo|create-admin|backup|restore`."""
+"""Command line: `python -m server serve|migrate|demo|generate|create-admin|backup|restore|copy-db`."""
 
 import argparse
 import getpass
@@ -62,6 +62,34 @@ def _demo(_args: argparse.Namespace) -> int:
     upgrade(settings)
     created = seed_if_empty(settings)
     print("Đã tạo dữ liệu mẫu." if created else "Cơ sở dữ liệu đã có dữ liệu: không tạo dữ liệu mẫu.")
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from server.generate.province import GenerateError, Options, run
+    from server.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings)
+    options = Options(members=args.members, cells=args.cells, documents=args.documents, months=args.months,
+                      seed=args.seed, password=args.password, until=date.fromisoformat(args.until),
+                      force=args.force)
+    try:
+        summary = run(settings, options)
+    except GenerateError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    counts = summary.counts
+    print(f"Đã tạo dữ liệu thử: {counts['organization']:,} tổ chức ({options.cells:,} chi bộ), "
+          f"{counts['member']:,} đảng viên, {counts['document']:,} văn bản, "
+          f"{counts['meeting']:,} buổi sinh hoạt, "
+          f"{counts['attendance']:,} lượt điểm danh, {counts['document_read']:,} lượt đọc "
+          f"trong {sum(t for _, t in summary.phases):.1f} giây.")
+    print(f"Mật khẩu của mọi tài khoản: {summary.password}")
+    for who, username, where in summary.samples:
+        print(f"  {who:<15} {username:<16} {where}")
     return 0
 
 
@@ -140,6 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     serve.set_defaults(func=_serve)
     sub.add_parser("migrate", help="cập nhật cấu trúc CSDL").set_defaults(func=_migrate)
     sub.add_parser("demo", help="tạo dữ liệu mẫu vào CSDL trống").set_defaults(func=_demo)
+    gen = sub.add_parser("generate", help="tạo dữ liệu thử cỡ một tỉnh vào CSDL trống (đo hiệu năng)")
+    gen.add_argument("--members", type=int, default=250_000, help="số đảng viên (mặc định 250000)")
+    gen.add_argument("--cells", type=int, default=10_000, help="số chi bộ (mặc định 10000)")
+    gen.add_argument("--documents", type=int, default=50_000, help="số văn bản (mặc định 50000)")
+    gen.add_argument("--months", type=int, default=12, help="số tháng sinh hoạt đã qua (mặc định 12)")
+    gen.add_argument("--seed", type=int, default=1, help="cùng tham số, cùng dữ liệu")
+    gen.add_argument("--until", default="2026-12-01", help="ngày mốc YYYY-MM-DD (không dùng ngày hôm nay)")
+    gen.add_argument("--password", default="tinh-thu-2026", help="mật khẩu chung của mọi tài khoản")
+    gen.add_argument("--force", action="store_true", help="xóa toàn bộ dữ liệu hiện có rồi tạo lại")
+    gen.set_defaults(func=_generate)
     admin = sub.add_parser("create-admin", help="tạo tài khoản quản trị hệ thống")
     admin.add_argument("username")
     admin.add_argument("--password")

@@ -1,0 +1,1 @@
+"""Deterministic generator of a province's party organisation for benchmarks (`python -m server generate`)."""
