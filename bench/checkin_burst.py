@@ -20,9 +20,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, func, select, text
 
+from bench.checkins import mint_tokens
 from server.app import create_app
-from server.auth import security
-from server.auth.models import DeviceSession
 from server.config import Settings
 from server.meetings.models import Attendance
 from tests.factories import make_member, make_world
@@ -66,18 +65,7 @@ def run(members: int, url: str | None) -> int:
         people = [make_member(s, world.cell, username=f"bench.{i}") for i in range(members)]
         meeting = make_meeting(s, world.cell, starts_at=now, opened_at=now - timedelta(minutes=5))
         meeting_id, code = meeting.id, code_at(meeting)
-        tokens = []
-        for p in people:  # tokens minted directly: the bench measures check-ins, not argon2
-            device = DeviceSession(
-                user_id=p.user.id, created_at=now, last_seen_at=now, expires_at=now + timedelta(days=1)
-            )
-            s.add(device)
-            s.flush()
-            tokens.append(
-                security.make_access_token(
-                    settings.resolved_secret(), user_id=p.user.id, session_id=device.id, minutes=60
-                )[0]
-            )
+        tokens = mint_tokens(s, settings, [p.user.id for p in people], now)
     latencies: list[float] = []
     statuses: list[int] = []
     lock = threading.Lock()

@@ -13,23 +13,19 @@ compare with the code before a change; the database is prepared by this checkout
 import argparse
 import io
 import secrets
-import statistics
 import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import pyotp
 from openpyxl import Workbook
 
+from bench.checkins import CheckinLoad, mint_tokens, report
 from bench.oversized_bodies import ROOT, start_server, stop_server
 from server.app import create_app
-from server.auth import security
-from server.auth.models import DeviceSession
 from server.config import Settings
 from tests.factories import make_member, make_org, make_world
 from tests.server.meetings.factories import make_meeting
@@ -59,23 +55,12 @@ def prepare(data_dir: Path, secret: str, members: int) -> tuple[int, str, list[s
         codes = [make_org(s, f"Chi bộ nhập {i}", parent=world.grassroots).code for i in range(50)]
         people = [make_member(s, world.cell, username=f"bench.{i}") for i in range(members)]
         meeting = make_meeting(s, world.cell, starts_at=now, opened_at=now - timedelta(minutes=5))
-        tokens = []
-        for p in people:  # minted directly: this measures check-ins, not argon2
-            device = DeviceSession(user_id=p.user.id, created_at=now, last_seen_at=now,
-                                   expires_at=now + timedelta(days=1))
-            s.add(device)
-            s.flush()
-            tokens.append(security.make_access_token(settings.resolved_secret(), user_id=p.user.id,
-                                                     session_id=device.id, minutes=120)[0])
+        tokens = mint_tokens(s, settings, [p.user.id for p in people], now)
         assert meeting.id is not None and meeting.checkin_secret
         result = (meeting.id, meeting.checkin_secret, tokens, world.staff.username, world.staff.password,
                   codes)
     app.state.db.dispose()
     return result
-
-
-def pct(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else float("nan")
 
 
 def main() -> None:
@@ -89,28 +74,10 @@ def main() -> None:
     data_dir, secret = Path(tempfile.mkdtemp(prefix="sotay-bench-")), secrets.token_urlsafe(48)
     meeting_id, totp_secret, tokens, staff, password, codes = prepare(data_dir, secret, args.members)
     content = workbook(args.rows, codes)
-    totp = pyotp.TOTP(totp_secret, interval=30)
     proc, base = start_server(args.server_root.resolve(), data_dir, secret)
-    results: list[tuple[float, float, int, str]] = []  # (sent at, seconds, status, code)
-    lock = threading.Lock()
     importing: dict[str, float] = {}
 
-    # One client for every member: a client per request spent more CPU here (on the server's machine)
-    # than the server spent answering.
-    http = httpx.Client(base_url=base, timeout=120,
-                        limits=httpx.Limits(max_connections=500, max_keepalive_connections=500))
-
-    def check_in(token: str) -> None:
-        sent = time.monotonic()
-        try:
-            r = http.post(f"/api/v1/meetings/{meeting_id}/check-ins",
-                          json={"code": totp.now(), "client_id": uuid.uuid4().hex},
-                          headers={"Authorization": f"Bearer {token}"})
-            status, code = r.status_code, (r.json().get("code", "") if r.status_code >= 400 else "")
-        except httpx.HTTPError as exc:
-            status, code = 0, type(exc).__name__
-        with lock:
-            results.append((sent, time.monotonic() - sent, status, code))
+    load = CheckinLoad(base, meeting_id, totp_secret)
 
     def run_import() -> None:
         with httpx.Client(base_url=base, timeout=600) as http:
@@ -133,34 +100,26 @@ def main() -> None:
                 delay = started + i / args.rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-                pool.submit(check_in, token)
+                pool.submit(load.check_in, token)
                 if "end" in importing and time.monotonic() > importing["end"] + args.lead:
                     break
         importer.join()
     finally:
         stop_server(proc)
-    during = [r for r in results if importing["start"] <= r[0] <= importing["end"]]
-    before = [r for r in results if r[0] < importing["start"]]
-    after = [r for r in results if r[0] > importing["end"]]
+    during = [r for r in load.results if importing["start"] <= r[0] <= importing["end"]]
+    before = [r for r in load.results if r[0] < importing["start"]]
+    after = [r for r in load.results if r[0] > importing["end"]]
     print(f"server {args.server_root}: import of {args.rows} rows (XLSX, {len(content) / 1e6:.1f} MB) "
           f"answered {importing['status']} with {importing['created']} created in "
           f"{importing['end'] - importing['start']:.1f} s")
     # The check-ins sent in each second from the import's start: where in the import the wait happens.
     timeline = []
     for second in range(int(importing["end"] - importing["start"]) + 2):
-        sent = [r[1] for r in results if second <= r[0] - importing["start"] < second + 1]
+        sent = [r[1] for r in load.results if second <= r[0] - importing["start"] < second + 1]
         timeline.append(f"{max(sent) * 1000:.0f}" if sent else "-")
     print("  slowest check-in sent in each second of the import (ms): " + " ".join(timeline))
     for label, part in (("before the import", before), ("during the import", during), ("after", after)):
-        seconds = [r[1] for r in part]
-        refused: dict[str, int] = {}
-        for r in part:
-            if r[2] != 201:
-                refused[f"{r[2]} {r[3]}"] = refused.get(f"{r[2]} {r[3]}", 0) + 1
-        if seconds:
-            print(f"  check-ins {label}: {len(part)} at {args.rate:g}/s; p50 {pct(seconds, 50):.0f} ms, "
-                  f"p99 {pct(seconds, 99):.0f} ms, max {max(seconds) * 1000:.0f} ms; not recorded: "
-                  f"{refused or 'none'}")
+        report(label, part, args.rate)
 
 
 if __name__ == "__main__":

@@ -16,19 +16,13 @@ import sqlite3
 import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
-import pyotp
-
-from bench.import_during_checkins import pct
+from bench.checkins import CheckinLoad, mint_tokens, report
 from bench.oversized_bodies import ROOT, start_server, stop_server
 from server.app import create_app
-from server.auth import security
-from server.auth.models import DeviceSession
 from server.config import Settings
 from server.members.models import Member, Membership, User
 from shared.enums import OrgKind
@@ -44,14 +38,7 @@ def prepare(data_dir: Path, secret: str, meetings: int, per_cell: int, members: 
         world = make_world(s)
         people = [make_member(s, world.cell, username=f"bench.{i}") for i in range(members)]
         open_meeting = make_meeting(s, world.cell, starts_at=now, opened_at=now - timedelta(minutes=5))
-        tokens = []
-        for p in people:
-            device = DeviceSession(user_id=p.user.id, created_at=now, last_seen_at=now,
-                                   expires_at=now + timedelta(days=1))
-            s.add(device)
-            s.flush()
-            tokens.append(security.make_access_token(settings.resolved_secret(), user_id=p.user.id,
-                                                     session_id=device.id, minutes=120)[0])
+        tokens = mint_tokens(s, settings, [p.user.id for p in people], now)
         for c in range(meetings):
             cell = make_org(s, f"Chi bộ nhắc {c}", OrgKind.cell, world.grassroots)
             s.flush()
@@ -91,26 +78,10 @@ def main() -> None:
     args = parser.parse_args()
     data_dir, secret = Path(tempfile.mkdtemp(prefix="sotay-bench-")), secrets.token_urlsafe(48)
     meeting_id, totp_secret, tokens = prepare(data_dir, secret, args.meetings, args.per_cell, args.members)
-    totp = pyotp.TOTP(totp_secret, interval=30)
     proc, base = start_server(args.server_root.resolve(), data_dir, secret, scheduler=True)
     started = time.monotonic()
-    http = httpx.Client(base_url=base, timeout=120,
-                        limits=httpx.Limits(max_connections=500, max_keepalive_connections=500))
-    results: list[tuple[float, float, int, str]] = []
-    lock = threading.Lock()
+    load = CheckinLoad(base, meeting_id, totp_secret)
     done: dict[str, float] = {}
-
-    def check_in(token: str) -> None:
-        sent = time.monotonic()
-        try:
-            r = http.post(f"/api/v1/meetings/{meeting_id}/check-ins",
-                          json={"code": totp.now(), "client_id": uuid.uuid4().hex},
-                          headers={"Authorization": f"Bearer {token}"})
-            status, code = r.status_code, (r.json().get("code", "") if r.status_code >= 400 else "")
-        except httpx.HTTPError as exc:
-            status, code = 0, type(exc).__name__
-        with lock:
-            results.append((sent, time.monotonic() - sent, status, code))
 
     def watch() -> None:
         while "at" not in done and time.monotonic() - started < 600:
@@ -126,7 +97,7 @@ def main() -> None:
                 delay = started + i / args.rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-                pool.submit(check_in, token)
+                pool.submit(load.check_in, token)
                 if "at" in done and time.monotonic() > done["at"] + 3:
                     break
         watcher.join()
@@ -134,20 +105,12 @@ def main() -> None:
         stop_server(proc)
     run = job_run(data_dir)
     end = done.get("at", time.monotonic())
-    during = [r for r in results if r[0] <= end]
-    after = [r for r in results if r[0] > end]
+    during = [r for r in load.results if r[0] <= end]
+    after = [r for r in load.results if r[0] > end]
     print(f"server {args.server_root}: reminder job for {args.meetings} meetings x {args.per_cell} members "
           f"({args.meetings * args.per_cell} reminders) ran {run}")
     for label, part in (("while the job ran", during), ("after", after)):
-        seconds = [r[1] for r in part]
-        refused: dict[str, int] = {}
-        for r in part:
-            if r[2] != 201:
-                refused[f"{r[2]} {r[3]}"] = refused.get(f"{r[2]} {r[3]}", 0) + 1
-        if seconds:
-            print(f"  check-ins {label}: {len(part)} at {args.rate:g}/s; p50 {pct(seconds, 50):.0f} ms, "
-                  f"p99 {pct(seconds, 99):.0f} ms, max {max(seconds) * 1000:.0f} ms; not recorded: "
-                  f"{refused or 'none'}")
+        report(label, part, args.rate)
 
 
 if __name__ == "__main__":
