@@ -10,11 +10,13 @@ from starlette.types import ASGIApp
 
 from server.config import Settings, get_settings
 from server.db import Database
+from server.deps import sqlite_write_gate
 from server.errors import install_error_handlers
 from server.kit.arrival import RequestArrival
 from server.kit.compress import compression
 from server.kit.headers import SecurityHeaders
 from server.kit.limits import BodyLimit, Rule, size_text
+from server.meetings.checkin_batch import CheckinFastPath
 from server.openapi import document_error_responses
 from server.sync.idle import IdlePoll
 
@@ -92,6 +94,10 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     # An up-to-date device's poll is answered before routing (server/sync/idle.py).
     _wrap_outermost(app, lambda inner: IdlePoll(inner, path=f"{API_PREFIX}/sync", engine=db.engine,
                                                 secret=settings.resolved_secret(), demo=settings.demo))
+    # A meeting evening's online check-ins, batched into few write transactions (group commit).
+    _wrap_outermost(app, lambda inner: CheckinFastPath(
+        inner, prefix=API_PREFIX, db=db, secret=settings.resolved_secret(), demo=settings.demo,
+        gate=lambda: sqlite_write_gate(app.state)))
     # Body limits inside CORS and the security headers, so a 413 carries their headers too (without
     # CORS headers a browser hides the 413 from the page, which then sees only a network error).
     _wrap_outermost(app, lambda inner: BodyLimit(inner, default=lambda: settings.json_max_bytes,

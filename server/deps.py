@@ -4,7 +4,7 @@ import asyncio
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -28,17 +28,25 @@ def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _write_gate(request: Request) -> asyncio.Semaphore | None:
-    """SQLite has one writer: one semaphore per event loop lets writing requests queue without a thread."""
-    if request.method in _READ_METHODS or not request.app.state.settings.is_sqlite:
+def sqlite_write_gate(state: Any) -> asyncio.Semaphore | None:
+    """SQLite has one writer: one semaphore per event loop lets writing requests queue without a thread.
+
+    `state` is the app's state; None on engines with concurrent writers."""
+    if not state.settings.is_sqlite:
         return None
-    gates = getattr(request.app.state, "write_gates", None)
+    gates = getattr(state, "write_gates", None)
     if gates is None:
-        gates = request.app.state.write_gates = weakref.WeakKeyDictionary()
+        gates = state.write_gates = weakref.WeakKeyDictionary()
     loop = asyncio.get_running_loop()
     if loop not in gates:
         gates[loop] = asyncio.Semaphore(1)
     return gates[loop]
+
+
+def _write_gate(request: Request) -> asyncio.Semaphore | None:
+    if request.method in _READ_METHODS:
+        return None
+    return sqlite_write_gate(request.app.state)
 
 
 async def write_gate(request: Request) -> AsyncIterator[None]:

@@ -1,6 +1,7 @@
 """Check-in that proves presence: a rotating TOTP code the secretary shows, verifiable for past instants."""
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -227,6 +228,35 @@ def _verify(meeting: Meeting, code: str, at: datetime, offline: bool) -> None:
     raise CheckinRejected("Mã điểm danh không đúng.", code="checkin_code_invalid")
 
 
+def status_at(meeting: Meeting, at: datetime) -> str:
+    """Present up to the grace minutes after the start, late after."""
+    late = at > meeting.starts_at + timedelta(minutes=meeting.grace_minutes)
+    return (AttendanceStatus.late if late else AttendanceStatus.present).value
+
+
+def judge_online(meeting: Meeting, code: str, at: datetime) -> str:
+    """The status an online check-in with `code` that arrived `at` earns; raises when it is refused.
+
+    The one rule for an online check-in, used by the full route and by the evening's batches
+    (server/meetings/checkin_batch.py).
+    """
+    if meeting.status == S.cancelled.value:
+        raise Conflict("Cuộc họp đã hủy.", code="meeting_cancelled")
+    if not meeting.checkin_secret or meeting.checkin_opened_at is None:
+        raise Conflict("Điểm danh chưa được mở.", code="checkin_not_open")
+    if meeting.status != S.in_progress.value:
+        raise Conflict("Cuộc họp không còn nhận điểm danh.", code="checkin_not_open")
+    _check_window_now(meeting, at)
+    _verify(meeting, code, at, offline=False)
+    return status_at(meeting, at)
+
+
+def audit_detail(member_id: int, status: str, offline: bool, at: datetime) -> str:
+    """The JSON detail of an `attendance.checkin` audit entry."""
+    return json.dumps({"member_id": member_id, "status": status, "offline": offline,
+                       "checked_in_at": at.isoformat()})
+
+
 def check_in(
     session: Session, principal: Principal, meeting_id: int, data: CheckinRequest,
     now: datetime | None = None, *, arrived_at: datetime | None = None,
@@ -270,16 +300,10 @@ def check_in(
             )
         if now > closes + policy.OFFLINE_ACCEPT:
             raise Conflict("Điểm danh ngoại tuyến gửi quá muộn.", code="checkin_offline_too_late")
+        _verify(meeting, data.code, at, offline)
+        status = status_at(meeting, at)
     else:
-        if meeting.status != S.in_progress.value:
-            raise Conflict("Cuộc họp không còn nhận điểm danh.", code="checkin_not_open")
-        _check_window_now(meeting, at)
-    _verify(meeting, data.code, at, offline)
-    status = (
-        AttendanceStatus.present
-        if at <= meeting.starts_at + timedelta(minutes=meeting.grace_minutes)
-        else AttendanceStatus.late
-    ).value
+        status = judge_online(meeting, data.code, at)
 
     def fill(row: Attendance) -> Attendance:
         row.client_id = data.client_id

@@ -116,7 +116,11 @@ def cell_members(session: Session, cell_id: int) -> list[Member]:
 
 def is_expected(member: Member) -> bool:
     """Everyone in the cell is expected except members exempt from meetings (miễn sinh hoạt)."""
-    return member.kind != MemberKind.exempt.value
+    return expected_kind(member.kind)
+
+
+def expected_kind(kind: str) -> bool:
+    return kind != MemberKind.exempt.value
 
 
 def user_ids_of_members(session: Session, member_ids: Iterable[int]) -> list[int]:
