@@ -3,6 +3,7 @@
 import argparse
 import getpass
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -31,9 +32,19 @@ def _serve(args: argparse.Namespace) -> int:
         from server.demo.seed import seed_if_empty
 
         seed_if_empty(settings)
-    app = create_app(settings, migrate=False)
-    uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level=args.log_level,
-                **proxy_options(settings))
+    workers = args.workers or os.cpu_count() or 1
+    if workers == 1:
+        app = create_app(settings, migrate=False)
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, **proxy_options(settings))
+        return 0
+    # Each worker builds its app from the environment: pass on what the flags changed, and make the key
+    # (if generated) once, here, before the workers race to create it.
+    settings.resolved_secret()
+    os.environ["SOTAY_WORKERS"] = str(workers)
+    if args.demo:
+        os.environ["SOTAY_DEMO"] = os.environ["SOTAY_API_DOCS"] = "true"
+    uvicorn.run("server.app:worker_app", factory=True, host=args.host, port=args.port, workers=workers,
+                log_level=args.log_level, **proxy_options(settings))
     return 0
 
 
@@ -164,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--demo", action="store_true",
                        help="tạo dữ liệu mẫu nếu CSDL trống và bật chế độ trình diễn")
+    serve.add_argument("--workers", type=int, default=0,
+                       help="số tiến trình phục vụ (mặc định: số lõi CPU); việc nền chạy ở một tiến trình")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
     sub.add_parser("migrate", help="cập nhật cấu trúc CSDL").set_defaults(func=_migrate)

@@ -112,6 +112,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     return app
 
 
+def worker_app() -> FastAPI:
+    """One worker of `serve --workers N`: the schema was upgraded once by the parent process."""
+    return create_app(get_settings(), migrate=False)
+
+
 # Room for the multipart framing and small form fields around an uploaded file.
 MULTIPART_OVERHEAD = 64 * 1024
 

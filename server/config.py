@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     db_max_overflow: int = 30
     run_scheduler: bool = True
     redis_url: str | None = None
+    workers: int = Field(
+        default=1, ge=1, le=64,
+        description="Worker processes of this server (`serve --workers` sets it); with several on SQLite and "
+                    "no Redis, live push between them reads the change log every push_poll_seconds")
+    push_poll_seconds: float = Field(default=0.25, gt=0, le=10)
     sync_log_days: int = Field(default=90, ge=1, description="Change log kept; older cursors get 410")
     sse_ping_seconds: float = Field(default=15, gt=0)
 

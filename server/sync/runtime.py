@@ -38,6 +38,10 @@ async def _start_bus(app: FastAPI) -> None:
         busmod.attach_redis(app.state.db.engine, redis.Redis.from_url(settings.redis_url), channel)
         app.state.bus_listener = asyncio.create_task(
             busmod.listen_redis(settings.redis_url, channel, bus, ready))
+    elif settings.is_sqlite and settings.workers > 1:
+        # Several workers on one SQLite file and no Redis: each reads the change log for what others wrote.
+        app.state.bus_listener = asyncio.create_task(
+            busmod.listen_log(app.state.db.engine, bus, settings.push_poll_seconds, ready))
     elif settings.is_sqlite:
         busmod.attach(app.state.db.engine, bus)
         return

@@ -162,6 +162,31 @@ def test_two_workers_on_sqlite_share_hints_through_redis(sqlite_settings):
         stream.stop()
 
 
+@pytest.mark.slow
+def test_two_workers_on_sqlite_without_redis_share_hints_through_the_change_log(sqlite_settings):
+    """`serve --workers 2` on SQLite with no Redis: a change made through one worker reaches a device
+    streaming from the other, and only the devices it concerns."""
+    ids = _arrange(sqlite_settings)
+    url, data = str(sqlite_settings.database_url), sqlite_settings.data_dir
+    with server_process(data, url, SOTAY_WORKERS="2") as a, server_process(data, url, SOTAY_WORKERS="2") as b:
+        stream = SSEReader(f"{b}/api/v1/events", login(b, "dangvien.a", factories.PASSWORD)).start()
+        other = SSEReader(f"{b}/api/v1/events", login(b, "dangvien.b", factories.PASSWORD)).start()
+        first = stream.next("sync")
+        other.next("sync")
+        staff_a = login(a, "canbo.a", factories.PASSWORD)
+        resp = httpx.patch(f"{a}/api/v1/orgs/{ids['cell']}", json={"name": "Chi bộ qua nhật ký thay đổi"},
+                           headers=staff_a)
+        assert resp.status_code == 200, resp.text
+        hint = stream.next("sync")
+        assert int(hint["id"]) > int(first["id"])
+        # The device of another district hears nothing of it (its stream goes on: pings only).
+        other.next("ping")
+        other.next("ping")
+        assert [e for e in other.drain() if e.get("event") in ("sync", "notification")] == []
+        stream.stop()
+        other.stop()
+
+
 def test_ticket_expires_after_a_minute_unspent(client, world, login):
     import time_machine
 
