@@ -9,8 +9,10 @@ from client.api import ApiError
 from client.format import local_input_to_utc
 from client.state.app import AppState
 from client.state.meetings import Outcome
+from shared.schemas.documents import DocumentReadRatesPublic
 
 ATTENDANCE_CYCLE = ["present", "late", "excused", "absent"]
+READ_RATES_BATCH = 50  # the server's limit of documents per GET /documents/read-rates
 
 
 @dataclass
@@ -52,6 +54,7 @@ class SecretaryState:
         self.minutes: dict[str, Any] | None = None
         self.stats: dict[str, Any] | None = None
         self.unread: dict[int, list[str]] = {}  # agenda document id -> who has not read it
+        self.read_rates: dict[int, tuple[int, int]] = {}  # agenda document id -> (read, members)
         self.error: str | None = None
 
     @property
@@ -222,21 +225,32 @@ class SecretaryState:
         return Outcome(True, "Đã kết thúc buổi sinh hoạt; người chưa điểm danh được ghi vắng.")
 
     async def load_unread(self, meeting: dict[str, Any]) -> None:
-        """For each document on the agenda: the cell's members who have not opened it yet."""
+        """For each document on the agenda: how many of the cell have read it and who has not yet.
+
+        One request for all the agenda's documents (GET /documents/read-rates); a document the server
+        leaves out (not visible to the secretary) is not shown. When the request fails, what was shown stays.
+        """
         doc_ids = sorted({d for item in meeting.get("agenda") or [] for d in item.get("document_ids") or []})
-        out: dict[int, list[str]] = {}
-        for doc_id in doc_ids:
+        org_id = meeting.get("org_id") or self.cell_id
+        if not doc_ids or org_id is None:
+            self.unread, self.read_rates = {}, {}
+            return
+        unread: dict[int, list[str]] = {}
+        rates: dict[int, tuple[int, int]] = {}
+        for start in range(0, len(doc_ids), READ_RATES_BATCH):  # one request unless the agenda is huge
             try:
-                page = await self.app.call(
+                data = await self.app.call(
                     self.app.require_api().get_json(
-                        f"/documents/{doc_id}/readers",
-                        params={"read": "false", "org_id": meeting.get("org_id")},
+                        "/documents/read-rates",
+                        params={"org_id": org_id, "document_id": doc_ids[start:start + READ_RATES_BATCH]},
                     )
                 )
             except ApiError:
-                continue
-            out[doc_id] = [r["full_name"] for r in page.get("items", [])]
-        self.unread = out
+                return
+            for item in DocumentReadRatesPublic.model_validate(data).items:
+                unread[item.document_id] = [m.full_name for m in item.unread]
+                rates[item.document_id] = (item.read, item.members)
+        self.unread, self.read_rates = unread, rates
 
     async def export_attendance(self, meeting_id: int, fmt: str = "xlsx") -> tuple[str, bytes]:
         """The attendance sheet to hand in (Vietnamese headers, dd/mm/yyyy): (file name, bytes)."""

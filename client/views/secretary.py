@@ -304,8 +304,13 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
         for doc_id, names in sec.unread.items():
             doc = (store.get("document", doc_id) if store else None) or {}
             title = doc.get("title") or f"Tài liệu số {doc_id}"
-            who = ", ".join(names) if names else "mọi người đã đọc"
-            rows.append(ctx.text(f"{title}: {'chưa đọc: ' + who if names else who}", 14))
+            read, members = sec.read_rates.get(doc_id, (0, 0))
+            if not members:
+                said = "không gửi tới đảng viên nào của chi bộ"
+            else:
+                who = f"chưa đọc: {', '.join(names)}" if names else "mọi người đã đọc"
+                said = f"đã đọc {read}/{members}; {who}"
+            rows.append(ctx.text(f"{title}: {said}", 14))
         unread_box.controls = rows or [ctx.muted("Chương trình không kèm tài liệu.")]
 
     def redraw() -> None:

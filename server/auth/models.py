@@ -16,6 +16,9 @@ class DeviceSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True)
     device_name: str | None = Field(default=None, max_length=120)
     client_address: str | None = Field(default=None, max_length=64)
+    # The nonce of the device token this sign-in gave: the device presents it at its next sign-in, which
+    # then replaces this session (one row per device in "Thiết bị đã đăng nhập").
+    device_key: str | None = Field(default=None, max_length=32)
     created_at: datetime = utc_field(default_now=True)
     last_seen_at: datetime = utc_field(default_now=True)
     expires_at: datetime = utc_field()

@@ -19,6 +19,7 @@ from shared.text import nfc
 
 LOGIN_FAILED = throttle.LOGIN_FAILED
 LOGIN_OK = throttle.LOGIN_OK
+REPLACED = "replaced"  # revoked_reason: the same device signed in again
 
 
 class AuthFailure(DomainError):
@@ -102,18 +103,41 @@ def login(
     if new_hash:
         user.password_hash = new_hash
     now = utcnow()
+    replaced = _replace_device_sessions(session, user.id or 0, client.device)
+    # The device's proof that it signed in here before: it keeps signing in while strangers are slowed,
+    # and its next sign-in replaces this session.
+    device_token = throttle.new_device_token(secret, account)
     device = DeviceSession(user_id=user.id or 0, device_name=device_name, client_address=address,
+                           device_key=throttle.device_of(secret, account, device_token),
                            created_at=now, last_seen_at=now,
                            expires_at=now + timedelta(days=settings.session_idle_days))
     session.add(device)
     session.flush()
+    detail: dict[str, object] = {"session_id": device.id, "device": device_name}
+    if replaced:
+        detail["replaced_sessions"] = replaced
     audit.record(session, LOGIN_OK, actor_user_id=user.id, target_type="login", target_id=account,
-                 client_address=address, org_id=_member_org(session, user),
-                 detail={"session_id": device.id, "device": device_name})
+                 client_address=address, org_id=_member_org(session, user), detail=detail)
     pair = _issue(session, settings, user, device)
-    # The device's proof that it signed in here before: it keeps signing in while strangers are slowed.
-    pair.device_token = throttle.new_device_token(secret, account)
+    pair.device_token = device_token
     return pair
+
+
+def _replace_device_sessions(session: Session, user_id: int, device_key: str | None) -> list[int]:
+    """End the still-active sessions this device (a genuine device token) opened for this user before:
+    signing in again replaces them, so the device is listed once. Returns their ids (for the audit entry)."""
+    if device_key is None:
+        return []
+    ids = list(session.execute(
+        select(DeviceSession.id).where(DeviceSession.user_id == user_id,
+                                       DeviceSession.device_key == device_key,
+                                       DeviceSession.revoked_at.is_(None))
+        .order_by(DeviceSession.id)
+    ).scalars())
+    if ids:
+        session.execute(update(DeviceSession).where(col(DeviceSession.id).in_(ids))
+                        .values(revoked_at=utcnow(), revoked_reason=REPLACED))
+    return [i for i in ids if i is not None]
 
 
 def _member_org(session: Session, user: User | None) -> int | None:

@@ -1,5 +1,6 @@
 """Read receipts (idempotent, may arrive late from offline devices), study marks, bookmarks, statistics."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -7,16 +8,25 @@ from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.documents import audience
-from server.documents.models import Bookmark, Document, ReadMark
+from server.documents.models import Bookmark, Document, DocumentAudience, ReadMark
 from server.errors import Forbidden, NotFound, Unprocessable
 from server.members.models import Member
-from server.orgs.models import Organization
+from server.orgs.models import Organization, OrgClosure
 from server.orgs.service import subtrees_ids
 from server.sync.log import record_change
 from server.timeutil import as_utc, utcnow
 from shared.enums import OrgKind
 from shared.schemas.common import Page
-from shared.schemas.documents import CellReadStats, DocCategory, ReaderPublic, ReadMarkPublic, ReadStats
+from shared.schemas.documents import (
+    CellReadStats,
+    DocCategory,
+    DocumentReadRatesItemPublic,
+    DocumentReadRatesMemberPublic,
+    DocumentReadRatesPublic,
+    ReaderPublic,
+    ReadMarkPublic,
+    ReadStats,
+)
 
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -118,13 +128,12 @@ def set_bookmark(session: Session, principal: Principal, document_id: int, on: b
 # ---- statistics -------------------------------------------------------------------------------------
 
 
-def _scope_cells(session: Session, principal: Principal, doc: Document, org_id: int | None):  # type: ignore[no-untyped-def]
-    """SELECT of cells in both the document's audience and the caller's scope (optionally under org_id)."""
-    assert doc.id is not None
-    aud = audience.audience_ids(session, doc.id)
-    q = select(col(Organization.id)).where(
-        col(Organization.kind) == OrgKind.cell.value, col(Organization.id).in_(subtrees_ids(aud))
-    )
+def _caller_scope(session: Session, principal: Principal, org_id: int | None) -> list[ColumnElement[bool]]:
+    """Conditions on Organization.id: the caller's statistics scope, narrowed to the subtree of org_id.
+
+    403 `stats_forbidden` for callers who lead nothing; 404 `org_not_found` for an org_id out of scope.
+    """
+    conditions: list[ColumnElement[bool]] = []
     if not principal.is_admin:
         scope: ColumnElement[bool]
         if principal.staff_org_ids:
@@ -135,12 +144,23 @@ def _scope_cells(session: Session, principal: Principal, doc: Document, org_id: 
             scope = col(Organization.id).in_(principal.led_cell_ids)
         else:
             raise Forbidden("Thống kê đọc dành cho cán bộ cấp ủy và bí thư chi bộ.", code="stats_forbidden")
-        q = q.where(scope)
+        conditions.append(scope)
     if org_id is not None:
         if not (principal.is_admin or principal.manages(session, org_id) or principal.leads_cell(org_id)):
             raise NotFound("Không tìm thấy tổ chức trong phạm vi của bạn.", code="org_not_found")
-        q = q.where(col(Organization.id).in_(subtrees_ids([org_id])))
-    return q
+        conditions.append(col(Organization.id).in_(subtrees_ids([org_id])))
+    return conditions
+
+
+def _scope_cells(session: Session, principal: Principal, doc: Document, org_id: int | None):  # type: ignore[no-untyped-def]
+    """SELECT of cells in both the document's audience and the caller's scope (optionally under org_id)."""
+    assert doc.id is not None
+    aud = audience.audience_ids(session, doc.id)
+    return select(col(Organization.id)).where(
+        col(Organization.kind) == OrgKind.cell.value,
+        col(Organization.id).in_(subtrees_ids(aud)),
+        *_caller_scope(session, principal, org_id),
+    )
 
 
 def read_stats(
@@ -219,4 +239,58 @@ def readers(
     return Page[ReaderPublic](items=items, total=total, limit=limit, offset=offset)
 
 
-__all__ = ["mark_read", "mark_studied", "set_bookmark", "read_stats", "readers"]
+MAX_READ_RATE_DOCUMENTS = 50  # an agenda's documents, or a screenful: one answer, never one per document
+
+
+def read_rates(
+    session: Session, principal: Principal, org_id: int, document_ids: Sequence[int]
+) -> DocumentReadRatesPublic:
+    """The reading rate of each document in one cell, with who has not read it yet, in a fixed number of
+    queries whatever the number of documents.
+
+    The same rules as `read_stats`: the caller's statistics scope (403/404 for the cell), and the documents
+    the caller sees (`audience.visible_ids`, the rule of `get_visible`); the others are left out.
+    """
+    scope = _caller_scope(session, principal, org_id)
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("Không tìm thấy tổ chức trong phạm vi của bạn.", code="org_not_found")
+    if org.kind != OrgKind.cell.value:
+        raise Unprocessable("Tỉ lệ đọc xem theo từng chi bộ: hãy chọn một chi bộ.", code="org_not_cell")
+    wanted = list(dict.fromkeys(document_ids))
+    visible = audience.visible_ids(session, principal, wanted)
+    ids = [d for d in wanted if d in visible]
+    if not ids:
+        return DocumentReadRatesPublic(org_id=org_id, items=[])
+    cells = select(col(Organization.id)).where(col(Organization.id) == org_id, *scope)
+    # (document, cell) for the documents addressed to the cell (an audience organisation at or above it).
+    addressed = (
+        select(col(DocumentAudience.document_id).label("document_id"),
+               col(OrgClosure.descendant_id).label("org_id"))
+        .join(OrgClosure, col(OrgClosure.ancestor_id) == col(DocumentAudience.org_id))
+        .where(col(DocumentAudience.document_id).in_(ids), col(OrgClosure.descendant_id).in_(cells))
+        .distinct()
+        .subquery()
+    )
+    rows = session.execute(
+        select(addressed.c.document_id, col(Member.id), col(Member.full_name), col(ReadMark.id))
+        .join(Member, col(Member.org_id) == addressed.c.org_id)
+        .outerjoin(
+            ReadMark,
+            and_(col(ReadMark.member_id) == col(Member.id),
+                 col(ReadMark.document_id) == addressed.c.document_id),
+        )
+        .order_by(addressed.c.document_id, col(Member.name_folded), col(Member.id))
+    ).all()
+    items = {d: DocumentReadRatesItemPublic(document_id=d, members=0, read=0, unread=[]) for d in ids}
+    for document_id, member_id, full_name, mark_id in rows:
+        item = items[int(document_id)]
+        item.members += 1
+        if mark_id is None:
+            item.unread.append(DocumentReadRatesMemberPublic(member_id=member_id, full_name=full_name))
+        else:
+            item.read += 1
+    return DocumentReadRatesPublic(org_id=org_id, items=list(items.values()))
+
+
+__all__ = ["mark_read", "mark_studied", "set_bookmark", "read_stats", "readers", "read_rates"]

@@ -6,6 +6,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
+from pydantic import Field
 
 from server.auth.principal import Principal
 from server.db import Database
@@ -24,6 +25,7 @@ from shared.schemas.documents import (
     DocType,
     DocumentCreate,
     DocumentPublic,
+    DocumentReadRatesPublic,
     DocumentSummary,
     DocumentUpdate,
     ReaderPublic,
@@ -95,6 +97,22 @@ def list_documents(
 @router.get("/documents/topics", response_model=list[str], responses=AUTHED)
 def list_topics(principal: CurrentPrincipal, db: DbSession) -> list[str]:
     return service.list_topics(db, principal)
+
+
+@router.get(
+    "/documents/read-rates", response_model=DocumentReadRatesPublic, responses=errors(401, 403, 404, 422)
+)
+def read_rates(
+    principal: CurrentPrincipal,
+    db: DbSession,
+    org_id: Annotated[int, Query(ge=1, le=ID_MAX, description="Chi bộ")],
+    document_ids: Annotated[
+        list[Annotated[int, Field(ge=1, le=ID_MAX)]],
+        Query(alias="document_id", min_length=1, max_length=reads.MAX_READ_RATE_DOCUMENTS,
+              description="Lặp lại cho từng văn bản: ?document_id=1&document_id=2"),
+    ],
+) -> DocumentReadRatesPublic:
+    return reads.read_rates(db, principal, org_id, document_ids)
 
 
 @router.get("/documents/{document_id}", response_model=DocumentPublic, responses=errors(401, 404))

@@ -27,6 +27,9 @@ __all__ = [
     "ReadStats",
     "CellReadStats",
     "ReaderPublic",
+    "DocumentReadRatesMemberPublic",
+    "DocumentReadRatesItemPublic",
+    "DocumentReadRatesPublic",
     "CommentCreate",
     "CommentPublic",
     "OrgRef",
@@ -192,6 +195,28 @@ class ReadStats(Schema):
     members: int
     read: int
     by_cell: list[CellReadStats]
+
+
+class DocumentReadRatesMemberPublic(Schema):
+    member_id: int
+    full_name: str
+
+
+class DocumentReadRatesItemPublic(Schema):
+    """One document's reading rate in one cell: `read` of `members`, and who has not read it yet."""
+
+    document_id: int
+    members: int
+    read: int
+    unread: list[DocumentReadRatesMemberPublic]
+
+
+class DocumentReadRatesPublic(Schema):
+    """Reading rates of several documents in one cell (GET /documents/read-rates): documents the caller
+    cannot see are left out; a visible document not addressed to the cell counts 0 members."""
+
+    org_id: int
+    items: list[DocumentReadRatesItemPublic]
 
 
 class ReaderPublic(Schema):

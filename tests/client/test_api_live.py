@@ -235,3 +235,31 @@ async def test_staff_end_a_lost_phones_sessions_and_it_wipes_its_copy(live_serve
     assert phone.store is None and phone.me is None
     assert not folder.exists()  # documents, files and the outbox are gone from the device
     assert phone.notice and "báo mất máy" in phone.notice and "đăng nhập lại" in phone.notice
+
+
+async def test_the_secretary_reads_the_agendas_reading_rates_in_one_call(live_server, world, tmp_path):
+    """Issue 12, item 16 against a real server: the repeated document_id reaches it as the list it is."""
+    from client.state.app import AppState, ClientConfig
+    from client.state.prefs import MemoryPrefs
+    from client.state.secretary import SecretaryState
+
+    staff = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path / "staff"), MemoryPrefs())
+    await staff.sign_in(live_server.url, world.staff.username, world.staff.password)
+    api = staff.require_api()
+    ids = []
+    for n in range(2):
+        doc = await api.post_json("/documents", {
+            "title": f"Tài liệu sinh hoạt {n}", "doc_type": "resolution", "category": "documents",
+            "audience_org_ids": [world.cell.id]})
+        ids.append(doc["id"])
+    member = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path / "m"), MemoryPrefs())
+    await member.sign_in(live_server.url, world.member.username, world.member.password)
+    await member.require_api().post_json(f"/documents/{ids[0]}/read")
+    app = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path / "sec"), MemoryPrefs())
+    await app.sign_in(live_server.url, world.secretary.username, world.secretary.password)
+    sec = SecretaryState(app)
+    await sec.load_unread({"org_id": world.cell.id, "agenda": [{"document_ids": ids}]})
+    assert sec.read_rates == {ids[0]: (1, 3), ids[1]: (0, 3)}
+    assert sec.unread[ids[0]] == ["Lê Văn Hai", "Nguyễn Văn Bí"]
+    for state in (staff, member, app):
+        await state.sign_out()

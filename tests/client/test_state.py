@@ -44,6 +44,7 @@ class FakeApi:
         self.device_token: str | None = None
         self._me = me
         self.posted: list[tuple[str, Any]] = []
+        self.got: list[tuple[str, Any]] = []  # GETs made: (path, params)
         self.answers: dict[str, Any] = {}
         self.closed = False
 
@@ -92,6 +93,7 @@ class FakeApi:
 
     async def get_json(self, path: str, **kw: Any) -> Any:
         self._check()
+        self.got.append((path, kw.get("params")))
         answer = self.answers.get(path, {"items": []})
         if isinstance(answer, Exception):
             raise answer

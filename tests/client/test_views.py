@@ -11,7 +11,7 @@ from client.router import Router
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import MemoryPrefs
 from client.views import auth, documents
-from tests.client.test_state import FakeApi
+from tests.client.test_state import SECRETARY, FakeApi
 
 
 class FakePage:
@@ -169,3 +169,49 @@ async def test_signing_out_goes_to_the_sign_in_address_without_an_offline_banner
     assert page.route == "/login"  # a reload opens the sign-in, not the profile
     [banner] = [c for c in walk(router.banner) if getattr(c, "identifier", None) == "offline-banner"]
     assert banner.visible is False
+
+
+async def test_the_secretarys_meeting_screen_asks_reading_rates_once_for_all_agenda_documents(tmp_path):
+    """Issue 12, item 16: one request for the agenda's documents, not one per document."""
+    from client.views import secretary
+
+    apis: list[FakeApi] = []
+
+    def factory(url: str, **kw: Any) -> FakeApi:
+        apis.append(FakeApi(url, me=SECRETARY, **kw))
+        return apis[-1]
+
+    app = AppState(ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path), MemoryPrefs(),
+                   api_factory=factory)  # type: ignore[arg-type]
+    app.after_login = None
+    router = Router(FakePage(), app, [])  # type: ignore[arg-type]
+    await app.sign_in("", "bithu.a", "dung-mat-khau")
+    meeting = {"id": 5, "org_id": 4, "title": "Sinh hoạt tháng 12", "status": "scheduled",
+               "starts_at": "2026-12-04T12:30:00+00:00",
+               "agenda": [{"id": 1, "title": "Quán triệt", "document_ids": [13, 11]},
+                          {"id": 2, "title": "Học tập", "document_ids": [12, 11]}]}
+    app.store.put("meeting", 5, meeting)
+    app.store.put("document", 11, {"id": 11, "title": "Nghị quyết 21"})
+    app.store.put("document", 13, {"id": 13, "title": "Chỉ thị 35"})
+    api = apis[-1]
+    api.answers["/meetings/5"] = meeting
+    api.answers["/meetings/5/absence-requests"] = []
+    api.answers["/meetings/5/minutes"] = {"text": "", "resolutions": []}
+    api.answers["/documents/read-rates"] = {"org_id": 4, "items": [  # 12: the secretary cannot see it
+        {"document_id": 11, "members": 3, "read": 2, "unread": [{"member_id": 9, "full_name": "Lê Văn Hai"}]},
+        {"document_id": 13, "members": 3, "read": 3, "unread": []},
+    ]}
+    screen = secretary.run_meeting(router.ctx, "5")
+    assert screen.load is not None
+    await screen.load()
+    documents_asked = [(path, params) for path, params in api.got if path.startswith("/documents")]
+    assert documents_asked == [("/documents/read-rates", {"org_id": 4, "document_id": [11, 12, 13]})]
+    said = [c.value for c in walk(by_id(screen.body, "unread-docs")) if isinstance(c, ft.Text)]
+    assert said == ["Nghị quyết 21: đã đọc 2/3; chưa đọc: Lê Văn Hai",
+                    "Chỉ thị 35: đã đọc 3/3; mọi người đã đọc"]
+    # The screen's refresh asks once again for all of them, never per document.
+    for timer in screen.timers:
+        for _ in range(5):
+            await timer()
+    asked = [path for path, _ in api.got if path.startswith("/documents")]
+    assert set(asked) == {"/documents/read-rates"}

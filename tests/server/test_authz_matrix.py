@@ -179,6 +179,12 @@ MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
     ("PUT", "/documents/{document_id}/bookmark"): [(D + "/bookmark", None, "oonnooo", "")],
     ("DELETE", "/documents/{document_id}/bookmark"): [(D + "/bookmark", None, "oonnooo", "")],
     ("GET", "/documents/{document_id}/read-stats"): [(D + "/read-stats", None, "fonnooo", "")],
+    ("GET", "/documents/read-rates"): [
+        ("/documents/read-rates?org_id={cell_a}&document_id={document}", None, "fofnooo",
+         "plain members 403 as for read-stats; another cell's secretary: cell A out of scope, 404"),
+        ("/documents/read-rates?org_id={cell_b}&document_id={document}", None, "fnfonoo",
+         "cell B's secretary: 200 without the document they cannot see"),
+    ],
     ("GET", "/documents/{document_id}/readers"): [(D + "/readers", None, "fonnooo", "")],
     ("POST", "/documents/{document_id}/comments"): [(DD + "/comments", {"body": "Góp ý"},
                                                      "oonnooo", "")],

@@ -1,5 +1,7 @@
 """Refresh rotation, reuse detection, logout, device session listing and revocation."""
 
+import json
+
 from tests.server.auth.helpers import REFRESH, assert_error, bearer, tokens
 
 
@@ -170,3 +172,51 @@ def test_purge_removes_long_dead_sessions_only(client, world, app):
             RefreshToken.session_id.not_in(select(DeviceSession.id)))).scalar_one()
         assert orphans == 0
     assert client.get("/api/v1/me", headers=bearer(live["access_token"])).status_code == 200
+
+
+def _sign_in(client, world, device_token=None, device="điện thoại"):
+    resp = client.post("/api/v1/auth/login", json={
+        "username": "dangvien.a", "password": world.member.password, "device_name": device,
+        "device_token": device_token})
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def test_signing_in_again_on_the_same_device_replaces_its_earlier_session(client, world, db):
+    from sqlalchemy import select
+
+    from server.audit.models import AuditEntry
+
+    first = _sign_in(client, world)
+    laptop = _sign_in(client, world, device="máy tính")
+    second = _sign_in(client, world, first["device_token"])
+    # The phone, signed in again (with the token its first sign-in gave), is listed once.
+    rows = client.get("/api/v1/auth/sessions", headers=bearer(second["access_token"])).json()
+    assert sorted(r["device_name"] for r in rows) == ["máy tính", "điện thoại"]
+    assert [r["device_name"] for r in rows if r["current"]] == ["điện thoại"]
+    # Its earlier session is over; the other device is untouched.
+    assert_error(client.get("/api/v1/me", headers=bearer(first["access_token"])), 401, "session_revoked")
+    assert_error(_refresh(client, first["refresh_token"]), 401, "session_revoked")
+    assert client.get("/api/v1/me", headers=bearer(laptop["access_token"])).status_code == 200
+    # And again with the token the second sign-in gave: still one row for the phone.
+    third = _sign_in(client, world, second["device_token"])
+    rows = client.get("/api/v1/auth/sessions", headers=bearer(third["access_token"])).json()
+    assert sorted(r["device_name"] for r in rows) == ["máy tính", "điện thoại"]
+    assert_error(client.get("/api/v1/me", headers=bearer(second["access_token"])), 401, "session_revoked")
+    # Every sign-in stays in the audit log, and the replacement says which session it ended.
+    entries = db.execute(select(AuditEntry).where(AuditEntry.action == "auth.login")
+                         .order_by(AuditEntry.id)).scalars().all()
+    assert len(entries) == 4
+    details = [json.loads(e.detail or "{}") for e in entries]
+    assert details[-1]["replaced_sessions"] == [details[2]["session_id"]]
+    assert details[2]["replaced_sessions"] == [details[0]["session_id"]]
+    assert "replaced_sessions" not in details[1]
+
+
+def test_a_device_token_of_another_account_replaces_nothing(client, world):
+    other = client.post("/api/v1/auth/login", json={"username": "dangvien.a2",
+                                                    "password": world.member2.password}).json()
+    mine = _sign_in(client, world)
+    _sign_in(client, world, other["device_token"])  # foreign token: not proof of this device
+    assert client.get("/api/v1/me", headers=bearer(mine["access_token"])).status_code == 200
+    assert client.get("/api/v1/me", headers=bearer(other["access_token"])).status_code == 200
