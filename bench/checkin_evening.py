@@ -1,9 +1,10 @@
 """A province's meeting evening: 5,000 check-ins from 500 clients across 250 meetings, over real HTTP.
 
     PYTHONPATH=. python bench/checkin_evening.py [--meetings 250] [--per-meeting 20] [--clients 500]
-        [--rate 500] [--server-root PATH]
+        [--rate 500] [--server-root PATH] [--workers N]
 
-Two runs against a server process (`python -m uvicorn server.app:create_app`, one worker, as `serve`),
+Two runs against a server process (`python -m server serve`, by default with its default workers: the
+cores; `--workers -1` runs one uvicorn worker on the app factory, as the benches before it),
 each on a fresh database: closed loop (500 clients, each sending its members' check-ins one after the
 other, all starting at once) and open loop (the check-ins sent at `rate` per second whatever the answers).
 The load comes from this process on plain asyncio connections (keep-alive). Prints one JSON line per
@@ -14,6 +15,7 @@ percentiles.
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import shutil
 import sqlite3
@@ -177,6 +179,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--server-root", type=Path, default=ROOT)
     parser.add_argument("--modes", default="closed,open")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="serve --workers: 0 = its default (the cores); -1 = one uvicorn worker")
     args = parser.parse_args()
     template = Path(tempfile.mkdtemp(prefix="sotay-evening-"))
     secret = secrets.token_urlsafe(48)
@@ -184,7 +188,8 @@ def main() -> None:
     for mode in args.modes.split(","):
         data_dir = Path(tempfile.mkdtemp(prefix=f"sotay-evening-{mode}-"))
         shutil.copy(template / "sotay.db", data_dir / "sotay.db")
-        proc, base = start_server(args.server_root.resolve(), data_dir, secret)
+        workers = None if args.workers < 0 else args.workers
+        proc, base = start_server(args.server_root.resolve(), data_dir, secret, workers=workers)
         try:
             health = wrk(base + "/api/v1/health", 5, 16, {})
             if mode == "closed":
@@ -206,6 +211,7 @@ def main() -> None:
             "per_second": round(rate, 1), "health_per_second": round(health[0]),
             "ratio_to_health": round(rate / health[0], 3), "p50_ms": round(q[49] * 1000),
             "p99_ms": round(q[98] * 1000), "max_ms": round(seconds[-1] * 1000),
+            "workers": "uvicorn 1" if workers is None else (workers or os.cpu_count()),
             **({"clients": args.clients} if mode == "closed" else {"offered_per_second": args.rate}),
         }, ensure_ascii=False), flush=True)
 

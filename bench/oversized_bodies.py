@@ -67,18 +67,24 @@ class RssSampler:
 
 
 def start_server(root: Path, data_dir: Path, secret: str | None = None,
-                 scheduler: bool = False) -> tuple[subprocess.Popen[bytes], str]:
-    """A uvicorn process serving `root`'s code on `data_dir`; (process, base URL) once /health answers."""
+                 scheduler: bool = False, workers: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """A server process of `root`'s code on `data_dir`; (process, base URL) once /health answers.
+
+    `workers`: None runs one uvicorn worker on the app factory (as every bench before `serve --workers`);
+    a number runs `python -m server serve --workers N`, 0 meaning its default (the cores)."""
     port = _free_port()
     env = {**os.environ, "SOTAY_DATA_DIR": str(data_dir),
            "SOTAY_SECRET_KEY": secret or secrets.token_urlsafe(48),
            "SOTAY_RUN_SCHEDULER": str(scheduler).lower(), "PYTHONPATH": str(root)}
     env.pop("SOTAY_DATABASE_URL", None)
-    # The migrations run in create_app; one worker, as `python -m server serve` starts it.
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "error"],
-        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if workers is None:
+        command = ["-m", "uvicorn", "server.app:create_app", "--factory", "--host", "127.0.0.1",
+                   "--port", str(port), "--log-level", "error"]
+    else:
+        command = ["-m", "server", "serve", "--port", str(port), "--log-level", "error"]
+        command += ["--workers", str(workers)] if workers else []
+    proc = subprocess.Popen([sys.executable, *command], cwd=root, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
