@@ -95,6 +95,7 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(self, path: str, body: bytes, token: str) -> tuple[int, bytes]:
+        reused = self.writer is not None
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
@@ -102,6 +103,12 @@ class Connection:
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
         self.writer.write(head + body)
         status_line = await self.reader.readline()
+        if not status_line and reused:
+            # The server closed this keep-alive connection while it sat idle (uvicorn: after 5 s), before
+            # reading the request: send it again on a new one, as HTTP clients do.
+            self.writer.close()
+            self.writer = None
+            return await self.post(path, body, token)
         length = 0
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode("latin-1").partition(":")

@@ -55,10 +55,12 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         from server.migrate import upgrade
 
         upgrade(settings)
-    db = Database(settings)
+    db = Database(settings, background_checkpoint=True)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if db.checkpointer is not None:
+            db.checkpointer.start()
         for start in app.state.on_start:
             await start(app)
         try:

@@ -153,3 +153,36 @@ def test_a_background_job_lets_waiting_requests_write_first(app):
         started = time.monotonic()
         chunk(0.2)
         assert entered.is_set() and time.monotonic() - started < 5
+
+
+def test_a_running_server_copies_the_sqlite_log_into_the_database_itself(settings):
+    """Commits leave the write-ahead log to the server's checkpoint thread (a commit that copied it, with
+    its fsync, held every check-in behind it): what a request wrote reaches the database file on its own."""
+    import sqlite3
+
+    from fastapi.testclient import TestClient
+
+    app = create_app(settings, migrate=False)
+    with TestClient(app) as client:
+        with app.state.db.transaction() as s:
+            world = factories.make_world(s)
+        headers = {"Authorization": "Bearer " + client.post("/api/v1/auth/login", json={
+            "username": world.staff.username, "password": world.staff.password}).json()["access_token"]}
+        resp = client.patch(f"/api/v1/orgs/{world.cell.id}", json={"name": "Chi bộ ghi ra tệp"},
+                            headers=headers)
+        assert resp.status_code == 200, resp.text
+        with app.state.db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        # The database file alone (its log ignored) holds the new name once the log was copied into it.
+        path = settings.data_dir / "sotay.db"
+        deadline = time.monotonic() + 20
+        while True:
+            raw = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+            try:
+                names = {r[0] for r in raw.execute("SELECT name FROM organization")}
+            finally:
+                raw.close()
+            if "Chi bộ ghi ra tệp" in names:
+                break
+            assert time.monotonic() < deadline, "the log was not copied into the database"
+            time.sleep(0.1)
