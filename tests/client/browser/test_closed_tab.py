@@ -7,6 +7,7 @@ in the web client's process), so with one tab open, every API request comes from
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -102,7 +103,7 @@ def test_a_closed_secretary_tab_stops_polling_and_a_returning_one_resumes(logged
     again = ctx.new_page()
     again.add_init_script(
         "(s => { for (const [k, v] of Object.entries(JSON.parse(s))) sessionStorage.setItem(k, v); })"
-        f"({storage!r})"
+        f"({json.dumps(storage)})"
     )
     again.goto(stack.web_url + f"/secretary/meetings/{meeting['id']}")
     again.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
