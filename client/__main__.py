@@ -1,4 +1,5 @@
-"""`python -m client --server URL [--port P]`: serve the app in web mode (no CDN: works offline)."""
+"""`python -m client --server URL [--port P]`: serve the app in web mode, wholly from this server (no CDN:
+works offline and on closed networks)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import os
 from pathlib import Path
 
 import flet as ft
+import uvicorn
 
 from client.app import default_config, make_main
+from client.web import own_origin
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -33,19 +36,18 @@ def main(argv: list[str] | None = None) -> None:
     if args.data:
         config.data_root = Path(args.data)
     config.fixed_server = config.fixed_server or args.fixed_server
-    os.environ.setdefault("FLET_FORCE_WEB_SERVER", "1")  # headless hosts: serve, do not try a desktop window
-    ft.run(
+    app = ft.run(
         make_main(config),
-        view=ft.AppView.WEB_BROWSER,
-        host=args.host,
-        port=args.port,
+        export_asgi_app=True,
         assets_dir=str(ASSETS),
         no_cdn=True,
         name="",
         # skwasm (the default) paints nothing in headless Chromium without a GPU; CanvasKit paints.
         web_renderer=ft.WebRenderer(os.environ.get("FLET_WEB_RENDERER", "canvaskit")),
     )
-
+    # Served here rather than by ft.run's own server so the client can be patched on the way out: Flet's
+    # prebuilt client would otherwise fetch a script from a CDN (see client/web.py).
+    uvicorn.run(own_origin(app), host=args.host, port=args.port, ws="websockets-sansio", log_level="info")
 
 if __name__ == "__main__":
     main()

@@ -72,10 +72,24 @@ def make_main(config: ClientConfig | None = None, prefs_factory: Any = None):
         app = AppState(ClientConfig(**vars(cfg)), prefs)
         router = Router(page, app, ROUTES)
 
+        # A web session outlives its tab: Flet keeps it for an hour after the tab closes, in case it comes
+        # back, and only then fires on_close. So the periodic work (screen pollers, the sync loop and its
+        # event stream) stops on disconnect and starts again if the same session reconnects.
         async def on_disconnect(e: Any) -> None:
-            await app._close(wipe=False)
+            router.pause()
+            app.pause()
 
-        page.on_close = on_disconnect
+        async def on_connect(e: Any) -> None:
+            if app.signed_in and not app.syncing:
+                page.run_task(app.run_sync)
+            router.resume()
+
+        async def on_expire(e: Any) -> None:
+            await app._close(wipe=False)  # the session is gone for good: release its store and connections
+
+        page.on_disconnect = on_disconnect
+        page.on_connect = on_connect
+        page.on_close = on_expire
         restored = False
         try:
             restored = await app.restore()

@@ -116,9 +116,7 @@ class Router:
             route, found = "/home", self.resolve("/home")
             assert found is not None
             builder, params, guard = found
-        for task in self._timers:
-            task.cancel()
-        self._timers = []
+        self._stop_timers()
         screen = builder(self.ctx, **params)
         self.current, self.current_route = screen, route
         self.page.views.clear()
@@ -127,8 +125,26 @@ class Router:
         self.page.update()
         if screen.load is not None:
             self.run(self._load(screen))
-        for timer in screen.timers:
-            self._timers.append(asyncio.ensure_future(self._repeat(screen, timer)))
+        self._start_timers(screen)
+
+    def _start_timers(self, screen: Screen) -> None:
+        self._stop_timers()  # never two pollers for one screen (a reconnect may follow a route change)
+        self._timers = [asyncio.ensure_future(self._repeat(screen, timer)) for timer in screen.timers]
+
+    def _stop_timers(self) -> None:
+        for task in self._timers:
+            task.cancel()
+        self._timers = []
+
+    def pause(self) -> None:
+        """The tab disconnected: a screen nobody sees must not poll the server (the session itself lives on
+        for an hour in case the tab comes back)."""
+        self._stop_timers()
+
+    def resume(self) -> None:
+        """The same session came back (reload, network back): the shown screen polls again."""
+        if self.current is not None:
+            self._start_timers(self.current)
 
     def _load(self, screen: Screen) -> Callable[[], Awaitable[None]]:
         async def go() -> None:

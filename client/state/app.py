@@ -72,6 +72,7 @@ class AppState:
         self.after_login: str | None = None  # where to go once signed in (a deep link opened signed out)
         self._listeners: list[Callable[[str], None]] = []
         self._stop: asyncio.Event | None = None
+        self._sync_task: asyncio.Task | None = None  # the running run_sync, so a pause can end it at once
         self._last_contact: datetime | None = None
 
     # --- observers -----------------------------------------------------------------------------------
@@ -255,15 +256,33 @@ class AppState:
             self._touch_contact()
         self.notify("status")
 
+    @property
+    def syncing(self) -> bool:
+        return self._sync_task is not None and not self._sync_task.done()
+
     async def run_sync(self) -> None:
-        """Background task for the session's lifetime (started by the shell)."""
-        if self.engine is None:
-            return
-        self._stop = asyncio.Event()
+        """Background task while the app is in use (started by the shell, stopped by pause())."""
+        if self.engine is None or self.syncing:
+            return  # one loop per session: a reconnect must not start a second one
+        stop = self._stop = asyncio.Event()
+        self._sync_task = asyncio.current_task()
         try:
-            await self.engine.run(self._stop)
+            await self.engine.run(stop)
         except SessionEnded as exc:
             await self.session_ended(exc)
+        finally:
+            if self._sync_task is asyncio.current_task():
+                self._sync_task = None
+
+    def pause(self) -> None:
+        """Nobody is looking (the tab closed or lost its connection): stop syncing now. Setting the stop
+        event alone would leave the event stream open until the server's next message, so the task is
+        cancelled too; whatever it was pushing stays in the outbox and goes again on resume."""
+        if self._stop is not None:
+            self._stop.set()
+        task, self._sync_task = self._sync_task, None
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            task.cancel()
 
     async def sync_now(self) -> bool:
         if self.engine is None:
@@ -287,8 +306,7 @@ class AppState:
         self.notify("signed_out")
 
     async def _close(self, *, wipe: bool) -> None:
-        if self._stop is not None:
-            self._stop.set()
+        self.pause()
         if self.store is not None:
             if wipe:
                 self.store.wipe()

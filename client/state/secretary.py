@@ -6,13 +6,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from client.api import ApiError
-from client.format import local_input_to_utc
+from client.format import ATTENDANCE, local_input_to_utc
 from client.state.app import AppState
 from client.state.meetings import Outcome
 from shared.schemas.documents import DocumentReadRatesPublic
 
-ATTENDANCE_CYCLE = ["present", "late", "excused", "absent"]
 READ_RATES_BATCH = 50  # the server's limit of documents per GET /documents/read-rates
+
+
+# The statuses the secretary picks from, in the order the sheet lists them.
+ATTENDANCE_CHOICES = ("present", "late", "excused", "absent")
+UNRECORDED = "Chưa điểm danh"
+
+
+def attendance_label(status: str | None) -> str:
+    return ATTENDANCE.get(status or "", UNRECORDED)
+
+
+@dataclass
+class AttendanceChange:
+    """The last status the secretary set, kept so that one stray choice can be taken back."""
+
+    member_id: int
+    full_name: str
+    before: str | None  # None: there was no record, and undo removes the one just made
+    after: str
 
 
 @dataclass
@@ -56,6 +74,7 @@ class SecretaryState:
         self.unread: dict[int, list[str]] = {}  # agenda document id -> who has not read it
         self.read_rates: dict[int, tuple[int, int]] = {}  # agenda document id -> (read, members)
         self.error: str | None = None
+        self.last_change: AttendanceChange | None = None
 
     @property
     def cell_id(self) -> int | None:
@@ -144,11 +163,36 @@ class SecretaryState:
             return Outcome(False, exc.message)
         return Outcome(True, "Đã cập nhật.")
 
-    @staticmethod
-    def next_status(current: str | None) -> str:
-        if current not in ATTENDANCE_CYCLE:
-            return ATTENDANCE_CYCLE[0]
-        return ATTENDANCE_CYCLE[(ATTENDANCE_CYCLE.index(current) + 1) % len(ATTENDANCE_CYCLE)]
+    def row(self, member_id: int) -> dict[str, Any] | None:
+        for row in (self.sheet or {}).get("items", []):
+            if row.get("member_id") == member_id:
+                return row
+        return None
+
+    async def set_status(self, meeting_id: int, member_id: int, status: str) -> Outcome:
+        """Record the status the secretary chose for one member, remembering the one it replaces."""
+        if status not in ATTENDANCE_CHOICES:
+            return Outcome(False, "Trạng thái điểm danh không hợp lệ.")
+        row = self.row(member_id) or {}
+        name, before = row.get("full_name") or "Đảng viên", row.get("status")
+        if before == status:  # choosing what is already recorded writes nothing, and leaves undo as it was
+            return Outcome(True, f"{name}: vẫn là {attendance_label(status)}.")
+        outcome = await self.mark(meeting_id, member_id, status)
+        if not outcome.ok:
+            return outcome
+        self.last_change = AttendanceChange(member_id, name, before, status)
+        return Outcome(True, f"Đã ghi {name}: {attendance_label(status)}.")
+
+    async def undo(self, meeting_id: int) -> Outcome:
+        """Put back what the last choice replaced (removing the record if there was none)."""
+        change = self.last_change
+        if change is None:
+            return Outcome(False, "Không có thay đổi nào để hoàn tác.")
+        outcome = await self.mark(meeting_id, change.member_id, change.before)
+        if not outcome.ok:
+            return outcome  # kept, so the secretary can try again
+        self.last_change = None
+        return Outcome(True, f"Đã hoàn tác: {change.full_name} trở lại {attendance_label(change.before)}.")
 
     async def load_requests(self, meeting_id: int) -> None:
         try:

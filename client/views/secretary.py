@@ -9,7 +9,7 @@ from client import format as fmt
 from client.api import ApiError
 from client.router import Screen
 from client.state.meetings import MeetingsState
-from client.state.secretary import SecretaryState
+from client.state.secretary import ATTENDANCE_CHOICES, SecretaryState, attendance_label
 from client.views.ui import PRIMARY, STATUS_COLORS, Ctx, card, chip, empty, section, tag
 
 
@@ -247,24 +247,79 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
                         ft.Row(
                             [
                                 ctx.text(row.get("full_name", ""), 15, expand=True),
-                                chip(
-                                    ctx,
-                                    fmt.ATTENDANCE.get(status, "Chưa điểm danh")
-                                    if status
-                                    else "Chưa điểm danh",
-                                    bg,
-                                    fg,
-                                ),
+                                chip(ctx, attendance_label(status), bg, fg),
+                                ft.Icon(ft.Icons.ARROW_DROP_DOWN, color="#616161"),
                             ]
                         ),
                         padding=10,
                         border_radius=8,
                         bgcolor="#FFFFFF",
                         ink=True,
-                        on_click=lambda e, r=row: ctx.run(lambda: mark(r)),
+                        # A tap only opens the choice: a stray tap must not change anyone's record.
+                        on_click=lambda e, r=row: choose_for(r),
                     ),
                 )
             )
+
+    def choose_for(row: dict) -> None:
+        """The four statuses as a list to pick from, the recorded one marked; nothing is saved until one
+        is picked."""
+        current = row.get("status")
+        sheet = ft.BottomSheet(content=ft.Container())
+
+        def pick(status: str) -> None:
+            sheet.open = False
+            ctx.page.update()
+            ctx.run(lambda: choose(row["member_id"], status))
+
+        options: list[ft.Control] = [
+            tag(
+                f"attendance-choice-{status}",
+                ft.ListTile(
+                    leading=ft.Icon(
+                        ft.Icons.RADIO_BUTTON_CHECKED
+                        if status == current
+                        else ft.Icons.RADIO_BUTTON_UNCHECKED,
+                        color=STATUS_COLORS[status][1],
+                    ),
+                    title=ctx.text(attendance_label(status), 16),
+                    selected=status == current,
+                    min_height=56,
+                    on_click=lambda e, s=status: pick(s),
+                ),
+            )
+            for status in ATTENDANCE_CHOICES
+        ]
+
+        def cancel(e: object) -> None:
+            sheet.open = False
+            ctx.page.update()
+
+        sheet.content = tag(
+            "attendance-choices",
+            ft.Container(
+                ft.Column(
+                    [
+                        ctx.title(f"Điểm danh: {row.get('full_name', '')}", 18),
+                        ctx.muted(f"Hiện tại: {attendance_label(current)}"),
+                        *options,
+                        ft.Row(
+                            [
+                                tag(
+                                    "attendance-choice-cancel",
+                                    ft.TextButton("Đóng", height=48, on_click=cancel),
+                                )
+                            ],
+                            alignment=ft.MainAxisAlignment.END,
+                        ),
+                    ],
+                    spacing=4,
+                    tight=True,
+                ),
+                padding=16,
+            ),
+        )
+        ctx.page.show_dialog(sheet)
 
     def draw_requests() -> None:
         requests.controls = [
@@ -329,11 +384,31 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
         redraw()
         ctx.page.update()
 
-    async def mark(row: dict) -> None:
-        outcome = await sec.mark(mid, row["member_id"], sec.next_status(row.get("status")))
+    def undo_bar(message: str) -> ft.SnackBar:
+        # Long enough for an elderly secretary to read it and reach "Hoàn tác".
+        return ft.SnackBar(
+            content=tag("toast", ft.Text(message, size=round(14 * ctx.scale, 1))),
+            action="Hoàn tác",
+            on_action=lambda e: ctx.run(undo),
+            duration=8000,
+        )
+
+    async def choose(member_id: int, status: str) -> None:
+        changed = sec.last_change
+        outcome = await sec.set_status(mid, member_id, status)
+        draw_attendance()
         if not outcome.ok:
             ctx.toast(outcome.message, error=True)
+        elif sec.last_change is not changed:  # something was written: offer to take it back
+            ctx.page.show_dialog(undo_bar(outcome.message))
+        else:
+            ctx.toast(outcome.message)
+        ctx.page.update()
+
+    async def undo() -> None:
+        outcome = await sec.undo(mid)
         draw_attendance()
+        ctx.toast(outcome.message, error=not outcome.ok)
         ctx.page.update()
 
     async def decide(request_id: int, approve: bool) -> None:
@@ -407,7 +482,7 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
         [
             header,
             card(ft.Container(code_box, alignment=ft.Alignment.CENTER), identifier="checkin-panel"),
-            section(ctx, "Điểm danh (chạm để đổi trạng thái)"),
+            section(ctx, "Điểm danh (chạm vào tên để chọn trạng thái)"),
             attendance,
             section(ctx, "Tài liệu sinh hoạt: ai chưa đọc"),
             tag("unread-docs", unread_box),

@@ -215,3 +215,119 @@ async def test_the_secretarys_meeting_screen_asks_reading_rates_once_for_all_age
             await timer()
     asked = [path for path, _ in api.got if path.startswith("/documents")]
     assert set(asked) == {"/documents/read-rates"}
+
+
+class AttendanceApi(FakeApi):
+    """A secretary's server for one meeting: the attendance sheet, changed only by PUTs."""
+
+    def __init__(self, base_url: str, **kw: Any) -> None:
+        from tests.client.test_state import SECRETARY
+
+        super().__init__(base_url, me=SECRETARY, **kw)
+        self.statuses: dict[int, str | None] = {3: "present", 9: None}
+        self.names = {3: "Trần Thị Đảng", 9: "Lê Văn Muộn"}
+        self.puts: list[tuple[int, str | None]] = []
+        self.answers.update(
+            {
+                "/meetings/5": {"id": 5, "title": "Sinh hoạt tháng 12", "status": "in_progress"},
+                "/meetings/5/absence-requests": [],
+                "/meetings/5/minutes": {},
+            }
+        )
+
+    def sheet(self) -> dict[str, Any]:
+        items = [{"member_id": m, "full_name": self.names[m], "status": s} for m, s in self.statuses.items()]
+        return {"counts": {}, "items": items}
+
+    async def get_json(self, path: str, **kw: Any) -> Any:
+        if path == "/meetings/5/attendance":
+            self._check()
+            return self.sheet()
+        return await super().get_json(path, **kw)
+
+    async def request(self, method: str, path: str, **kw: Any) -> Any:
+        self._check()
+        assert method == "PUT" and path.startswith("/meetings/5/attendance/"), (method, path)
+        member = int(path.rsplit("/", 1)[1])
+        self.puts.append((member, kw["json"]["status"]))
+        self.statuses[member] = kw["json"]["status"]
+        sheet = self.sheet()
+
+        class Resp:
+            def json(self) -> dict[str, Any]:
+                return sheet
+
+        return Resp()
+
+
+def said(control: Any) -> str:
+    return " ".join(c.value for c in walk(control) if isinstance(c, ft.Text) and isinstance(c.value, str))
+
+
+async def test_attendance_is_chosen_explicitly_and_can_be_undone(tmp_path):
+    """Issue 12, item 9: a tap opens the choice and changes nothing; the chosen status is written; the
+    "Hoàn tác" on the snack bar puts the previous status back on the server."""
+    from client.views import secretary
+
+    apis: list[AttendanceApi] = []
+
+    def factory(url: str, **kw: Any) -> AttendanceApi:
+        apis.append(AttendanceApi(url, **kw))
+        return apis[-1]
+
+    app = AppState(
+        ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path),
+        MemoryPrefs(),
+        api_factory=factory,  # type: ignore[arg-type]
+    )
+    page = FakePage()
+    router = Router(page, app, [])  # type: ignore[arg-type]
+    await app.sign_in("", "bithu.a", "dung-mat-khau")
+    api = apis[-1]
+    screen = secretary.run_meeting(router.ctx, "5")
+    assert screen.load is not None
+    await screen.load()
+
+    async def settle() -> None:
+        await asyncio.gather(*page.tasks)
+        page.tasks.clear()
+
+    # A tap (a stray one included) only opens the list of statuses.
+    by_id(screen.body, "attendance-3").on_click(None)
+    await settle()
+    assert api.puts == [] and api.statuses[3] == "present"
+    sheet = page.dialogs[-1]
+    assert isinstance(sheet, ft.BottomSheet)
+    assert "Có mặt" in said(by_id(screen.body, "attendance-3"))
+    labels = [said(by_id(sheet, f"attendance-choice-{s}")) for s in ("present", "late", "excused", "absent")]
+    assert labels == ["Có mặt", "Đến muộn", "Vắng có lý do", "Vắng không lý do"]
+    by_id(sheet, "attendance-choice-cancel").on_click(None)  # closing the list writes nothing either
+    await settle()
+    assert sheet.open is False and api.puts == []
+
+    # Choosing a status writes it, and offers to take it back.
+    by_id(screen.body, "attendance-3").on_click(None)
+    by_id(page.dialogs[-1], "attendance-choice-absent").on_click(None)
+    await settle()
+    assert api.puts == [(3, "absent")]
+    assert "Vắng không lý do" in said(by_id(screen.body, "attendance-3"))
+    bar = page.dialogs[-1]
+    assert isinstance(bar, ft.SnackBar) and bar.action == "Hoàn tác"
+    assert "Trần Thị Đảng" in said(bar.content)
+
+    # "Hoàn tác" restores the previous status on the server.
+    bar.on_action(None)
+    await settle()
+    assert api.puts == [(3, "absent"), (3, "present")] and api.statuses[3] == "present"
+    assert "Có mặt" in said(by_id(screen.body, "attendance-3"))
+    assert "Đã hoàn tác" in said(page.dialogs[-1].content)
+
+    # For a member not yet recorded, undo removes the record again.
+    by_id(screen.body, "attendance-9").on_click(None)
+    by_id(page.dialogs[-1], "attendance-choice-late").on_click(None)
+    await settle()
+    assert api.statuses[9] == "late"
+    page.dialogs[-1].on_action(None)
+    await settle()
+    assert api.puts[-1] == (9, None) and api.statuses[9] is None
+    assert "Chưa điểm danh" in said(by_id(screen.body, "attendance-9"))

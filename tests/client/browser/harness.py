@@ -61,7 +61,8 @@ class Proc:
 class Stack:
     """The API server (on a prepared data dir) and the web client pointing at it."""
 
-    def __init__(self, data_dir: Path, secret: str):
+    def __init__(self, data_dir: Path, secret: str, server_log_level: str = "warning"):
+        # "info" adds uvicorn's access log to server.log: one line per API request, for tests that count them
         self.data_dir = data_dir
         self.api_port, self.web_port = free_port(), free_port()
         self.api_url = f"http://127.0.0.1:{self.api_port}"
@@ -86,7 +87,7 @@ class Stack:
                 "--port",
                 str(self.api_port),
                 "--log-level",
-                "warning",
+                server_log_level,
             ],
             env,
             data_dir / "server.log",

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.client.browser.harness import click, el, fill, open_app, phone, shot, sign_in
+from tests.client.browser.harness import click, el, fill, open_app, phone, shot, sign_in, text_of
 
 pytestmark = pytest.mark.browser
 
@@ -48,3 +48,24 @@ def test_member_signs_in_sees_profile_and_signs_out(stack, browser, world):
     expect(el(page, "username")).to_be_attached(timeout=20_000)
     assert not any((stack.data_dir / "client" / "users").iterdir())  # sign-out wiped the store
     ctx.close()
+
+
+def test_a_form_filled_at_once_signs_in_every_time(stack, browser, world):
+    """A password manager, autofill or a paste puts a whole value into a field in one go, and the member
+    taps "Đăng nhập" straight after: the password must reach the sign-in, every time (issue 12, item 3)."""
+    for attempt in range(5):
+        ctx = phone(browser)  # a new browser context: a new Flet session, a fresh sign-in screen
+        page = open_app(ctx, stack.web_url)
+        expect(el(page, "username")).to_be_attached(timeout=60_000)
+        for identifier, value in (("username", world["member"]["username"]), ("password", world["password"])):
+            box = el(page, identifier).locator("input, textarea").first
+            box.wait_for(state="attached")
+            box.fill(value)  # one input event with the whole value, no key presses
+        click(page, "login")  # at once: no pause for the change to settle
+        try:
+            expect(el(page, "greeting")).to_be_attached(timeout=20_000)
+        except AssertionError:
+            raise AssertionError(
+                f"try {attempt + 1}: not signed in; the screen says {text_of(page, 'login-error')!r}"
+            ) from None
+        ctx.close()

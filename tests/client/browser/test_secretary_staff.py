@@ -120,13 +120,15 @@ def test_secretary_and_staff_screens(stack, browser, world):
     said = expect_says(page, "unread-docs", "chưa đọc")
     assert "Lê Văn Hai" in said and "Trần Thị Đảng" not in said  # she read it, he has not
     expect_says(page, f"attendance-{member2}", "Chưa điểm danh")
-    click(page, f"attendance-{member2}")
+    click(page, f"attendance-{member2}")  # opens the list of statuses; the choice is what records
+    click(page, "attendance-choice-present")
     expect_says(page, f"attendance-{member2}", "Có mặt")
     expect_says(page, f"absence-{absence['id']}", "Đi công tác tỉnh ngoài")
     page.get_by_role("button", name="Chấp thuận").click()
     expect_says(page, f"absence-{absence['id']}", "Đã chấp thuận")
     expect_says(page, f"attendance-{world['member']['member_id']}", "Vắng có lý do")
     click(page, f"attendance-{world['secretary']['member_id']}")
+    click(page, "attendance-choice-present")
     expect_says(page, f"attendance-{world['secretary']['member_id']}", "Có mặt")
     click(page, "open-checkin")
     expect(el(page, "checkin-code-display")).to_be_attached(timeout=20_000)
