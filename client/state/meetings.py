@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,11 +31,36 @@ def _starts(m: dict[str, Any]) -> datetime:
 
 
 class MeetingsState:
-    def __init__(self, app: AppState, now: Any = None):
+    """The meetings of "my" cells. By default that is the cell the caller is a member of; the secretary's
+    screens pass the cells they lead. Staff hold the meetings of every cell in their subtree (the list
+    endpoint returns them), so "all in the store" is never "mine"."""
+
+    def __init__(self, app: AppState, now: Any = None, cells: Iterable[int] | None = None):
         self.app = app
-        self._now = now or (lambda: datetime.now(UTC))
+        self._now = now or app.config.clock
+        self._cells = set(cells) if cells is not None else None
         self.loading = False
         self.error: str | None = None
+
+    @property
+    def own_cell_ids(self) -> set[int]:
+        if self._cells is not None:
+            return self._cells
+        me = self.app.me
+        if me is None or me.member_id is None or me.organization is None:
+            return set()  # staff who are not members of a cell have no meeting of their own
+        return {me.organization.id}
+
+    def is_own(self, m: dict[str, Any]) -> bool:
+        # Every meeting the server sends carries its org_id; one without it can only have come from the
+        # caller's own feed (an older server's shape), so it is not counted as another cell's.
+        return m.get("org_id") is None or m["org_id"] in self.own_cell_ids
+
+    def cell_name(self, m: dict[str, Any]) -> str:
+        """The name of the meeting's cell, to label a meeting that is not the caller's own."""
+        org_id = m.get("org_id")
+        org = self.app.store.get("organization", org_id) if self.app.store and org_id is not None else None
+        return str((org or {}).get("name") or m.get("org_name") or f"Chi bộ số {org_id}")
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -74,18 +100,31 @@ class MeetingsState:
             extra["my_absence_request"] = absence[key]
         return {**m, **extra} if extra else m
 
-    def upcoming(self) -> list[dict[str, Any]]:
+    def _upcoming(self, own: bool) -> list[dict[str, Any]]:
         now = self._now()
         items = [
             m
             for m in self.all()
-            if m.get("status") not in ("cancelled", "closed", "draft") and (_end(m) or _starts(m)) >= now
+            if self.is_own(m) == own
+            and m.get("status") not in ("cancelled", "closed", "draft")
+            and (_end(m) or _starts(m)) >= now
         ]
         return sorted(items, key=_starts)
 
+    def upcoming(self) -> list[dict[str, Any]]:
+        return self._upcoming(own=True)
+
+    def others_upcoming(self) -> list[dict[str, Any]]:
+        """Upcoming meetings of other cells held on this device (staff): never to be shown as "mine"."""
+        return self._upcoming(own=False)
+
     def past(self) -> list[dict[str, Any]]:
         upcoming = {m["id"] for m in self.upcoming()}
-        items = [m for m in self.all() if m["id"] not in upcoming and m.get("status") != "draft"]
+        items = [
+            m
+            for m in self.all()
+            if self.is_own(m) and m["id"] not in upcoming and m.get("status") != "draft"
+        ]
         return sorted(items, key=_starts, reverse=True)
 
     def next_meeting(self) -> dict[str, Any] | None:

@@ -154,7 +154,10 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
                     )
         else:
             col.controls.append(ctx.muted("Chưa có chương trình."))
-        open_now = m.get("status") in ("scheduled", "in_progress") and not m.get("my_status")
+        # Only a member of the meeting's cell checks in to it (staff may open other cells' meetings).
+        open_now = (
+            state.is_own(m) and m.get("status") in ("scheduled", "in_progress") and not m.get("my_status")
+        )
         if open_now:
             col.controls += [
                 section(ctx, "Điểm danh"),
@@ -179,7 +182,12 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
                 ),
             ]
         col.controls.append(tag("checkin-result", result))
-        if m.get("status") == "scheduled" and not m.get("my_status") and not m.get("my_absence_request"):
+        if (
+            state.is_own(m)
+            and m.get("status") == "scheduled"
+            and not m.get("my_status")
+            and not m.get("my_absence_request")
+        ):
             col.controls += [
                 section(ctx, "Báo vắng"),
                 tag("absence-reason", reason),
