@@ -92,11 +92,7 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
 
     async def do_check_in(e: object = None) -> None:
         outcome = await state.check_in(mid, code.value or "")
-        result.value = outcome.message
-        result.color = (
-            "#1B5E20" if outcome.ok and not outcome.queued else ("#E65100" if outcome.ok else "#B00020")
-        )
-        if outcome.ok:
+        if outcome.ok or outcome.queued:
             code.value = ""
         redraw()
         ctx.page.update()
@@ -163,7 +159,7 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
                 section(ctx, "Điểm danh"),
                 ctx.muted(
                     "Nhập mã 6 số bí thư đang hiển thị. Không có mạng vẫn điểm danh được: "
-                    "máy sẽ gửi khi có mạng."
+                    "máy lưu lại và gửi khi có mạng, rồi báo kết quả của máy chủ."
                 ),
                 ft.Row(
                     [
@@ -181,6 +177,13 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
                     wrap=True,
                 ),
             ]
+        # Drawn from the state at every redraw, so the server's verdict on a queued check-in replaces the
+        # "saved" sentence as soon as the sync brings it.
+        said = state.check_in_message(mid)
+        result.value = said.message if said else ""
+        result.color = None if said is None else (
+            "#E65100" if said.queued else ("#1B5E20" if said.ok else "#B00020")
+        )
         col.controls.append(tag("checkin-result", result))
         if (
             state.is_own(m)

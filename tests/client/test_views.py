@@ -404,3 +404,34 @@ async def test_staff_who_belong_to_no_cell_have_no_meeting_of_their_own(tmp_path
         by_id(screen.body, "next-meeting")
     assert "Chưa có lịch sinh hoạt sắp tới." in said(screen.body)
     assert "Chi bộ thôn A1-2" in said(by_id(screen.body, "cell-meeting-7"))
+
+
+async def test_the_meeting_screen_replaces_saved_with_the_servers_verdict_never_both(tmp_path):
+    """Issue 12, item 6: offline the screen says the check-in is saved (no success); after the sync, only
+    the server's refusal is on the screen."""
+    from datetime import UTC, datetime, timedelta
+
+    from client.views import meetings
+
+    app, router, page = make(tmp_path)
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    starts = datetime.now(UTC) + timedelta(minutes=10)
+    app.store.put("meeting", 5, {"id": 5, "org_id": 4, "title": "Sinh hoạt tháng 11", "status": "scheduled",
+                                 "starts_at": starts.isoformat(),
+                                 "checkin_opens_at": (starts - timedelta(minutes=30)).isoformat(),
+                                 "checkin_closes_at": (starts + timedelta(minutes=60)).isoformat()})
+    api = app.api
+    api.push_answers["111111"] = {"status": "refused", "code": "checkin_not_open",
+                                  "message": "Điểm danh chưa được mở."}
+    screen = meetings.meeting_detail(router.ctx, "5")
+    api.offline = True
+    by_id(screen.body, "checkin-code").value = "111111"
+    await by_id(screen.body, "checkin-submit").on_click(None)
+    assert by_id(screen.body, "checkin-result").value == "Đã lưu điểm danh, sẽ xác nhận khi có mạng."
+    assert "Đã điểm danh" not in said(screen.body)
+
+    api.offline = False
+    await app.sync_now()
+    screen.redraw()
+    assert by_id(screen.body, "checkin-result").value == "Điểm danh chưa được mở."
+    assert "Đã lưu điểm danh" not in said(screen.body) and "chờ gửi" not in said(screen.body)
