@@ -65,6 +65,7 @@ class SyncEngine:
         on_status: Callable[[bool], None] | None = None,
         on_notification: Callable[[dict[str, Any]], None] | None = None,
         on_contact: Callable[[], None] | None = None,
+        on_answer: Callable[[OutboxItem, dict[str, Any]], None] | None = None,
         poll_seconds: float = 60.0,
     ):
         self.api = transport
@@ -74,6 +75,9 @@ class SyncEngine:
         self.on_status = on_status
         self.on_notification = on_notification
         self.on_contact = on_contact  # every answer from the server, not only a change of status
+        # The server's verdict on one queued action ({"status", "code", "message", "result"}), so the
+        # screen that queued it can replace "saved, will be confirmed" with what the server said.
+        self.on_answer = on_answer
         self.poll_seconds = poll_seconds
         self.online: bool | None = None
         self.feed_available = True  # False when the server has no /sync (older server)
@@ -92,6 +96,10 @@ class SyncEngine:
     def _changed(self) -> None:
         if self.on_change:
             self.on_change()
+
+    def _answered(self, item: OutboxItem, answer: dict[str, Any]) -> None:
+        if self.on_answer:
+            self.on_answer(item, answer)
 
     # --- pull ----------------------------------------------------------------------------------------
 
@@ -211,13 +219,12 @@ class SyncEngine:
                 continue
             if status in _DONE:
                 self.store.outbox_done(item.client_id)
+                self._answered(item, result)
                 report.sent += 1
             else:
-                self.store.outbox_failed(
-                    item.client_id,
-                    str(result.get("code") or status),
-                    str(result.get("message") or "Máy chủ từ chối thao tác này."),
-                )
+                message = str(result.get("message") or "Máy chủ từ chối thao tác này.")
+                self.store.outbox_failed(item.client_id, str(result.get("code") or status), message)
+                self._answered(item, {**result, "message": message})
                 report.refused.append(item)
         if unknown:
             more = await self._push_one_by_one(unknown)
@@ -231,7 +238,7 @@ class SyncEngine:
         report = PushReport()
         for item in pending:
             try:
-                await self.api.send_action(item.kind, item.payload, item.client_id, item.created_at)
+                answer = await self.api.send_action(item.kind, item.payload, item.client_id, item.created_at)
             except OfflineError:
                 self._set_online(False)
                 report.pending = len(pending) - report.sent - len(report.refused)
@@ -244,10 +251,19 @@ class SyncEngine:
                     report.pending += 1
                     continue
                 self.store.outbox_failed(item.client_id, exc.code, exc.message)
+                self._answered(
+                    item, {"client_id": item.client_id, "status": "refused", "code": exc.code,
+                           "message": exc.message}
+                )
                 report.refused.append(item)
                 continue
             self._set_online(True)
             self.store.outbox_done(item.client_id)
+            self._answered(
+                item,
+                {"client_id": item.client_id, "status": "applied",
+                 "result": answer if isinstance(answer, dict) else None},
+            )
             report.sent += 1
         self._changed()
         return report

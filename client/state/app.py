@@ -12,7 +12,7 @@ from typing import Any
 
 from client.api import Api, ApiError, OfflineError, SessionEnded, Tokens, normalise_server_url
 from client.state.prefs import Prefs
-from client.store import SqliteStore, Store, open_user_store
+from client.store import OutboxItem, SqliteStore, Store, open_user_store
 from client.sync import SyncEngine
 from shared.enums import CELL_ROLES, Role
 from shared.schemas.auth import MePublic
@@ -74,6 +74,9 @@ class AppState:
         self._stop: asyncio.Event | None = None
         self._sync_task: asyncio.Task | None = None  # the running run_sync, so a pause can end it at once
         self._last_contact: datetime | None = None
+        # The server's answers to queued actions this session, by client id (see SyncEngine.on_answer).
+        # An applied check-in is known here before the next pull brings its attendance entity.
+        self.answers: dict[str, tuple[OutboxItem, dict[str, Any]]] = {}
 
     # --- observers -----------------------------------------------------------------------------------
 
@@ -244,7 +247,11 @@ class AppState:
             on_status=self._on_status,
             on_notification=self._on_notification,
             on_contact=self._on_contact,
+            on_answer=self._on_answer,
         )
+
+    def _on_answer(self, item: OutboxItem, answer: dict[str, Any]) -> None:
+        self.answers[item.client_id] = (item, answer)
 
     def _on_notification(self, data: dict[str, Any]) -> None:
         self.live_notice = str(data.get("title") or "Bạn có thông báo mới.")
@@ -317,6 +324,7 @@ class AppState:
         self.store = None
         self.engine = None
         self.me = None
+        self.answers = {}
         if self.api is not None:
             await self.api.aclose()
             self.api = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,10 @@ from client.state.app import AppState
 from client.sync import ABSENCE, CHECK_IN
 
 CODE_RE = re.compile(r"^\d{6}$")
+
+# Offline, the device cannot know whether the server will take a check-in: it must not say it did.
+CHECK_IN_SAVED = "Đã lưu điểm danh, sẽ xác nhận khi có mạng."
+CHECKED_IN = {"present": "Đã điểm danh: có mặt.", "late": "Đã điểm danh: đến muộn."}
 
 
 @dataclass
@@ -30,11 +35,39 @@ def _starts(m: dict[str, Any]) -> datetime:
 
 
 class MeetingsState:
-    def __init__(self, app: AppState, now: Any = None):
+    """The meetings of "my" cells. By default that is the cell the caller is a member of; the secretary's
+    screens pass the cells they lead. Staff hold the meetings of every cell in their subtree (the list
+    endpoint returns them), so "all in the store" is never "mine"."""
+
+    def __init__(self, app: AppState, now: Any = None, cells: Iterable[int] | None = None):
         self.app = app
-        self._now = now or (lambda: datetime.now(UTC))
+        self._now = now or app.config.clock
+        self._cells = set(cells) if cells is not None else None
         self.loading = False
         self.error: str | None = None
+        # The answer to the member's last check-in on this screen that did not go through the outbox
+        # (a typing mistake, a local refusal, the server's answer online), by meeting id.
+        self._said: dict[str, Outcome] = {}
+
+    @property
+    def own_cell_ids(self) -> set[int]:
+        if self._cells is not None:
+            return self._cells
+        me = self.app.me
+        if me is None or me.member_id is None or me.organization is None:
+            return set()  # staff who are not members of a cell have no meeting of their own
+        return {me.organization.id}
+
+    def is_own(self, m: dict[str, Any]) -> bool:
+        # Every meeting the server sends carries its org_id; one without it can only have come from the
+        # caller's own feed (an older server's shape), so it is not counted as another cell's.
+        return m.get("org_id") is None or m["org_id"] in self.own_cell_ids
+
+    def cell_name(self, m: dict[str, Any]) -> str:
+        """The name of the meeting's cell, to label a meeting that is not the caller's own."""
+        org_id = m.get("org_id")
+        org = self.app.store.get("organization", org_id) if self.app.store and org_id is not None else None
+        return str((org or {}).get("name") or m.get("org_name") or f"Chi bộ số {org_id}")
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -74,18 +107,31 @@ class MeetingsState:
             extra["my_absence_request"] = absence[key]
         return {**m, **extra} if extra else m
 
-    def upcoming(self) -> list[dict[str, Any]]:
+    def _upcoming(self, own: bool) -> list[dict[str, Any]]:
         now = self._now()
         items = [
             m
             for m in self.all()
-            if m.get("status") not in ("cancelled", "closed", "draft") and (_end(m) or _starts(m)) >= now
+            if self.is_own(m) == own
+            and m.get("status") not in ("cancelled", "closed", "draft")
+            and (_end(m) or _starts(m)) >= now
         ]
         return sorted(items, key=_starts)
 
+    def upcoming(self) -> list[dict[str, Any]]:
+        return self._upcoming(own=True)
+
+    def others_upcoming(self) -> list[dict[str, Any]]:
+        """Upcoming meetings of other cells held on this device (staff): never to be shown as "mine"."""
+        return self._upcoming(own=False)
+
     def past(self) -> list[dict[str, Any]]:
         upcoming = {m["id"] for m in self.upcoming()}
-        items = [m for m in self.all() if m["id"] not in upcoming and m.get("status") != "draft"]
+        items = [
+            m
+            for m in self.all()
+            if self.is_own(m) and m["id"] not in upcoming and m.get("status") != "draft"
+        ]
         return sorted(items, key=_starts, reverse=True)
 
     def next_meeting(self) -> dict[str, Any] | None:
@@ -105,6 +151,53 @@ class MeetingsState:
             i.kind == CHECK_IN and str(i.payload.get("meeting_id")) == str(meeting_id)
             for i in store.outbox("pending")
         )
+
+    def check_in_message(self, meeting_id: int | str) -> Outcome | None:
+        """The one thing to say about the member's check-in to this meeting, newest truth first: saved and
+        waiting for the network; the server's record; the server's answer to a queued check-in; or what
+        the last try on this screen was told. Never "saved" and a verdict together."""
+        key = str(meeting_id)
+        store = self.app.store
+        if store is None:
+            return None
+        mine = [i for i in store.outbox() if i.kind == CHECK_IN and str(i.payload.get("meeting_id")) == key]
+        if any(i.status == "pending" for i in mine):
+            return Outcome(False, CHECK_IN_SAVED, queued=True)
+        m = self.get(meeting_id)
+        status = (m or {}).get("my_status")
+        if status in CHECKED_IN:
+            return Outcome(True, CHECKED_IN[status])
+        for item, answer in reversed(list(self.app.answers.values())):
+            if item.kind == CHECK_IN and str(item.payload.get("meeting_id")) == key:
+                if answer.get("status") == "refused":
+                    break  # the refusal is still in the outbox (below) until the member dismisses it
+                return Outcome(True, _checked_in(answer.get("result")))
+        if key in self._said:
+            return self._said[key]
+        failed = [i for i in mine if i.status == "failed"]
+        if failed:
+            return Outcome(False, failed[-1].error_message or "Máy chủ không nhận lần điểm danh này.")
+        return None
+
+    def _not_open(self, m: dict[str, Any] | None) -> str | None:
+        """Why the meeting surely does not take a check-in now, from what the device holds; None when it
+        may (the secretary may have opened it since the last sync: then the server decides)."""
+        if m is None:
+            return None
+        status = m.get("status")
+        if status == "cancelled":
+            return "Buổi sinh hoạt đã bị hủy nên không điểm danh được."
+        if status == "draft":
+            return "Buổi sinh hoạt chưa được công bố nên chưa điểm danh được."
+        if status == "in_progress":
+            return None
+        opens, closes = parse_dt(m.get("checkin_opens_at")), parse_dt(m.get("checkin_closes_at"))
+        now = self._now()
+        if opens is not None and now < opens:
+            return f"Chưa đến giờ điểm danh: buổi sinh hoạt mở điểm danh lúc {when(opens)}."
+        if closes is not None and now > closes:
+            return f"Đã hết giờ điểm danh buổi sinh hoạt này (đóng lúc {when(closes)})."
+        return None
 
     def history(self) -> list[tuple[dict[str, Any], str | None]]:
         """Own attendance of past meetings (status None: not recorded yet)."""
@@ -157,6 +250,14 @@ class MeetingsState:
     # --- acting -------------------------------------------------------------------------------------
 
     async def check_in(self, meeting_id: int, code: str) -> Outcome:
+        outcome = await self._check_in(meeting_id, code)
+        if outcome.queued:
+            self._said.pop(str(meeting_id), None)  # from now on the queue, then the server, has the say
+        else:
+            self._said[str(meeting_id)] = outcome
+        return outcome
+
+    async def _check_in(self, meeting_id: int, code: str) -> Outcome:
         code = re.sub(r"\s+", "", code or "")
         if not CODE_RE.match(code):
             return Outcome(False, "Mã điểm danh gồm 6 chữ số.")
@@ -168,12 +269,13 @@ class MeetingsState:
             body = {"code": code, "client_id": client_id}
             result = await self.app.call(api.post_json(f"/meetings/{meeting_id}/check-ins", body))
         except OfflineError:
+            problem = self._not_open(self.get(meeting_id))
+            if problem:  # queueing it would only promise what the server is sure to refuse
+                return Outcome(False, problem)
             assert self.app.engine is not None
             self.app.engine.queue(CHECK_IN, payload, client_id, made_at)
             self.app.notify("data")
-            return Outcome(
-                True, f"Chưa có mạng: đã lưu điểm danh lúc {when(made_at)}, sẽ gửi khi có mạng.", queued=True
-            )
+            return Outcome(False, CHECK_IN_SAVED, queued=True)
         except ApiError as exc:
             return Outcome(False, exc.message)
         status = (result or {}).get("status")
@@ -182,7 +284,7 @@ class MeetingsState:
         if meeting is not None and status:
             store.put("meeting", meeting_id, {**meeting, "my_status": status})
         self.app.notify("data")
-        return Outcome(True, "Đã điểm danh: đến muộn." if status == "late" else "Đã điểm danh: có mặt.")
+        return Outcome(True, _checked_in(result))
 
     async def report_absence(self, meeting_id: int, reason: str) -> Outcome:
         reason = (reason or "").strip()
@@ -205,6 +307,12 @@ class MeetingsState:
             store.put("meeting", meeting_id, {**meeting, "my_absence_request": "pending"})
         self.app.notify("data")
         return Outcome(True, "Đã gửi đơn xin vắng. Bí thư sẽ xem xét.")
+
+
+def _checked_in(result: Any) -> str:
+    """The success sentence for the server's check-in answer (its status, when it says it)."""
+    status = result.get("status") if isinstance(result, dict) else None
+    return CHECKED_IN.get(str(status), "Đã điểm danh.")
 
 
 def _end(m: dict[str, Any]) -> datetime | None:

@@ -14,10 +14,14 @@ from client.state.profile import InboxState
 from client.views.ui import GOLD, PRIMARY, Ctx, card, empty, section, tag
 
 
-def meeting_card(ctx: Ctx, m: dict[str, Any], identifier: str = "next-meeting") -> ft.Control:
+def meeting_card(
+    ctx: Ctx, m: dict[str, Any], identifier: str = "next-meeting", cell: str | None = None
+) -> ft.Control:
+    """One meeting; `cell` names the cell of a meeting that is not the caller's own."""
     place = m.get("location") or ("Trực tuyến" if m.get("online_link") else "")
+    kind = fmt.MEETING_KIND.get(m.get("kind", ""), "Sinh hoạt chi bộ")
     lines: list[ft.Control] = [
-        ctx.text(fmt.MEETING_KIND.get(m.get("kind", ""), "Sinh hoạt chi bộ"), 13, color=PRIMARY),
+        ctx.text(f"{cell} · {kind}" if cell else kind, 13, color=PRIMARY),
         ctx.text(m.get("title", ""), 17, weight=ft.FontWeight.BOLD),
         ft.Row([ft.Icon(ft.Icons.SCHEDULE, size=16), ctx.text(fmt.weekday_when(m.get("starts_at")), 14)]),
     ]
@@ -76,6 +80,11 @@ def home(ctx: Ctx) -> Screen:
             if nxt
             else empty(ctx, "Chưa có lịch sinh hoạt sắp tới.", ft.Icons.EVENT_AVAILABLE)
         )
+        others = meetings.others_upcoming()
+        if others:  # staff hold their subtree's meetings: each one under its own cell's name
+            col.controls.append(section(ctx, "Các chi bộ"))
+            for m in others[:5]:
+                col.controls.append(meeting_card(ctx, m, f"cell-meeting-{m['id']}", meetings.cell_name(m)))
         unread = docs.unread()
         col.controls.append(
             section(

@@ -92,11 +92,7 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
 
     async def do_check_in(e: object = None) -> None:
         outcome = await state.check_in(mid, code.value or "")
-        result.value = outcome.message
-        result.color = (
-            "#1B5E20" if outcome.ok and not outcome.queued else ("#E65100" if outcome.ok else "#B00020")
-        )
-        if outcome.ok:
+        if outcome.ok or outcome.queued:
             code.value = ""
         redraw()
         ctx.page.update()
@@ -154,13 +150,16 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
                     )
         else:
             col.controls.append(ctx.muted("Chưa có chương trình."))
-        open_now = m.get("status") in ("scheduled", "in_progress") and not m.get("my_status")
+        # Only a member of the meeting's cell checks in to it (staff may open other cells' meetings).
+        open_now = (
+            state.is_own(m) and m.get("status") in ("scheduled", "in_progress") and not m.get("my_status")
+        )
         if open_now:
             col.controls += [
                 section(ctx, "Điểm danh"),
                 ctx.muted(
                     "Nhập mã 6 số bí thư đang hiển thị. Không có mạng vẫn điểm danh được: "
-                    "máy sẽ gửi khi có mạng."
+                    "máy lưu lại và gửi khi có mạng, rồi báo kết quả của máy chủ."
                 ),
                 ft.Row(
                     [
@@ -178,8 +177,20 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
                     wrap=True,
                 ),
             ]
+        # Drawn from the state at every redraw, so the server's verdict on a queued check-in replaces the
+        # "saved" sentence as soon as the sync brings it.
+        said = state.check_in_message(mid)
+        result.value = said.message if said else ""
+        result.color = None if said is None else (
+            "#E65100" if said.queued else ("#1B5E20" if said.ok else "#B00020")
+        )
         col.controls.append(tag("checkin-result", result))
-        if m.get("status") == "scheduled" and not m.get("my_status") and not m.get("my_absence_request"):
+        if (
+            state.is_own(m)
+            and m.get("status") == "scheduled"
+            and not m.get("my_status")
+            and not m.get("my_absence_request")
+        ):
             col.controls += [
                 section(ctx, "Báo vắng"),
                 tag("absence-reason", reason),

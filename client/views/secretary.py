@@ -14,7 +14,7 @@ from client.views.ui import PRIMARY, STATUS_COLORS, Ctx, card, chip, empty, sect
 
 
 def secretary_home(ctx: Ctx) -> Screen:
-    meetings, sec = MeetingsState(ctx.app), SecretaryState(ctx.app)
+    meetings, sec = MeetingsState(ctx.app, cells=ctx.app.led_cell_ids), SecretaryState(ctx.app)
     col = ft.Column(spacing=10)
 
     def redraw() -> None:

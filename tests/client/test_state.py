@@ -46,6 +46,7 @@ class FakeApi:
         self.posted: list[tuple[str, Any]] = []
         self.got: list[tuple[str, Any]] = []  # GETs made: (path, params)
         self.answers: dict[str, Any] = {}
+        self.push_answers: dict[str, dict] = {}  # a queued check-in's code -> the server's answer to it
         self.closed = False
 
     def _check(self) -> None:
@@ -106,7 +107,11 @@ class FakeApi:
 
     async def sync_push(self, actions: list) -> list:
         self._check()
-        return [{"client_id": a["client_id"], "status": "applied"} for a in actions]
+        applied = {"status": "applied"}
+        return [
+            {"client_id": a["client_id"], **self.push_answers.get(a["payload"].get("code"), applied)}
+            for a in actions
+        ]
 
     async def send_action(self, kind: str, payload: dict, client_id: str, made_at: Any = None) -> Any:
         self._check()
@@ -242,8 +247,9 @@ async def test_check_in_validates_then_sends_or_queues(made):
 
     api.offline = True
     queued = await state.check_in(5, "654321")
-    assert queued.ok and queued.queued and "sẽ gửi khi có mạng" in queued.message
-    assert "19:00 23/11/2026" in queued.message  # the time it was made, in Vietnam time
+    # Not a success yet: the server has not seen it.
+    assert (queued.ok, queued.queued) == (False, True)
+    assert queued.message == "Đã lưu điểm danh, sẽ xác nhận khi có mạng."
     [item] = app.store.outbox("pending")
     assert item.kind == "meeting.check_in"
     assert item.payload == {"meeting_id": 5, "code": "654321"}  # exactly what /sync/push takes
@@ -493,3 +499,101 @@ async def test_a_device_online_for_weeks_is_not_wiped_on_its_first_offline_start
     clock[0] = clock[0] + timedelta(days=2)  # 22 days since sign-in, 2 since the last answer
     again, restored = await _offline_restore(made, app.prefs)
     assert restored is True and again.store is not None
+
+
+def _meeting_opening(now: datetime, **extra: Any) -> dict[str, Any]:
+    """A scheduled meeting as the feed sends it: its check-in window travels with it."""
+    starts = now + timedelta(minutes=10)
+    return {
+        "id": 5,
+        "org_id": 4,
+        "title": "Sinh hoạt tháng 11",
+        "status": "scheduled",
+        "starts_at": starts.isoformat(),
+        "checkin_opens_at": (starts - timedelta(minutes=30)).isoformat(),
+        "checkin_closes_at": (starts + timedelta(minutes=60)).isoformat(),
+        **extra,
+    }
+
+
+async def test_an_offline_check_in_says_saved_then_only_the_servers_refusal(made):
+    """Issue 12, item 6: offline the device says the check-in is saved and will be confirmed; once the
+    server refuses it (check-in never opened), only the server's words are said, not both."""
+    app, apis = made()
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    state = MeetingsState(app, now=lambda: now)
+    app.store.put("meeting", 5, _meeting_opening(now))
+    api = apis[-1]
+    api.push_answers["111111"] = {"status": "refused", "code": "checkin_not_open",
+                                  "message": "Điểm danh chưa được mở."}
+    api.offline = True
+    queued = await state.check_in(5, "111111")
+    assert queued.queued and not queued.ok
+    assert state.check_in_message(5) == queued
+    assert queued.message == "Đã lưu điểm danh, sẽ xác nhận khi có mạng."
+
+    api.offline = False
+    assert await app.sync_now() is True
+    said = state.check_in_message(5)
+    assert said is not None and (said.ok, said.queued) == (False, False)
+    assert said.message == "Điểm danh chưa được mở."
+    assert not state.queued_check_in(5)
+    # A new screen (the member comes back to the meeting later) says the same, from the outbox.
+    again = MeetingsState(app, now=lambda: now)
+    assert again.check_in_message(5) == said
+
+
+async def test_an_offline_check_in_the_server_takes_says_only_how_it_was_recorded(made):
+    app, apis = made()
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    state = MeetingsState(app, now=lambda: now)
+    app.store.put("meeting", 5, _meeting_opening(now, status="in_progress"))
+    api = apis[-1]
+    api.push_answers["222222"] = {"status": "applied", "result": {"status": "late", "meeting_id": 5}}
+    api.offline = True
+    assert (await state.check_in(5, "222222")).queued
+    api.offline = False
+    await app.sync_now()
+    said = state.check_in_message(5)
+    assert said is not None and (said.ok, said.queued) == (True, False)
+    assert said.message == "Đã điểm danh: đến muộn."
+    # The feed's own attendance entity, once pulled, says the same.
+    app.store.put("attendance", 1, {"id": 1, "meeting_id": 5, "member_id": 3, "status": "late"})
+    assert MeetingsState(app, now=lambda: now).check_in_message(5) == said
+
+
+@pytest.mark.parametrize(
+    ("minutes", "status", "said"),
+    [
+        (-120, "scheduled", "Chưa đến giờ điểm danh: buổi sinh hoạt mở điểm danh lúc 18:40 23/11/2026."),
+        (200, "scheduled", "Đã hết giờ điểm danh buổi sinh hoạt này (đóng lúc 20:10 23/11/2026)."),
+        (200, "closed", "Đã hết giờ điểm danh buổi sinh hoạt này (đóng lúc 20:10 23/11/2026)."),
+        (0, "cancelled", "Buổi sinh hoạt đã bị hủy nên không điểm danh được."),
+    ],
+)
+async def test_offline_a_meeting_known_not_to_be_open_is_refused_on_the_device(made, minutes, status, said):
+    app, apis = made()
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 19:00 in Vietnam; the meeting starts at 19:10
+    app.store.put("meeting", 5, _meeting_opening(now, status=status))
+    state = MeetingsState(app, now=lambda: now + timedelta(minutes=minutes))
+    apis[-1].offline = True
+    outcome = await state.check_in(5, "123456")
+    assert (outcome.ok, outcome.queued, outcome.message) == (False, False, said)
+    assert app.store.outbox() == []  # nothing queued: no promise the server is sure to break
+    assert state.check_in_message(5) == outcome
+
+
+async def test_offline_a_meeting_in_progress_or_within_its_window_is_queued(made):
+    """The secretary may have opened check-in since the device last synced: the server decides."""
+    app, apis = made()
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    apis[-1].offline = True
+    app.store.put("meeting", 5, _meeting_opening(now))
+    assert (await MeetingsState(app, now=lambda: now).check_in(5, "123456")).queued
+    app.store.put("meeting", 5, _meeting_opening(now, status="in_progress"))
+    late = MeetingsState(app, now=lambda: now + timedelta(hours=5))
+    assert (await late.check_in(5, "123457")).queued

@@ -211,3 +211,49 @@ async def test_queued_check_in_and_absence_go_through_the_batch(live_server, wor
     assert [a["status"] for a in mine] == ["present"]
     await api.aclose()
     await sec.aclose()
+
+
+async def test_an_offline_check_in_for_a_meeting_not_opened_ends_with_only_the_servers_words(
+    live_server, world, tmp_path
+):
+    """Issue 12, item 6 against the real server: the member checks in offline to a meeting whose
+    check-in the secretary never opened; the device says it is saved, then only what the server said."""
+    from datetime import UTC, datetime, timedelta
+
+    from client.state.app import AppState, ClientConfig
+    from client.state.meetings import MeetingsState
+    from client.state.prefs import MemoryPrefs
+
+    _need_sync(live_server.url)
+    sec = await _signed_in(live_server.url, world.secretary)
+    meeting = await sec.post_json(
+        "/meetings",
+        {"title": "Sinh hoạt tháng 11", "kind": "regular",
+         "starts_at": (datetime.now(UTC) + timedelta(minutes=10)).isoformat()},
+    )
+    app = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path), MemoryPrefs())
+    await app.sign_in(live_server.url, world.member.username, world.member.password)
+    state = MeetingsState(app)
+    await state.refresh()
+    assert state.next_meeting()["id"] == meeting["id"]  # the device knows it, within its window
+
+    api = app.require_api()
+    post_json = api.post_json
+
+    async def no_network(path: str, body: object = None) -> object:
+        raise OfflineError("no network")
+
+    api.post_json = no_network  # type: ignore[method-assign]
+    queued = await state.check_in(meeting["id"], "123456")
+    assert (queued.ok, queued.queued) == (False, True)
+    assert state.check_in_message(meeting["id"]) == queued
+    assert queued.message == "Đã lưu điểm danh, sẽ xác nhận khi có mạng."
+
+    api.post_json = post_json  # type: ignore[method-assign]
+    assert await app.sync_now() is True
+    said = state.check_in_message(meeting["id"])
+    assert said is not None and (said.ok, said.queued) == (False, False)
+    assert said.message == "Điểm danh chưa được mở."
+    assert MeetingsState(app).check_in_message(meeting["id"]) == said  # the next screen says the same
+    await app.sign_out()
+    await sec.aclose()

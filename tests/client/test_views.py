@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import flet as ft
+import pytest
 
 from client.router import Router
 from client.state.app import AppState, ClientConfig
@@ -331,3 +332,106 @@ async def test_attendance_is_chosen_explicitly_and_can_be_undone(tmp_path):
     await settle()
     assert api.puts[-1] == (9, None) and api.statuses[9] is None
     assert "Chưa điểm danh" in said(by_id(screen.body, "attendance-9"))
+
+
+STAFF_IN_A_CELL = {
+    **SECRETARY,
+    "id": 20,
+    "username": "canbo",
+    "full_name": "Phạm Văn Cán",
+    "member_id": 30,
+    "organization": {"id": 4, "name": "Chi bộ thôn A1-1", "kind": "cell"},  # the cell they belong to
+    "roles": [{"role": "staff", "organization": {"id": 2, "name": "Đảng bộ xã A1", "kind": "grassroots"}}],
+}
+
+
+async def test_the_staff_home_shows_their_own_cells_meeting_and_others_under_their_cells_name(tmp_path):
+    """Issue 12, item 8: a staff member's device holds the subtree's meetings; the one shown as theirs is
+    the meeting of the cell they are a member of, and another cell's sooner meeting carries its name."""
+    from datetime import UTC, datetime, timedelta
+
+    from client.views import home
+
+    app = AppState(
+        ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path),
+        MemoryPrefs(),
+        api_factory=lambda url, **kw: FakeApi(url, me=STAFF_IN_A_CELL, **kw),  # type: ignore[arg-type]
+    )
+    router = Router(FakePage(), app, [])  # type: ignore[arg-type]
+    await app.sign_in("", "canbo", "dung-mat-khau")
+    assert app.is_staff
+    soon = datetime.now(UTC) + timedelta(days=1)
+    app.store.put("organization", 5, {"id": 5, "name": "Chi bộ thôn A1-2", "kind": "cell"})
+    app.store.put("meeting", 7, {"id": 7, "org_id": 5, "title": "Sinh hoạt chi bộ A1-2",
+                                 "status": "scheduled",
+                                 "starts_at": soon.isoformat()})  # sooner, and stored first
+    app.store.put("meeting", 8, {"id": 8, "org_id": 6, "org_name": "Chi bộ thôn A1-3",
+                                 "title": "Sinh hoạt chi bộ A1-3", "status": "scheduled",
+                                 "starts_at": (soon + timedelta(hours=1)).isoformat()})
+    app.store.put("meeting", 9, {"id": 9, "org_id": 4, "title": "Sinh hoạt chi bộ A1-1",
+                                 "status": "scheduled",
+                                 "starts_at": (soon + timedelta(days=2)).isoformat()})
+    screen = home.home(router.ctx)
+    assert "Sinh hoạt chi bộ A1-1" in said(by_id(screen.body, "next-meeting"))
+    assert "A1-2" not in said(by_id(screen.body, "next-meeting"))
+    assert "Các chi bộ" in said(screen.body)
+    assert "Chi bộ thôn A1-2" in said(by_id(screen.body, "cell-meeting-7"))
+    assert "Chi bộ thôn A1-3" in said(by_id(screen.body, "cell-meeting-8"))  # the list's name, no org entity
+    with pytest.raises(LookupError):
+        by_id(screen.body, "cell-meeting-9")
+
+
+async def test_staff_who_belong_to_no_cell_have_no_meeting_of_their_own(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from client.views import home
+
+    staff = {**STAFF_IN_A_CELL, "member_id": None, "organization": None}
+    app = AppState(
+        ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path),
+        MemoryPrefs(),
+        api_factory=lambda url, **kw: FakeApi(url, me=staff, **kw),  # type: ignore[arg-type]
+    )
+    router = Router(FakePage(), app, [])  # type: ignore[arg-type]
+    await app.sign_in("", "canbo", "dung-mat-khau")
+    soon = datetime.now(UTC) + timedelta(days=1)
+    app.store.put("organization", 5, {"id": 5, "name": "Chi bộ thôn A1-2", "kind": "cell"})
+    app.store.put("meeting", 7, {"id": 7, "org_id": 5, "title": "Sinh hoạt chi bộ A1-2",
+                                 "status": "scheduled",
+                                 "starts_at": soon.isoformat()})
+    screen = home.home(router.ctx)
+    with pytest.raises(LookupError):
+        by_id(screen.body, "next-meeting")
+    assert "Chưa có lịch sinh hoạt sắp tới." in said(screen.body)
+    assert "Chi bộ thôn A1-2" in said(by_id(screen.body, "cell-meeting-7"))
+
+
+async def test_the_meeting_screen_replaces_saved_with_the_servers_verdict_never_both(tmp_path):
+    """Issue 12, item 6: offline the screen says the check-in is saved (no success); after the sync, only
+    the server's refusal is on the screen."""
+    from datetime import UTC, datetime, timedelta
+
+    from client.views import meetings
+
+    app, router, page = make(tmp_path)
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    starts = datetime.now(UTC) + timedelta(minutes=10)
+    app.store.put("meeting", 5, {"id": 5, "org_id": 4, "title": "Sinh hoạt tháng 11", "status": "scheduled",
+                                 "starts_at": starts.isoformat(),
+                                 "checkin_opens_at": (starts - timedelta(minutes=30)).isoformat(),
+                                 "checkin_closes_at": (starts + timedelta(minutes=60)).isoformat()})
+    api = app.api
+    api.push_answers["111111"] = {"status": "refused", "code": "checkin_not_open",
+                                  "message": "Điểm danh chưa được mở."}
+    screen = meetings.meeting_detail(router.ctx, "5")
+    api.offline = True
+    by_id(screen.body, "checkin-code").value = "111111"
+    await by_id(screen.body, "checkin-submit").on_click(None)
+    assert by_id(screen.body, "checkin-result").value == "Đã lưu điểm danh, sẽ xác nhận khi có mạng."
+    assert "Đã điểm danh" not in said(screen.body)
+
+    api.offline = False
+    await app.sync_now()
+    screen.redraw()
+    assert by_id(screen.body, "checkin-result").value == "Điểm danh chưa được mở."
+    assert "Đã lưu điểm danh" not in said(screen.body) and "chờ gửi" not in said(screen.body)

@@ -180,13 +180,14 @@ def test_member_and_secretary_in_two_browsers(stack, browser, world):
     member.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
     fill(member, "checkin-code", code2)
     click(member, "checkin-submit")
-    expect_says(member, "checkin-result", "sẽ gửi khi có mạng", 20)
+    expect_says(member, "checkin-result", "Đã lưu điểm danh, sẽ xác nhận khi có mạng.", 20)
     expect(el(member, "checkin-queued")).to_be_attached()
     shot(member, "07-offline-checkin-queued")
 
     stack.server.start()
     click(member, "refresh")
     expect(el(member, "checkin-queued")).not_to_be_attached(timeout=30_000)
+    expect_says(member, "checkin-result", "Đã điểm danh", 20)  # the server's verdict replaces "saved"
     sheet = Api(stack.api_url, world["secretary"]["username"], world["password"]).get(
         f"/meetings/{m2['id']}/attendance"
     )
