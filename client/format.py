@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from shared.timefmt import VN_TZ, fmt_date, fmt_datetime, to_local
@@ -118,6 +118,53 @@ def local_input_to_utc(day_text: str, time_text: str) -> datetime:
     except ValueError as exc:
         raise ValueError("Giờ phải có dạng HH:MM, ví dụ 19:30.") from exc
     return datetime.combine(d, t, tzinfo=VN_TZ)
+
+
+def local_today(now: datetime) -> date:
+    """The calendar day in Vietnam at an instant (at 00:30 on 1 January it is still 31 December in UTC)."""
+    return to_local(now).date()
+
+
+def day_input(value: date) -> str:
+    """A day as the meeting form's field holds it, whether typed or picked: dd/mm/yyyy."""
+    return value.strftime("%d/%m/%Y")
+
+
+def time_input(value: time) -> str:
+    """A time as the meeting form's field holds it: HH:MM, 24-hour."""
+    return value.strftime("%H:%M")
+
+
+def picked_day(value: Any) -> date | None:
+    """The calendar day a DatePicker returned. Flutter's picker gives midnight of the chosen day; it reaches
+    Python as a date, a naive datetime, or an aware one, possibly shifted to UTC (midnight in Vietnam is 17:00
+    the day before in UTC). Rounding the UTC instant to the nearest midnight recovers the chosen day for any
+    device time zone within 12 hours of UTC, so the field never shows the day before."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = parse_dt(value) if "T" in value else parse_date(value)
+        if value is None:
+            return None
+    if not isinstance(value, datetime):
+        return value
+    if value.tzinfo is None or value.time() == time(0, 0):
+        return value.date()
+    return (value.astimezone(UTC) + timedelta(hours=12)).date()
+
+
+def picked_time(value: Any) -> time | None:
+    """The time a TimePicker returned (a time, or 'HH:MM' text)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, datetime):
+        return value.time().replace(second=0, microsecond=0)
+    try:
+        return datetime.strptime(str(value).strip()[:5], "%H:%M").time()
+    except ValueError:
+        return None
 
 
 def percent(rate: float | None) -> str:

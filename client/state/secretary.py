@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from client.api import ApiError
-from client.format import ATTENDANCE, local_input_to_utc
+from client.format import (
+    ATTENDANCE,
+    day_input,
+    local_input_to_utc,
+    local_today,
+    picked_day,
+    picked_time,
+    time_input,
+)
 from client.state.app import AppState
 from client.state.meetings import Outcome
 from shared.schemas.documents import DocumentReadRatesPublic
@@ -17,6 +26,8 @@ READ_RATES_BATCH = 50  # the server's limit of documents per GET /documents/read
 # The statuses the secretary picks from, in the order the sheet lists them.
 ATTENDANCE_CHOICES = ("present", "late", "excused", "absent")
 UNRECORDED = "Chưa điểm danh"
+PAST_MEETING = "Buổi sinh hoạt mới phải từ bây giờ trở đi: vui lòng chọn ngày giờ chưa qua."
+DEFAULT_MEETING_TIME = time(19, 30)
 
 
 def attendance_label(status: str | None) -> str:
@@ -81,15 +92,50 @@ class SecretaryState:
         cells = self.app.led_cell_ids
         return cells[0] if cells else None
 
+    # --- the meeting form's day and time: typed or picked, both land in the same two fields ------------
+
+    def _now(self) -> datetime:
+        return self.app.config.clock()
+
+    def first_pickable_day(self) -> date:
+        """Today in Vietnam: the date picker offers nothing earlier for a new meeting."""
+        return local_today(self._now())
+
+    def picker_day(self, day_text: str) -> date:
+        """Where the date picker opens: the typed day if it is valid and not past, else today."""
+        first = self.first_pickable_day()
+        try:
+            typed = datetime.strptime(day_text.strip(), "%d/%m/%Y").date()
+        except ValueError:
+            return first
+        return max(typed, first)
+
+    def picker_time(self, time_text: str) -> time:
+        return picked_time(time_text) or DEFAULT_MEETING_TIME
+
+    def day_text_from_picker(self, value: Any) -> str | None:
+        """The picked day as the field shows it (dd/mm/yyyy), or None to leave the field as it is."""
+        picked = picked_day(value)
+        if picked is None or picked < self.first_pickable_day():
+            return None
+        return day_input(picked)
+
+    def time_text_from_picker(self, value: Any) -> str | None:
+        picked = picked_time(value)
+        return None if picked is None else time_input(picked)
+
     async def create_meeting(
         self, title: str, kind: str, day_text: str, time_text: str, location: str, agenda: list[str]
     ) -> Outcome:
         if len(title.strip()) < 2:
             return Outcome(False, "Vui lòng nhập tên buổi sinh hoạt.")
         try:
-            starts = local_input_to_utc(day_text, time_text)
+            # Sent as UTC: the server and the other devices compare instants, not Vietnam wall-clock text.
+            starts = local_input_to_utc(day_text, time_text).astimezone(UTC)
         except ValueError as exc:
             return Outcome(False, str(exc))
+        if starts < self._now():  # typing must not get round what the picker refuses
+            return Outcome(False, PAST_MEETING)
         body: dict[str, Any] = {
             "title": title.strip(),
             "kind": kind,

@@ -111,8 +111,57 @@ def plan_meeting(ctx: Ctx) -> Screen:
     kind = ft.Dropdown(
         label="Loại", value="regular", options=[ft.dropdown.Option(k, v) for k, v in fmt.MEETING_KIND.items()]
     )
+    # Typing stays possible (keyboard users, the elderly who know the date); the buttons open the pickers,
+    # and either way the text ends up in these two fields, which are what gets submitted.
     day = ft.TextField(label="Ngày (dd/mm/yyyy)", width=170)
     time = ft.TextField(label="Giờ (HH:MM)", value="19:30", width=120)
+
+    def day_picked(e: object) -> None:
+        text = sec.day_text_from_picker(day_picker.value)
+        if text is not None:
+            day.value = text
+            ctx.page.update()
+
+    def time_picked(e: object) -> None:
+        text = sec.time_text_from_picker(time_picker.value)
+        if text is not None:
+            time.value = text
+            ctx.page.update()
+
+    day_picker = ft.DatePicker(
+        locale=ft.Locale("vi", "VN"),
+        help_text="Chọn ngày sinh hoạt",
+        cancel_text="Hủy",
+        confirm_text="Chọn",
+        field_label_text="Ngày (dd/mm/yyyy)",
+        field_hint_text="dd/mm/yyyy",
+        error_format_text="Ngày phải có dạng dd/mm/yyyy.",
+        error_invalid_text="Không chọn được ngày đã qua.",
+        on_change=day_picked,
+    )
+    time_picker = ft.TimePicker(
+        locale=ft.Locale("vi", "VN"),
+        hour_format=ft.TimePickerHourFormat.H24,
+        help_text="Chọn giờ bắt đầu",
+        hour_label_text="Giờ",
+        minute_label_text="Phút",
+        cancel_text="Hủy",
+        confirm_text="Chọn",
+        error_invalid_text="Giờ không hợp lệ.",
+        on_change=time_picked,
+    )
+
+    def open_day_picker(e: object) -> None:
+        # Bounds are read at each opening, so a form left open past midnight still refuses yesterday.
+        first = sec.first_pickable_day()
+        day_picker.first_date = first
+        day_picker.current_date = first
+        day_picker.value = sec.picker_day(day.value or "")
+        ctx.page.show_dialog(day_picker)
+
+    def open_time_picker(e: object) -> None:
+        time_picker.value = sec.picker_time(time.value or "")
+        ctx.page.show_dialog(time_picker)
     location = ft.TextField(label="Địa điểm", value="Hội trường")
     agenda = ft.TextField(
         label="Chương trình (mỗi dòng một mục)",
@@ -142,7 +191,21 @@ def plan_meeting(ctx: Ctx) -> Screen:
         [
             tag("meeting-title", title),
             tag("meeting-kind", kind),
-            ft.Row([tag("meeting-day", day), tag("meeting-time", time)]),
+            ft.Row(
+                [
+                    tag("meeting-day", day),
+                    tag(
+                        "meeting-day-pick",
+                        ft.IconButton(ft.Icons.CALENDAR_MONTH, tooltip="Chọn ngày", on_click=open_day_picker),
+                    ),
+                    tag("meeting-time", time),
+                    tag(
+                        "meeting-time-pick",
+                        ft.IconButton(ft.Icons.ACCESS_TIME, tooltip="Chọn giờ", on_click=open_time_picker),
+                    ),
+                ],
+                wrap=True,
+            ),
             tag("meeting-location", location),
             tag("meeting-agenda", agenda),
             tag("meeting-error", error),

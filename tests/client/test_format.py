@@ -1,6 +1,6 @@
 """Dates dd/mm/yyyy in Vietnam time, countdowns, typed dates."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
@@ -32,3 +32,32 @@ def test_typed_local_time_becomes_an_aware_instant():
         fmt.local_input_to_utc("2026-12-04", "19:30")
     with pytest.raises(ValueError, match="HH:MM"):
         fmt.local_input_to_utc("04/12/2026", "7h30")
+
+
+def test_the_local_day_turns_at_midnight_in_vietnam_not_in_utc():
+    """Issue 12, item 10: 'today' for the meeting form's date picker."""
+    assert fmt.local_today(datetime(2026, 12, 31, 16, 59, tzinfo=UTC)).isoformat() == "2026-12-31"  # 23:59
+    assert fmt.local_today(datetime(2026, 12, 31, 17, 0, tzinfo=UTC)).isoformat() == "2027-01-01"  # 00:00
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        date(2026, 12, 31),
+        datetime(2026, 12, 31),  # naive local midnight
+        datetime(2026, 12, 31, tzinfo=timezone(timedelta(hours=7))),  # midnight with its offset
+        datetime(2026, 12, 30, 17, 0, tzinfo=UTC),  # Vietnam's midnight shifted to UTC: the day before
+        datetime(2026, 12, 31, 5, 0, tzinfo=UTC),  # a device at UTC-5
+        "2026-12-30T17:00:00.000Z",
+    ],
+)
+def test_a_picked_day_is_the_day_chosen_whatever_form_it_arrives_in(value):
+    assert fmt.picked_day(value) == date(2026, 12, 31)
+    assert fmt.day_input(fmt.picked_day(value)) == "31/12/2026"
+
+
+def test_a_picked_time_reads_hh_mm():
+    assert fmt.time_input(fmt.picked_time(time(23, 59))) == "23:59"
+    assert fmt.time_input(fmt.picked_time("07:05")) == "07:05"
+    assert fmt.picked_time(None) is None and fmt.picked_time("sáng") is None
+

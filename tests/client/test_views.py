@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import flet as ft
@@ -435,3 +436,114 @@ async def test_the_meeting_screen_replaces_saved_with_the_servers_verdict_never_
     screen.redraw()
     assert by_id(screen.body, "checkin-result").value == "Điểm danh chưa được mở."
     assert "Đã lưu điểm danh" not in said(screen.body) and "chờ gửi" not in said(screen.body)
+
+
+def secretary_app(tmp_path, now: datetime) -> tuple[AppState, Router, FakePage, list[FakeApi]]:
+    """A signed-in secretary whose clock stands still at `now`: never today's date."""
+    apis: list[FakeApi] = []
+
+    def factory(url: str, **kw: Any) -> FakeApi:
+        apis.append(FakeApi(url, me=SECRETARY, **kw))
+        return apis[-1]
+
+    app = AppState(
+        ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path, clock=lambda: now),
+        MemoryPrefs(),
+        api_factory=factory,
+    )  # type: ignore[arg-type]
+    app.after_login = None
+    page = FakePage()
+    return app, Router(page, app, []), page, apis  # type: ignore[arg-type]
+
+
+async def pick(page: FakePage, screen: Any, button: str, kind: type, value: Any) -> Any:
+    """Press a picker button, choose `value` in the dialog it opens, confirm: as Flet reports a choice."""
+    by_id(screen.body, button).on_click(None)
+    picker = page.dialogs[-1]
+    assert isinstance(picker, kind)
+    picker.value = value
+    picker.on_change(None)
+    return picker
+
+
+async def save_meeting(screen: Any, apis: list[FakeApi]) -> dict:
+    apis[-1].answers["/meetings"] = {"id": 9, "title": "Sinh hoạt"}
+    by_id(screen.body, "meeting-save").on_click(None)
+    await asyncio.sleep(0)  # ctx.run starts the save as a task
+    for _ in range(20):
+        if any(path == "/meetings" for path, _ in apis[-1].posted):
+            break
+        await asyncio.sleep(0.01)
+    [body] = [body for path, body in apis[-1].posted if path == "/meetings"]
+    return body
+
+
+async def test_meeting_form_picks_a_day_and_time_at_2359_on_31_december(tmp_path):
+    """Issue 12, item 10: the pickers fill the typed fields; the meeting is sent as the right UTC instant."""
+    from client.views import secretary
+
+    now = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)  # 23:30 on 31/12/2026 in Vietnam
+    app, router, page, apis = secretary_app(tmp_path, now)
+    await app.sign_in("", "bithu.a", "dung-mat-khau")
+    screen = secretary.plan_meeting(router.ctx)
+    # Flutter reports the picked day as its midnight; shifted to UTC that is 17:00 the day before.
+    vn_midnight_in_utc = datetime(2026, 12, 30, 17, tzinfo=UTC)
+    picker = await pick(page, screen, "meeting-day-pick", ft.DatePicker, vn_midnight_in_utc)
+    assert picker.first_date == date(2026, 12, 31)  # nothing before today in Vietnam
+    assert "Chọn" in (picker.confirm_text or "") and picker.cancel_text == "Hủy"
+    assert by_id(screen.body, "meeting-day").value == "31/12/2026"
+    await pick(page, screen, "meeting-time-pick", ft.TimePicker, time(23, 59))
+    assert page.dialogs[-1].hour_format == ft.TimePickerHourFormat.H24
+    assert by_id(screen.body, "meeting-time").value == "23:59"
+    body = await save_meeting(screen, apis)
+    assert body["starts_at"] == "2026-12-31T16:59:00+00:00"  # 23:59 in Vietnam
+    for task in page.tasks:
+        task.cancel()
+
+
+async def test_meeting_form_on_the_20th_picks_next_month_and_refuses_the_past(tmp_path):
+    from client.views import secretary
+
+    now = datetime(2027, 1, 20, 1, 0, tzinfo=UTC)  # 08:00 on 20/01/2027 in Vietnam
+    app, router, page, apis = secretary_app(tmp_path, now)
+    await app.sign_in("", "bithu.a", "dung-mat-khau")
+    screen = secretary.plan_meeting(router.ctx)
+    day = by_id(screen.body, "meeting-day")
+    # A day before today does not reach the field, even if a picker let it through.
+    picker = await pick(page, screen, "meeting-day-pick", ft.DatePicker, date(2027, 1, 19))
+    assert picker.first_date == date(2027, 1, 20)
+    assert day.value in ("", None)
+    await pick(page, screen, "meeting-day-pick", ft.DatePicker, datetime(2027, 2, 5))
+    assert day.value == "05/02/2027"
+    await pick(page, screen, "meeting-time-pick", ft.TimePicker, time(19, 30))
+    body = await save_meeting(screen, apis)
+    assert body["starts_at"] == "2027-02-05T12:30:00+00:00"
+    for task in page.tasks:
+        task.cancel()
+
+
+async def test_meeting_form_still_takes_typed_dates_and_reopens_the_picker_on_them(tmp_path):
+    from client.views import secretary
+
+    now = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)  # 00:30 on 01/01/2027 in Vietnam; UTC still says 31/12
+    app, router, page, apis = secretary_app(tmp_path, now)
+    await app.sign_in("", "bithu.a", "dung-mat-khau")
+    screen = secretary.plan_meeting(router.ctx)
+    by_id(screen.body, "meeting-day").value = "31/12/2026"  # typed: already past in Vietnam
+    by_id(screen.body, "meeting-save").on_click(None)
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+        if by_id(screen.body, "meeting-error").value:
+            break
+    assert "chưa qua" in by_id(screen.body, "meeting-error").value
+    by_id(screen.body, "meeting-day").value = "20/01/2027"
+    by_id(screen.body, "meeting-time").value = "07:00"
+    by_id(screen.body, "meeting-day-pick").on_click(None)
+    assert page.dialogs[-1].first_date == date(2027, 1, 1)
+    assert page.dialogs[-1].value == date(2027, 1, 20)  # opens on what was typed
+    by_id(screen.body, "meeting-time-pick").on_click(None)
+    assert page.dialogs[-1].value == time(7, 0)
+    body = await save_meeting(screen, apis)
+    assert body["starts_at"] == "2027-01-20T00:00:00+00:00"
+    for task in page.tasks:
+        task.cancel()
