@@ -1,6 +1,9 @@
 """Database engine, sessions and column types shared by every domain."""
 
+import fcntl
 import logging
+import os
+import sqlite3
 import threading
 import time
 import weakref
@@ -81,14 +84,70 @@ def _configure_sqlite(engine: Engine) -> None:
             cur.execute("PRAGMA wal_autocheckpoint=0")  # see Checkpointer
         cur.close()
 
+    lock_path = f"{engine.url.database}-writer" if engine.url.database not in (None, "", ":memory:") else None
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # A deferred transaction that reads then writes can fail with SQLITE_BUSY without waiting;
         # IMMEDIATE makes writers queue on busy_timeout instead.
         if conn.get_execution_options().get("sqlite_immediate"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if lock_path is not None:
+                _take_writer_lock(conn.info, lock_path)
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _release_writer_lock(conn.info)
+                raise
         else:
             conn.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(conn: Any) -> None:
+        _release_writer_lock(conn.info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn: Any) -> None:
+        _release_writer_lock(conn.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        _release_writer_lock(record.info)
+
+
+WRITER_WAIT = 30.0  # as busy_timeout
+
+
+def _take_writer_lock(info: dict, path: str) -> None:
+    """Queue for SQLite's writer on a file lock, beside its own lock.
+
+    Several worker processes share one file. SQLite's own wait is a sleep that grows to 100 ms between
+    tries, so a process that writes again at once keeps the lock while the other sleeps: with two workers
+    a check-in waited up to a second (bench/checkin_evening.py, open loop). This lock is tried every
+    fraction of a millisecond, so the writer changes hands as soon as it is free. Each connection opens its
+    own descriptor: a flock is per open file, so threads of one process exclude each other too.
+    """
+    if info.get("writer_lock") is not None:
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + WRITER_WAIT
+    pause = 0.0002
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            info["writer_lock"] = fd
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise sqlite3.OperationalError("database is locked") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
+
+
+def _release_writer_lock(info: dict) -> None:
+    fd = info.pop("writer_lock", None)
+    if fd is not None:
+        os.close(fd)  # closing the descriptor releases its flock
 
 
 class Checkpointer:
