@@ -14,11 +14,11 @@ percentiles.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import secrets
 import shutil
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -27,9 +27,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyotp
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, create_engine, text
 
 from bench.oversized_bodies import ROOT, start_server, stop_server
+from bench.pgdb import fresh_database
 from bench.poll_rate import wrk
 from server.app import create_app
 from server.auth import security
@@ -41,9 +42,11 @@ from shared.enums import OrgKind
 from tests.factories import make_org, make_world
 
 
-def prepare(data_dir: Path, secret: str, meetings: int, per_meeting: int) -> list[tuple[int, str, str]]:
+def prepare(data_dir: Path, secret: str, meetings: int, per_meeting: int, database_url: str | None = None
+            ) -> list[tuple[int, str, str]]:
     """Cells with an open meeting each and members with sessions: (meeting id, TOTP secret, token)."""
-    settings = Settings(data_dir=data_dir, secret_key=secret, run_scheduler=False)
+    settings = Settings(data_dir=data_dir, secret_key=secret, run_scheduler=False,
+                        **({"database_url": database_url} if database_url else {}))
     app = create_app(settings)
     now = datetime.now(UTC)
     out = []
@@ -173,9 +176,14 @@ async def open_loop(base: str, jobs: list, rate: float) -> tuple[list, float]:
     return out, time.monotonic() - start
 
 
-def recorded(data_dir: Path) -> int:
-    with sqlite3.connect(data_dir / "sotay.db") as conn:
-        return int(conn.execute("SELECT count(*) FROM attendance WHERE source = 'checkin'").fetchone()[0])
+def recorded(data_dir: Path, database_url: str | None) -> int:
+    engine = create_engine(database_url or f"sqlite:///{data_dir / 'sotay.db'}")
+    try:
+        with engine.connect() as conn:
+            query = text("SELECT count(*) FROM attendance WHERE source = 'checkin'")
+            return int(conn.execute(query).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def main() -> None:
@@ -188,39 +196,52 @@ def main() -> None:
     parser.add_argument("--modes", default="closed,open")
     parser.add_argument("--workers", type=int, default=0,
                         help="serve --workers: 0 = its default (the cores); -1 = one uvicorn worker")
+    parser.add_argument("--postgres", metavar="URL", help="run on fresh databases beside this one")
     args = parser.parse_args()
     template = Path(tempfile.mkdtemp(prefix="sotay-evening-"))
     secret = secrets.token_urlsafe(48)
-    jobs = prepare(template, secret, args.meetings, args.per_meeting)
+    jobs = [] if args.postgres else prepare(template, secret, args.meetings, args.per_meeting)
     for mode in args.modes.split(","):
         data_dir = Path(tempfile.mkdtemp(prefix=f"sotay-evening-{mode}-"))
-        shutil.copy(template / "sotay.db", data_dir / "sotay.db")
-        workers = None if args.workers < 0 else args.workers
-        proc, base = start_server(args.server_root.resolve(), data_dir, secret, workers=workers)
-        try:
-            health = wrk(base + "/api/v1/health", 5, 16, {})
-            if mode == "closed":
-                out, wall = asyncio.run(closed_loop(base, jobs, args.clients))
+        with contextlib.ExitStack() as stack:
+            url = stack.enter_context(fresh_database(args.postgres)) if args.postgres else None
+            if url:
+                jobs = prepare(data_dir, secret, args.meetings, args.per_meeting, url)
             else:
-                out, wall = asyncio.run(open_loop(base, jobs, args.rate))
-        finally:
-            stop_server(proc)
-        seconds = sorted(o[0] for o in out)
-        q = statistics.quantiles(seconds, n=100)
-        errors: dict[str, int] = {}
-        for _, status, code in out:
-            if status not in (200, 201):
-                errors[f"{status} {code}"] = errors.get(f"{status} {code}", 0) + 1
-        rate = len(out) / wall
-        print(json.dumps({
-            "bench": "checkin_evening", "mode": mode, "server": str(args.server_root), "sent": len(jobs),
-            "recorded": recorded(data_dir), "errors": errors, "seconds": round(wall, 2),
-            "per_second": round(rate, 1), "health_per_second": round(health[0]),
-            "ratio_to_health": round(rate / health[0], 3), "p50_ms": round(q[49] * 1000),
-            "p99_ms": round(q[98] * 1000), "max_ms": round(seconds[-1] * 1000),
-            "workers": "uvicorn 1" if workers is None else (workers or os.cpu_count()),
-            **({"clients": args.clients} if mode == "closed" else {"offered_per_second": args.rate}),
-        }, ensure_ascii=False), flush=True)
+                shutil.copy(template / "sotay.db", data_dir / "sotay.db")
+            run(args, mode, data_dir, secret, jobs, url)
+
+
+def run(args: argparse.Namespace, mode: str, data_dir: Path, secret: str, jobs: list,
+        database_url: str | None) -> None:
+    workers = None if args.workers < 0 else args.workers
+    proc, base = start_server(args.server_root.resolve(), data_dir, secret, workers=workers,
+                              database_url=database_url)
+    try:
+        health = wrk(base + "/api/v1/health", 5, 16, {})
+        if mode == "closed":
+            out, wall = asyncio.run(closed_loop(base, jobs, args.clients))
+        else:
+            out, wall = asyncio.run(open_loop(base, jobs, args.rate))
+    finally:
+        stop_server(proc)
+    seconds = sorted(o[0] for o in out)
+    q = statistics.quantiles(seconds, n=100)
+    errors: dict[str, int] = {}
+    for _, status, code in out:
+        if status not in (200, 201):
+            errors[f"{status} {code}"] = errors.get(f"{status} {code}", 0) + 1
+    rate = len(out) / wall
+    print(json.dumps({
+        "bench": "checkin_evening", "mode": mode, "server": str(args.server_root), "sent": len(jobs),
+        "recorded": recorded(data_dir, database_url), "engine": "PostgreSQL" if database_url else "SQLite",
+        "errors": errors, "seconds": round(wall, 2),
+        "per_second": round(rate, 1), "health_per_second": round(health[0]),
+        "ratio_to_health": round(rate / health[0], 3), "p50_ms": round(q[49] * 1000),
+        "p99_ms": round(q[98] * 1000), "max_ms": round(seconds[-1] * 1000),
+        "workers": "uvicorn 1" if workers is None else (workers or os.cpu_count()),
+        **({"clients": args.clients} if mode == "closed" else {"offered_per_second": args.rate}),
+    }, ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,8 @@ class RssSampler:
 
 
 def start_server(root: Path, data_dir: Path, secret: str | None = None,
-                 scheduler: bool = False, workers: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+                 scheduler: bool = False, workers: int | None = None, database_url: str | None = None
+                 ) -> tuple[subprocess.Popen[bytes], str]:
     """A server process of `root`'s code on `data_dir`; (process, base URL) once /health answers.
 
     `workers`: None runs one uvicorn worker on the app factory (as every bench before `serve --workers`);
@@ -77,6 +78,8 @@ def start_server(root: Path, data_dir: Path, secret: str | None = None,
            "SOTAY_SECRET_KEY": secret or secrets.token_urlsafe(48),
            "SOTAY_RUN_SCHEDULER": str(scheduler).lower(), "PYTHONPATH": str(root)}
     env.pop("SOTAY_DATABASE_URL", None)
+    if database_url:
+        env["SOTAY_DATABASE_URL"] = database_url
     if workers is None:
         command = ["-m", "uvicorn", "server.app:create_app", "--factory", "--host", "127.0.0.1",
                    "--port", str(port), "--log-level", "error"]

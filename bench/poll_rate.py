@@ -2,13 +2,15 @@
 
     PYTHONPATH=. python bench/poll_rate.py [--seconds 10] [--connections 16] [--server-root PATH]
 
-The server is `python -m server serve --demo` in its own process (SQLite, one worker); the load is wrk,
-another process, over real HTTP with keep-alive. Both figures come from the same run, so the ratio holds
-on a noisy machine where the absolute numbers do not. `--server-root` serves another checkout, to compare
-a change with the code before it (`git archive <commit> | tar -x -C DIR`).
+The server is `python -m server serve --demo` in its own process (SQLite, its default workers); the load
+is wrk, another process, over real HTTP with keep-alive. Both figures come from the same run, so the
+ratio holds on a noisy machine where the absolute numbers do not. `--server-root` serves another
+checkout, to compare a change with the code before it (`git archive <commit> | tar -x -C DIR`).
+Two figures: an up-to-date device's poll, and a device 20 documents behind (gzip, as devices ask).
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -21,17 +23,22 @@ from pathlib import Path
 import httpx
 
 from bench.oversized_bodies import ROOT, _free_port, stop_server
+from bench.pgdb import fresh_database
 
 MEMBER = ("dangvien.tcdv", "demo12345")
 
 
-def serve(root: Path, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(root: Path, data_dir: Path, workers: int = 0, database_url: str | None = None
+          ) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "SOTAY_DATA_DIR": str(data_dir), "PYTHONPATH": str(root),
-           "SOTAY_RUN_SCHEDULER": "false"}
+           "SOTAY_RUN_SCHEDULER": "false", "SOTAY_SECRET_KEY": "bench-" + "k" * 48}
     env.pop("SOTAY_DATABASE_URL", None)
+    if database_url:
+        env["SOTAY_DATABASE_URL"] = database_url
     proc = subprocess.Popen([sys.executable, "-m", "server", "serve", "--demo", "--host", "127.0.0.1",
-                             "--port", str(port)], cwd=root, env=env,
+                             "--port", str(port), *(["--workers", str(workers)] if workers else [])],
+                            cwd=root, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -64,12 +71,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--server-root", type=Path, default=ROOT)
+    parser.add_argument("--workers", type=int, default=0, help="serve --workers (0: its default, the cores)")
+    parser.add_argument("--postgres", metavar="URL", help="run on a fresh database beside this one")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
+    if args.postgres:
+        with fresh_database(args.postgres) as url:
+            run(args, url)
+    else:
+        run(args, None)
+
+
+def run(args: argparse.Namespace, database_url: str | None) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="sotay-poll-"))
-    proc, base = serve(args.server_root.resolve(), data_dir)
+    proc, base = serve(args.server_root.resolve(), data_dir, args.workers, database_url)
     try:
+        first = first_sync(base)
         token = httpx.post(base + "/api/v1/auth/login",
                            json={"username": MEMBER[0], "password": MEMBER[1]}).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
@@ -82,12 +100,72 @@ def main() -> None:
                 break
         health = wrk(base + "/api/v1/health", args.seconds, args.connections, {})
         poll = wrk(f"{base}/api/v1/sync?cursor={cursor}", args.seconds, args.connections, headers)
+        behind_cursor = publish_documents(base, 20)
+        behind = wrk(f"{base}/api/v1/sync?cursor={behind_cursor}", args.seconds, args.connections,
+                     {**headers, "Accept-Encoding": "gzip"})
     finally:
         stop_server(proc)
-    print(f"server {args.server_root}, {args.connections} connections, {args.seconds} s each:")
+    engine = "PostgreSQL" if database_url else "SQLite"
+    print(f"server {args.server_root} on {engine}, {args.connections} connections, {args.seconds} s each:")
+    print(f"  first sync of a member device: {first[0]:.0f} ms, {first[1] / 1024:.1f} KB on the wire")
     print(f"  GET /api/v1/health: {health[0]:.0f} req/s, p99 {health[1]}, non-2xx {health[2]}")
     print(f"  up-to-date poll:    {poll[0]:.0f} req/s, p99 {poll[1]}, non-2xx {poll[2]}; "
           f"ratio to health {poll[0] / health[0]:.3f}")
+    print(f"  20 documents behind: {behind[0]:.0f} req/s, p99 {behind[1]}, non-2xx {behind[2]}; "
+          f"ratio to health {behind[0] / health[0]:.3f}")
+    print(json.dumps({"bench": "poll_rate", "engine": engine, "workers": args.workers or os.cpu_count(),
+                      "health_per_second": round(health[0]), "idle_ratio": round(poll[0] / health[0], 3),
+                      "idle_p99": poll[1], "behind20_ratio": round(behind[0] / health[0], 3),
+                      "behind20_p99": behind[1], "first_sync_ms": round(first[0]),
+                      "first_sync_kb": round(first[1] / 1024, 1)}), flush=True)
+
+
+def first_sync(base: str) -> tuple[float, int]:
+    """(milliseconds, bytes on the wire) of a member device's first sync: sign-in excluded, every page of
+    the snapshot fetched one after the other, gzip accepted as the app's httpx does."""
+    token = httpx.post(base + "/api/v1/auth/login",
+                       json={"username": MEMBER[0], "password": MEMBER[1]}).json()["access_token"]
+    wire = 0
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as http:
+        http.get("/api/v1/health")  # the connection is open, as on a device that just signed in
+        start = time.perf_counter()
+        cursor = None
+        while True:
+            resp = http.get("/api/v1/sync", params={"cursor": cursor} if cursor else {})
+            wire += resp.num_bytes_downloaded
+            page = resp.json()
+            cursor = page["cursor"]
+            if not page.get("has_more"):
+                break
+        return (time.perf_counter() - start) * 1000, wire
+
+
+def publish_documents(base: str, count: int) -> str:
+    """The member's cursor, then `count` documents published to the province (the admin publishes them):
+    polling with that cursor is a device `count` documents behind."""
+    member = httpx.post(base + "/api/v1/auth/login",
+                        json={"username": MEMBER[0], "password": MEMBER[1]}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {member}"}
+    cursor = None
+    while True:
+        page = httpx.get(base + "/api/v1/sync", params={"cursor": cursor} if cursor else {},
+                         headers=headers).json()
+        cursor = page["cursor"]
+        if not page.get("has_more"):
+            break
+    admin = httpx.post(base + "/api/v1/auth/login",
+                       json={"username": "admin", "password": MEMBER[1]}).json()["access_token"]
+    staff = {"Authorization": f"Bearer {admin}"}
+    root = httpx.get(base + "/api/v1/orgs", params={"limit": 1}, headers=staff).json()["items"][0]["id"]
+    for n in range(count):
+        resp = httpx.post(base + "/api/v1/documents", headers=staff, json={
+            "title": f"Hướng dẫn số {n + 1} về sinh hoạt chi bộ", "doc_type": "guidance",
+            "category": "documents",
+            "number": f"{n + 1}-HD/TU", "summary": "Tóm tắt " * 20, "body": "Nội dung hướng dẫn. " * 200,
+            "audience_org_ids": [root]})
+        if resp.status_code != 201:
+            raise RuntimeError(f"publishing failed: {resp.status_code} {resp.text}")
+    return str(cursor)
 
 
 if __name__ == "__main__":
