@@ -25,6 +25,8 @@ ATTENDANCE = {
     "excused": "Vắng có lý do",
     "absent": "Vắng không lý do",
 }
+# The member's own status at a meeting also has "pending": checked in offline, not yet confirmed.
+MY_ATTENDANCE = {**ATTENDANCE, "pending": "Chờ xác nhận"}
 ABSENCE = {"pending": "Chờ duyệt", "approved": "Đã chấp thuận", "rejected": "Không chấp thuận"}
 DOC_TYPES = {
     "resolution": "Nghị quyết",

@@ -91,9 +91,13 @@ class Router:
         return True
 
     async def on_route_change(self, e: Any = None) -> None:
+        if self.current is not None and self.page.route == self.current_route:
+            return  # the address caught up with a screen already shown (see show): drawing it again would
+            # run its load twice
         await self.show(self.page.route)
 
     async def show(self, route: str) -> None:
+        asked = route
         if route in ("", "/"):
             route = "/home" if self.app.signed_in else "/login"
         found = self.resolve(route)
@@ -116,6 +120,11 @@ class Router:
             route, found = "/home", self.resolve("/home")
             assert found is not None
             builder, params, guard = found
+        if route != asked and route != "/login":
+            # Shown another screen than the address asked for (home instead of a refused or unknown one): the
+            # address follows, so a reload opens what is on screen. Sign-in keeps the address asked for, the
+            # deep link it returns to.
+            self.go(route)
         self._stop_timers()
         screen = builder(self.ctx, **params)
         self.current, self.current_route = screen, route

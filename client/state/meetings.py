@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Iterable
@@ -14,7 +15,18 @@ from client.format import parse_dt, when
 from client.state.app import AppState
 from client.sync import ABSENCE, CHECK_IN
 
+log = logging.getLogger(__name__)
+
 CODE_RE = re.compile(r"^\d{6}$")
+PENDING = "pending"  # my_status of a check-in made offline that the server has not confirmed yet
+# Per-member fields of the REST meeting: the device derives them from its attendance and absence_request
+# entities (see MeetingsState._own_rows), so they are not kept in the stored meeting, where they would go
+# stale when the secretary changes the record.
+OWN_FIELDS = ("my_status", "my_absence_request")
+
+
+def _shared(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in OWN_FIELDS}
 
 # Offline, the device cannot know whether the server will take a check-in: it must not say it did.
 CHECK_IN_SAVED = "Đã lưu điểm danh, sẽ xác nhận khi có mạng."
@@ -78,34 +90,40 @@ class MeetingsState:
         mine = self._own_rows()
         return [self._decorate(m, mine) for m in store.all("meeting")]
 
+    def my_status(self, meeting_id: int | str) -> str | None:
+        """The member's own status at a meeting: what the attendance record says, else PENDING for a
+        check-in still waiting to be sent, else None."""
+        return self._own_rows()[0].get(str(meeting_id))
+
     def _own_rows(self) -> tuple[dict[str, str], dict[str, str]]:
-        """The member's own attendance and absence requests, held as their own entities in the feed
-        (a secretary's device holds the whole cell's: keep only the member's)."""
+        """The one place the member's own state at meetings is worked out (the meeting record never holds
+        it). Attendance and absence requests arrive as their own entities in the feed, which the secretary
+        may change at any time (a secretary's device holds the whole cell's: keep only the member's own).
+        A check-in made offline shows as PENDING until the server's record arrives."""
         store, me = self.app.store, self.app.me
         if store is None or me is None or me.member_id is None:
             return {}, {}
-        status = {
-            str(a["meeting_id"]): a["status"]
+        waiting = store.outbox("pending")
+        status = {str(i.payload.get("meeting_id")): PENDING for i in waiting if i.kind == CHECK_IN}
+        status.update(  # the server's record wins over what the device still has to send
+            (str(a["meeting_id"]), a["status"])
             for a in store.all("attendance")
             if a.get("member_id") == me.member_id
-        }
-        absence = {
-            str(r["meeting_id"]): r["status"]
+        )
+        absence = {str(i.payload.get("meeting_id")): "pending" for i in waiting if i.kind == ABSENCE}
+        absence.update(
+            (str(r["meeting_id"]), r["status"])
             for r in store.all("absence_request")
             if r.get("member_id") == me.member_id
-        }
+        )
         return status, absence
 
     @staticmethod
     def _decorate(m: dict[str, Any], mine: tuple[dict[str, str], dict[str, str]]) -> dict[str, Any]:
+        """A copy for drawing with the member's own state on it; never written back to the store."""
         status, absence = mine
         key = str(m.get("id"))
-        extra = {}
-        if key in status:
-            extra["my_status"] = status[key]
-        if key in absence:
-            extra["my_absence_request"] = absence[key]
-        return {**m, **extra} if extra else m
+        return {**m, "my_status": status.get(key), "my_absence_request": absence.get(key)}
 
     def _upcoming(self, own: bool) -> list[dict[str, Any]]:
         now = self._now()
@@ -200,7 +218,7 @@ class MeetingsState:
         return None
 
     def history(self) -> list[tuple[dict[str, Any], str | None]]:
-        """Own attendance of past meetings (status None: not recorded yet)."""
+        """Own attendance of past meetings (status None: not recorded yet; PENDING: not yet sent)."""
         return [(m, m.get("my_status")) for m in self.past() if m.get("status") != "cancelled"]
 
     # --- refreshing ---------------------------------------------------------------------------------
@@ -223,7 +241,7 @@ class MeetingsState:
             store = self.app.require_store()
             for item in page.get("items", []):
                 current = store.get("meeting", item["id"]) or {}
-                store.put("meeting", item["id"], {**current, **item})
+                store.put("meeting", item["id"], _shared({**current, **item}))
         finally:
             self.loading = False
 
@@ -234,7 +252,7 @@ class MeetingsState:
             return
         try:
             item = await self.app.call(api.get_json(f"/meetings/{meeting_id}"))
-            store.put("meeting", meeting_id, {**(store.get("meeting", meeting_id) or {}), **item})
+            store.put("meeting", meeting_id, _shared({**(store.get("meeting", meeting_id) or {}), **item}))
             try:
                 minutes = await self.app.call(api.get_json(f"/meetings/{meeting_id}/minutes"))
                 if minutes and (minutes.get("text") or minutes.get("resolutions")):
@@ -278,13 +296,19 @@ class MeetingsState:
             return Outcome(False, CHECK_IN_SAVED, queued=True)
         except ApiError as exc:
             return Outcome(False, exc.message)
-        status = (result or {}).get("status")
-        store = self.app.require_store()
-        meeting = store.get("meeting", meeting_id)
-        if meeting is not None and status:
-            store.put("meeting", meeting_id, {**meeting, "my_status": status})
+        # The status shown on the meeting comes from the attendance record: fetch it now rather than
+        # copying this answer into the meeting, where a later change by the secretary would not reach it.
+        await self._fetch_own()
         self.app.notify("data")
         return Outcome(True, _checked_in(result))
+
+    async def _fetch_own(self) -> None:
+        """Pull the record the server just made; if that fails the sync loop brings it later, and the
+        action itself has succeeded either way."""
+        try:
+            await self.app.sync_now()
+        except ApiError:
+            log.info("sync after a meeting action failed; the sync loop will bring the record")
 
     async def report_absence(self, meeting_id: int, reason: str) -> Outcome:
         reason = (reason or "").strip()
@@ -301,10 +325,7 @@ class MeetingsState:
             return Outcome(True, "Chưa có mạng: đơn xin vắng sẽ được gửi khi có mạng.", queued=True)
         except ApiError as exc:
             return Outcome(False, exc.message)
-        store = self.app.require_store()
-        meeting = store.get("meeting", meeting_id)
-        if meeting is not None:
-            store.put("meeting", meeting_id, {**meeting, "my_absence_request": "pending"})
+        await self._fetch_own()  # the request comes back as the member's own absence_request entity
         self.app.notify("data")
         return Outcome(True, "Đã gửi đơn xin vắng. Bí thư sẽ xem xét.")
 

@@ -9,7 +9,7 @@ import flet as ft
 
 from client import format as fmt
 from client.router import Screen
-from client.state.meetings import MeetingsState
+from client.state.meetings import PENDING, MeetingsState
 from client.views.home import meeting_card
 from client.views.ui import PRIMARY, STATUS_COLORS, Ctx, card, chip, empty, loading, section, tag
 
@@ -19,7 +19,7 @@ def _row(ctx: Ctx, m: dict[str, Any]) -> ft.Control:
     right: list[ft.Control] = []
     if status:
         bg, fg = STATUS_COLORS.get(status, ("#EEEEEE", "#424242"))
-        right.append(chip(ctx, fmt.ATTENDANCE.get(status, status), bg, fg))
+        right.append(chip(ctx, fmt.MY_ATTENDANCE.get(status, status), bg, fg))
     elif m.get("status") in ("cancelled", "in_progress"):
         right.append(chip(ctx, fmt.MEETING_STATUS[m["status"]]))
     return card(
@@ -114,15 +114,16 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
             return
         col.controls = [meeting_card(ctx, m, "meeting-header")]
         chips = [chip(ctx, fmt.MEETING_STATUS.get(m.get("status", ""), ""))]
-        if m.get("my_status"):
-            bg, fg = STATUS_COLORS.get(m["my_status"], ("#EEE", "#333"))
-            chips.append(
-                tag("my-status", chip(ctx, "Bạn: " + fmt.ATTENDANCE.get(m["my_status"], ""), bg, fg))
-            )
+        mine = m.get("my_status")
+        if mine == PENDING:
+            bg, fg = STATUS_COLORS[PENDING]
+            saved = chip(ctx, "Điểm danh: chờ xác nhận", bg, fg)  # the result line below says why
+            chips.append(tag("checkin-queued", saved))
+        elif mine:
+            bg, fg = STATUS_COLORS.get(mine, ("#EEE", "#333"))
+            chips.append(tag("my-status", chip(ctx, "Bạn: " + fmt.ATTENDANCE.get(mine, ""), bg, fg)))
         if m.get("my_absence_request"):
             chips.append(chip(ctx, "Đơn xin vắng: " + fmt.ABSENCE.get(m["my_absence_request"], "")))
-        if state.queued_check_in(mid):
-            chips.append(tag("checkin-queued", chip(ctx, "Điểm danh chờ gửi", "#FFF3E0", "#E65100")))
         col.controls.append(ft.Row(chips, wrap=True))
         if m.get("description"):
             col.controls.append(ctx.text(m["description"], 14))

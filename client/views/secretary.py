@@ -51,7 +51,7 @@ def secretary_home(ctx: Ctx) -> Screen:
                             chip(ctx, fmt.MEETING_STATUS.get(m.get("status", ""), "")),
                         ]
                     ),
-                    on_click=lambda e, i=m["id"]: ctx.go(f"/secretary/meetings/{i}"),
+                    on_click=lambda e, i=m["id"]: ctx.go(meeting_route(i)),
                     identifier=f"sec-meeting-{m['id']}",
                 )
             )
@@ -224,29 +224,116 @@ def plan_meeting(ctx: Ctx) -> Screen:
     return Screen(title="Lên lịch sinh hoạt", body=body, back="/secretary")
 
 
+# A meeting the secretary runs is several screens, each at its own address, so that the address always says
+# which screen is shown and a reload or a shared link opens that same screen.
+MEETING_SCREENS = ("check-in", "attendance", "minutes")
+
+
+def meeting_route(meeting_id: int | str, screen: str = "") -> str:
+    """The address of a meeting's screen: "" is the meeting itself, else one of MEETING_SCREENS."""
+    base = f"/secretary/meetings/{meeting_id}"
+    return f"{base}/{screen}" if screen else base
+
+
+def _header(ctx: Ctx, meetings: MeetingsState, mid: int, box: ft.Column) -> None:
+    m = meetings.get(mid) or {}
+    box.controls = [
+        ctx.title(m.get("title", "Buổi sinh hoạt"), 18),
+        ctx.muted(fmt.weekday_when(m.get("starts_at"))),
+        chip(ctx, fmt.MEETING_STATUS.get(m.get("status", ""), "")),
+    ]
+
+
 def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
+    """The meeting: where its screens are reached from, who has not read its documents, closing it."""
     mid = int(meeting_id)
     sec, meetings = SecretaryState(ctx.app), MeetingsState(ctx.app)
-    code_box = ft.Column(horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=6)
-    attendance = ft.Column(spacing=4)
-    requests = ft.Column(spacing=4)
-    minutes_text = ft.TextField(label="Biên bản", multiline=True, min_lines=5)
-    res_title = ft.TextField(label="Tên nghị quyết")
-    v_for = ft.TextField(label="Tán thành", width=110, keyboard_type=ft.KeyboardType.NUMBER)
-    v_against = ft.TextField(label="Không tán thành", width=140, keyboard_type=ft.KeyboardType.NUMBER)
-    v_abstain = ft.TextField(label="Không biểu quyết", width=140, keyboard_type=ft.KeyboardType.NUMBER)
-    vote_result = ctx.text("", 15, weight=ft.FontWeight.W_600)
-    saver = ft.FilePicker()
-    unread_box = ft.Column(spacing=4)
     header = ft.Column(spacing=4)
+    unread_box = ft.Column(spacing=4)
 
-    def draw_header() -> None:
-        m = meetings.get(mid) or {}
-        header.controls = [
-            ctx.title(m.get("title", "Buổi sinh hoạt"), 18),
-            ctx.muted(fmt.weekday_when(m.get("starts_at"))),
-            chip(ctx, fmt.MEETING_STATUS.get(m.get("status", ""), "")),
-        ]
+    def draw_unread() -> None:
+        store = ctx.app.store
+        rows: list[ft.Control] = []
+        for doc_id, names in sec.unread.items():
+            doc = (store.get("document", doc_id) if store else None) or {}
+            title = doc.get("title") or f"Tài liệu số {doc_id}"
+            read, members = sec.read_rates.get(doc_id, (0, 0))
+            if not members:
+                said = "không gửi tới đảng viên nào của chi bộ"
+            else:
+                who = f"chưa đọc: {', '.join(names)}" if names else "mọi người đã đọc"
+                said = f"đã đọc {read}/{members}; {who}"
+            rows.append(ctx.text(f"{title}: {said}", 14))
+        unread_box.controls = rows or [ctx.muted("Chương trình không kèm tài liệu.")]
+
+    def redraw() -> None:
+        _header(ctx, meetings, mid, header)
+        draw_unread()
+
+    def goes_to(identifier: str, label: str, icon: ft.IconData, screen: str) -> ft.Control:
+        return tag(
+            identifier,
+            ft.FilledTonalButton(
+                label, icon=icon, height=52, on_click=lambda e: ctx.go(meeting_route(mid, screen))
+            ),
+        )
+
+    async def close() -> None:
+        outcome = await sec.close_meeting(mid)
+        ctx.toast(outcome.message, error=not outcome.ok)
+        await load()
+        ctx.page.update()
+
+    async def load() -> None:
+        await meetings.load_detail(mid)
+        await sec.load_unread(meetings.get(mid) or {})
+        redraw()
+
+    ticks = [0]
+
+    async def tick() -> None:
+        # Who has read the agenda documents changes as members open them before the meeting; a first
+        # load that found nothing (meeting not yet in the local copy, a failed call) is retried at once.
+        ticks[0] += 1
+        if (ticks[0] <= 5 and not sec.unread) or ticks[0] % 5 == 0:
+            before_unread = sec.unread
+            await meetings.load_detail(mid)
+            await sec.load_unread(meetings.get(mid) or {})
+            if sec.unread != before_unread:
+                draw_unread()
+
+    redraw()
+    body = ft.Column(
+        [
+            header,
+            goes_to("sec-checkin", "Mã điểm danh", ft.Icons.QR_CODE, "check-in"),
+            goes_to("sec-attendance", "Điểm danh và đơn xin vắng", ft.Icons.HOW_TO_REG, "attendance"),
+            goes_to("sec-minutes", "Biên bản và biểu quyết", ft.Icons.DESCRIPTION, "minutes"),
+            section(ctx, "Tài liệu sinh hoạt: ai chưa đọc"),
+            tag("unread-docs", unread_box),
+            ft.Divider(),
+            tag(
+                "close-meeting",
+                ft.OutlinedButton(
+                    "Kết thúc buổi sinh hoạt",
+                    icon=ft.Icons.STOP_CIRCLE_OUTLINED,
+                    on_click=lambda e: ctx.run(close),
+                ),
+            ),
+        ],
+        spacing=10,
+    )
+    return Screen(
+        title="Điều hành sinh hoạt", body=body, load=load, redraw=redraw, back="/secretary", timers=[tick]
+    )
+
+
+def meeting_checkin(ctx: Ctx, meeting_id: str) -> Screen:
+    """The rotating check-in code, large, with its QR: the screen shown to the room."""
+    mid = int(meeting_id)
+    sec, meetings = SecretaryState(ctx.app), MeetingsState(ctx.app)
+    header = ft.Column(spacing=4)
+    code_box = ft.Column(horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=6)
 
     def draw_code() -> None:
         c = sec.code
@@ -281,6 +368,48 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
         if sec.qr_png:
             code_box.controls.append(tag("checkin-qr", ft.Image(src=sec.qr_png, width=220, height=220)))
 
+    def redraw() -> None:
+        _header(ctx, meetings, mid, header)
+        draw_code()
+
+    async def open_checkin() -> None:
+        outcome = await sec.open_check_in(mid)
+        if not outcome.ok:
+            ctx.toast(outcome.message, error=True)
+        redraw()
+        ctx.page.update()
+
+    async def load() -> None:
+        await meetings.load_detail(mid)
+        if (meetings.get(mid) or {}).get("checkin_open") and not sec.code:
+            await sec.refresh_code(mid)  # opened before (another device, a reload): show the code at once
+        redraw()
+
+    async def tick() -> None:
+        if sec.code:
+            before = sec.code.get("code")
+            await sec.refresh_code(mid)
+            if sec.code and sec.code.get("code") != before:
+                draw_code()
+
+    redraw()
+    body = ft.Column(
+        [header, card(ft.Container(code_box, alignment=ft.Alignment.CENTER), identifier="checkin-panel")],
+        spacing=10,
+    )
+    return Screen(
+        title="Mã điểm danh", body=body, load=load, redraw=redraw, back=meeting_route(mid), timers=[tick]
+    )
+
+
+def meeting_attendance(ctx: Ctx, meeting_id: str) -> Screen:
+    """Who came: the live list, one explicit choice per member with undo, absence requests, the export."""
+    mid = int(meeting_id)
+    sec, meetings = SecretaryState(ctx.app), MeetingsState(ctx.app)
+    header = ft.Column(spacing=4)
+    attendance = ft.Column(spacing=4)
+    requests = ft.Column(spacing=4)
+    saver = ft.FilePicker()
     def draw_attendance() -> None:
         sheet = sec.sheet
         if not sheet:
@@ -416,36 +545,10 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
             for r in sec.requests
         ] or [ctx.muted("Không có đơn xin vắng.")]
 
-    def draw_unread() -> None:
-        store = ctx.app.store
-        rows: list[ft.Control] = []
-        for doc_id, names in sec.unread.items():
-            doc = (store.get("document", doc_id) if store else None) or {}
-            title = doc.get("title") or f"Tài liệu số {doc_id}"
-            read, members = sec.read_rates.get(doc_id, (0, 0))
-            if not members:
-                said = "không gửi tới đảng viên nào của chi bộ"
-            else:
-                who = f"chưa đọc: {', '.join(names)}" if names else "mọi người đã đọc"
-                said = f"đã đọc {read}/{members}; {who}"
-            rows.append(ctx.text(f"{title}: {said}", 14))
-        unread_box.controls = rows or [ctx.muted("Chương trình không kèm tài liệu.")]
-
     def redraw() -> None:
-        draw_unread()
-        draw_header()
-        draw_code()
+        _header(ctx, meetings, mid, header)
         draw_attendance()
         draw_requests()
-        if sec.minutes and sec.minutes.get("text") and not minutes_text.value:
-            minutes_text.value = sec.minutes["text"]
-
-    async def open_checkin() -> None:
-        outcome = await sec.open_check_in(mid)
-        if not outcome.ok:
-            ctx.toast(outcome.message, error=True)
-        redraw()
-        ctx.page.update()
 
     def undo_bar(message: str) -> ft.SnackBar:
         # Long enough for an elderly secretary to read it and reach "Hoàn tác".
@@ -481,6 +584,69 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
         redraw()
         ctx.page.update()
 
+    async def export() -> None:
+        try:
+            name, data = await sec.export_attendance(mid)
+        except ApiError as exc:
+            ctx.toast(exc.message, error=True)
+            return
+        await saver.save_file(file_name=name, src_bytes=data)
+
+    async def load() -> None:
+        await meetings.load_detail(mid)
+        await sec.load_attendance(mid)
+        await sec.load_requests(mid)
+        redraw()
+
+    async def tick() -> None:
+        # Redraw only what changed: rebuilding rows under a finger would move the tap to another row.
+        before_sheet = sec.sheet
+        await sec.load_attendance(mid)
+        if sec.sheet != before_sheet:
+            draw_attendance()
+
+    redraw()
+    body = ft.Column(
+        [
+            header,
+            section(ctx, "Điểm danh (chạm vào tên để chọn trạng thái)"),
+            attendance,
+            section(ctx, "Đơn xin vắng"),
+            requests,
+            ft.Divider(),
+            tag(
+                "export-attendance",
+                ft.OutlinedButton(
+                    "Xuất danh sách điểm danh (Excel)",
+                    icon=ft.Icons.DOWNLOAD,
+                    on_click=lambda e: ctx.run(export),
+                ),
+            ),
+        ],
+        spacing=10,
+    )
+    return Screen(
+        title="Điểm danh", body=body, load=load, redraw=redraw, back=meeting_route(mid), timers=[tick]
+    )
+
+
+def meeting_minutes(ctx: Ctx, meeting_id: str) -> Screen:
+    """The minutes (saved, then published) and the votes with their computed result."""
+    mid = int(meeting_id)
+    sec, meetings = SecretaryState(ctx.app), MeetingsState(ctx.app)
+    header = ft.Column(spacing=4)
+    minutes_text = ft.TextField(label="Biên bản", multiline=True, min_lines=5)
+    res_title = ft.TextField(label="Tên nghị quyết")
+    v_for = ft.TextField(label="Tán thành", width=110, keyboard_type=ft.KeyboardType.NUMBER)
+    v_against = ft.TextField(label="Không tán thành", width=140, keyboard_type=ft.KeyboardType.NUMBER)
+    v_abstain = ft.TextField(label="Không biểu quyết", width=140, keyboard_type=ft.KeyboardType.NUMBER)
+    vote_result = ctx.text("", 15, weight=ft.FontWeight.W_600)
+
+    def redraw() -> None:
+        _header(ctx, meetings, mid, header)
+        if sec.minutes and sec.minutes.get("text") and not minutes_text.value:
+            minutes_text.value = sec.minutes["text"]
+
     async def save_minutes(publish: bool) -> None:
         outcome = await sec.save_minutes(mid, minutes_text.value or "", publish)
         ctx.toast(outcome.message, error=not outcome.ok)
@@ -493,65 +659,15 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
         vote_result.color = "#1B5E20" if outcome.ok and "KHÔNG" not in outcome.message else "#B71C1C"
         ctx.page.update()
 
-    async def export() -> None:
-        try:
-            name, data = await sec.export_attendance(mid)
-        except ApiError as exc:
-            ctx.toast(exc.message, error=True)
-            return
-        await saver.save_file(file_name=name, src_bytes=data)
-
-    async def close() -> None:
-        outcome = await sec.close_meeting(mid)
-        ctx.toast(outcome.message, error=not outcome.ok)
-        await load()
-
     async def load() -> None:
         await meetings.load_detail(mid)
-        m = meetings.get(mid) or {}
-        if m.get("checkin_open") and not sec.code:
-            await sec.refresh_code(mid)
-        await sec.load_attendance(mid)
-        await sec.load_requests(mid)
         await sec.load_minutes(mid)
-        await sec.load_unread(meetings.get(mid) or {})
         redraw()
-
-    ticks = [0]
-
-    async def tick() -> None:
-        # Redraw only what changed: rebuilding rows under a finger would move the tap to another row.
-        if sec.code:
-            before = sec.code.get("code")
-            await sec.refresh_code(mid)
-            if sec.code and sec.code.get("code") != before:
-                draw_code()
-        before_sheet = sec.sheet
-        await sec.load_attendance(mid)
-        if sec.sheet != before_sheet:
-            draw_attendance()
-        # Who has read the agenda documents changes as members open them before the meeting; a first
-        # load that found nothing (meeting not yet in the local copy, a failed call) is retried at once.
-        ticks[0] += 1
-        if (ticks[0] <= 5 and not sec.unread) or ticks[0] % 5 == 0:
-            before_unread = sec.unread
-            await meetings.load_detail(mid)
-            await sec.load_unread(meetings.get(mid) or {})
-            if sec.unread != before_unread:
-                draw_unread()
 
     redraw()
     body = ft.Column(
         [
             header,
-            card(ft.Container(code_box, alignment=ft.Alignment.CENTER), identifier="checkin-panel"),
-            section(ctx, "Điểm danh (chạm vào tên để chọn trạng thái)"),
-            attendance,
-            section(ctx, "Tài liệu sinh hoạt: ai chưa đọc"),
-            tag("unread-docs", unread_box),
-            section(ctx, "Đơn xin vắng"),
-            requests,
-            section(ctx, "Biên bản và biểu quyết"),
             tag("minutes-text", minutes_text),
             ft.Row(
                 [
@@ -574,26 +690,9 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
                 ft.FilledTonalButton("Ghi kết quả biểu quyết", on_click=lambda e: ctx.run(add_resolution)),
             ),
             tag("vote-result", vote_result),
-            ft.Divider(),
-            tag(
-                "close-meeting",
-                ft.OutlinedButton(
-                    "Kết thúc buổi sinh hoạt",
-                    icon=ft.Icons.STOP_CIRCLE_OUTLINED,
-                    on_click=lambda e: ctx.run(close),
-                ),
-            ),
-            tag(
-                "export-attendance",
-                ft.OutlinedButton(
-                    "Xuất danh sách điểm danh (Excel)",
-                    icon=ft.Icons.DOWNLOAD,
-                    on_click=lambda e: ctx.run(export),
-                ),
-            ),
         ],
         spacing=10,
     )
     return Screen(
-        title="Điều hành sinh hoạt", body=body, load=load, redraw=redraw, back="/secretary", timers=[tick]
+        title="Biên bản và biểu quyết", body=body, load=load, redraw=redraw, back=meeting_route(mid)
     )

@@ -177,4 +177,5 @@ STATUS_COLORS = {
     "late": ("#FFF8E1", "#E65100"),
     "excused": ("#E3F2FD", "#0D47A1"),
     "absent": ("#FFEBEE", "#B71C1C"),
+    "pending": ("#FFF3E0", "#E65100"),  # a check-in saved offline
 }

@@ -243,7 +243,7 @@ async def test_check_in_validates_then_sends_or_queues(made):
     ok = await state.check_in(5, "123 456")
     assert ok.ok and ok.message == "Đã điểm danh: có mặt."
     assert api.posted[-1][1]["code"] == "123456"
-    assert app.store.get("meeting", 5)["my_status"] == "present"
+    assert "my_status" not in app.store.get("meeting", 5)  # the attendance record says it (issue 12, item 18)
 
     api.offline = True
     queued = await state.check_in(5, "654321")
@@ -255,6 +255,7 @@ async def test_check_in_validates_then_sends_or_queues(made):
     assert item.payload == {"meeting_id": 5, "code": "654321"}  # exactly what /sync/push takes
     assert item.created_at == now  # sent as made_at: the server checks the code against that moment
     assert state.queued_check_in(5)
+    assert state.my_status(5) == "pending"
     api.offline = False
     assert await app.sync_now() is True
     assert app.store.outbox() == []

@@ -257,3 +257,47 @@ async def test_an_offline_check_in_for_a_meeting_not_opened_ends_with_only_the_s
     assert MeetingsState(app).check_in_message(meeting["id"]) == said  # the next screen says the same
     await app.sign_out()
     await sec.aclose()
+
+
+async def test_my_status_follows_the_attendance_record_the_secretary_changes(live_server, world, tmp_path):
+    """Issue 12, item 18: the member's status at a meeting is what the attendance record from the feed says;
+    the secretary's later change reaches the member; the stored meeting holds no copy of it."""
+    from datetime import UTC, datetime, timedelta
+
+    from client.state.app import AppState, ClientConfig
+    from client.state.meetings import MeetingsState
+    from client.state.prefs import MemoryPrefs
+
+    _need_sync(live_server.url)
+    sec = await _signed_in(live_server.url, world.secretary)
+    meeting = await sec.post_json(
+        "/meetings",
+        {
+            "title": "Sinh hoạt tháng 11",
+            "kind": "regular",
+            "starts_at": (datetime.now(UTC) + timedelta(minutes=10)).isoformat(),
+        },
+    )
+    mid = meeting["id"]
+    code = (await sec.post_json(f"/meetings/{mid}/check-in/open"))["code"]
+    app = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path), MemoryPrefs())
+    await app.sign_in("", world.member.username, world.member.password)
+    state = MeetingsState(app)
+    await state.refresh()
+    assert state.my_status(mid) is None
+
+    outcome = await state.check_in(mid, code)
+    assert outcome.ok and not outcome.queued, outcome.message
+    assert state.my_status(mid) == "present"  # the attendance record, synced at once
+    assert "my_status" not in app.require_store().get("meeting", mid)
+
+    member_id = world.member.member.id
+    await sec.request("PUT", f"/meetings/{mid}/attendance/{member_id}", json={"status": "excused"})
+    await app.sync_now()
+    assert state.my_status(mid) == "excused"
+    await state.refresh()  # the REST list carries my_status too: it must not become a second copy
+    await state.load_detail(mid)
+    assert state.get(mid)["my_status"] == "excused"
+    assert "my_status" not in app.require_store().get("meeting", mid)
+    await app._close(wipe=True)
+    await sec.aclose()

@@ -286,7 +286,7 @@ async def test_attendance_is_chosen_explicitly_and_can_be_undone(tmp_path):
     router = Router(page, app, [])  # type: ignore[arg-type]
     await app.sign_in("", "bithu.a", "dung-mat-khau")
     api = apis[-1]
-    screen = secretary.run_meeting(router.ctx, "5")
+    screen = secretary.meeting_attendance(router.ctx, "5")
     assert screen.load is not None
     await screen.load()
 

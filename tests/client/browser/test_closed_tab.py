@@ -24,7 +24,7 @@ from tests.conftest import SECRET
 pytestmark = [pytest.mark.browser]
 
 API_LINE = re.compile(r'"(?:GET|POST|PUT|PATCH|DELETE) (/api/v1/\S*) HTTP')
-POLL_SECONDS = 3  # the router's timer period on the meeting screen
+POLL_SECONDS = 3  # the router's timer period on the check-in screen
 QUIET = 2 * POLL_SECONDS + 1  # longer than two missed polls: silence this long is not luck
 
 
@@ -89,6 +89,7 @@ def test_a_closed_secretary_tab_stops_polling_and_a_returning_one_resumes(logged
     sign_in(page, world["secretary"]["username"], world["password"])
     click(page, "open-secretary")
     click(page, f"sec-meeting-{meeting['id']}")
+    click(page, "sec-checkin")
     click(page, "open-checkin")
     expect(el(page, "checkin-code-display")).to_be_attached(timeout=20_000)
     wait_for_polls(stack, code_path, 2)  # the screen polls while it is shown
@@ -105,7 +106,7 @@ def test_a_closed_secretary_tab_stops_polling_and_a_returning_one_resumes(logged
         "(s => { for (const [k, v] of Object.entries(JSON.parse(s))) sessionStorage.setItem(k, v); })"
         f"({json.dumps(storage)})"
     )
-    again.goto(stack.web_url + f"/secretary/meetings/{meeting['id']}")
+    again.goto(stack.web_url + f"/secretary/meetings/{meeting['id']}/check-in")
     again.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
     again.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
     expect(el(again, "checkin-code-display")).to_be_attached(timeout=20_000)

@@ -137,7 +137,7 @@ def test_member_and_secretary_in_two_browsers(stack, browser, world):
     # the secretary opens check-in on their own phone and shows the code
     secretary = open_app(sec_ctx, stack.web_url)
     sign_in(secretary, world["secretary"]["username"], world["password"])
-    secretary.goto(stack.web_url + f"/secretary/meetings/{m1['id']}")
+    secretary.goto(stack.web_url + f"/secretary/meetings/{m1['id']}/check-in")
     secretary.wait_for_selector("flt-semantics-placeholder", state="attached")
     secretary.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
     click(secretary, "open-checkin")
@@ -157,6 +157,8 @@ def test_member_and_secretary_in_two_browsers(stack, browser, world):
     shot(member, "05-member-checked-in")
 
     # the secretary's live list shows them present
+    click(secretary, "back")
+    click(secretary, "sec-attendance")
     expect_says(secretary, f"attendance-{world['member']['member_id']}", "Có mặt")
     shot(secretary, "11-secretary-attendance")
 

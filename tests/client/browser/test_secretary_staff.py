@@ -119,6 +119,8 @@ def test_secretary_and_staff_screens(stack, browser, world):
     member2 = world["member2"]["member_id"]
     said = expect_says(page, "unread-docs", "chưa đọc")
     assert "Lê Văn Hai" in said and "Trần Thị Đảng" not in said  # she read it, he has not
+    click(page, "sec-attendance")  # each of the meeting's screens at its own address
+    expect(page).to_have_url(stack.web_url + f"/secretary/meetings/{meeting['id']}/attendance")
     expect_says(page, f"attendance-{member2}", "Chưa điểm danh")
     click(page, f"attendance-{member2}")  # opens the list of statuses; the choice is what records
     click(page, "attendance-choice-present")
@@ -130,8 +132,12 @@ def test_secretary_and_staff_screens(stack, browser, world):
     click(page, f"attendance-{world['secretary']['member_id']}")
     click(page, "attendance-choice-present")
     expect_says(page, f"attendance-{world['secretary']['member_id']}", "Có mặt")
+    click(page, "back")
+    click(page, "sec-checkin")
     click(page, "open-checkin")
     expect(el(page, "checkin-code-display")).to_be_attached(timeout=20_000)
+    click(page, "back")
+    click(page, "sec-minutes")
     fill(page, "minutes-text", "Chi bộ đánh giá kết quả tháng 11; thống nhất phương hướng tháng 12.")
     fill(page, "resolution-title", "Nghị quyết phương hướng tháng 12")
     fill(page, "votes-for", "2")
@@ -149,6 +155,8 @@ def test_secretary_and_staff_screens(stack, browser, world):
     }  # each tap changed the row tapped, only it
     page.mouse.wheel(0, 400)
     shot(page, "14-secretary-meeting")
+    click(page, "back")
+    click(page, "sec-attendance")
     page.mouse.wheel(0, 3000)
     expect(el(page, "export-attendance")).to_be_attached()
     with page.expect_download(timeout=30_000) as download:
