@@ -8,7 +8,8 @@ The server is `python -m server serve` (its default workers) on a fresh SQLite d
 members, each member one device with a signed-in session. The streams are opened from this process on
 plain asyncio connections, `wave` at a time, each counted open once its first `sync` event (the
 catch-up) arrived. Then an administrator publishes one document to the province over HTTP, and every
-stream's next `sync` event is timed from the moment the publish was answered. Prints one JSON line.
+stream's next `sync` event is timed from the moment the publish was sent (its own request included:
+a single worker may push before the publisher has its answer). Prints one JSON line.
 """
 
 import argparse
@@ -120,13 +121,13 @@ async def fan_out(base: str, tokens: list[str], wave: int, proc_pid: int, data_d
 
         async def hear(stream: Stream) -> None:
             await stream.next_sync(before)
-            waits.append(time.monotonic() - published)
+            waits.append(time.monotonic() - sent)
 
         listeners = [asyncio.create_task(hear(s)) for s in live]
+        sent = time.monotonic()
         resp = await http.post("/api/v1/documents", headers=admin, json={
             "title": "Nghị quyết của Tỉnh ủy về công tác cán bộ", "doc_type": "resolution",
             "category": "documents", "number": "99-NQ/TU", "audience_org_ids": [root]})
-        published = time.monotonic()
         if resp.status_code != 201:
             raise RuntimeError(resp.text)
         done, pending = await asyncio.wait(listeners, timeout=30)

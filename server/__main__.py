@@ -22,21 +22,28 @@ def serve_settings(args: argparse.Namespace) -> Settings:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.app import create_app
+    from server.prepare import prepare_database
 
     settings = serve_settings(args)
-    from server.migrate import upgrade
-
-    upgrade(settings)
-    if args.demo:
-        from server.demo.seed import seed_if_empty
-
-        seed_if_empty(settings)
     workers = args.workers or os.cpu_count() or 1
     if workers == 1:
+        prepare_database(settings, args.demo)
+        from server.app import create_app
+
         app = create_app(settings, migrate=False)
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, **proxy_options(settings))
         return 0
+    # The supervisor of several workers only watches them: the schema upgrade (and demo data) runs in a
+    # process of its own, so the supervisor never loads the application (90 MB it would hold for nothing).
+    import multiprocessing
+
+    prepare = multiprocessing.get_context("spawn").Process(target=prepare_database,
+                                                           args=(settings, args.demo))
+    prepare.start()
+    prepare.join()
+    if prepare.exitcode != 0:
+        print("Lỗi: không cập nhật được cơ sở dữ liệu.", file=sys.stderr)
+        return 1
     # Each worker builds its app from the environment: pass on what the flags changed, and make the key
     # (if generated) once, here, before the workers race to create it.
     settings.resolved_secret()

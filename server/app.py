@@ -19,6 +19,7 @@ from server.kit.limits import BodyLimit, Rule, size_text
 from server.meetings.checkin_batch import CheckinFastPath
 from server.openapi import document_error_responses
 from server.sync.idle import IdlePoll
+from server.sync.stream import EventStream
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     # An up-to-date device's poll is answered before routing (server/sync/idle.py).
     _wrap_outermost(app, lambda inner: IdlePoll(inner, path=f"{API_PREFIX}/sync", engine=db.engine,
                                                 secret=settings.resolved_secret(), demo=settings.demo))
+    # The live event stream of every device, one coroutine each (server/sync/stream.py).
+    _wrap_outermost(app, lambda inner: EventStream(inner, path=f"{API_PREFIX}/events", state=app.state))
     # A meeting evening's online check-ins, batched into few write transactions (group commit).
     _wrap_outermost(app, lambda inner: CheckinFastPath(
         inner, prefix=API_PREFIX, db=db, secret=settings.resolved_secret(), demo=settings.demo,

@@ -217,16 +217,20 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def render(exc: DomainError) -> JSONResponse:
+    """The answer to a domain error: its status, `{code, message}` and the headers its kind needs."""
+    headers = {}
+    if isinstance(exc, RateLimited | StorageFull | ServiceUnavailable):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(
+        error_body(exc.code, exc.message, **exc.extra), status_code=exc.status, headers=headers
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    def _render(exc: DomainError) -> JSONResponse:
-        headers = {}
-        if isinstance(exc, RateLimited | StorageFull | ServiceUnavailable):
-            headers["Retry-After"] = str(exc.retry_after)
-        if isinstance(exc, Unauthorized):
-            headers["WWW-Authenticate"] = "Bearer"
-        return JSONResponse(
-            error_body(exc.code, exc.message, **exc.extra), status_code=exc.status, headers=headers
-        )
+    _render = render
 
     def _storage_full(request: Request, cause: BaseException) -> JSONResponse:
         log.error("storage full on %s %s: %s", request.method, request.url.path, cause)

@@ -42,3 +42,4 @@ def upgrade(settings: Settings, revision: str = "heads") -> None:
                 conn.commit()
     finally:
         engine.dispose()
+

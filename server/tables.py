@@ -5,10 +5,6 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 from server.errors import Unprocessable
 from shared.schemas.common import safe_text
 
@@ -49,6 +45,11 @@ def to_xlsx(
     freeze: str | None = None,
     wrap_last: bool = False,
 ) -> bytes:
+    # Loaded on the first export: openpyxl is 15 MB in every worker that never exports anything.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None

@@ -47,11 +47,45 @@ class Hint:
                    notifications=list(body.get("n", ())))
 
 
-@dataclass(eq=False)
+class Mailbox:
+    """The hints waiting for one stream: the newest `size` of them (a slow reader only needs the newest).
+
+    Lighter than an asyncio.Queue (three deques and their futures): a province keeps tens of thousands
+    of streams open, each with one of these."""
+
+    __slots__ = ("_items", "_size", "_waiter")
+
+    def __init__(self, size: int = 100) -> None:
+        self._items: list[Hint] = []
+        self._size = size
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put(self, hint: Hint) -> None:
+        self._items.append(hint)
+        if len(self._items) > self._size:
+            del self._items[0]
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def get(self) -> Hint:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.pop(0)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(eq=False, slots=True)
 class Subscriber:
     user_id: int
     org_ids: frozenset[int]
-    queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(maxsize=100))
+    queue: Mailbox = field(default_factory=Mailbox)
 
     def wants(self, hint: Hint) -> bool:
         return hint.everyone or self.user_id in hint.user_ids or bool(self.org_ids & hint.org_ids)
@@ -106,13 +140,7 @@ class Bus:
             subs = list(self._subs)
         for sub in subs:
             if hint is STOP or sub.wants(hint):
-                try:
-                    sub.queue.put_nowait(hint)
-                except asyncio.QueueFull:
-                    # A slow reader only needs the newest hint: drop the oldest.
-                    with contextlib.suppress(asyncio.QueueEmpty):
-                        sub.queue.get_nowait()
-                    sub.queue.put_nowait(hint)
+                sub.queue.put(hint)
 
     def close(self) -> None:
         self.publish(STOP)
