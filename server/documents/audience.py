@@ -43,14 +43,20 @@ def _audience_in(org_ids: Sequence[int] | Select) -> ColumnElement[bool]:
     )
 
 
-def _all_audience_in(org_ids: Sequence[int] | Select) -> ColumnElement[bool]:
+def _all_audience_in(org_ids: Sequence[int] | Select, within: Sequence[int] | None = None
+                     ) -> ColumnElement[bool]:
     """Every audience organisation lies in org_ids.
 
     Written as "has one inside and none outside" with uncorrelated subqueries: each is computed once per
     query (a hashed set), where a correlated NOT EXISTS ran once per document (seconds on PostgreSQL).
+    `within`: only these documents are asked about, so the sets are built from their audiences alone (a
+    page of search results: without it, "none outside" read every audience row of the province).
     """
     inside = select(col(DocumentAudience.document_id)).where(col(DocumentAudience.org_id).in_(org_ids))
     outside = select(col(DocumentAudience.document_id)).where(col(DocumentAudience.org_id).not_in(org_ids))
+    if within is not None:
+        inside = inside.where(col(DocumentAudience.document_id).in_(list(within)))
+        outside = outside.where(col(DocumentAudience.document_id).in_(list(within)))
     return and_(col(Document.id).in_(inside), col(Document.id).not_in(outside))
 
 
@@ -62,18 +68,19 @@ def live_clause(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def manageable_clause(principal: Principal) -> ColumnElement[bool]:
-    """Documents the caller may edit, publish, withdraw and see statistics of as their publisher."""
+def manageable_clause(principal: Principal, within: Sequence[int] | None = None) -> ColumnElement[bool]:
+    """Documents the caller may edit, publish, withdraw and see statistics of as their publisher
+    (`within`: when only these documents are asked about)."""
     if principal.is_admin:
         return true()
     clauses: list[ColumnElement[bool]] = []
     if principal.staff_org_ids:
-        clauses.append(_all_audience_in(subtrees_ids(principal.staff_org_ids)))
+        clauses.append(_all_audience_in(subtrees_ids(principal.staff_org_ids), within))
     if principal.led_cell_ids:
         clauses.append(
             and_(
                 col(Document.category) == DocCategory.meeting.value,
-                _all_audience_in(list(principal.led_cell_ids)),
+                _all_audience_in(list(principal.led_cell_ids), within),
             )
         )
     return or_(*clauses) if clauses else false()
@@ -165,7 +172,7 @@ def manageable_ids(session: Session, principal: Principal, ids: Sequence[int]) -
     if not ids:
         return set()
     rows = session.execute(
-        select(col(Document.id)).where(col(Document.id).in_(list(ids)), manageable_clause(principal))
+        select(col(Document.id)).where(col(Document.id).in_(list(ids)), manageable_clause(principal, ids))
     )
     return {int(r) for r in rows.scalars()}
 
