@@ -102,6 +102,9 @@ def measure(engine: str, pg: str | None, seconds: int, search: bool) -> dict:
             out["closed"] = f"{row['recorded']:,}, {errors} errors, **{row['ratio_to_health']}**"
         else:
             out["open"] = f"{row['recorded']:,}, {errors} errors, **p99 {row['p99_ms']} ms**"
+    sse = bench("sse_fanout.py", *extra)[0]
+    out["sse"] = (f"{sse['heard_within_2s']:,} of {sse['clients']:,} within 2 s (last {sse['last_ms']} ms), "
+                  f"**{sse['server_rss_mb']} MB**")
     if search:
         found = search_p99(*extra)
         out["search"] = (f"**p99 {found['p99_ms']:.0f} ms** (p50 {found['p50_ms']:.0f} ms, "

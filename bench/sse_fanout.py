@@ -18,16 +18,17 @@ import json
 import os
 import secrets
 import shutil
-import sqlite3
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from bench.checkin_evening import prepare
 from bench.oversized_bodies import ROOT, start_server, stop_server
+from bench.pgdb import fresh_database
 from tests.factories import PASSWORD
 
 
@@ -92,13 +93,17 @@ def rss_mb(pid: int) -> float:
     return total / 1024 / 1024
 
 
-def top_version(data_dir: Path) -> int:
-    with sqlite3.connect(data_dir / "sotay.db") as conn:
-        row = conn.execute("SELECT version FROM sync_counter WHERE id = 1").fetchone()
-    return int(row[0]) if row else 0
+def top_version(data_dir: Path, database_url: str | None) -> int:
+    engine = create_engine(database_url or f"sqlite:///{data_dir / 'sotay.db'}")
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT version FROM sync_counter WHERE id = 1")).scalar() or 0)
+    finally:
+        engine.dispose()
 
 
-async def fan_out(base: str, tokens: list[str], wave: int, proc_pid: int, data_dir: Path) -> dict:
+async def fan_out(base: str, tokens: list[str], wave: int, proc_pid: int, data_dir: Path,
+                  database_url: str | None) -> dict:
     host, port = base.removeprefix("http://").split(":")
     streams = [Stream() for _ in tokens]
     failed_open = 0
@@ -117,7 +122,7 @@ async def fan_out(base: str, tokens: list[str], wave: int, proc_pid: int, data_d
         root = (await http.get("/api/v1/orgs", params={"limit": 1}, headers=admin)).json()["items"][0]["id"]
         waits: list[float] = []
 
-        before = top_version(data_dir)
+        before = top_version(data_dir, database_url)
 
         async def hear(stream: Stream) -> None:
             await stream.next_sync(before)
@@ -152,19 +157,30 @@ def main() -> None:
     parser.add_argument("--wave", type=int, default=250)
     parser.add_argument("--server-root", type=Path, default=ROOT)
     parser.add_argument("--workers", type=int, default=0, help="serve --workers (0: its default, the cores)")
+    parser.add_argument("--postgres", metavar="URL", help="run on a fresh database beside this one")
     args = parser.parse_args()
+    if args.postgres:
+        with fresh_database(args.postgres) as url:
+            run(args, url)
+    else:
+        run(args, None)
+
+
+def run(args: argparse.Namespace, database_url: str | None) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="sotay-sse-"))
     secret = secrets.token_urlsafe(48)
     cells = max(1, args.clients // 20)
     # Each member of `prepare` has a session and an access token (its open meetings are not used here).
-    tokens = [t for _, _, t in prepare(data_dir, secret, cells, 20)][:args.clients]
-    proc, base = start_server(args.server_root.resolve(), data_dir, secret, workers=args.workers)
+    tokens = [t for _, _, t in prepare(data_dir, secret, cells, 20, database_url)][:args.clients]
+    proc, base = start_server(args.server_root.resolve(), data_dir, secret, workers=args.workers,
+                              database_url=database_url)
     try:
-        out = asyncio.run(fan_out(base, tokens, args.wave, proc.pid, data_dir))
+        out = asyncio.run(fan_out(base, tokens, args.wave, proc.pid, data_dir, database_url))
     finally:
         stop_server(proc)
         shutil.rmtree(data_dir, ignore_errors=True)
-    print(json.dumps({"bench": "sse_fanout", "workers": args.workers or os.cpu_count(), **out}), flush=True)
+    print(json.dumps({"bench": "sse_fanout", "engine": "PostgreSQL" if database_url else "SQLite",
+                      "workers": args.workers or os.cpu_count(), **out}), flush=True)
 
 
 if __name__ == "__main__":
