@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import delete
@@ -37,10 +37,13 @@ TICKET_SECONDS = 60
 @router.get("/sync", response_model=SyncPage, responses=errors(400, 401, 410))
 def sync_feed(principal: CurrentPrincipal, db: DbSession, settings: AppSettings,
               cursor: Annotated[str | None, Query(max_length=400)] = None,
-              limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT) -> SyncPage:
+              limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT) -> Response:
     """Changes since `cursor` (none: a full snapshot, in pages). An up-to-date device's poll is usually
     answered before this route by server/sync/idle.py; this is where everything else is decided."""
-    return service.feed(db, principal, cursor, limit, cursor_key(settings.resolved_secret()))
+    page = service.feed(db, principal, cursor, limit, cursor_key(settings.resolved_secret()))
+    # Written once by pydantic: FastAPI would validate the page again and encode it through
+    # jsonable_encoder, 1.3 ms of a device's 20-document catch-up (the response model stays for the docs).
+    return Response(page.model_dump_json(), media_type="application/json")
 
 
 @router.post("/sync/push", response_model=PushResponse, responses=errors(401, 422))
