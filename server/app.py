@@ -95,8 +95,17 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     # Inside the idle poll (its answers are a few hundred bytes) and the headers: large JSON goes gzipped.
     _wrap_outermost(app, compression)
     # An up-to-date device's poll is answered before routing (server/sync/idle.py).
-    _wrap_outermost(app, lambda inner: IdlePoll(inner, path=f"{API_PREFIX}/sync", engine=db.engine,
-                                                secret=settings.resolved_secret(), demo=settings.demo))
+    def idle_poll(inner: ASGIApp) -> ASGIApp:
+        poll = IdlePoll(inner, path=f"{API_PREFIX}/sync", engine=db.engine, secret=settings.resolved_secret(),
+                        demo=settings.demo)
+
+        async def close(_app: FastAPI) -> None:
+            await poll.close()
+
+        app.state.on_stop.append(close)
+        return poll
+
+    _wrap_outermost(app, idle_poll)
     # The live event stream of every device, one coroutine each (server/sync/stream.py).
     _wrap_outermost(app, lambda inner: EventStream(inner, path=f"{API_PREFIX}/events", state=app.state))
     # A meeting evening's online check-ins, batched into few write transactions (group commit).

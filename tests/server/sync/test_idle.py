@@ -183,3 +183,47 @@ def test_a_view_of_many_organisations_gets_a_cursor_the_feed_accepts(client, wor
     device.pull()
     assert len(device.cursor) <= 400
     assert _poll(client, device).status_code == 200
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_idle_poll_takes_no_pooled_connection_and_still_refuses_ended_sessions(
+    pg_settings_for_idle,
+):
+    """PostgreSQL: the idle answer comes from the poll's own async connection (no thread, no pool), and an
+    ended session is refused on its next poll all the same."""
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from tests import factories
+
+    app = create_app(pg_settings_for_idle, migrate=False)
+    with app.state.db.transaction() as s:
+        world = factories.make_world(s)
+    ran: list[str] = []
+    with TestClient(app) as client:
+        token = client.post("/api/v1/auth/login", json={"username": world.member.username,
+                                                        "password": world.member.password}).json()
+        device = Device(client, {"Authorization": f"Bearer {token['access_token']}"})
+        device.pull()
+
+        def count(_conn, _cursor, statement, *_args):
+            ran.append(statement)
+
+        event.listen(app.state.db.engine, "before_cursor_execute", count)
+        for _ in range(3):
+            idle = _poll(client, device)
+            assert idle.status_code == 200 and idle.json()["changes"] == []
+        event.remove(app.state.db.engine, "before_cursor_execute", count)
+        assert ran == []
+        client.post("/api/v1/auth/logout", headers=device.headers)
+        refused = _poll(client, device)
+        assert refused.status_code == 401 and refused.json()["code"] == "session_revoked"
+    app.state.db.dispose()
+
+
+@pytest.fixture
+def pg_settings_for_idle(tmp_path, pg_template):
+    from tests.conftest import _pg_database, make_settings
+
+    for url in _pg_database(pg_template):
+        yield make_settings(tmp_path, database_url=url)
