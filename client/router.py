@@ -259,10 +259,15 @@ class Router:
         screen = self.current
         if screen is None:
             return
+        # "Làm mới" also sends what waits in the outbox, and starts the sync loop again if it stopped: a
+        # reloaded tab's old connection can close after the new one opened, and its disconnect then
+        # paused the loop of a tab still in use (Flet reports the two in either order).
+        if self.app.signed_in and not self.app.syncing:
+            self.page.run_task(self.app.run_sync)
+        ok = await self.app.sync_now()
         if screen.load is not None:
             await screen.load()
         else:
-            ok = await self.app.sync_now()
             if screen.redraw:
                 screen.redraw()
             if not ok:
