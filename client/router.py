@@ -15,6 +15,7 @@ from client.views.ui import (
     PRIMARY,
     Ctx,
     app_theme,
+    nav_bgcolor,
     nav_label_behavior,
     offline_banner,
     page_bgcolor,
@@ -233,6 +234,7 @@ class Router:
                     for _, i, s, label in TABS
                 ],
                 label_behavior=nav_label_behavior(ctx.scale),
+                bgcolor=nav_bgcolor(ctx),
                 on_change=lambda e: self.go(TABS[int(e.control.selected_index)][0]),
             )
         if isinstance(screen.body, ft.Column):

@@ -19,6 +19,7 @@ HC_PRIMARY = "#8E0000"
 HC_MUTED = "#262626"
 HC_BACKGROUND = "#FFFFFF"
 HC_BORDER = "#000000"
+HC_BAR = "#E6E6E6"
 
 TOUCH_TARGET = 48  # dp: the least a finger, a shaky one too, should have to hit (Material, WCAG 2.5.5)
 
@@ -161,6 +162,12 @@ def nav_label_behavior(scale: float) -> ft.NavigationBarLabelBehavior:
     if scale <= NAV_LABEL_MAX_SCALE:
         return ft.NavigationBarLabelBehavior.ALWAYS_SHOW
     return ft.NavigationBarLabelBehavior.ALWAYS_HIDE
+
+
+def nav_bgcolor(ctx: Ctx) -> str | None:
+    # On the all-white high-contrast page the bar needs a tone of its own to be seen as a bar (a border is
+    # drawn only by the Cupertino bar); black icons keep 17:1 on it.
+    return HC_BAR if ctx.high_contrast else None
 
 
 def page_bgcolor(ctx: Ctx) -> str:

@@ -145,6 +145,7 @@ async def test_high_contrast_is_remembered_on_the_device_and_restyles_the_app(tm
     for task in page.tasks[started + 1 :]:
         task.cancel()
     assert page.views[-1].bgcolor == "#FFFFFF"
+    assert page.views[-1].navigation_bar.bgcolor == ui.HC_BAR  # the bar stands out from the white page
     shown = next(c.content for c in walk(page.views[-1].controls[0])
                  if isinstance(c, ft.Semantics) and c.identifier == "high-contrast")
     assert shown.value is True  # the redrawn screen shows the choice
@@ -168,6 +169,7 @@ def test_the_high_contrast_palette_meets_wcag_aa_for_text():
         (scheme.on_secondary_container, scheme.secondary_container),
         (scheme.error, scheme.surface),
         (ui.HC_MUTED, ui.HC_BACKGROUND),
+        (scheme.on_surface_variant, ui.HC_BAR),  # the bottom bar's icons and names
         ("#FFFFFF", ui.PRIMARY),  # the app bar's title
     ]
     for fg, bg in pairs:
