@@ -55,6 +55,23 @@ async def _shown(tmp_path, route: str, scale: float = LARGEST, high_contrast: bo
     return app, router, page
 
 
+def _too_small_or_fixed(roots: list[Any]) -> list[tuple[str, str, float]]:
+    """Tappable controls set below 48 dp, and buttons held to a fixed height (which cuts their label off once
+    the text grows: the theme sizes buttons instead)."""
+    found = []
+    for root in roots:
+        for c in walk(root) if root is not None else ():
+            if isinstance(c, TAPPABLE) and not isinstance(c, ft.IconButton) and c.height is not None:
+                found.append((type(c).__name__, "fixed height", c.height))
+            if not (isinstance(c, TAPPABLE) or getattr(c, "on_click", None) is not None):
+                continue
+            for side in ("height", "width"):
+                size = getattr(c, side, None)
+                if size is not None and size < ui.TOUCH_TARGET:
+                    found.append((type(c).__name__, side, size))
+    return found
+
+
 def _luminance(colour: str) -> float:
     def channel(c: int) -> float:
         v = c / 255
@@ -111,17 +128,20 @@ def test_the_theme_gives_every_button_a_48_dp_target(high_contrast):
 async def test_no_tappable_control_is_set_smaller_than_48_dp_at_the_largest_size(tmp_path, route):
     _, _, page = await _shown(tmp_path, route)
     view = page.views[0]
-    too_small = []
-    for root in (*view.controls, view.appbar, view.navigation_bar, view.floating_action_button):
-        for c in walk(root) if root is not None else ():
-            tappable = isinstance(c, TAPPABLE) or getattr(c, "on_click", None) is not None
-            if not tappable:
-                continue
-            for side in ("height", "width"):
-                size = getattr(c, side, None)
-                if size is not None and size < ui.TOUCH_TARGET:
-                    too_small.append((type(c).__name__, side, size))
+    too_small = _too_small_or_fixed(
+        [*view.controls, view.appbar, view.navigation_bar, view.floating_action_button]
+    )
     assert not too_small, too_small
+
+
+async def test_the_sign_in_button_grows_with_the_text_instead_of_being_cut(tmp_path):
+    from client.views import auth
+
+    app = _app(tmp_path)
+    app.text_scale = LARGEST
+    page = FakePage()
+    router = Router(page, app, [])  # type: ignore[arg-type]
+    assert _too_small_or_fixed([auth.login(router.ctx).body]) == []
 
 
 async def test_high_contrast_is_remembered_on_the_device_and_restyles_the_app(tmp_path):
