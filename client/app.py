@@ -107,7 +107,7 @@ def make_main(config: ClientConfig | None = None, prefs_factory: Any = None):
             page.run_task(app.run_sync)
 
         app.sign_in = sign_in_and_sync  # type: ignore[method-assign]
-        page.theme = app_theme(app.text_scale)
+        page.theme = app_theme(app.text_scale, app.high_contrast)
         # Routes are handled only once the saved sign-in is restored: a deep link opened on a fresh load
         # (the QR's check-in, a reload) would otherwise be drawn twice, once as if signed out.
         page.on_route_change = router.on_route_change

@@ -11,7 +11,17 @@ from typing import Any
 
 import flet as ft
 
-from client.views.ui import PRIMARY, Ctx, app_theme, offline_banner, pending_banner, tag
+from client.views.ui import (
+    PRIMARY,
+    Ctx,
+    app_theme,
+    nav_bgcolor,
+    nav_label_behavior,
+    offline_banner,
+    page_bgcolor,
+    pending_banner,
+    tag,
+)
 
 log = logging.getLogger(__name__)
 
@@ -220,9 +230,11 @@ class Router:
             nav = ft.NavigationBar(
                 selected_index=screen.tab,
                 destinations=[
-                    ft.NavigationBarDestination(icon=i, selected_icon=s, label=label)
+                    ft.NavigationBarDestination(icon=i, selected_icon=s, label=label, tooltip=label)
                     for _, i, s, label in TABS
                 ],
+                label_behavior=nav_label_behavior(ctx.scale),
+                bgcolor=nav_bgcolor(ctx),
                 on_change=lambda e: self.go(TABS[int(e.control.selected_index)][0]),
             )
         if isinstance(screen.body, ft.Column):
@@ -252,7 +264,7 @@ class Router:
             navigation_bar=nav,
             padding=0,
             floating_action_button=screen.fab,
-            bgcolor="#FAFAFA",
+            bgcolor=page_bgcolor(ctx),
         )
 
     async def _refresh(self) -> None:
@@ -292,7 +304,7 @@ class Router:
             self.ctx.toast("Thông báo mới: " + self.app.live_notice)
             self.app.live_notice = None
         if what == "theme":
-            self.page.theme = app_theme(self.ctx.scale)
+            self.page.theme = app_theme(self.ctx.scale, self.ctx.high_contrast)
             self.page.run_task(self.show, self.current_route)
             return
         if what == "data" and self.current is not None and self.current.redraw is not None:

@@ -67,6 +67,7 @@ class AppState:
         self.me: MePublic | None = None
         self.online: bool = True
         self.text_scale: float = 1.0
+        self.high_contrast: bool = False  # dark text on white, strong borders: for weak eyes and sunlight
         self.notice: str | None = None  # a message the next screen shows once (e.g. "session ended")
         self.live_notice: str | None = None  # the title of a notification that just arrived
         self.after_login: str | None = None  # where to go once signed in (a deep link opened signed out)
@@ -131,6 +132,7 @@ class AppState:
                 self.text_scale = float(scale)
             except ValueError:
                 self.text_scale = 1.0
+        self.high_contrast = (await self.prefs.get("high_contrast")) == "1"
 
     async def _save_tokens(self, tokens: Tokens | None) -> None:
         if tokens is None:
@@ -349,6 +351,11 @@ class AppState:
     async def set_text_scale(self, scale: float) -> None:
         self.text_scale = scale
         await self.prefs.set("text_scale", str(scale))
+        self.notify("theme")
+
+    async def set_high_contrast(self, on: bool) -> None:
+        self.high_contrast = on
+        await self.prefs.set("high_contrast", "1" if on else "0")
         self.notify("theme")
 
     def require_api(self) -> Api:

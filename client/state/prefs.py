@@ -1,4 +1,4 @@
-"""Small device preferences (server address, refresh token, text size) behind an interface."""
+"""Small device preferences (server address, refresh token, text size, contrast) behind an interface."""
 
 from __future__ import annotations
 

@@ -30,9 +30,9 @@ def login(ctx: Ctx) -> Screen:
     )
     error = ctx.text("", 14, color="#B00020")
     busy = ft.ProgressBar(visible=False, color=PRIMARY)
-    button = ft.FilledButton(
-        "Đăng nhập", height=48, expand=True, style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF")
-    )
+    # No fixed height: the theme's padding makes it at least 48 dp, and it grows with the text size instead
+    # of cutting the label off.
+    button = ft.FilledButton("Đăng nhập", expand=True, style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"))
 
     async def submit(e: object = None) -> None:
         error.value = ""

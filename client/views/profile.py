@@ -1,4 +1,5 @@
-"""Cá nhân (profile, devices, password, text size, calendar link, sign out) and Thông báo (inbox)."""
+"""Cá nhân (profile, devices, password, text size and contrast, calendar link, sign out) and Thông báo
+(inbox)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,9 @@ def profile(ctx: Ctx) -> Screen:
     async def set_scale(e: Any) -> None:
         await app.set_text_scale(float(e.control.value))
 
+    async def set_contrast(e: Any) -> None:
+        await app.set_high_contrast(bool(e.control.value))
+
     async def sign_out() -> None:
         await app.sign_out()
 
@@ -97,6 +101,26 @@ def profile(ctx: Ctx) -> Screen:
                         wrap=True,
                     ),
                 ),
+            ),
+            # The words in a Text of their own that wraps: a Switch's own label is one line that a large text
+            # size pushes off a phone's screen.
+            ft.Row(
+                [
+                    ft.Column(
+                        [
+                            ctx.text("Tương phản cao", 15, weight=ft.FontWeight.W_600),
+                            ctx.muted("Chữ đen trên nền trắng, viền đậm: dễ đọc hơn."),
+                        ],
+                        spacing=2,
+                        expand=True,
+                    ),
+                    tag(
+                        "high-contrast",
+                        ft.Switch(value=app.high_contrast, on_change=set_contrast),
+                        label="Tương phản cao",
+                    ),
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.CENTER,
             ),
             section(ctx, "Thiết bị đang đăng nhập"),
             devices,

@@ -273,9 +273,8 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
     def goes_to(identifier: str, label: str, icon: ft.IconData, screen: str) -> ft.Control:
         return tag(
             identifier,
-            ft.FilledTonalButton(
-                label, icon=icon, height=52, on_click=lambda e: ctx.go(meeting_route(mid, screen))
-            ),
+            # Sized by the theme (at least 48 dp, taller with larger text), never cut to a fixed height.
+            ft.FilledTonalButton(label, icon=icon, on_click=lambda e: ctx.go(meeting_route(mid, screen))),
         )
 
     async def close() -> None:
@@ -499,7 +498,7 @@ def meeting_attendance(ctx: Ctx, meeting_id: str) -> Screen:
                             [
                                 tag(
                                     "attendance-choice-cancel",
-                                    ft.TextButton("Đóng", height=48, on_click=cancel),
+                                    ft.TextButton("Đóng", on_click=cancel),
                                 )
                             ],
                             alignment=ft.MainAxisAlignment.END,

@@ -13,6 +13,16 @@ ON_PRIMARY = "#FFFFFF"
 GOLD = "#F9A825"
 MUTED = "#5F6368"
 
+# The high-contrast palette: black on white, a deep red that keeps the Party colour at about 11:1 on white
+# (WCAG AA asks 4.5:1 for text), and borders strong enough to see in sunlight with weak eyes.
+HC_PRIMARY = "#8E0000"
+HC_MUTED = "#262626"
+HC_BACKGROUND = "#FFFFFF"
+HC_BORDER = "#000000"
+HC_BAR = "#E6E6E6"
+
+TOUCH_TARGET = 48  # dp: the least a finger, a shaky one too, should have to hit (Material, WCAG 2.5.5)
+
 
 def tag(identifier: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
     """A stable handle for tests and screen readers: [flt-semantics-identifier=...] in the browser."""
@@ -37,6 +47,10 @@ class Ctx:
     def scale(self) -> float:
         return float(getattr(self.app, "text_scale", 1.0) or 1.0)
 
+    @property
+    def high_contrast(self) -> bool:
+        return bool(getattr(self.app, "high_contrast", False))
+
     def text(
         self,
         value: str,
@@ -51,7 +65,7 @@ class Ctx:
         return self.text(value, size=size, weight=ft.FontWeight.BOLD)
 
     def muted(self, value: str, size: float = 13) -> ft.Text:
-        return self.text(value, size=size, color=MUTED)
+        return self.text(value, size=size, color=HC_MUTED if self.high_contrast else MUTED)
 
     def toast(self, message: str, error: bool = False) -> None:
         self.page.show_dialog(
@@ -77,10 +91,88 @@ _M3_SIZES = {
 }
 
 
-def app_theme(scale: float) -> ft.Theme:
-    """The app's theme at a text scale: larger text reaches fields and buttons too, not only our Text."""
+def _button_style(high_contrast: bool, outlined: bool = False) -> ft.ButtonStyle:
+    # Flutter on a desktop browser picks the compact density and shrink-wrapped tap targets (32-40 dp high
+    # buttons): the standard density and this padding keep every button at least TOUCH_TARGET high even at
+    # the smallest text (a 20 dp label line + 2 x 14). 16 dp a side is narrower
+    # than Material's 24, so rows of buttons still fit a 360 dp phone.
+    return ft.ButtonStyle(
+        padding=ft.Padding.symmetric(horizontal=16, vertical=14),
+        visual_density=ft.VisualDensity.STANDARD,
+        side=ft.BorderSide(2, HC_BORDER) if high_contrast and outlined else None,
+    )
+
+
+def _card_border(high_contrast: bool) -> ft.RoundedRectangleBorder | None:
+    return ft.RoundedRectangleBorder(radius=12, side=ft.BorderSide(2, HC_BORDER)) if high_contrast else None
+
+
+def app_theme(scale: float, high_contrast: bool = False) -> ft.Theme:
+    """The app's theme at a text scale: larger text reaches fields and buttons too, not only our Text.
+    High contrast swaps the seeded palette for black on white with strong borders."""
     styles = {name: ft.TextStyle(size=round(size * scale, 1)) for name, size in _M3_SIZES.items()}
-    return ft.Theme(color_scheme_seed=PRIMARY, text_theme=ft.TextTheme(**styles))
+    scheme = None
+    if high_contrast:
+        scheme = ft.ColorScheme(
+            primary=HC_PRIMARY,
+            on_primary="#FFFFFF",
+            primary_container="#FFE3E3",
+            on_primary_container="#000000",
+            secondary="#000000",
+            on_secondary="#FFFFFF",
+            secondary_container="#FFE3E3",  # the selected tab's pill
+            on_secondary_container="#000000",
+            surface=HC_BACKGROUND,
+            on_surface="#000000",
+            on_surface_variant=HC_MUTED,  # field labels, hints, unselected tabs
+            surface_container_lowest=HC_BACKGROUND,
+            surface_container_low=HC_BACKGROUND,  # cards
+            surface_container=HC_BACKGROUND,  # the bottom bar
+            surface_container_high=HC_BACKGROUND,
+            surface_container_highest=HC_BACKGROUND,  # filled fields
+            outline=HC_BORDER,
+            outline_variant=HC_BORDER,
+            error="#B00020",
+            on_error="#FFFFFF",
+        )
+    return ft.Theme(
+        color_scheme_seed=HC_PRIMARY if high_contrast else PRIMARY,
+        color_scheme=scheme,
+        text_theme=ft.TextTheme(**styles),
+        visual_density=ft.VisualDensity.STANDARD,
+        button_theme=ft.ButtonTheme(style=_button_style(high_contrast)),
+        filled_button_theme=ft.FilledButtonTheme(style=_button_style(high_contrast)),
+        outlined_button_theme=ft.OutlinedButtonTheme(style=_button_style(high_contrast, outlined=True)),
+        text_button_theme=ft.TextButtonTheme(style=_button_style(high_contrast)),
+        # 24 dp icon + 2 x 12: the 48 dp a finger needs (the browser default is 40).
+        icon_button_theme=ft.IconButtonTheme(
+            style=ft.ButtonStyle(padding=ft.Padding.all(12), visual_density=ft.VisualDensity.STANDARD)
+        ),
+        card_theme=ft.CardTheme(shape=_card_border(high_contrast)),
+        divider_color=HC_BORDER if high_contrast else None,
+    )
+
+
+NAV_LABEL_MAX_SCALE = 1.0
+"""Above this text scale the bottom bar's five labels ("Thông báo" is the longest) no longer fit a 360 dp
+phone's 72 dp per tab and wrap: the bar then shows icons only. Each tab keeps its label for screen readers
+and as a tooltip on long press."""
+
+
+def nav_label_behavior(scale: float) -> ft.NavigationBarLabelBehavior:
+    if scale <= NAV_LABEL_MAX_SCALE:
+        return ft.NavigationBarLabelBehavior.ALWAYS_SHOW
+    return ft.NavigationBarLabelBehavior.ALWAYS_HIDE
+
+
+def nav_bgcolor(ctx: Ctx) -> str | None:
+    # On the all-white high-contrast page the bar needs a tone of its own to be seen as a bar (a border is
+    # drawn only by the Cupertino bar); black icons keep 17:1 on it.
+    return HC_BAR if ctx.high_contrast else None
+
+
+def page_bgcolor(ctx: Ctx) -> str:
+    return HC_BACKGROUND if ctx.high_contrast else "#FAFAFA"
 
 
 def loading(ctx: Ctx, message: str = "Đang tải...") -> ft.Control:
