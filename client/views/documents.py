@@ -164,6 +164,9 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
             )
         )
         if d.get("category") == "study":
+            due = state.due_words(d)
+            if due and not d.get("studied_at"):
+                col.controls.append(tag("study-due", ctx.text(due, 14, color="#E65100")))
             if d.get("studied_at"):
                 col.controls.append(
                     tag("studied", ctx.text(f"Đã học ngày {fmt.day(d['studied_at'])}", 14, color="#1B5E20"))
@@ -173,7 +176,7 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
                     tag(
                         "mark-studied",
                         ft.FilledTonalButton(
-                            "Đánh dấu đã học", icon=ft.Icons.SCHOOL, on_click=lambda e: ctx.run(studied)
+                            "Đã học", icon=ft.Icons.SCHOOL, on_click=lambda e: ctx.run(studied)
                         ),
                     )
                 )
@@ -263,8 +266,8 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
         ctx.page.update()
 
     async def studied() -> None:
-        await state.mark_studied(did)
-        ctx.toast("Đã ghi nhận bạn học xong tài liệu này.")
+        outcome = await state.mark_studied(did)
+        ctx.toast(outcome.message, error=not outcome.ok)
         redraw()
         ctx.page.update()
 
