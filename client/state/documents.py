@@ -14,6 +14,7 @@ from client.format import DOC_TYPES, day, local_today, parse_date, parse_dt
 from client.state.app import AppState
 from client.state.meetings import Outcome
 from client.sync import BOOKMARK, COMMENT, READ
+from shared.schemas.documents import StudyRatesPublic
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -33,6 +34,8 @@ class DocumentsState:
         self.bookmarked_only = False
         self.loading = False
         self.error: str | None = None
+        self.study_progress: StudyRatesPublic | None = None
+        self.study_progress_error: str | None = None
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -260,6 +263,24 @@ class DocumentsState:
                 str(d.get("title") or ""),
             ),
         )
+
+    async def load_study_progress(self, doc_id: int) -> None:
+        """How far the cell (a secretary) or each cell of the subtree (staff) has studied this material, in
+        one request (GET /documents/study-rates). Members get nothing; offline, a sentence saying so."""
+        self.study_progress, self.study_progress_error = None, None
+        if not (self.app.is_secretary or self.app.is_staff) or self.app.api is None:
+            return
+        params: dict[str, Any] = {"document_id": doc_id}
+        if not self.app.is_staff:
+            params["org_id"] = self.app.led_cell_ids[0]
+        try:
+            data = await self.app.call(self.app.api.get_json("/documents/study-rates", params=params))
+        except OfflineError:
+            self.study_progress_error = "Chưa có mạng: tiến độ học tập sẽ hiện khi có mạng."
+            return
+        except ApiError:
+            return  # outside the caller's statistics scope: nothing to show
+        self.study_progress = StudyRatesPublic.model_validate(data)
 
     def due_words(self, d: dict[str, Any]) -> str | None:
         """'Hạn học: 25/12/2026', 'Hôm nay là hạn học' or 'Quá hạn học từ 25/12/2026' (Vietnam's date)."""

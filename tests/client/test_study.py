@@ -146,3 +146,69 @@ async def test_the_one_by_one_route_keeps_the_time_the_member_studied(live_serve
     studied = datetime.fromisoformat(detail["studied_at"])
     assert abs(studied - made_at) < timedelta(seconds=0.5), (studied, made_at)
     await api.aclose()
+
+
+async def test_the_secretary_sees_the_cells_progress_on_the_study_material(made):  # noqa: F811
+    from client.views import documents
+    from tests.client.test_state import SECRETARY
+
+    app, apis = made(me=SECRETARY)
+    await app.sign_in("", "bithu.a", "dung-mat-khau")
+    app.store.put("document", 5, {"id": 5, "title": "Chuyên đề Bác Hồ", **STUDY})
+    apis[-1].answers["/documents/5"] = {"id": 5, "title": "Chuyên đề Bác Hồ", **STUDY}
+    apis[-1].answers["/documents/study-rates"] = {
+        "document_id": 5, "org_id": 4, "study_due_on": None, "members": 3, "studied": 1, "rate": 0.3333,
+        "cells": [{"org_id": 4, "name": "Chi bộ thôn A1-1", "members": 3, "studied": 1, "rate": 0.3333}],
+        "not_studied": [{"member_id": 2, "full_name": "Lê Văn Hai"},
+                        {"member_id": 1, "full_name": "Nguyễn Văn Bí"}],
+    }
+    router = Router(FakePage(), app, [])  # type: ignore[arg-type]
+    screen = documents.document_detail(router.ctx, "5")
+    await screen.load()
+    shown = said(by_id(screen.body, "study-progress"))
+    assert "Đã học 1/3 đảng viên (33%)" in shown
+    assert "Chưa học (2): Lê Văn Hai, Nguyễn Văn Bí" in shown
+    assert ("/documents/study-rates", {"document_id": 5, "org_id": 4}) in apis[-1].got
+    # Offline: a sentence, not an error.
+    apis[-1].offline = True
+    screen = documents.document_detail(router.ctx, "5")
+    await screen.load()
+    assert "tiến độ học tập sẽ hiện khi có mạng" in said(screen.body)
+
+
+async def test_a_member_asks_for_no_progress(made):  # noqa: F811
+    from client.views import documents
+
+    app, apis = await _member(made)
+    app.store.put("document", 5, {"id": 5, "title": "Chuyên đề Bác Hồ", **STUDY})
+    router = Router(FakePage(), app, [])  # type: ignore[arg-type]
+    screen = documents.document_detail(router.ctx, "5")
+    await screen.load()
+    assert all(path != "/documents/study-rates" for path, _ in apis[-1].got)
+    try:
+        by_id(screen.body, "study-progress")
+    except LookupError:
+        return
+    raise AssertionError("a member sees no study progress")
+
+
+async def test_staff_see_each_cells_rate_in_one_request(made):  # noqa: F811
+    from client.views import documents
+    from tests.client.test_views import STAFF_IN_A_CELL
+
+    app, apis = made(me=STAFF_IN_A_CELL)
+    await app.sign_in("", "canbo", "dung-mat-khau")
+    app.store.put("document", 5, {"id": 5, "title": "Chuyên đề Bác Hồ", **STUDY})
+    apis[-1].answers["/documents/study-rates"] = {
+        "document_id": 5, "org_id": None, "members": 7, "studied": 3, "rate": 0.4286, "not_studied": [],
+        "cells": [{"org_id": 4, "name": "Chi bộ thôn A1-1", "members": 3, "studied": 2, "rate": 0.6667},
+                  {"org_id": 5, "name": "Chi bộ thôn A1-2", "members": 4, "studied": 1, "rate": 0.25}],
+    }
+    router = Router(FakePage(), app, [])  # type: ignore[arg-type]
+    screen = documents.document_detail(router.ctx, "5")
+    await screen.load()
+    shown = said(by_id(screen.body, "study-progress"))
+    assert "Đã học 3/7 đảng viên (43%)" in shown
+    assert shown.index("Chi bộ thôn A1-2: 1/4 (25%)") < shown.index("Chi bộ thôn A1-1: 2/3 (67%)")
+    assert [p for p in apis[-1].got if p[0] == "/documents/study-rates"] == [
+        ("/documents/study-rates", {"document_id": 5})]
