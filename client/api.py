@@ -274,7 +274,7 @@ class Api:
             doc = payload["document_id"]
             result = await self.post_json(f"/documents/{doc}/read", {"read_at": made_at.isoformat()})
             if payload.get("studied"):
-                result = await self.post_json(f"/documents/{doc}/studied")
+                result = await self.post_json(f"/documents/{doc}/studied", {"read_at": made_at.isoformat()})
             return result
         if kind == "document.bookmark":
             method = "PUT" if payload.get("on", True) else "DELETE"

@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from client.api import ApiError, OfflineError
-from client.format import DOC_TYPES, parse_date, parse_dt
+from client.format import DOC_TYPES, day, local_today, parse_date, parse_dt
 from client.state.app import AppState
 from client.state.meetings import Outcome
 from client.sync import BOOKMARK, COMMENT, READ
+from shared.schemas.documents import StudyRatesPublic
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -33,6 +34,8 @@ class DocumentsState:
         self.bookmarked_only = False
         self.loading = False
         self.error: str | None = None
+        self.study_progress: StudyRatesPublic | None = None
+        self.study_progress_error: str | None = None
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -213,16 +216,83 @@ class DocumentsState:
         self.app.notify("data")
         return marked
 
-    async def mark_studied(self, doc_id: int) -> None:
+    async def mark_studied(self, doc_id: int) -> Outcome:
+        """Đã học: shown at once, sent now or queued until the network is back (the server keeps the
+        first time, whichever device sends it); a refusal from the server undoes the local mark."""
         store = self.app.require_store()
-        doc = self.get(doc_id) or {}
+        doc = self.get(doc_id)
+        if doc is None:
+            return Outcome(False, "Không tìm thấy tài liệu trên máy. Hãy đồng bộ rồi thử lại.")
+        if doc.get("category") != "study":
+            return Outcome(False, "Chỉ đánh dấu đã học với tài liệu học tập.")
         if doc.get("studied_at"):
-            return
-        store.put("document", doc_id, {**doc, "studied_at": datetime.now(UTC).isoformat()})
-        if self.app.engine is not None:
-            self.app.engine.queue(READ, {"document_id": doc_id, "studied": True}, str(uuid.uuid4()))
-            await self.app.sync_now()
+            return Outcome(True, f"Đồng chí đã học tài liệu này ngày {day(doc['studied_at'])}.")
+        if self.app.engine is None:
+            return Outcome(False, "Bạn cần đăng nhập lại.")
+        raw = store.get("document", doc_id) or {}
+        store.put("document", doc_id, {**raw, "studied_at": self.app.config.clock().isoformat()})
+        client_id = str(uuid.uuid4())
+        self.app.engine.queue(READ, {"document_id": doc_id, "studied": True}, client_id)
+        sent = await self.app.sync_now()
+        failed = [i for i in self.app.require_store().outbox("failed") if i.client_id == client_id]
+        if failed:
+            undo = {k: v for k, v in (store.get("document", doc_id) or raw).items() if k != "studied_at"}
+            store.put("document", doc_id, undo)
+            self.app.notify("data")
+            return Outcome(False, failed[-1].error_message or "Máy chủ không nhận đánh dấu này.")
         self.app.notify("data")
+        if not sent:
+            return Outcome(True, "Đã lưu trên máy: sẽ gửi khi có mạng.", queued=True)
+        return Outcome(True, "Đã ghi nhận đồng chí học xong tài liệu này.")
+
+    def to_study(self) -> list[dict[str, Any]]:
+        """Cần học: published study materials not studied yet, the nearest due date first (none last)."""
+        store = self.app.store
+        items = [
+            d
+            for d in self._decorate(store.all("document") if store else [])
+            if d.get("category") == "study"
+            and not d.get("studied_at")
+            and d.get("status", "published") == "published"
+        ]
+        undated = date.max.toordinal() + 1
+        return sorted(
+            items,
+            key=lambda d: (
+                due.toordinal() if (due := parse_date(d.get("study_due_on"))) else undated,
+                str(d.get("title") or ""),
+            ),
+        )
+
+    async def load_study_progress(self, doc_id: int) -> None:
+        """How far the cell (a secretary) or each cell of the subtree (staff) has studied this material, in
+        one request (GET /documents/study-rates). Members get nothing; offline, a sentence saying so."""
+        self.study_progress, self.study_progress_error = None, None
+        if not (self.app.is_secretary or self.app.is_staff) or self.app.api is None:
+            return
+        params: dict[str, Any] = {"document_id": doc_id}
+        if not self.app.is_staff:
+            params["org_id"] = self.app.led_cell_ids[0]
+        try:
+            data = await self.app.call(self.app.api.get_json("/documents/study-rates", params=params))
+        except OfflineError:
+            self.study_progress_error = "Chưa có mạng: tiến độ học tập sẽ hiện khi có mạng."
+            return
+        except ApiError:
+            return  # outside the caller's statistics scope: nothing to show
+        self.study_progress = StudyRatesPublic.model_validate(data)
+
+    def due_words(self, d: dict[str, Any]) -> str | None:
+        """'Hạn học: 25/12/2026', 'Hôm nay là hạn học' or 'Quá hạn học từ 25/12/2026' (Vietnam's date)."""
+        due = parse_date(d.get("study_due_on"))
+        if due is None:
+            return None
+        today = local_today(self.app.config.clock())
+        if due < today:
+            return f"Quá hạn học từ {day(due)}"
+        if due == today:
+            return "Hôm nay là hạn học"
+        return f"Hạn học: {day(due)}"
 
     async def download(
         self, attachment: dict[str, Any], on_progress: Callable[[int, int | None], None]

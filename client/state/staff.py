@@ -54,6 +54,7 @@ class StaffState:
         audience_ids: list[int],
         files: list[tuple[str, bytes, str]] | None = None,
         comments_until: str = "",
+        study_due_on: str = "",
     ) -> Outcome:
         """Publish now; with `comments_until` (dd/mm/yyyy), a draft open for comments until that day ends."""
         if len(title.strip()) < 3:
@@ -77,6 +78,15 @@ class StaffState:
                 payload[key] = value.strip()
         if issued:
             payload["issued_on"] = issued.isoformat()
+        if study_due_on.strip():
+            if category != "study":
+                return Outcome(
+                    False, "Chỉ tài liệu học tập mới có hạn học: hãy chọn danh mục Tài liệu học tập."
+                )
+            due = parse_day(study_due_on)
+            if due is None:
+                return Outcome(False, "Hạn học phải có dạng dd/mm/yyyy, ví dụ 31/12/2026.")
+            payload["study_due_on"] = due.isoformat()
         if comments_until.strip():
             try:
                 until = local_input_to_utc(comments_until, "23:59")

@@ -164,6 +164,9 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
             )
         )
         if d.get("category") == "study":
+            due = state.due_words(d)
+            if due and not d.get("studied_at"):
+                col.controls.append(tag("study-due", ctx.text(due, 14, color="#E65100")))
             if d.get("studied_at"):
                 col.controls.append(
                     tag("studied", ctx.text(f"Đã học ngày {fmt.day(d['studied_at'])}", 14, color="#1B5E20"))
@@ -173,10 +176,12 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
                     tag(
                         "mark-studied",
                         ft.FilledTonalButton(
-                            "Đánh dấu đã học", icon=ft.Icons.SCHOOL, on_click=lambda e: ctx.run(studied)
+                            "Đã học", icon=ft.Icons.SCHOOL, on_click=lambda e: ctx.run(studied)
                         ),
                     )
                 )
+        if d.get("category") == "study":
+            col.controls += study_progress(ctx, state)
         if state.open_for_comments(d):
             col.controls += [
                 ctx.text(
@@ -263,8 +268,8 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
         ctx.page.update()
 
     async def studied() -> None:
-        await state.mark_studied(did)
-        ctx.toast("Đã ghi nhận bạn học xong tài liệu này.")
+        outcome = await state.mark_studied(did)
+        ctx.toast(outcome.message, error=not outcome.ok)
         redraw()
         ctx.page.update()
 
@@ -299,11 +304,35 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
         if state.get(did) is None:
             col.controls = [loading(ctx)]
             ctx.page.update()
-        await state.open(did)
+        doc = await state.open(did)
+        if doc is not None and doc.get("category") == "study":
+            await state.load_study_progress(did)
         redraw()
 
     redraw()
     return Screen(title="Văn bản", body=col, load=load, redraw=redraw, back="/documents")
+
+
+def study_progress(ctx: Ctx, state: DocumentsState) -> list[ft.Control]:
+    """For a secretary: the cell's x/y studied and who has not; for staff: the rate of each cell."""
+    if state.study_progress_error:
+        return [ctx.muted(state.study_progress_error)]
+    p = state.study_progress
+    if p is None:
+        return []
+    lines: list[ft.Control] = [
+        ctx.text("Tiến độ học tập", 16, weight=ft.FontWeight.BOLD),
+        ctx.text(f"Đã học {p.studied}/{p.members} đảng viên ({fmt.percent(p.rate)})", 15),
+    ]
+    if len(p.cells) > 1 or p.org_id is None:
+        for c in sorted(p.cells, key=lambda c: (c.rate, c.name)):
+            lines.append(ctx.text(f"{c.name}: {c.studied}/{c.members} ({fmt.percent(c.rate)})", 14))
+    if p.not_studied:
+        names = ", ".join(m.full_name for m in p.not_studied)
+        lines.append(ctx.text(f"Chưa học ({len(p.not_studied)}): {names}", 14, color="#E65100"))
+    elif p.members and p.org_id is not None and len(p.cells) == 1:
+        lines.append(ctx.text("Cả chi bộ đã học tài liệu này.", 14, color="#1B5E20"))
+    return [tag("study-progress", card(ft.Column(lines, spacing=4)))]
 
 
 def study(ctx: Ctx) -> Screen:

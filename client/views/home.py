@@ -38,6 +38,41 @@ def meeting_card(
     )
 
 
+def study_section(ctx: Ctx, docs: DocumentsState, limit: int = 3) -> list[ft.Control]:
+    """Cần học: study materials not studied yet, the nearest due date first, each with its due date."""
+    pending = docs.to_study()
+    out: list[ft.Control] = [
+        tag(
+            "to-study",
+            section(
+                ctx,
+                f"Cần học ({len(pending)})",
+                ft.TextButton("Học tập", on_click=lambda e: ctx.go("/study")),
+            ),
+        )
+    ]
+    if not pending:
+        out.append(ctx.muted("Đồng chí đã học hết tài liệu được giao."))
+        return out
+    for d in pending[:limit]:
+        lines: list[ft.Control] = [
+            ctx.text(d.get("topic") or "Tài liệu học tập", 13, color=PRIMARY),
+            ctx.text(d.get("title", ""), 15, weight=ft.FontWeight.W_600),
+        ]
+        due = docs.due_words(d)
+        if due:
+            overdue = due.startswith("Quá hạn")
+            lines.append(ctx.text(due, 14, color="#B71C1C" if overdue else "#E65100"))
+        out.append(
+            card(
+                ft.Column(lines, spacing=2),
+                on_click=lambda e, i=d["id"]: ctx.go(f"/documents/{i}"),
+                identifier=f"to-study-{d['id']}",
+            )
+        )
+    return out
+
+
 def home(ctx: Ctx) -> Screen:
     app = ctx.app
     meetings, docs, inbox = MeetingsState(app), DocumentsState(app), InboxState(app)
@@ -114,6 +149,7 @@ def home(ctx: Ctx) -> Screen:
                 )
         else:
             col.controls.append(ctx.muted("Bạn đã đọc hết văn bản mới."))
+        col.controls += study_section(ctx, docs)
         notes = inbox.items()[:3]
         col.controls.append(
             section(

@@ -242,6 +242,7 @@ def publish(ctx: Ctx) -> Screen:
     number = ft.TextField(label="Số hiệu (ví dụ 21-NQ/TW)")
     issued = ft.TextField(label="Ngày ban hành (dd/mm/yyyy)")
     comments_until = ft.TextField(label="Dự thảo: lấy ý kiến đến ngày (dd/mm/yyyy)", width=360)
+    study_due = ft.TextField(label="Tài liệu học tập: hạn học (dd/mm/yyyy)", width=360)
     summary = ft.TextField(label="Trích yếu", multiline=True, min_lines=2)
     body = ft.TextField(label="Toàn văn", multiline=True, min_lines=4)
     audience = ft.Column(spacing=0)
@@ -282,6 +283,7 @@ def publish(ctx: Ctx) -> Screen:
             audience_ids=sorted(chosen),
             files=files,
             comments_until=comments_until.value or "",
+            study_due_on=study_due.value or "",
         )
         if not outcome.ok:
             error.value = outcome.message
@@ -312,6 +314,7 @@ def publish(ctx: Ctx) -> Screen:
                 ],
                 wrap=True,
             ),
+            tag("doc-new-study-due", study_due),
             tag("doc-new-comments-until", comments_until),
             ctx.muted("Để trống để phát hành ngay; điền hạn để gửi dự thảo lấy ý kiến góp ý."),
             section(ctx, "Nơi nhận (cả các tổ chức trực thuộc)"),

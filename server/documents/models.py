@@ -28,6 +28,7 @@ class Document(SQLModel, table=True):
     year: int | None = None  # of issue (or publication when the date of issue is unknown)
     category: str = Field(max_length=20)
     topic: str | None = Field(default=None, max_length=300)
+    study_due_on: date | None = None  # hạn học tập (tài liệu học tập)
     status: str = Field(max_length=20)
     publish_at: datetime | None = utc_field(nullable=True)
     published_at: datetime | None = utc_field(nullable=True)

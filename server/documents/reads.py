@@ -19,6 +19,7 @@ from shared.enums import OrgKind
 from shared.schemas.common import Page
 from shared.schemas.documents import (
     CellReadStats,
+    CellStudyRate,
     DocCategory,
     DocumentReadRatesItemPublic,
     DocumentReadRatesMemberPublic,
@@ -26,6 +27,7 @@ from shared.schemas.documents import (
     ReaderPublic,
     ReadMarkPublic,
     ReadStats,
+    StudyRatesPublic,
 )
 
 # A phone's clock may run a little ahead of the server's.
@@ -293,4 +295,76 @@ def read_rates(
     return DocumentReadRatesPublic(org_id=org_id, items=list(items.values()))
 
 
-__all__ = ["mark_read", "mark_studied", "set_bookmark", "read_stats", "readers", "read_rates"]
+def _rate(done: int, of: int) -> float:
+    return round(done / of, 4) if of else 0.0
+
+
+def study_rates(
+    session: Session, principal: Principal, document_id: int, org_id: int | None = None
+) -> StudyRatesPublic:
+    """How far the cells in the caller's statistics scope (under org_id) have studied one study material:
+    per cell members, studied and rate, in one grouped query whatever the number of cells; with who has
+    not studied yet when org_id is one cell (the secretary's view).
+
+    The rules of `read_stats`: the document must be visible to the caller (404), the caller must lead a
+    cell or a committee (403 `stats_forbidden`), and org_id must lie in their scope (404 `org_not_found`).
+    """
+    doc = audience.get_visible(session, principal, document_id)
+    if doc.category != DocCategory.study.value:
+        raise Unprocessable("Tỉ lệ học tập chỉ có với tài liệu học tập.", code="not_study_material")
+    cells = _scope_cells(session, principal, doc, org_id)
+    org = session.get(Organization, org_id) if org_id is not None else None
+    if org_id is not None and org is None:
+        raise NotFound("Không tìm thấy tổ chức trong phạm vi của bạn.", code="org_not_found")
+    rows = session.execute(
+        select(
+            col(Member.org_id),
+            col(Organization.name),
+            func.count(col(Member.id)),
+            func.count(col(ReadMark.studied_at)),
+        )
+        .join(Organization, col(Organization.id) == col(Member.org_id))
+        .outerjoin(
+            ReadMark,
+            and_(col(ReadMark.member_id) == col(Member.id), col(ReadMark.document_id) == document_id),
+        )
+        .where(col(Member.org_id).in_(cells))
+        .group_by(col(Member.org_id), col(Organization.name))
+        .order_by(col(Organization.name), col(Member.org_id))
+    ).all()
+    by_cell = [
+        CellStudyRate(org_id=o, name=n, members=int(m), studied=int(s), rate=_rate(int(s), int(m)))
+        for o, n, m, s in rows
+    ]
+    members = sum(c.members for c in by_cell)
+    studied = sum(c.studied for c in by_cell)
+    not_studied: list[DocumentReadRatesMemberPublic] = []
+    if org is not None and org.kind == OrgKind.cell.value and members:
+        not_studied = [
+            DocumentReadRatesMemberPublic(member_id=m, full_name=n)
+            for m, n in session.execute(
+                select(col(Member.id), col(Member.full_name))
+                .outerjoin(
+                    ReadMark,
+                    and_(col(ReadMark.member_id) == col(Member.id),
+                         col(ReadMark.document_id) == document_id),
+                )
+                .where(col(Member.org_id) == org_id, col(ReadMark.studied_at).is_(None))
+                .order_by(col(Member.name_folded), col(Member.id))
+            )
+        ]
+    return StudyRatesPublic(
+        document_id=document_id,
+        org_id=org_id,
+        study_due_on=doc.study_due_on,
+        members=members,
+        studied=studied,
+        rate=_rate(studied, members),
+        cells=by_cell,
+        not_studied=not_studied,
+    )
+
+
+__all__ = [
+    "mark_read", "mark_studied", "set_bookmark", "read_stats", "readers", "read_rates", "study_rates",
+]

@@ -32,6 +32,7 @@ from shared.schemas.documents import (
     ReadMarkPublic,
     ReadRequest,
     ReadStats,
+    StudyRatesPublic,
 )
 
 router = APIRouter(tags=["documents"])
@@ -113,6 +114,18 @@ def read_rates(
     ],
 ) -> DocumentReadRatesPublic:
     return reads.read_rates(db, principal, org_id, document_ids)
+
+
+@router.get(
+    "/documents/study-rates", response_model=StudyRatesPublic, responses=errors(401, 403, 404, 422)
+)
+def study_rates(
+    principal: CurrentPrincipal,
+    db: DbSession,
+    document_id: Annotated[int, Query(ge=1, le=ID_MAX, description="Tài liệu học tập")],
+    org_id: OrgId = None,
+) -> StudyRatesPublic:
+    return reads.study_rates(db, principal, document_id, org_id)
 
 
 @router.get("/documents/{document_id}", response_model=DocumentPublic, responses=errors(401, 404))

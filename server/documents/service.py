@@ -1,7 +1,7 @@
 """Publishing documents: create, edit, audience, publish/schedule/withdraw/supersede, list and search."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -213,6 +213,14 @@ def _mark_published(session: Session, doc: Document, now: datetime) -> None:
             _log_change(session, old, audience.audience_ids(session, old.id or 0), None, now)
 
 
+def _check_study_due(category: str, due: date | None) -> None:
+    if due is not None and category != DocCategory.study.value:
+        raise Unprocessable(
+            "Chỉ tài liệu học tập mới có hạn học; hãy bỏ hạn học hoặc chọn loại tài liệu học tập.",
+            code="study_due_needs_study",
+        )
+
+
 def create(session: Session, principal: Principal, body: DocumentCreate) -> DocumentPublic:
     check_secrecy(body.secrecy, body.title, body.number)
     org_ids = _check_audience(session, principal, body.audience_org_ids, body.category.value)
@@ -223,6 +231,7 @@ def create(session: Session, principal: Principal, body: DocumentCreate) -> Docu
         )
     if body.comments_until is not None and body.status != DocStatus.draft:
         raise Unprocessable("Chỉ dự thảo mới mở lấy ý kiến góp ý.", code="comments_need_draft")
+    _check_study_due(body.category.value, body.study_due_on)
     version = 1
     if body.replaces_id is not None:
         old = audience.get_manageable(session, principal, body.replaces_id)
@@ -238,6 +247,7 @@ def create(session: Session, principal: Principal, body: DocumentCreate) -> Docu
         body=body.body,
         category=body.category.value,
         topic=body.topic,
+        study_due_on=body.study_due_on,
         status=DocStatus.draft.value,
         offline_allowed=body.offline_allowed,
         comments_until=body.comments_until,
@@ -357,13 +367,15 @@ def update(session: Session, principal: Principal, document_id: int, body: Docum
         new_orgs = _check_audience(session, principal, changes["audience_org_ids"], str(category))
     elif "category" in changes:
         _check_audience(session, principal, old_orgs, str(category))
-    for key in ("title", "summary", "body", "topic", "issued_on", "effective_on", "offline_allowed"):
+    for key in ("title", "summary", "body", "topic", "issued_on", "effective_on", "offline_allowed",
+                "study_due_on"):
         if key in changes and (changes[key] is not None or key not in ("title", "offline_allowed")):
             setattr(doc, key, changes[key])
     if changes.get("doc_type") is not None:
         doc.doc_type = body.doc_type.value if body.doc_type else doc.doc_type
     if changes.get("category") is not None:
         doc.category = str(category)
+    _check_study_due(doc.category, doc.study_due_on)
     if "number" in changes or "doc_type" in changes:
         _apply_number(doc, changes.get("number", doc.number), doc.doc_type)
     if "publish_at" in changes:

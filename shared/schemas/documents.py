@@ -30,6 +30,8 @@ __all__ = [
     "DocumentReadRatesMemberPublic",
     "DocumentReadRatesItemPublic",
     "DocumentReadRatesPublic",
+    "CellStudyRate",
+    "StudyRatesPublic",
     "CommentCreate",
     "CommentPublic",
     "OrgRef",
@@ -93,6 +95,7 @@ class DocumentCreate(_DocFields):
     body: str | None = Field(default=None, max_length=BODY_MAX, description="Toàn văn, dùng để tìm kiếm")
     category: DocCategory
     topic: str | None = Field(default=None, max_length=300, description="Chuyên đề (tài liệu học tập)")
+    study_due_on: Day | None = Field(default=None, description="Hạn học xong (chỉ với tài liệu học tập)")
     audience_org_ids: list[Id] = Field(
         min_length=1, max_length=200, description="Tổ chức nhận: cả cây tổ chức bên dưới mỗi tổ chức"
     )
@@ -114,6 +117,7 @@ class DocumentUpdate(_DocFields):
     body: str | None = Field(default=None, max_length=BODY_MAX)
     category: DocCategory | None = None
     topic: str | None = Field(default=None, max_length=300)
+    study_due_on: Day | None = None
     audience_org_ids: list[Id] | None = Field(default=None, min_length=1, max_length=200)
     publish_at: Moment | None = None
     status: DocStatus | None = Field(default=None, description="published: phát hành; withdrawn: thu hồi")
@@ -149,6 +153,7 @@ class DocumentSummary(Schema):
     summary: str | None
     category: DocCategory
     topic: str | None
+    study_due_on: date | None = None
     status: DocStatus
     publish_at: datetime | None
     published_at: datetime | None
@@ -217,6 +222,30 @@ class DocumentReadRatesPublic(Schema):
 
     org_id: int
     items: list[DocumentReadRatesItemPublic]
+
+
+class CellStudyRate(Schema):
+    """One cell's study of one study material: `studied` of `members`, rate = studied / members (0..1)."""
+
+    org_id: int
+    name: str
+    members: int
+    studied: int
+    rate: float
+
+
+class StudyRatesPublic(Schema):
+    """Study rates of one study material by cell (GET /documents/study-rates), in the caller's statistics
+    scope under org_id. `not_studied` names who has not studied it yet when org_id is one cell."""
+
+    document_id: int
+    org_id: int | None
+    study_due_on: date | None = None
+    members: int
+    studied: int
+    rate: float
+    cells: list[CellStudyRate]
+    not_studied: list[DocumentReadRatesMemberPublic] = []
 
 
 class ReaderPublic(Schema):

@@ -376,3 +376,19 @@ async def test_publishing_with_a_deadline_sends_a_draft_open_for_comments(staff_
     assert body["status"] == "draft" and body["comments_until"] == "2026-11-30T23:59:00+07:00"
     await state.publish(**common)
     assert "status" not in api.posted[-1][1]  # no deadline: published at once, as before
+
+
+async def test_publishing_a_study_material_with_a_due_date(staff_app):
+    from client.state.staff import StaffState
+
+    app, api = staff_app
+    state = StaffState(app)
+    common = dict(title="Chuyên đề học tập năm 2026", doc_type="guidance", number="", issued_on="",
+                  summary="", body="", audience_ids=[2])
+    wrong = await state.publish(**common, category="documents", study_due_on="31/12/2026")
+    assert not wrong.ok and "Chỉ tài liệu học tập mới có hạn học" in wrong.message
+    bad = await state.publish(**common, category="study", study_due_on="31/13/2026")
+    assert bad.message == "Hạn học phải có dạng dd/mm/yyyy, ví dụ 31/12/2026."
+    api.answers["/documents"] = {"id": 8, "title": "Chuyên đề học tập năm 2026"}
+    ok = await state.publish(**common, category="study", study_due_on="31/12/2026")
+    assert ok.ok and api.posted[-1][1]["study_due_on"] == "2026-12-31"

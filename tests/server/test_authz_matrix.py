@@ -185,6 +185,12 @@ MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
         ("/documents/read-rates?org_id={cell_b}&document_id={document}", None, "fnfonoo",
          "cell B's secretary: 200 without the document they cannot see"),
     ],
+    ("GET", "/documents/study-rates"): [
+        ("/documents/study-rates?org_id={cell_a}&document_id={document}", None, "fonnooo",
+         "the read-stats rules: members 403, the study material out of view 404"),
+        ("/documents/study-rates?org_id={cell_b}&document_id={document}", None, "fnnnnoo",
+         "cell B out of scope for cell A's secretary and the commune staff: 404"),
+    ],
     ("GET", "/documents/{document_id}/readers"): [(D + "/readers", None, "fonnooo", "")],
     ("POST", "/documents/{document_id}/comments"): [(DD + "/comments", {"body": "Góp ý"},
                                                      "oonnooo", "")],
