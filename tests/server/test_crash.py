@@ -111,7 +111,13 @@ def test_kill_during_checkin_burst(settings: Settings, kill_after: float):
     lock = threading.Lock()
     killed = threading.Event()
 
+    # The last phones of the burst hold their check-in until the kill: however fast the server writes,
+    # some check-ins are in flight when it dies and some never reached it.
+    held = {member_id for member_id, _ in tokens[int(members * kill_after):]}
+
     def send(base: str, member_id: int, token: str, replay: bool = False) -> None:
+        if not replay and member_id in held:
+            killed.wait(timeout=60)
         if killed.is_set() and not replay:
             return
         try:
@@ -141,7 +147,7 @@ def test_kill_during_checkin_burst(settings: Settings, kill_after: float):
     with live(settings) as (base, proc):
         with ThreadPoolExecutor(max_workers=24) as pool:
             futures = [pool.submit(send, base, m, t) for m, t in tokens]
-            while len(acked) < members * kill_after:
+            while len(acked) < int(members * kill_after * 0.9):
                 time.sleep(0.01)
             kill9(proc)
             killed.set()
