@@ -131,6 +131,8 @@ def test_index_points_to_the_manifest_and_carries_the_theme_colour():
     assert f'<meta name="theme-color" content="{PRIMARY}">' in html
     assert "<title>Sổ tay đảng viên</title>" in html and '<html lang="vi">' in html
     assert 'content="Flet' not in html
+    # Flutter's loader no longer registers a worker: the page must
+    assert 'navigator.serviceWorker.register("flutter_service_worker.js"' in html
 
 
 def test_the_service_worker_replaces_flets_and_caches_the_shell(tmp_path: Path):
