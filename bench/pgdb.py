@@ -1,7 +1,7 @@
 """A fresh PostgreSQL database for one bench run, dropped afterwards (`--postgres URL` of the benches)."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
@@ -21,3 +21,12 @@ def fresh_database(base_url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def on_engine(postgres: str | None, run: Callable[[str | None], None]) -> None:
+    """`run(database_url)`: on a fresh PostgreSQL database beside `postgres`, or on SQLite (None)."""
+    if postgres:
+        with fresh_database(postgres) as url:
+            run(url)
+    else:
+        run(None)

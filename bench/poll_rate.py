@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from bench.oversized_bodies import ROOT, _free_port, stop_server
-from bench.pgdb import fresh_database
+from bench.pgdb import on_engine
 
 MEMBER = ("dangvien.tcdv", "demo12345")
 
@@ -76,11 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
-    if args.postgres:
-        with fresh_database(args.postgres) as url:
-            run(args, url)
-    else:
-        run(args, None)
+    on_engine(args.postgres, lambda url: run(args, url))
 
 
 def run(args: argparse.Namespace, database_url: str | None) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 
 from bench.checkin_evening import prepare
 from bench.oversized_bodies import ROOT, start_server, stop_server
-from bench.pgdb import fresh_database
+from bench.pgdb import on_engine
 from tests.factories import PASSWORD
 
 
@@ -159,11 +159,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="serve --workers (0: its default, the cores)")
     parser.add_argument("--postgres", metavar="URL", help="run on a fresh database beside this one")
     args = parser.parse_args()
-    if args.postgres:
-        with fresh_database(args.postgres) as url:
-            run(args, url)
-    else:
-        run(args, None)
+    on_engine(args.postgres, lambda url: run(args, url))
 
 
 def run(args: argparse.Namespace, database_url: str | None) -> None:

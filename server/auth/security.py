@@ -82,5 +82,14 @@ def read_access_token(secret: str, token: str) -> dict[str, Any] | None:
     return data
 
 
+def bearer_token(scope: Any) -> str | None:
+    """The Bearer token of a raw ASGI request, for the middlewares that answer before routing."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            kind, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if kind.lower() == "bearer" and token.strip() else None
+    return None
+
+
 def expires(days: int) -> datetime:
     return utcnow() + timedelta(days=days)

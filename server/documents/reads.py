@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlmodel import Session, col
@@ -165,18 +166,11 @@ def _scope_cells(session: Session, principal: Principal, doc: Document, org_id: 
     )
 
 
-def read_stats(
-    session: Session, principal: Principal, document_id: int, org_id: int | None = None
-) -> ReadStats:
-    doc = audience.get_visible(session, principal, document_id)
-    cells = _scope_cells(session, principal, doc, org_id)
-    rows = session.execute(
-        select(
-            col(Member.org_id),
-            col(Organization.name),
-            func.count(col(Member.id)),
-            func.count(col(ReadMark.id)),
-        )
+def _per_cell(session: Session, cells: Any, document_id: int, marked: Any) -> list[Any]:
+    """(cell id, name, members, members whose mark has `marked` set) for one document, one grouped query
+    whatever the number of cells."""
+    return list(session.execute(
+        select(col(Member.org_id), col(Organization.name), func.count(col(Member.id)), func.count(marked))
         .join(Organization, col(Organization.id) == col(Member.org_id))
         .outerjoin(
             ReadMark,
@@ -184,8 +178,16 @@ def read_stats(
         )
         .where(col(Member.org_id).in_(cells))
         .group_by(col(Member.org_id), col(Organization.name))
-        .order_by(col(Organization.name))
-    ).all()
+        .order_by(col(Organization.name), col(Member.org_id))
+    ).all())
+
+
+def read_stats(
+    session: Session, principal: Principal, document_id: int, org_id: int | None = None
+) -> ReadStats:
+    doc = audience.get_visible(session, principal, document_id)
+    cells = _scope_cells(session, principal, doc, org_id)
+    rows = _per_cell(session, cells, document_id, col(ReadMark.id))
     by_cell = [CellReadStats(org_id=o, name=n, members=int(m), read=int(r)) for o, n, m, r in rows]
     return ReadStats(
         document_id=document_id,
@@ -316,22 +318,7 @@ def study_rates(
     org = session.get(Organization, org_id) if org_id is not None else None
     if org_id is not None and org is None:
         raise NotFound("Không tìm thấy tổ chức trong phạm vi của bạn.", code="org_not_found")
-    rows = session.execute(
-        select(
-            col(Member.org_id),
-            col(Organization.name),
-            func.count(col(Member.id)),
-            func.count(col(ReadMark.studied_at)),
-        )
-        .join(Organization, col(Organization.id) == col(Member.org_id))
-        .outerjoin(
-            ReadMark,
-            and_(col(ReadMark.member_id) == col(Member.id), col(ReadMark.document_id) == document_id),
-        )
-        .where(col(Member.org_id).in_(cells))
-        .group_by(col(Member.org_id), col(Organization.name))
-        .order_by(col(Organization.name), col(Member.org_id))
-    ).all()
+    rows = _per_cell(session, cells, document_id, col(ReadMark.studied_at))
     by_cell = [
         CellStudyRate(org_id=o, name=n, members=int(m), studied=int(s), rate=_rate(int(s), int(m)))
         for o, n, m, s in rows

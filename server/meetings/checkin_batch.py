@@ -238,7 +238,7 @@ class CheckinFastPath:
         await self.app(scope, _replay(body, complete, receive), send)
 
     async def _answer(self, scope: Scope, meeting_id: int, body: bytes) -> bytes | None:
-        token = _bearer(scope)
+        token = security.bearer_token(scope)
         if token is None or not body:
             return None
         claims = security.read_access_token(self.secret, token)
@@ -289,10 +289,3 @@ def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
 
     return replay
 
-
-def _bearer(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            kind, _, token = value.decode("latin-1").partition(" ")
-            return token.strip() if kind.lower() == "bearer" and token.strip() else None
-    return None

@@ -120,7 +120,7 @@ class IdlePoll:
         limit = query.get("limit", ["1"])
         if len(limit) != 1 or not limit[0].isdigit() or not 1 <= int(limit[0]) <= MAX_LIMIT:
             return None  # the full feed says what is wrong with it
-        token = _bearer(scope)
+        token = security.bearer_token(scope)
         if token is None:
             return None
         claims = security.read_access_token(self.secret, token)
@@ -168,10 +168,3 @@ class IdlePoll:
         with self.engine.connect() as conn:
             return conn.execute(_CHECK, params).first()
 
-
-def _bearer(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            kind, _, token = value.decode("latin-1").partition(" ")
-            return token.strip() if kind.lower() == "bearer" and token.strip() else None
-    return None
