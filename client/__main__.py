@@ -49,5 +49,6 @@ def main(argv: list[str] | None = None) -> None:
     # prebuilt client would otherwise fetch a script from a CDN (see client/web.py).
     uvicorn.run(own_origin(app), host=args.host, port=args.port, ws="websockets-sansio", log_level="info")
 
+
 if __name__ == "__main__":
     main()

@@ -212,8 +212,9 @@ class Api:
     ) -> Tokens:
         """Sign in; `device_token` is what an earlier sign-in of this account on this device gave, and the
         new one is left in `self.device_token` for the caller to keep."""
-        body = LoginRequest(username=username, password=password, device_name=device_name,
-                            device_token=device_token)
+        body = LoginRequest(
+            username=username, password=password, device_name=device_name, device_token=device_token
+        )
         resp = await self._send("POST", "/auth/login", json=body.model_dump())
         if resp.status_code != 200:
             raise error_from_response(resp)

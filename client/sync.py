@@ -179,7 +179,7 @@ class SyncEngine:
         pending = self.store.outbox("pending")
         for start in range(0, len(pending), PUSH_BATCH_MAX):
             try:
-                report = await self._push_batch(pending[start:start + PUSH_BATCH_MAX])
+                report = await self._push_batch(pending[start : start + PUSH_BATCH_MAX])
             except OfflineError:
                 total.pending += len(pending) - start
                 raise
@@ -261,8 +261,13 @@ class SyncEngine:
                     continue
                 self.store.outbox_failed(item.client_id, exc.code, exc.message)
                 self._answered(
-                    item, {"client_id": item.client_id, "status": "refused", "code": exc.code,
-                           "message": exc.message}
+                    item,
+                    {
+                        "client_id": item.client_id,
+                        "status": "refused",
+                        "code": exc.code,
+                        "message": exc.message,
+                    },
                 )
                 report.refused.append(item)
                 continue
@@ -270,8 +275,11 @@ class SyncEngine:
             self.store.outbox_done(item.client_id)
             self._answered(
                 item,
-                {"client_id": item.client_id, "status": "applied",
-                 "result": answer if isinstance(answer, dict) else None},
+                {
+                    "client_id": item.client_id,
+                    "status": "applied",
+                    "result": answer if isinstance(answer, dict) else None,
+                },
             )
             report.sent += 1
         self._changed()

@@ -19,7 +19,8 @@ from shared.schemas.auth import MePublic
 
 log = logging.getLogger(__name__)
 
-TEXT_SCALES = (1.0, 1.2, 1.4)
+TEXT_SCALES = (1.0, 1.5, 2.0)
+"""Vừa, Lớn, Rất lớn: the largest is twice the normal size (200%), what the elderly-first brief asks for."""
 
 
 @dataclass
@@ -33,8 +34,10 @@ class ClientConfig:
 
 
 DEFAULT_OFFLINE_MAX_DAYS = 30
-EXPIRED_NOTICE = ("Đã quá {days} ngày thiết bị không kết nối được máy chủ nên dữ liệu trên máy đã được xoá "
-                  "để giữ an toàn. Vui lòng đăng nhập lại khi có mạng.")
+EXPIRED_NOTICE = (
+    "Đã quá {days} ngày thiết bị không kết nối được máy chủ nên dữ liệu trên máy đã được xoá "
+    "để giữ an toàn. Vui lòng đăng nhập lại khi có mạng."
+)
 
 
 ApiFactory = Callable[..., Api]
@@ -129,7 +132,8 @@ class AppState:
         scale = await self.prefs.get("text_scale")
         if scale:
             try:
-                self.text_scale = float(scale)
+                # a size saved by an older version (1.2, 1.4) becomes the nearest one offered now
+                self.text_scale = min(TEXT_SCALES, key=lambda s: abs(s - float(scale)))
             except ValueError:
                 self.text_scale = 1.0
         self.high_contrast = (await self.prefs.get("high_contrast")) == "1"
@@ -157,8 +161,9 @@ class AppState:
         # Per server and account: proof that this device signed in before, so a stranger's wrong guesses
         # never keep the member out of their own phone. Kept after sign-out; it grants nothing alone.
         device_key = f"device_token:{server_url}:{username.strip().lower()}"
-        await self.api.login(username.strip(), password, self.config.device_name,
-                             await self.prefs.get(device_key))
+        await self.api.login(
+            username.strip(), password, self.config.device_name, await self.prefs.get(device_key)
+        )
         if self.api.device_token:
             await self.prefs.set(device_key, self.api.device_token)
         me = await self.api.me()

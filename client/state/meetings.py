@@ -28,6 +28,7 @@ OWN_FIELDS = ("my_status", "my_absence_request")
 def _shared(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in OWN_FIELDS}
 
+
 # Offline, the device cannot know whether the server will take a check-in: it must not say it did.
 CHECK_IN_SAVED = "Đã lưu điểm danh, sẽ xác nhận khi có mạng."
 CHECKED_IN = {"present": "Đã điểm danh: có mặt.", "late": "Đã điểm danh: đến muộn."}
@@ -146,9 +147,7 @@ class MeetingsState:
     def past(self) -> list[dict[str, Any]]:
         upcoming = {m["id"] for m in self.upcoming()}
         items = [
-            m
-            for m in self.all()
-            if self.is_own(m) and m["id"] not in upcoming and m.get("status") != "draft"
+            m for m in self.all() if self.is_own(m) and m["id"] not in upcoming and m.get("status") != "draft"
         ]
         return sorted(items, key=_starts, reverse=True)
 

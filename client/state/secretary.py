@@ -332,7 +332,7 @@ class SecretaryState:
                 data = await self.app.call(
                     self.app.require_api().get_json(
                         "/documents/read-rates",
-                        params={"org_id": org_id, "document_id": doc_ids[start:start + READ_RATES_BATCH]},
+                        params={"org_id": org_id, "document_id": doc_ids[start : start + READ_RATES_BATCH]},
                     )
                 )
             except ApiError:

@@ -47,10 +47,14 @@ def documents_list(ctx: Ctx, category: str = "documents") -> Screen:
     state = DocumentsState(ctx.app, category)
     results = ft.Column(spacing=8)
     search = ft.TextField(
-        label="Tìm văn bản (gõ không dấu cũng được)", prefix_icon=ft.Icons.SEARCH, dense=True
+        label="Tìm văn bản", hint_text="gõ không dấu cũng được", prefix_icon=ft.Icons.SEARCH, dense=True
     )
-    type_dd = ft.Dropdown(label="Loại", width=170, dense=True, options=[ft.dropdown.Option("", "Tất cả")])
-    year_dd = ft.Dropdown(label="Năm", width=120, dense=True, options=[ft.dropdown.Option("", "Tất cả")])
+    type_dd = ft.Dropdown(
+        label="Loại", width=ctx.width(170), dense=True, options=[ft.dropdown.Option("", "Tất cả")]
+    )
+    year_dd = ft.Dropdown(
+        label="Năm", width=ctx.width(120), dense=True, options=[ft.dropdown.Option("", "Tất cả")]
+    )
     saved = ft.Checkbox(label="Đã lưu", value=False)
 
     def redraw() -> None:

@@ -23,7 +23,12 @@ def meeting_card(
     lines: list[ft.Control] = [
         ctx.text(f"{cell} · {kind}" if cell else kind, 13, color=PRIMARY),
         ctx.text(m.get("title", ""), 17, weight=ft.FontWeight.BOLD),
-        ft.Row([ft.Icon(ft.Icons.SCHEDULE, size=16), ctx.text(fmt.weekday_when(m.get("starts_at")), 14)]),
+        ft.Row(
+            [
+                ft.Icon(ft.Icons.SCHEDULE, size=16),
+                ctx.text(fmt.weekday_when(m.get("starts_at")), 14, expand=True),
+            ]
+        ),
     ]
     if place:
         lines.append(ft.Row([ft.Icon(ft.Icons.PLACE_OUTLINED, size=16), ctx.text(place, 14, expand=True)]))

@@ -84,8 +84,8 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
         label="Mã điểm danh (6 chữ số)",
         max_length=6,
         keyboard_type=ft.KeyboardType.NUMBER,
-        text_size=22,
-        width=220,
+        text_size=round(22 * ctx.scale),
+        width=ctx.width(220),
     )
     reason = ft.TextField(label="Lý do vắng mặt", multiline=True, min_lines=2)
     result = ctx.text("", 15, weight=ft.FontWeight.W_600)
@@ -182,8 +182,8 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
         # "saved" sentence as soon as the sync brings it.
         said = state.check_in_message(mid)
         result.value = said.message if said else ""
-        result.color = None if said is None else (
-            "#E65100" if said.queued else ("#1B5E20" if said.ok else "#B00020")
+        result.color = (
+            None if said is None else ("#E65100" if said.queued else ("#1B5E20" if said.ok else "#B00020"))
         )
         col.controls.append(tag("checkin-result", result))
         if (

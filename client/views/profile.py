@@ -19,10 +19,15 @@ def profile(ctx: Ctx) -> Screen:
     state = ProfileState(app)
     devices = ft.Column(spacing=6)
     current = ft.TextField(label="Mật khẩu hiện tại", password=True, can_reveal_password=True)
-    new = ft.TextField(label="Mật khẩu mới (ít nhất 8 ký tự)", password=True, can_reveal_password=True)
-    repeat = ft.TextField(label="Nhập lại mật khẩu mới", password=True, can_reveal_password=True)
+    new = ft.TextField(
+        label="Mật khẩu mới", helper="Ít nhất 8 ký tự", password=True, can_reveal_password=True
+    )
+    repeat = ft.TextField(label="Nhắc lại mật khẩu", password=True, can_reveal_password=True)
     calendar = ft.TextField(
-        label="Đường dẫn lịch (iCalendar)", read_only=True, hint_text="Bấm nút bên trên để lấy đường dẫn"
+        label="Đường dẫn lịch",
+        helper="Dạng iCalendar, dán vào ứng dụng lịch",
+        read_only=True,
+        hint_text="Bấm nút bên trên để lấy đường dẫn",
     )
 
     def draw_devices() -> None:

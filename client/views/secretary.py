@@ -38,18 +38,15 @@ def secretary_home(ctx: Ctx) -> Screen:
         for m in items:
             col.controls.append(
                 card(
-                    ft.Row(
-                        [
-                            ft.Column(
-                                [
-                                    ctx.text(m.get("title", ""), 15, weight=ft.FontWeight.W_600),
-                                    ctx.muted(fmt.weekday_when(m.get("starts_at"))),
-                                ],
-                                spacing=2,
-                                expand=True,
-                            ),
-                            chip(ctx, fmt.MEETING_STATUS.get(m.get("status", ""), "")),
-                        ]
+                    ctx.beside(
+                        ft.Column(
+                            [
+                                ctx.text(m.get("title", ""), 15, weight=ft.FontWeight.W_600),
+                                ctx.muted(fmt.weekday_when(m.get("starts_at"))),
+                            ],
+                            spacing=2,
+                        ),
+                        chip(ctx, fmt.MEETING_STATUS.get(m.get("status", ""), "")),
                     ),
                     on_click=lambda e, i=m["id"]: ctx.go(meeting_route(i)),
                     identifier=f"sec-meeting-{m['id']}",
@@ -107,14 +104,14 @@ def secretary_home(ctx: Ctx) -> Screen:
 
 def plan_meeting(ctx: Ctx) -> Screen:
     sec = SecretaryState(ctx.app)
-    title = ft.TextField(label="Tên buổi sinh hoạt", value="Sinh hoạt chi bộ thường kỳ")
+    title = ft.TextField(label="Tiêu đề", value="Sinh hoạt chi bộ thường kỳ")
     kind = ft.Dropdown(
         label="Loại", value="regular", options=[ft.dropdown.Option(k, v) for k, v in fmt.MEETING_KIND.items()]
     )
     # Typing stays possible (keyboard users, the elderly who know the date); the buttons open the pickers,
     # and either way the text ends up in these two fields, which are what gets submitted.
-    day = ft.TextField(label="Ngày (dd/mm/yyyy)", width=170)
-    time = ft.TextField(label="Giờ (HH:MM)", value="19:30", width=120)
+    day = ft.TextField(label="Ngày (dd/mm/yyyy)", width=ctx.width(170))
+    time = ft.TextField(label="Giờ (HH:MM)", value="19:30", width=ctx.width(120))
 
     def day_picked(e: object) -> None:
         text = sec.day_text_from_picker(day_picker.value)
@@ -162,9 +159,11 @@ def plan_meeting(ctx: Ctx) -> Screen:
     def open_time_picker(e: object) -> None:
         time_picker.value = sec.picker_time(time.value or "")
         ctx.page.show_dialog(time_picker)
+
     location = ft.TextField(label="Địa điểm", value="Hội trường")
     agenda = ft.TextField(
-        label="Chương trình (mỗi dòng một mục)",
+        label="Chương trình",
+        helper="Mỗi dòng một mục",
         multiline=True,
         min_lines=4,
         value="Đánh giá kết quả tháng\nTriển khai nhiệm vụ tháng tới",
@@ -409,6 +408,7 @@ def meeting_attendance(ctx: Ctx, meeting_id: str) -> Screen:
     attendance = ft.Column(spacing=4)
     requests = ft.Column(spacing=4)
     saver = ft.FilePicker()
+
     def draw_attendance() -> None:
         sheet = sec.sheet
         if not sheet:
@@ -435,12 +435,10 @@ def meeting_attendance(ctx: Ctx, meeting_id: str) -> Screen:
                 tag(
                     f"attendance-{row['member_id']}",
                     ft.Container(
-                        ft.Row(
-                            [
-                                ctx.text(row.get("full_name", ""), 15, expand=True),
-                                chip(ctx, attendance_label(status), bg, fg),
-                                ft.Icon(ft.Icons.ARROW_DROP_DOWN, color="#616161"),
-                            ]
+                        ctx.beside(
+                            ctx.text(row.get("full_name", ""), 15),
+                            chip(ctx, attendance_label(status), bg, fg),
+                            ft.Icon(ft.Icons.ARROW_DROP_DOWN, color="#616161"),
                         ),
                         padding=10,
                         border_radius=8,
@@ -636,9 +634,13 @@ def meeting_minutes(ctx: Ctx, meeting_id: str) -> Screen:
     header = ft.Column(spacing=4)
     minutes_text = ft.TextField(label="Biên bản", multiline=True, min_lines=5)
     res_title = ft.TextField(label="Tên nghị quyết")
-    v_for = ft.TextField(label="Tán thành", width=110, keyboard_type=ft.KeyboardType.NUMBER)
-    v_against = ft.TextField(label="Không tán thành", width=140, keyboard_type=ft.KeyboardType.NUMBER)
-    v_abstain = ft.TextField(label="Không biểu quyết", width=140, keyboard_type=ft.KeyboardType.NUMBER)
+    v_for = ft.TextField(label="Tán thành", width=ctx.width(110), keyboard_type=ft.KeyboardType.NUMBER)
+    v_against = ft.TextField(
+        label="Không tán thành", width=ctx.width(140), keyboard_type=ft.KeyboardType.NUMBER
+    )
+    v_abstain = ft.TextField(
+        label="Không biểu quyết", width=ctx.width(140), keyboard_type=ft.KeyboardType.NUMBER
+    )
     vote_result = ctx.text("", 15, weight=ft.FontWeight.W_600)
 
     def redraw() -> None:

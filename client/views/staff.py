@@ -239,10 +239,14 @@ def publish(ctx: Ctx) -> Screen:
         value="documents",
         options=[ft.dropdown.Option(k, v) for k, v in fmt.DOC_CATEGORY.items()],
     )
-    number = ft.TextField(label="Số hiệu (ví dụ 21-NQ/TW)")
-    issued = ft.TextField(label="Ngày ban hành (dd/mm/yyyy)")
-    comments_until = ft.TextField(label="Dự thảo: lấy ý kiến đến ngày (dd/mm/yyyy)", width=360)
-    study_due = ft.TextField(label="Tài liệu học tập: hạn học (dd/mm/yyyy)", width=360)
+    number = ft.TextField(label="Số hiệu", helper="Ví dụ: 21-NQ/TW")
+    issued = ft.TextField(label="Ngày ban hành", helper="dd/mm/yyyy")
+    comments_until = ft.TextField(
+        label="Lấy ý kiến đến", helper="Dự thảo: ngày hết hạn góp ý, dd/mm/yyyy", width=ctx.width(360)
+    )
+    study_due = ft.TextField(
+        label="Hạn học", helper="Tài liệu học tập: ngày phải học xong, dd/mm/yyyy", width=ctx.width(360)
+    )
     summary = ft.TextField(label="Trích yếu", multiline=True, min_lines=2)
     body = ft.TextField(label="Toàn văn", multiline=True, min_lines=4)
     audience = ft.Column(spacing=0)
@@ -367,7 +371,11 @@ def members(ctx: Ctx) -> Screen:
     state = StaffState(ctx.app)
     results = ft.Column(spacing=4)
     report = ft.Column(spacing=2)
-    search = ft.TextField(label="Tìm theo tên (không dấu cũng được) hoặc số thẻ", prefix_icon=ft.Icons.SEARCH)
+    search = ft.TextField(
+        label="Tìm đảng viên",
+        hint_text="tên (không dấu cũng được) hoặc số thẻ",
+        prefix_icon=ft.Icons.SEARCH,
+    )
     picker = ft.FilePicker()
     pending: dict[str, Any] = {}
 
@@ -475,17 +483,17 @@ def orgs(ctx: Ctx) -> Screen:
     tree = ft.Column(spacing=0)
     editing: dict[str, Any] = {}
     edit_box = ft.Column(spacing=8)
-    new_parent = ft.Dropdown(label="Thuộc tổ chức", width=380)
+    new_parent = ft.Dropdown(label="Thuộc tổ chức", width=ctx.width(380))
     new_kind = ft.Dropdown(
         label="Loại",
         value=OrgKind.cell.value,
-        width=200,
+        width=ctx.width(200),
         options=[ft.dropdown.Option(k.value, v) for k, v in ORG_KIND_LABELS.items() if k != OrgKind.province],
     )
-    new_name = _field("Tên tổ chức, ví dụ Chi bộ thôn A1-3")
-    new_code = _field("Mã (ví dụ A1-3)", width=200)
-    new_day = _field("Ngày họp (1–28)", width=170, keyboard_type=ft.KeyboardType.NUMBER)
-    new_time = _field("Giờ (HH:MM)", width=140)
+    new_name = _field("Tên tổ chức", helper="Ví dụ: Chi bộ thôn A1-3")
+    new_code = _field("Mã (ví dụ A1-3)", width=ctx.width(200))
+    new_day = _field("Ngày họp (1–28)", width=ctx.width(170), keyboard_type=ft.KeyboardType.NUMBER)
+    new_time = _field("Giờ (HH:MM)", width=ctx.width(140))
     new_error = ctx.text("", 14, color="#B00020")
 
     def draw_tree() -> None:
@@ -560,8 +568,8 @@ def orgs(ctx: Ctx) -> Screen:
             edit_box.controls = []
             return
         name = _field("Tên tổ chức", org.get("name", ""))
-        day = _field("Ngày họp (1–28)", str(org.get("meeting_day") or ""), width=170)
-        time = _field("Giờ (HH:MM)", org.get("meeting_time") or "", width=140)
+        day = _field("Ngày họp (1–28)", str(org.get("meeting_day") or ""), width=ctx.width(170))
+        time = _field("Giờ (HH:MM)", org.get("meeting_time") or "", width=ctx.width(140))
         error = ctx.text("", 14, color="#B00020")
 
         async def save() -> None:
@@ -810,15 +818,15 @@ def new_member(ctx: Ctx) -> Screen:
     orgs_state = OrgsState(ctx.app, staff.staff_org_id)
     state = NewMemberState(ctx.app)
     name = _field("Họ và tên")
-    born = _field("Ngày sinh (dd/mm/yyyy)", width=220)
-    card_no = _field("Số thẻ đảng viên", width=220, keyboard_type=ft.KeyboardType.NUMBER)
+    born = _field("Ngày sinh", helper="dd/mm/yyyy", width=ctx.width(220))
+    card_no = _field("Số thẻ đảng viên", width=ctx.width(220), keyboard_type=ft.KeyboardType.NUMBER)
     kind = ft.Dropdown(
         label="Loại đảng viên",
         value=MemberKind.official.value,
-        width=220,
+        width=ctx.width(220),
         options=[ft.dropdown.Option(k.value, v) for k, v in MEMBER_KIND_LABELS.items()],
     )
-    cell = ft.Dropdown(label="Chi bộ sinh hoạt", width=380)
+    cell = ft.Dropdown(label="Chi bộ", width=ctx.width(380))
     error = ctx.text("", 14, color="#B00020")
 
     def draw_cells() -> None:

@@ -34,6 +34,11 @@ def tag(identifier: str, control: ft.Control, label: str | None = None) -> ft.Se
     return wrapper
 
 
+MAX_FIELD_WIDTH = 336
+"""A 360 dp phone's width less the screen's padding: no field is wider than the line it sits on."""
+SIDE_BY_SIDE_MAX_SCALE = 1.0
+
+
 @dataclass
 class Ctx:
     """What a view needs: the page, the session state, navigation and the text scale."""
@@ -50,6 +55,18 @@ class Ctx:
     @property
     def high_contrast(self) -> bool:
         return bool(getattr(self.app, "high_contrast", False))
+
+    def width(self, width: float) -> float:
+        """A field's width grown with the text, up to a phone's whole line: at 200% a label written for 120
+        dp would wrap letter by letter."""
+        return min(round(width * self.scale), MAX_FIELD_WIDTH)
+
+    def beside(self, main: ft.Control, *side: ft.Control) -> ft.Control:
+        """A row's main text with small parts (a status chip, a choice) beside it, or under it once the text
+        is large: side by side at 200% the main text is left a few letters a line."""
+        if self.scale <= SIDE_BY_SIDE_MAX_SCALE:
+            return ft.Row([ft.Container(main, expand=True), *side])
+        return ft.Column([main, ft.Row(list(side), wrap=True)], spacing=4)
 
     def text(
         self,

@@ -213,10 +213,17 @@ async def test_sign_out_wipes_too(made, tmp_path):
 
 async def test_text_scale_is_remembered(made):
     app, _ = made()
-    await app.set_text_scale(1.4)
+    await app.set_text_scale(2.0)
     again, _ = made(prefs=app.prefs)
     await again.load_prefs()
-    assert again.text_scale == 1.4
+    assert again.text_scale == 2.0
+
+
+async def test_a_text_size_saved_by_an_older_version_becomes_the_nearest_offered(made):
+    app, _ = made()
+    await app.prefs.set("text_scale", "1.4")  # the largest size before 200% was offered
+    await app.load_prefs()
+    assert app.text_scale == 1.5
 
 
 async def test_check_in_validates_then_sends_or_queues(made):
