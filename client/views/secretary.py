@@ -10,7 +10,10 @@ from client.api import ApiError
 from client.router import Screen
 from client.state.meetings import MeetingsState
 from client.state.secretary import ATTENDANCE_CHOICES, SecretaryState, attendance_label
-from client.views.ui import PRIMARY, STATUS_COLORS, Ctx, card, chip, empty, section, tag
+from client.views.ui import MAX_FIELD_WIDTH, PRIMARY, STATUS_COLORS, Ctx, card, chip, empty, section, tag
+
+PICKER_FIELD = MAX_FIELD_WIDTH - 56
+"""A date or time field with its picker button on one phone line."""
 
 
 def secretary_home(ctx: Ctx) -> Screen:
@@ -110,8 +113,8 @@ def plan_meeting(ctx: Ctx) -> Screen:
     )
     # Typing stays possible (keyboard users, the elderly who know the date); the buttons open the pickers,
     # and either way the text ends up in these two fields, which are what gets submitted.
-    day = ft.TextField(label="Ngày (dd/mm/yyyy)", width=ctx.width(170))
-    time = ft.TextField(label="Giờ (HH:MM)", value="19:30", width=ctx.width(120))
+    day = ft.TextField(label="Ngày họp", helper="dd/mm/yyyy", width=min(ctx.width(170), PICKER_FIELD))
+    time = ft.TextField(label="Giờ", helper="HH:MM", value="19:30", width=min(ctx.width(120), PICKER_FIELD))
 
     def day_picked(e: object) -> None:
         text = sec.day_text_from_picker(day_picker.value)
@@ -190,17 +193,32 @@ def plan_meeting(ctx: Ctx) -> Screen:
         [
             tag("meeting-title", title),
             tag("meeting-kind", kind),
+            # each field keeps its picker beside it when the row wraps (at large text sizes)
             ft.Row(
                 [
-                    tag("meeting-day", day),
-                    tag(
-                        "meeting-day-pick",
-                        ft.IconButton(ft.Icons.CALENDAR_MONTH, tooltip="Chọn ngày", on_click=open_day_picker),
+                    ft.Row(
+                        [
+                            tag("meeting-day", day),
+                            tag(
+                                "meeting-day-pick",
+                                ft.IconButton(
+                                    ft.Icons.CALENDAR_MONTH, tooltip="Chọn ngày", on_click=open_day_picker
+                                ),
+                            ),
+                        ],
+                        tight=True,
                     ),
-                    tag("meeting-time", time),
-                    tag(
-                        "meeting-time-pick",
-                        ft.IconButton(ft.Icons.ACCESS_TIME, tooltip="Chọn giờ", on_click=open_time_picker),
+                    ft.Row(
+                        [
+                            tag("meeting-time", time),
+                            tag(
+                                "meeting-time-pick",
+                                ft.IconButton(
+                                    ft.Icons.ACCESS_TIME, tooltip="Chọn giờ", on_click=open_time_picker
+                                ),
+                            ),
+                        ],
+                        tight=True,
                     ),
                 ],
                 wrap=True,
