@@ -100,6 +100,38 @@ class AgendaItemPublic(Schema):
     document_ids: list[int] = Field(default_factory=list)
 
 
+class AgendaUnreadMember(Schema):
+    """A member of the cell who has not opened some of an agenda item's documents yet."""
+
+    member_id: int
+    full_name: str
+    document_ids: list[int] = Field(default_factory=list, description="Tài liệu của mục này chưa đọc")
+
+
+class AgendaItemUnread(Schema):
+    position: int
+    title: str
+    document_ids: list[int] = Field(default_factory=list)
+    unread: list[AgendaUnreadMember] = Field(default_factory=list)
+    reminded_at: datetime | None = Field(default=None, description="Đã nhắc đọc lúc (chỉ nhắc một lần)")
+
+
+class AgendaUnread(Schema):
+    """GET /meetings/{id}/agenda/unread: per agenda item, who has not read its documents yet."""
+
+    meeting_id: int
+    items: list[AgendaItemUnread]
+
+
+class AgendaReminderPublic(Schema):
+    """POST /meetings/{id}/agenda/{position}/remind: how many members were reminded, and when."""
+
+    meeting_id: int
+    position: int
+    notified: int
+    reminded_at: datetime
+
+
 class _CheckinSettings(RequestSchema):
     checkin_before_minutes: int | None = Field(
         default=None, ge=0, le=240, description="Mở điểm danh trước giờ họp (phút)"
