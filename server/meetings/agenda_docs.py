@@ -60,19 +60,19 @@ def _unread_by_item(session: Session, principal: Principal, meeting: Meeting, it
     per item: a member is listed under an item while they have not opened one of its documents."""
     doc_ids = list(dict.fromkeys(d for item in items for d in item.document_ids))
     rates = reads.read_rates(session, principal, meeting.org_id, doc_ids) if doc_ids else None
-    unread_of: dict[int, list[tuple[int, str]]] = {}
-    for rate in rates.items if rates else []:
-        unread_of[rate.document_id] = [(m.member_id, m.full_name) for m in rate.unread]
+    by_document = {rate.document_id: rate for rate in (rates.items if rates else [])}
     reminded = _reminded(session, [i.id for i in items if i.id is not None])
     out = []
     for item in items:
         members: dict[int, AgendaUnreadMember] = {}
         for document_id in item.document_ids:
-            for member_id, name in unread_of.get(document_id, []):
-                entry = members.setdefault(member_id, AgendaUnreadMember(member_id=member_id, full_name=name))
+            for m in by_document[document_id].unread if document_id in by_document else []:
+                entry = members.setdefault(m.member_id, AgendaUnreadMember(member_id=m.member_id,
+                                                                           full_name=m.full_name))
                 entry.document_ids.append(document_id)
         out.append(AgendaItemUnread(
             position=item.position, title=item.title, document_ids=list(item.document_ids),
+            documents=[by_document[d] for d in item.document_ids if d in by_document],
             unread=sorted(members.values(), key=lambda m: (m.full_name, m.member_id)),
             reminded_at=reminded.get(item.id or 0),
         ))

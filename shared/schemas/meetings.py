@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
 
 from shared.schemas.common import Month, RequestSchema, Schema
+from shared.schemas.documents import DocumentReadRatesItemPublic
 from shared.text import nfc
 
 
@@ -112,6 +113,8 @@ class AgendaItemUnread(Schema):
     position: int
     title: str
     document_ids: list[int] = Field(default_factory=list)
+    # Each document's rate in the cell (those the caller cannot see, or gone since, are left out).
+    documents: list[DocumentReadRatesItemPublic] = Field(default_factory=list)
     unread: list[AgendaUnreadMember] = Field(default_factory=list)
     reminded_at: datetime | None = Field(default=None, description="Đã nhắc đọc lúc (chỉ nhắc một lần)")
 

@@ -106,7 +106,9 @@ def test_unread_per_item(client, world, login, docs, meeting):
     first = {m["full_name"]: m["document_ids"] for m in items[0]["unread"]}
     assert first == {"Lê Văn Hai": [docs["seen"]], "Nguyễn Văn Bí": [docs["seen"], docs["seen2"]],
                      "Trần Thị Đảng": [docs["seen2"]]}
-    assert items[1]["unread"] == []
+    assert items[1]["unread"] == [] and items[1]["documents"] == []
+    rates = {d["document_id"]: (d["read"], d["members"]) for d in items[0]["documents"]}
+    assert rates == {docs["seen"]: (1, 3), docs["seen2"]: (1, 3)}
     assert {m["full_name"] for m in items[2]["unread"]} == {"Nguyễn Văn Bí", "Trần Thị Đảng"}
     assert all(i["reminded_at"] is None for i in items)
     # staff above read it as they read attendance; members do not
