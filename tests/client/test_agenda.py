@@ -334,3 +334,17 @@ async def test_opening_the_meeting_fetches_its_papers_and_shows_them_kept(tmp_pa
     assert [c.value for c in walk(by_id(screen.body, "agenda-doc-11"))
             if isinstance(c, ft.Text)] == ["đã lưu trên máy"]
 
+
+
+async def test_a_reading_reminder_opens_its_meeting(tmp_path):
+    from client.state.profile import InboxState
+
+    app, _router, _page, _apis = _member(tmp_path)
+    await app.sign_in("", "dangvien.a", "dung-mat-khau")
+    _member_store(app)
+    inbox = InboxState(app)
+    reminder = {"id": 1, "kind": "agenda_reminder", "ref_type": "agenda_item", "ref_id": 1}
+    assert inbox.target(reminder) == "/meetings/5"
+    assert inbox.target({**reminder, "ref_id": 77}) is None  # its meeting is not on this device
+    assert inbox.target({"id": 2, "ref_type": "meeting", "ref_id": 5}) == "/meetings/5"
+    assert inbox.target({"id": 3, "ref_type": "document", "ref_id": 11}) == "/documents/11"
