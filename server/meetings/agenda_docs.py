@@ -82,10 +82,7 @@ def _unread_by_item(session: Session, principal: Principal, meeting: Meeting, it
 def unread(session: Session, principal: Principal, meeting_id: int) -> AgendaUnread:
     """The cell's leaders and the staff above it (who read attendance) see it; members do not (403)."""
     meeting = service.get_readable(session, principal, meeting_id)
-    if not service.can_lead(principal, meeting) and not (
-        principal.staff_org_ids and principal.manages(session, meeting.org_id)
-    ):
-        principal.require_leads_cell(meeting.org_id)
+    service.require_leader_or_staff(session, principal, meeting)
     assert meeting.id is not None
     return AgendaUnread(meeting_id=meeting.id,
                         items=_unread_by_item(session, principal, meeting, _items(session, meeting.id)))

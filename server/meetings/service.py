@@ -86,6 +86,16 @@ def can_lead(principal: Principal, meeting: Meeting) -> bool:
     return principal.is_admin or principal.leads_cell(meeting.org_id)
 
 
+def require_leader_or_staff(session: Session, principal: Principal, meeting: Meeting) -> None:
+    """Who reads a meeting's sheets (attendance, who has not read the agenda): the cell's leaders, admins
+    and staff above the cell; a plain member of the cell gets 403."""
+    if can_lead(principal, meeting):
+        return
+    if principal.staff_org_ids and principal.manages(session, meeting.org_id):
+        return
+    principal.require_leads_cell(meeting.org_id)  # raises 403 for plain members of the cell
+
+
 def require_cell_org(session: Session, principal: Principal, org_id: int) -> Organization:
     """A cell the caller may read the meetings of (member, leader, staff above it): else 404."""
     org = session.get(Organization, org_id)
