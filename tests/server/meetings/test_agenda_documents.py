@@ -74,6 +74,10 @@ def test_secretary_uploads_a_paper_for_the_cell_and_attaches_it(client, world, l
     got = client.get(f"/api/v1/documents/{doc['id']}", headers=member)
     assert got.status_code == 200
     assert client.get(f"/api/v1/attachments/{att.json()['id']}", headers=member).status_code == 200
+    # and their devices get both with the feed, to read them offline at the meeting
+    feed = client.get("/api/v1/sync", params={"limit": 500}, headers=member).json()
+    held = {(c["type"], c["id"]) for c in feed["changes"]}
+    assert ("document", doc["id"]) in held and ("attachment", att.json()["id"]) in held
     # but not for another cell, nor an ordinary document
     assert client.post("/api/v1/documents", headers=h, json={
         "title": "Cho chi bộ bên", "doc_type": "report", "category": "meeting",
