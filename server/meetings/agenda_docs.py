@@ -95,6 +95,9 @@ def remind(session: Session, principal: Principal, meeting_id: int, position: in
     item = next((i for i in _items(session, meeting.id) if i.position == position), None)
     if item is None or item.id is None:
         raise NotFound(f"Cuộc họp không có mục {position} trong chương trình.", code="agenda_item_not_found")
+    if meeting.status == MeetingStatus.draft.value:  # members do not see a draft yet
+        raise Conflict("Cuộc họp còn là bản nháp: hãy xác nhận lịch rồi mới nhắc đọc tài liệu.",
+                       code="meeting_not_scheduled")
     if meeting.status not in REMINDABLE:
         raise Conflict("Chỉ nhắc đọc tài liệu trước hoặc trong buổi họp.", code="meeting_locked")
     if not item.document_ids:

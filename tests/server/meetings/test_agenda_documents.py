@@ -158,14 +158,19 @@ def test_reminder_refusals(client, world, login, docs, meeting):
     assert resp.json()["message"]
 
 
-def test_no_reminder_after_the_meeting(client, world, login, docs, db):
-    past = make_meeting(db, world.cell, status="closed", starts_at=utcnow() - timedelta(days=2))
+@pytest.mark.parametrize(("status", "days", "code"), [
+    ("closed", -2, "meeting_locked"),
+    ("cancelled", 2, "meeting_locked"),
+    ("draft", 2, "meeting_not_scheduled"),
+])
+def test_no_reminder_after_the_meeting_nor_for_a_draft(client, world, login, docs, db, status, days, code):
     from server.meetings.models import AgendaItem
 
-    db.add(AgendaItem(meeting_id=past.id, position=1, title="Cũ", document_ids=[docs["seen"]]))
+    meeting = make_meeting(db, world.cell, status=status, starts_at=utcnow() + timedelta(days=days))
+    db.add(AgendaItem(meeting_id=meeting.id, position=1, title="Cũ", document_ids=[docs["seen"]]))
     db.commit()
-    resp = client.post(f"{API}/{past.id}/agenda/1/remind", headers=login(world.secretary))
-    assert resp.status_code == 409 and resp.json()["code"] == "meeting_locked"
+    resp = client.post(f"{API}/{meeting.id}/agenda/1/remind", headers=login(world.secretary))
+    assert resp.status_code == 409 and resp.json()["code"] == code and resp.json()["message"]
 
 
 @pytest.mark.parametrize(("who", "status"), [
