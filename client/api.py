@@ -15,6 +15,8 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from shared.schemas.auth import DeviceSessionPublic, LoginRequest, MePublic, PasswordChange, TokenPair
+from shared.schemas.documents import AttachmentPublic, DocumentPublic
+from shared.schemas.meetings import AgendaReminderPublic, AgendaUnread
 
 log = logging.getLogger(__name__)
 
@@ -287,6 +289,29 @@ class Api:
         if kind == "notification.read":
             return await self.post_json("/notifications/read", {"ids": payload["ids"]})
         raise ApiError(400, "unknown_action", f"Không gửi được thao tác '{kind}'.")
+
+    # --- documents on a meeting's agenda -----------------------------------------------------------------
+
+    async def agenda_unread(self, meeting_id: int) -> AgendaUnread:
+        """Per agenda item: its documents' reading rates and who has not read them (one request)."""
+        return await self.get_model(f"/meetings/{meeting_id}/agenda/unread", AgendaUnread)
+
+    async def remind_agenda(self, meeting_id: int, position: int) -> AgendaReminderPublic:
+        """The one reading reminder of an item (409 `agenda_reminder_sent` the second time)."""
+        data = await self.post_json(f"/meetings/{meeting_id}/agenda/{position}/remind")
+        return AgendaReminderPublic.model_validate(data)
+
+    async def publish_meeting_paper(
+        self, cell_id: int, title: str, filename: str, content: bytes, content_type: str
+    ) -> tuple[DocumentPublic, AttachmentPublic]:
+        """A paper for the cell's meeting (category "meeting", addressed to the cell alone: what a cell's
+        leaders may publish), with its file."""
+        doc = DocumentPublic.model_validate(await self.post_json("/documents", {
+            "title": title, "doc_type": "report", "category": "meeting", "audience_org_ids": [cell_id],
+        }))
+        resp = await self.request("POST", f"/documents/{doc.id}/attachments",
+                                  files={"file": (filename, content, content_type)})
+        return doc, AttachmentPublic.model_validate(resp.json())
 
     # --- files ------------------------------------------------------------------------------------------
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from client.state.meetings import Outcome
 from client.sync import BOOKMARK, COMMENT, READ
 from shared.schemas.documents import StudyRatesPublic
 
+log = logging.getLogger(__name__)
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -293,6 +295,33 @@ class DocumentsState:
         if due == today:
             return "Hôm nay là hạn học"
         return f"Hạn học: {day(due)}"
+
+    def files_to_keep(self, doc_ids: Iterable[int]) -> list[dict[str, Any]]:
+        """Files of these documents that belong on the device but are not there yet. A document its
+        publisher did not allow to keep offline (`offline_allowed` false) is read online only."""
+        store = self.app.store
+        out = []
+        for doc_id in dict.fromkeys(doc_ids):
+            doc = store.get("document", doc_id) if store else None
+            if doc is None or doc.get("offline_allowed") is False:
+                continue
+            out += [a for a in self.attachments(doc) if self.local_file(a) is None]
+        return out
+
+    async def keep_offline(self, doc_ids: Iterable[int]) -> int:
+        """Fetch those files now, while there is a network (before a meeting, say); how many were fetched.
+        Stops quietly when the network goes: the next call resumes (downloads resume where they stopped)."""
+        fetched = 0
+        for attachment in self.files_to_keep(doc_ids):
+            try:
+                await self.download(attachment, lambda done, total: None)
+            except OfflineError:
+                break
+            except ApiError as exc:  # withdrawn since, or too large for the server's patience: skip it
+                log.info("not kept offline: attachment %s: %s", attachment.get("id"), exc.code)
+                continue
+            fetched += 1
+        return fetched
 
     async def download(
         self, attachment: dict[str, Any], on_progress: Callable[[int, int | None], None]

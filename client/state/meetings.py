@@ -35,6 +35,25 @@ CHECKED_IN = {"present": "Đã điểm danh: có mặt.", "late": "Đã điểm 
 
 
 @dataclass
+class AgendaDoc:
+    """A document of an agenda item as the member's device holds it."""
+
+    id: int
+    title: str
+    on_device: bool  # the document itself (it comes with the feed when the member may read it)
+    files: int = 0
+    files_kept: int = 0
+
+    @property
+    def words(self) -> str:
+        if not self.on_device:
+            return "chưa có trên máy, cần mạng để mở"
+        if self.files_kept < self.files:
+            return f"đã lưu {self.files_kept}/{self.files} tệp trên máy"
+        return "đã lưu trên máy"
+
+
+@dataclass
 class Outcome:
     """What an action did, in words for the member."""
 
@@ -159,6 +178,41 @@ class MeetingsState:
         m = self.app.store.get("meeting", meeting_id) if self.app.store else None
         return self._decorate(m, self._own_rows()) if m else None
 
+    # --- the agenda's documents, on this device before the meeting ------------------------------------
+
+    @staticmethod
+    def agenda_document_ids(m: dict[str, Any]) -> list[int]:
+        items = m.get("agenda") or []
+        return list(dict.fromkeys(d for item in items for d in item.get("document_ids") or []))
+
+    def agenda_documents(self, m: dict[str, Any]) -> list[tuple[dict[str, Any], list[AgendaDoc]]]:
+        """Each agenda item with its documents as this device holds them (title, kept for offline use)."""
+        from client.state.documents import DocumentsState  # documents' state imports Outcome from here
+
+        docs = DocumentsState(self.app, category=None)
+        out = []
+        for item in m.get("agenda") or []:
+            shown = []
+            for doc_id in item.get("document_ids") or []:
+                doc = docs.get(doc_id)
+                files = docs.attachments(doc) if doc else []
+                shown.append(AgendaDoc(
+                    id=doc_id, title=(doc or {}).get("title") or f"Tài liệu số {doc_id}",
+                    on_device=doc is not None, files=len(files),
+                    files_kept=sum(1 for a in files if docs.local_file(a) is not None),
+                ))
+            out.append((item, shown))
+        return out
+
+    async def keep_agenda_offline(self, m: dict[str, Any] | None) -> int:
+        """A meeting still ahead: fetch its agenda documents' files onto the device, so that members read
+        them at the meeting without a network (the documents themselves come with the feed)."""
+        if m is None or m.get("status") not in ("scheduled", "in_progress"):
+            return 0
+        from client.state.documents import DocumentsState  # see agenda_documents
+
+        return await DocumentsState(self.app, category=None).keep_offline(self.agenda_document_ids(m))
+
     def minutes(self, meeting_id: int | str) -> dict[str, Any] | None:
         return self.app.store.get("minutes", meeting_id) if self.app.store else None
 
@@ -241,6 +295,7 @@ class MeetingsState:
             for item in page.get("items", []):
                 current = store.get("meeting", item["id"]) or {}
                 store.put("meeting", item["id"], _shared({**current, **item}))
+            await self.keep_agenda_offline(self.next_meeting())
         finally:
             self.loading = False
 
@@ -252,6 +307,8 @@ class MeetingsState:
         try:
             item = await self.app.call(api.get_json(f"/meetings/{meeting_id}"))
             store.put("meeting", meeting_id, _shared({**(store.get("meeting", meeting_id) or {}), **item}))
+            if self.is_own(item):  # a member's own meeting: its papers, for reading there without a network
+                await self.keep_agenda_offline(item)
             try:
                 minutes = await self.app.call(api.get_json(f"/meetings/{meeting_id}/minutes"))
                 if minutes and (minutes.get("text") or minutes.get("resolutions")):

@@ -77,6 +77,22 @@ class InboxState:
         items = store.all("notification") if store else []
         return sorted(items, key=lambda n: str(n.get("created_at") or ""), reverse=True)
 
+    def target(self, n: dict[str, Any]) -> str | None:
+        """The screen a notification opens. A reading reminder names an agenda item: its meeting is the
+        one on this device whose agenda holds that item."""
+        ref, rid = n.get("ref_type"), n.get("ref_id")
+        if not rid:
+            return None
+        if ref == "meeting":
+            return f"/meetings/{rid}"
+        if ref == "document":
+            return f"/documents/{rid}"
+        if ref == "agenda_item" and self.app.store is not None:
+            for m in self.app.store.all("meeting"):
+                if any(item.get("id") == rid for item in m.get("agenda") or []):
+                    return f"/meetings/{m['id']}"
+        return None
+
     def unread_count(self) -> int:
         return sum(1 for n in self.items() if not n.get("read_at"))
 

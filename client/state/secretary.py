@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -19,6 +20,7 @@ from client.format import (
 from client.state.app import AppState
 from client.state.meetings import Outcome
 from shared.schemas.documents import DocumentReadRatesPublic
+from shared.schemas.meetings import AgendaItemUnread
 
 READ_RATES_BATCH = 50  # the server's limit of documents per GET /documents/read-rates
 
@@ -26,6 +28,7 @@ READ_RATES_BATCH = 50  # the server's limit of documents per GET /documents/read
 # The statuses the secretary picks from, in the order the sheet lists them.
 ATTENDANCE_CHOICES = ("present", "late", "excused", "absent")
 UNRECORDED = "Chưa điểm danh"
+REMINDED = "Đã nhắc đọc tài liệu của mục này; mỗi mục chỉ nhắc một lần."
 PAST_MEETING = "Buổi sinh hoạt mới phải từ bây giờ trở đi: vui lòng chọn ngày giờ chưa qua."
 DEFAULT_MEETING_TIME = time(19, 30)
 
@@ -68,9 +71,10 @@ def compute_vote(votes_for: int, votes_against: int, votes_abstain: int, base: i
     return VoteResult(votes_for, votes_against, votes_abstain, base, passed=base > 0 and votes_for * 2 > base)
 
 
-@dataclass
-class AgendaDraft:
-    items: list[str] = field(default_factory=list)
+def _agenda_item(item: str | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(item, str):
+        return {"title": item.strip()}
+    return {**item, "title": str(item.get("title") or "").strip()}
 
 
 class SecretaryState:
@@ -84,6 +88,7 @@ class SecretaryState:
         self.stats: dict[str, Any] | None = None
         self.unread: dict[int, list[str]] = {}  # agenda document id -> who has not read it
         self.read_rates: dict[int, tuple[int, int]] = {}  # agenda document id -> (read, members)
+        self.agenda: list[AgendaItemUnread] = []  # per item: who has not read its documents, reminded when
         self.error: str | None = None
         self.last_change: AttendanceChange | None = None
 
@@ -125,8 +130,10 @@ class SecretaryState:
         return None if picked is None else time_input(picked)
 
     async def create_meeting(
-        self, title: str, kind: str, day_text: str, time_text: str, location: str, agenda: list[str]
+        self, title: str, kind: str, day_text: str, time_text: str, location: str,
+        agenda: Sequence[str | dict[str, Any]],
     ) -> Outcome:
+        """`agenda`: item titles, or items as the agenda editor gives them (title and document_ids)."""
         if len(title.strip()) < 2:
             return Outcome(False, "Vui lòng nhập tên buổi sinh hoạt.")
         try:
@@ -141,7 +148,7 @@ class SecretaryState:
             "kind": kind,
             "starts_at": starts.isoformat(),
             "location": location.strip() or None,
-            "agenda": [{"title": a.strip()} for a in agenda if a.strip()],
+            "agenda": [i for i in map(_agenda_item, agenda) if i["title"]],
         }
         if self.cell_id is not None:
             body["org_id"] = self.cell_id
@@ -341,6 +348,47 @@ class SecretaryState:
                 unread[item.document_id] = [m.full_name for m in item.unread]
                 rates[item.document_id] = (item.read, item.members)
         self.unread, self.read_rates = unread, rates
+
+    async def load_agenda(self, meeting: dict[str, Any]) -> None:
+        """Per agenda item, in one request: its documents' rates, who has not read them, and whether the
+        reading reminder went out. A server without the route (older than the client) answers 404: the
+        per-document rates are shown then. When the request fails, what was shown stays."""
+        meeting_id = meeting.get("id")
+        if meeting_id is None or not any(i.get("document_ids") for i in meeting.get("agenda") or []):
+            self.agenda, self.unread, self.read_rates = [], {}, {}
+            return
+        try:
+            answer = await self.app.call(self.app.require_api().agenda_unread(int(meeting_id)))
+        except ApiError as exc:
+            if exc.status == 404 and exc.code != "meeting_not_found":
+                self.agenda = []
+                await self.load_unread(meeting)
+            return
+        unread: dict[int, list[str]] = {}
+        rates: dict[int, tuple[int, int]] = {}
+        for item in answer.items:
+            for doc in item.documents:
+                unread[doc.document_id] = [m.full_name for m in doc.unread]
+                rates[doc.document_id] = (doc.read, doc.members)
+        self.agenda, self.unread, self.read_rates = answer.items, unread, rates
+
+    def agenda_item(self, position: int) -> AgendaItemUnread | None:
+        return next((i for i in self.agenda if i.position == position), None)
+
+    async def remind(self, meeting_id: int, position: int) -> Outcome:
+        """Send the item's one reading reminder to those who have not read its documents."""
+        item = self.agenda_item(position)
+        if item is not None and item.reminded_at is not None:
+            return Outcome(False, REMINDED)
+        try:
+            sent = await self.app.call(self.app.require_api().remind_agenda(meeting_id, position))
+        except ApiError as exc:
+            if exc.code == "agenda_reminder_sent" and item is not None:  # another device sent it first
+                item.reminded_at = self._now()
+            return Outcome(False, exc.message)
+        if item is not None:
+            item.reminded_at = sent.reminded_at
+        return Outcome(True, f"Đã gửi nhắc đọc tới {sent.notified} đảng viên chưa đọc.")
 
     async def export_attendance(self, meeting_id: int, fmt: str = "xlsx") -> tuple[str, bytes]:
         """The attendance sheet to hand in (Vietnamese headers, dd/mm/yyyy): (file name, bytes)."""

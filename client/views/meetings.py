@@ -130,7 +130,7 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
         agenda = m.get("agenda") or []
         col.controls.append(section(ctx, "Chương trình"))
         if agenda:
-            for i, item in enumerate(agenda, 1):
+            for i, (item, docs) in enumerate(state.agenda_documents(m), 1):
                 sub = item.get("presenter") and f"Trình bày: {item['presenter']}"
                 col.controls.append(
                     ft.ListTile(
@@ -140,13 +140,21 @@ def meeting_detail(ctx: Ctx, meeting_id: str, prefill: str = "") -> Screen:
                         dense=True,
                     )
                 )
-                for doc_id in item.get("document_ids") or []:
-                    doc = ctx.app.store.get("document", doc_id) if ctx.app.store else None
+                for doc in docs:
                     col.controls.append(
-                        ft.TextButton(
-                            (doc or {}).get("title", f"Tài liệu số {doc_id}"),
-                            icon=ft.Icons.ATTACH_FILE,
-                            on_click=lambda e, d=doc_id: ctx.go(f"/documents/{d}"),
+                        tag(
+                            f"agenda-doc-{doc.id}",
+                            ft.Column(
+                                [
+                                    ft.TextButton(
+                                        doc.title,
+                                        icon=ft.Icons.ATTACH_FILE,
+                                        on_click=lambda e, d=doc.id: ctx.go(f"/documents/{d}"),
+                                    ),
+                                    ctx.muted(doc.words),
+                                ],
+                                spacing=0,
+                            ),
                         )
                     )
         else:

@@ -179,11 +179,9 @@ def inbox(ctx: Ctx) -> Screen:
     def open_ref(n: dict) -> None:
         if not n.get("read_at"):
             ctx.run(lambda: state.mark_read([n["id"]]))
-        ref, rid = n.get("ref_type"), n.get("ref_id")
-        if ref == "meeting" and rid:
-            ctx.go(f"/meetings/{rid}")
-        elif ref == "document" and rid:
-            ctx.go(f"/documents/{rid}")
+        route = state.target(n)
+        if route:
+            ctx.go(route)
 
     def redraw() -> None:
         items = state.items()

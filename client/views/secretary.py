@@ -8,8 +8,10 @@ import flet as ft
 from client import format as fmt
 from client.api import ApiError
 from client.router import Screen
+from client.state.agenda import AgendaEditor
 from client.state.meetings import MeetingsState
 from client.state.secretary import ATTENDANCE_CHOICES, SecretaryState, attendance_label
+from client.views.agenda import agenda_editor, agenda_unread
 from client.views.ui import MAX_FIELD_WIDTH, PRIMARY, STATUS_COLORS, Ctx, card, chip, empty, section, tag
 
 PICKER_FIELD = MAX_FIELD_WIDTH - 56
@@ -164,13 +166,8 @@ def plan_meeting(ctx: Ctx) -> Screen:
         ctx.page.show_dialog(time_picker)
 
     location = ft.TextField(label="Địa điểm", value="Hội trường")
-    agenda = ft.TextField(
-        label="Chương trình",
-        helper="Mỗi dòng một mục",
-        multiline=True,
-        min_lines=4,
-        value="Đánh giá kết quả tháng\nTriển khai nhiệm vụ tháng tới",
-    )
+    editor = AgendaEditor(ctx.app)
+    agenda = agenda_editor(ctx, editor, lambda: sec.cell_id)
     error = ctx.text("", 14, color="#B00020")
 
     async def save() -> None:
@@ -180,7 +177,7 @@ def plan_meeting(ctx: Ctx) -> Screen:
             day.value or "",
             time.value or "",
             location.value or "",
-            (agenda.value or "").splitlines(),
+            editor.payload(),
         )
         if not outcome.ok:
             error.value = outcome.message
@@ -224,7 +221,8 @@ def plan_meeting(ctx: Ctx) -> Screen:
                 wrap=True,
             ),
             tag("meeting-location", location),
-            tag("meeting-agenda", agenda),
+            section(ctx, "Chương trình sinh hoạt"),
+            agenda,
             tag("meeting-error", error),
             tag(
                 "meeting-save",
@@ -269,6 +267,10 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
     unread_box = ft.Column(spacing=4)
 
     def draw_unread() -> None:
+        if sec.agenda:  # per item, with its reminder
+            unread_box.controls = agenda_unread(ctx, sec, mid, after_remind)
+            if unread_box.controls:
+                return
         store = ctx.app.store
         rows: list[ft.Control] = []
         for doc_id, names in sec.unread.items():
@@ -282,6 +284,10 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
                 said = f"đã đọc {read}/{members}; {who}"
             rows.append(ctx.text(f"{title}: {said}", 14))
         unread_box.controls = rows or [ctx.muted("Chương trình không kèm tài liệu.")]
+
+    def after_remind() -> None:
+        draw_unread()  # the item's button now says it was sent
+        ctx.page.update()
 
     def redraw() -> None:
         _header(ctx, meetings, mid, header)
@@ -302,7 +308,7 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
 
     async def load() -> None:
         await meetings.load_detail(mid)
-        await sec.load_unread(meetings.get(mid) or {})
+        await sec.load_agenda(meetings.get(mid) or {})
         redraw()
 
     ticks = [0]
@@ -312,10 +318,10 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
         # load that found nothing (meeting not yet in the local copy, a failed call) is retried at once.
         ticks[0] += 1
         if (ticks[0] <= 5 and not sec.unread) or ticks[0] % 5 == 0:
-            before_unread = sec.unread
+            before = (sec.unread, sec.agenda)
             await meetings.load_detail(mid)
-            await sec.load_unread(meetings.get(mid) or {})
-            if sec.unread != before_unread:
+            await sec.load_agenda(meetings.get(mid) or {})
+            if (sec.unread, sec.agenda) != before:
                 draw_unread()
 
     redraw()

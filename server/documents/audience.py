@@ -149,6 +149,23 @@ def visible_ids(session: Session, principal: Principal, ids: Iterable[int]) -> s
     return {int(r) for r in rows.scalars()}
 
 
+def visible_to_cell(session: Session, cell_id: int, ids: Iterable[int], now: datetime | None = None
+                    ) -> set[int]:
+    """Which of these documents every member of the cell sees as a member: live (published, or scheduled
+    and due) and addressed to the cell or an organisation above it. What a meeting's agenda may attach:
+    a draft or another cell's paper would be a blank line on the members' phones."""
+    ids = list(set(ids))
+    own = ancestors_of(session, [cell_id])
+    if not ids or not own:
+        return set()
+    rows = session.execute(
+        select(col(Document.id)).where(
+            col(Document.id).in_(ids), live_clause(now or utcnow()), _audience_in(own)
+        )
+    )
+    return {int(r) for r in rows.scalars()}
+
+
 def get_visible(session: Session, principal: Principal, document_id: int) -> Document:
     """The document if the caller sees it; 404 otherwise (never reveal that it exists)."""
     doc = session.execute(

@@ -287,21 +287,13 @@ def sheet(session: Session, meeting: Meeting) -> AttendanceSheet:
 
 def read_sheet(session: Session, principal: Principal, meeting_id: int) -> AttendanceSheet:
     meeting = service.get_readable(session, principal, meeting_id)
-    _require_leader_or_staff(session, principal, meeting)
+    service.require_leader_or_staff(session, principal, meeting)
     return sheet(session, meeting)
-
-
-def _require_leader_or_staff(session: Session, principal: Principal, meeting: Meeting) -> None:
-    if service.can_lead(principal, meeting):
-        return
-    if principal.staff_org_ids and principal.manages(session, meeting.org_id):
-        return
-    principal.require_leads_cell(meeting.org_id)  # raises 403 for plain members of the cell
 
 
 def history(session: Session, principal: Principal, meeting_id: int) -> list[AttendanceChangePublic]:
     meeting = service.get_readable(session, principal, meeting_id)
-    _require_leader_or_staff(session, principal, meeting)
+    service.require_leader_or_staff(session, principal, meeting)
     result = session.execute(
         select(AttendanceChange, col(Member.full_name), col(User.display_name))
         .join(Member, col(Member.id) == col(AttendanceChange.member_id))

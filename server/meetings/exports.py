@@ -45,7 +45,7 @@ def meeting_table(
     session: Session, principal: Principal, meeting_id: int
 ) -> tuple[str, list[str], list[list]]:
     meeting = service.get_readable(session, principal, meeting_id)
-    attendance._require_leader_or_staff(session, principal, meeting)
+    service.require_leader_or_staff(session, principal, meeting)
     rows = attendance.rows(session, meeting)
     c = attendance.counts(rows)
     title = (

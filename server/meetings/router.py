@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from server.deps import ArrivedAt, CurrentPrincipal, DbSession, ReadPrincipal, WriteGate
-from server.meetings import attendance, calendar, checkin, exports, minutes, service, stats
+from server.meetings import agenda_docs, attendance, calendar, checkin, exports, minutes, service, stats
 from server.meetings.deps import in_write_transaction
 from server.openapi import AUTHED, errors
 from shared.schemas.common import Month, Page
@@ -19,6 +19,8 @@ from shared.schemas.meetings import (
     AbsenceDecision,
     AbsenceRequestCreate,
     AbsenceRequestPublic,
+    AgendaReminderPublic,
+    AgendaUnread,
     AttendanceBulk,
     AttendanceBulkItem,
     AttendanceChangePublic,
@@ -289,6 +291,28 @@ async def check_in(
     out, created = await run_in_threadpool(in_write_transaction, request.app.state.db, work)
     if not created:
         response.status_code = status.HTTP_200_OK
+    return out
+
+
+# ---- documents on the agenda ----
+
+
+@router.get("/{meeting_id}/agenda/unread", response_model=AgendaUnread, responses=errors(401, 403, 404))
+def agenda_unread(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> AgendaUnread:
+    return agenda_docs.unread(db, principal, meeting_id)
+
+
+@router.post(
+    "/{meeting_id}/agenda/{position}/remind",
+    response_model=AgendaReminderPublic,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def agenda_remind(
+    meeting_id: PathId, position: Annotated[int, Path(ge=1, le=100)], principal: CurrentPrincipal,
+    db: DbSession,
+) -> AgendaReminderPublic:
+    out = agenda_docs.remind(db, principal, meeting_id, position)
+    db.commit()
     return out
 
 

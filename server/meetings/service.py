@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from server.audit import service as audit
 from server.auth.principal import Principal
+from server.documents import audience
 from server.errors import Conflict, NotFound, Unprocessable
 from server.meetings import policy
 from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting
@@ -83,6 +84,16 @@ def get_led(session: Session, principal: Principal, meeting_id: int, *, lock: bo
 
 def can_lead(principal: Principal, meeting: Meeting) -> bool:
     return principal.is_admin or principal.leads_cell(meeting.org_id)
+
+
+def require_leader_or_staff(session: Session, principal: Principal, meeting: Meeting) -> None:
+    """Who reads a meeting's sheets (attendance, who has not read the agenda): the cell's leaders, admins
+    and staff above the cell; a plain member of the cell gets 403."""
+    if can_lead(principal, meeting):
+        return
+    if principal.staff_org_ids and principal.manages(session, meeting.org_id):
+        return
+    principal.require_leads_cell(meeting.org_id)  # raises 403 for plain members of the cell
 
 
 def require_cell_org(session: Session, principal: Principal, org_id: int) -> Organization:
@@ -260,19 +271,50 @@ def _leader_cell(session: Session, principal: Principal, org_id: int | None) -> 
     return org
 
 
-def _replace_agenda(session: Session, meeting_id: int, agenda: list[AgendaItemIn]) -> None:
-    session.execute(delete(AgendaItem).where(col(AgendaItem.meeting_id) == meeting_id))
+def _refuse_invisible_documents(session: Session, org_id: int, agenda: list[AgendaItemIn]) -> None:
+    """Every document on the agenda must be one the cell's members see (the documents' own rule, in
+    `audience.visible_to_cell`): else 422 naming the first item that attaches one they cannot."""
+    wanted = {d for item in agenda for d in item.document_ids}
+    visible = audience.visible_to_cell(session, org_id, wanted)
     for position, item in enumerate(agenda, start=1):
-        session.add(
-            AgendaItem(
-                meeting_id=meeting_id,
+        hidden = [d for d in dict.fromkeys(item.document_ids) if d not in visible]
+        if hidden:
+            raise Unprocessable(
+                f"Mục {position} \"{item.title}\" kèm tài liệu mà đảng viên của chi bộ không xem được "
+                "(không có, chưa ban hành hoặc không gửi tới chi bộ). "
+                "Hãy bỏ tài liệu đó hoặc chọn tài liệu khác.",
+                code="agenda_document_not_visible",
                 position=position,
-                title=item.title,
-                presenter=item.presenter,
-                notes=item.notes,
-                document_ids=list(dict.fromkeys(item.document_ids)),
+                document_ids=hidden,
             )
-        )
+
+
+def _replace_agenda(session: Session, meeting: Meeting, agenda: list[AgendaItemIn]) -> None:
+    assert meeting.id is not None
+    _refuse_invisible_documents(session, meeting.org_id, agenda)
+    # An item keeps its row (and id) while its title stays: the one reading reminder sent for it is
+    # found by that id (server/meetings/agenda_docs.py), so editing the meeting does not resend it.
+    existing = list(session.execute(
+        select(AgendaItem).where(col(AgendaItem.meeting_id) == meeting.id).order_by(col(AgendaItem.position))
+    ).scalars())
+    by_title: dict[str, list[AgendaItem]] = {}
+    for row in existing:
+        by_title.setdefault(row.title, []).append(row)
+    kept: set[int] = set()
+    for position, item in enumerate(agenda, start=1):
+        same = by_title.get(item.title)
+        row = same.pop(0) if same else AgendaItem(meeting_id=meeting.id, title=item.title)
+        row.position = position
+        row.presenter = item.presenter
+        row.notes = item.notes
+        row.document_ids = list(dict.fromkeys(item.document_ids))
+        session.add(row)
+        if row.id is not None:
+            kept.add(row.id)
+    for row in existing:
+        if row.id not in kept:
+            session.delete(row)
+    session.flush()
 
 
 def _refuse_second_regular(
@@ -329,7 +371,7 @@ def create(session: Session, principal: Principal, data: MeetingCreate) -> Meeti
     session.add(meeting)
     session.flush()
     assert meeting.id is not None
-    _replace_agenda(session, meeting.id, data.agenda)
+    _replace_agenda(session, meeting, data.agenda)
     audit.record(
         session,
         "meeting.create",
@@ -389,8 +431,7 @@ def update(session: Session, principal: Principal, meeting_id: int, data: Meetin
         if changes.get(key) is not None:
             setattr(meeting, key, changes[key])
     if data.agenda is not None:
-        assert meeting.id is not None
-        _replace_agenda(session, meeting.id, data.agenda)
+        _replace_agenda(session, meeting, data.agenda)
     action = (
         "meeting.reschedule" if before["starts_at"] != meeting.starts_at.isoformat() else "meeting.update"
     )

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
 
 from shared.schemas.common import Month, RequestSchema, Schema
+from shared.schemas.documents import DocumentReadRatesItemPublic
 from shared.text import nfc
 
 
@@ -98,6 +99,40 @@ class AgendaItemPublic(Schema):
     presenter: str | None = None
     notes: str | None = None
     document_ids: list[int] = Field(default_factory=list)
+
+
+class AgendaUnreadMember(Schema):
+    """A member of the cell who has not opened some of an agenda item's documents yet."""
+
+    member_id: int
+    full_name: str
+    document_ids: list[int] = Field(default_factory=list, description="Tài liệu của mục này chưa đọc")
+
+
+class AgendaItemUnread(Schema):
+    position: int
+    title: str
+    document_ids: list[int] = Field(default_factory=list)
+    # Each document's rate in the cell (those the caller cannot see, or gone since, are left out).
+    documents: list[DocumentReadRatesItemPublic] = Field(default_factory=list)
+    unread: list[AgendaUnreadMember] = Field(default_factory=list)
+    reminded_at: datetime | None = Field(default=None, description="Đã nhắc đọc lúc (chỉ nhắc một lần)")
+
+
+class AgendaUnread(Schema):
+    """GET /meetings/{id}/agenda/unread: per agenda item, who has not read its documents yet."""
+
+    meeting_id: int
+    items: list[AgendaItemUnread]
+
+
+class AgendaReminderPublic(Schema):
+    """POST /meetings/{id}/agenda/{position}/remind: how many members were reminded, and when."""
+
+    meeting_id: int
+    position: int
+    notified: int
+    reminded_at: datetime
 
 
 class _CheckinSettings(RequestSchema):

@@ -263,3 +263,35 @@ async def test_the_secretary_reads_the_agendas_reading_rates_in_one_call(live_se
     assert sec.unread[ids[0]] == ["Lê Văn Hai", "Nguyễn Văn Bí"]
     for state in (staff, member, app):
         await state.sign_out()
+
+
+async def test_the_secretary_uploads_attaches_and_reminds_against_a_real_server(live_server, world, tmp_path):
+    """Documents on the agenda, end to end: the paper is published to the cell with its file, the meeting
+    keeps it, the unread view and the one reminder come back as the shared schemas."""
+    from client.state.agenda import AgendaEditor
+    from client.state.app import AppState, ClientConfig
+    from client.state.prefs import MemoryPrefs
+    from client.state.secretary import SecretaryState
+
+    app = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path / "sec"), MemoryPrefs())
+    await app.sign_in(live_server.url, world.secretary.username, world.secretary.password)
+    editor = AgendaEditor(app)
+    uploaded = await editor.upload(0, world.cell.id, "Báo cáo tháng 11", "bao-cao.pdf",
+                                   b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+    assert uploaded.ok, uploaded.message
+    sec = SecretaryState(app)
+    created = await sec.create_meeting("Sinh hoạt chuyên đề", "thematic", "04/12/2030", "19:30", "Hội trường",
+                                       editor.payload())  # a fixed day well ahead: no clock read here
+    assert created.ok, created.message
+    meeting = next(m for m in app.require_store().all("meeting") if m["title"] == "Sinh hoạt chuyên đề")
+    assert meeting["agenda"][0]["document_ids"] == editor.items[0].document_ids
+    await sec.load_agenda(meeting)
+    assert [m.full_name for m in sec.agenda[0].unread] == ["Lê Văn Hai", "Nguyễn Văn Bí", "Trần Thị Đảng"]
+    sent = await sec.remind(meeting["id"], 1)
+    assert sent.ok and "3 đảng viên" in sent.message
+    fresh = SecretaryState(app)  # another screen: the server remembers it was sent
+    await fresh.load_agenda(meeting)
+    assert fresh.agenda[0].reminded_at is not None
+    again = await fresh.remind(meeting["id"], 1)
+    assert not again.ok and "một lần" in again.message
+    await app.sign_out()

@@ -16,6 +16,7 @@ from client.state.prefs import MemoryPrefs
 from client.state.secretary import SecretaryState, compute_vote
 from client.store import user_store_dir
 from shared.schemas.auth import MePublic
+from shared.schemas.meetings import AgendaReminderPublic, AgendaUnread
 
 ME = {
     "id": 7,
@@ -99,6 +100,14 @@ class FakeApi:
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+    # typed calls of client.api.Api, answered from the same dicts
+    async def agenda_unread(self, meeting_id: int) -> AgendaUnread:
+        return AgendaUnread.model_validate(await self.get_json(f"/meetings/{meeting_id}/agenda/unread"))
+
+    async def remind_agenda(self, meeting_id: int, position: int) -> AgendaReminderPublic:
+        answer = await self.post_json(f"/meetings/{meeting_id}/agenda/{position}/remind")
+        return AgendaReminderPublic.model_validate(answer)
 
     # the sync engine's side: no feed on this fake server
     async def sync_pull(self, cursor: str | None, limit: int) -> dict:

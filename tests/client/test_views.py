@@ -174,7 +174,8 @@ async def test_signing_out_goes_to_the_sign_in_address_without_an_offline_banner
 
 
 async def test_the_secretarys_meeting_screen_asks_reading_rates_once_for_all_agenda_documents(tmp_path):
-    """Issue 12, item 16: one request for the agenda's documents, not one per document."""
+    """Issue 12, item 16: one request for the agenda's documents, not one per document; per item, who has not
+    read them and the one reminder (issue 12, documents on the agenda)."""
     from client.views import secretary
 
     apis: list[FakeApi] = []
@@ -199,24 +200,34 @@ async def test_the_secretarys_meeting_screen_asks_reading_rates_once_for_all_age
     api.answers["/meetings/5"] = meeting
     api.answers["/meetings/5/absence-requests"] = []
     api.answers["/meetings/5/minutes"] = {"text": "", "resolutions": []}
-    api.answers["/documents/read-rates"] = {"org_id": 4, "items": [  # 12: the secretary cannot see it
-        {"document_id": 11, "members": 3, "read": 2, "unread": [{"member_id": 9, "full_name": "Lê Văn Hai"}]},
-        {"document_id": 13, "members": 3, "read": 3, "unread": []},
+    rate_11 = {"document_id": 11, "members": 3, "read": 2,
+               "unread": [{"member_id": 9, "full_name": "Lê Văn Hai"}]}
+    rate_13 = {"document_id": 13, "members": 3, "read": 3, "unread": []}
+    api.answers["/meetings/5/agenda/unread"] = {"meeting_id": 5, "items": [  # 12: the secretary cannot see it
+        {"position": 1, "title": "Quán triệt", "document_ids": [13, 11], "documents": [rate_13, rate_11],
+         "unread": [{"member_id": 9, "full_name": "Lê Văn Hai", "document_ids": [11]}]},
+        {"position": 2, "title": "Học tập", "document_ids": [12, 11], "documents": [rate_11],
+         "unread": [{"member_id": 9, "full_name": "Lê Văn Hai", "document_ids": [11]}],
+         "reminded_at": "2026-12-03T01:00:00Z"},
     ]}
     screen = secretary.run_meeting(router.ctx, "5")
     assert screen.load is not None
     await screen.load()
-    documents_asked = [(path, params) for path, params in api.got if path.startswith("/documents")]
-    assert documents_asked == [("/documents/read-rates", {"org_id": 4, "document_id": [11, 12, 13]})]
+    asked = [path for path, _ in api.got if "/documents" in path or "/agenda" in path]
+    assert asked == ["/meetings/5/agenda/unread"]
     said = [c.value for c in walk(by_id(screen.body, "unread-docs")) if isinstance(c, ft.Text)]
-    assert said == ["Nghị quyết 21: đã đọc 2/3; chưa đọc: Lê Văn Hai",
-                    "Chỉ thị 35: đã đọc 3/3; mọi người đã đọc"]
+    assert said == ["1. Quán triệt", "Chưa đọc: 1 (Lê Văn Hai)",
+                    "Chỉ thị 35: đã đọc 3/3", "Nghị quyết 21: đã đọc 2/3",
+                    "2. Học tập", "Chưa đọc: 1 (Lê Văn Hai)", "Nghị quyết 21: đã đọc 2/3"]
+    first, second = by_id(screen.body, "agenda-remind-1"), by_id(screen.body, "agenda-remind-2")
+    assert first.content == "Nhắc đọc" and not first.disabled
+    assert second.content == "Đã nhắc đọc" and second.disabled  # one reminder per item
     # The screen's refresh asks once again for all of them, never per document.
     for timer in screen.timers:
         for _ in range(5):
             await timer()
-    asked = [path for path, _ in api.got if path.startswith("/documents")]
-    assert set(asked) == {"/documents/read-rates"}
+    asked = [path for path, _ in api.got if "/documents" in path or "/agenda" in path]
+    assert set(asked) == {"/meetings/5/agenda/unread"}
 
 
 class AttendanceApi(FakeApi):

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from server.app import create_app
-from server.meetings.models import AbsenceRequest, Resolution
+from server.meetings.models import AbsenceRequest, AgendaItem, Resolution
 from server.members.models import RoleAssignment
 from shared.enums import Role
 from tests.conftest import make_settings
@@ -123,6 +123,9 @@ def _arrange(app: FastAPI, client: TestClient) -> tuple[dict[str, Person], dict[
                       files={"file": ("a.pdf", pdf_bytes(), "application/pdf")})
     assert att.status_code == 201, att.text
     ids.update(document=doc["id"], draft_document=draft_doc["id"], attachment=att.json()["id"])
+    with app.state.db.transaction() as db:
+        # The live meeting's agenda carries the document nobody has read: its reading reminder can be sent.
+        db.add(AgendaItem(meeting_id=ids["meeting"], position=1, title="Học tập", document_ids=[doc["id"]]))
     return people, ids, checkin
 
 

@@ -121,6 +121,12 @@ MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
     ("POST", "/meetings/{meeting_id}/check-ins"): [
         (M + "/check-ins", {"code": "{checkin_code}", "client_id": "matrix-0001"}, "oonnnnn", ""),
     ],
+    ("GET", "/meetings/{meeting_id}/agenda/unread"): [(M + "/agenda/unread", None, "fonnooo",
+                                                       "as attendance: the cell's leaders and staff above")],
+    ("POST", "/meetings/{meeting_id}/agenda/{position}/remind"): [
+        (M + "/agenda/1/remind", None, "fonnffo", "the cell's leaders and admins; staff read only"),
+        (M + "/agenda/7/remind", None, "fnnnffn", "no such item: 404 for those who may run the meeting"),
+    ],
     ("GET", "/meetings/{meeting_id}/attendance"): [(M + "/attendance", None, "fonnooo", "")],
     ("PUT", "/meetings/{meeting_id}/attendance/{member_id}"): [
         (M + "/attendance/{member_a}", {"status": "present"}, "fonnffo", ""),

@@ -117,8 +117,13 @@ def test_secretary_and_staff_screens(stack, browser, world):
 
     _goto(page, stack.web_url + f"/secretary/meetings/{meeting['id']}")
     member2 = world["member2"]["member_id"]
-    said = expect_says(page, "unread-docs", "chưa đọc")
+    said = expect_says(page, "agenda-unread-1", "Chưa đọc: 2")  # per agenda item, with the names
     assert "Lê Văn Hai" in said and "Trần Thị Đảng" not in said  # she read it, he has not
+    click(page, "agenda-remind-1")  # one reading reminder, after a confirmation
+    expect_says(page, "agenda-remind-confirm", "Mỗi mục chỉ nhắc được một lần")
+    click(page, "agenda-remind-send")
+    expect_says(page, "agenda-remind-1", "Đã nhắc đọc")
+    shot(page, "13b-secretary-agenda-reminded")
     click(page, "sec-attendance")  # each of the meeting's screens at its own address
     expect(page).to_have_url(stack.web_url + f"/secretary/meetings/{meeting['id']}/attendance")
     expect_says(page, f"attendance-{member2}", "Chưa điểm danh")

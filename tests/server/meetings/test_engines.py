@@ -39,8 +39,17 @@ def test_overview_and_agenda_on_both_engines(any_settings):
             ]
             assert [c.org_id for c in ov.cells_under_target] == [w.cell.id]  # 7 of 10
             assert [c.org_id for c in ov.cells_without_meeting] == [w.sibling_cell.id]
+            from server.documents.models import Document, DocumentAudience
             from shared.schemas.meetings import AgendaItemIn, MeetingCreate
 
+            # Agenda documents must be ones the cell sees: published, addressed above the cell.
+            papers = [Document(title=f"Tài liệu {n}", doc_type="resolution", category="documents",
+                               status="published") for n in (1, 2)]
+            s.add_all(papers)
+            s.flush()
+            s.add_all([DocumentAudience(document_id=p.id, org_id=w.district.id) for p in papers])
+            s.flush()
+            first, second = (p.id for p in papers)
             created = service.create(
                 s,
                 principal(s, w.secretary),
@@ -48,10 +57,10 @@ def test_overview_and_agenda_on_both_engines(any_settings):
                     title="Họp chi bộ",
                     kind="thematic",
                     starts_at=datetime(2030, 1, 1, tzinfo=UTC),
-                    agenda=[AgendaItemIn(title="Chuyên đề", document_ids=[3, 3, 7])],
+                    agenda=[AgendaItemIn(title="Chuyên đề", document_ids=[second, second, first])],
                 ),
             )
-            assert service.one_public(s, None, created).agenda[0].document_ids == [3, 7]
+            assert service.one_public(s, None, created).agenda[0].document_ids == [second, first]
     finally:
         db.dispose()
 

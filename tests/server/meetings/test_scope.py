@@ -28,6 +28,8 @@ def routes(ids):
         ("GET", f"/api/v1/meetings/{m}/check-in/qr", None),
         ("GET", f"/api/v1/meetings/{m}/check-in/codes", None),
         ("POST", f"/api/v1/meetings/{m}/check-ins", {"code": "123456", "client_id": "abcdefgh1"}),
+        ("GET", f"/api/v1/meetings/{m}/agenda/unread", None),
+        ("POST", f"/api/v1/meetings/{m}/agenda/1/remind", None),
         ("GET", f"/api/v1/meetings/{m}/attendance", None),
         ("PUT", f"/api/v1/meetings/{m}/attendance/{mem}", mark),
         ("POST", f"/api/v1/meetings/{m}/attendance/bulk", {"items": [{"member_id": mem, **mark}]}),
