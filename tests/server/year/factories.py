@@ -10,7 +10,8 @@ from shared.timefmt import VN_TZ
 from tests.factories import Person
 
 ITEMS = [
-    {"text": "Gương mẫu học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh", "category": "study_follow"},
+    {"text": "Gương mẫu học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+     "category": "study_follow"},
     {"text": "Tham gia hiến máu tình nguyện và dọn vệ sinh đường làng mỗi tháng", "category": "volunteer"},
     {"text": "Hoàn thành tốt nhiệm vụ chuyên môn được giao"},
 ]
