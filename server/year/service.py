@@ -16,10 +16,12 @@ from server.audit import service as audit
 from server.auth.principal import Principal
 from server.errors import Conflict, Unprocessable
 from server.members.models import Member, RoleAssignment, User
+from server.notifications.service import notify
 from server.sync.log import record_change
 from server.timeutil import as_utc, utcnow
 from server.year.models import Commitment, CommitmentItem
 from shared.enums import CELL_ROLES
+from shared.schemas.notifications import NotificationKind
 from shared.schemas.year import (
     CellCommitments,
     CellMemberCommitment,
@@ -265,7 +267,18 @@ def decide(session: Session, principal: Principal, commitment: Commitment, decis
     _audit(session, principal, "approve" if decision.approve else "return", commitment,
            comment=decision.comment)
     _touch(session, commitment)
+    _answered(session, commitment)
     return commitment
+
+
+def _answered(session: Session, commitment: Commitment) -> None:
+    """Tell the member (a notification: a banner on the phone, and in the inbox)."""
+    approved = commitment.status == S.approved.value
+    verdict = "đã được chi bộ duyệt" if approved else "được chi bộ trả lại để sửa"
+    notify(session, user_ids=_user_ids_of_member(session, commitment.member_id),
+           kind=NotificationKind.commitment_answered, ref_type="commitment", ref_id=commitment.id,
+           title=f"Bản đăng ký cam kết năm {commitment.year} {verdict}",
+           body=None if approved else commitment.return_comment)
 
 
 def set_remarks(session: Session, principal: Principal, commitment: Commitment, data: CommitmentRemarks

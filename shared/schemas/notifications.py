@@ -20,6 +20,7 @@ class NotificationKind:
     absence_answered = "absence_answered"
     absence_flag = "absence_flag"
     meeting_draft = "meeting_draft"
+    commitment_answered = "commitment_answered"
     welcome = "welcome"
 
 

@@ -101,6 +101,10 @@ def test_draft_submit_return_edit_submit_approve_results_and_remarks(client, wor
                        "commitment.result"]
     mine = client.get(f"{BASE}/mine", headers=member).json()
     assert [c["id"] for c in mine] == [cid]
+    inbox = client.get("/api/v1/notifications", headers=member).json()["items"]
+    answers = [(n["title"], n["body"]) for n in inbox if n["kind"] == "commitment_answered"]
+    assert answers == [("Bản đăng ký cam kết năm 2027 đã được chi bộ duyệt", None),
+                       ("Bản đăng ký cam kết năm 2027 được chi bộ trả lại để sửa", comment)]
 
 
 def test_create_and_submit_at_once_and_delete_a_draft(client, world, login):
