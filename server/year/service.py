@@ -255,14 +255,19 @@ def set_results(session: Session, principal: Principal, commitment: Commitment,
 # ---- the cell ----
 
 
-def decide(session: Session, principal: Principal, commitment: Commitment, decision: CommitmentDecision
-           ) -> Commitment:
+def decide(session: Session, principal: Principal, commitment: Commitment, decision: CommitmentDecision, *,
+           made_at: datetime | None = None) -> Commitment:
     if commitment.status != S.submitted.value:
         raise Conflict("Chỉ duyệt hoặc trả lại bản đăng ký đang chờ duyệt.", code="commitment_not_submitted",
                        status=commitment.status)
+    at = acted_at(made_at)
+    if commitment.submitted_at is not None and at < as_utc(commitment.submitted_at):
+        # Queued offline while an earlier version was on screen: it does not decide on the one sent since.
+        raise Conflict("Bản đăng ký đã được gửi lại sau thời điểm này: hãy xem lại bản mới trước khi duyệt.",
+                       code="commitment_newer")
     commitment.status = S.approved.value if decision.approve else S.returned.value
     commitment.return_comment = None if decision.approve else decision.comment
-    commitment.decided_at = utcnow()
+    commitment.decided_at = at
     commitment.decided_by = principal.user_id
     _audit(session, principal, "approve" if decision.approve else "return", commitment,
            comment=decision.comment)
@@ -281,23 +286,27 @@ def _answered(session: Session, commitment: Commitment) -> None:
            body=None if approved else commitment.return_comment)
 
 
-def set_remarks(session: Session, principal: Principal, commitment: Commitment, data: CommitmentRemarks
-                ) -> Commitment:
+def set_remarks(session: Session, principal: Principal, commitment: Commitment, data: CommitmentRemarks, *,
+                made_at: datetime | None = None) -> list[int]:
+    """The cell's remarks; returns the items left alone because a newer remark was already kept."""
     _approved(commitment, "nhận xét của chi bộ")
     items = _items_of(session, commitment)
     _known_items(items, [r.item_id for r in data.remarks])
-    now = utcnow()
-    changed = []
+    at = acted_at(made_at)
+    changed, stale = [], []
     for entry in data.remarks:
         item = items[entry.item_id]
+        if item.remark_at is not None and at < as_utc(item.remark_at):
+            stale.append(entry.item_id)
+            continue
         if item.remark != entry.remark:
-            item.remark, item.remark_at, item.remark_by = entry.remark, now, principal.user_id
+            item.remark, item.remark_at, item.remark_by = entry.remark, at, principal.user_id
             session.add(item)
             changed.append(entry.item_id)
     if changed:
         _audit(session, principal, "remark", commitment, item_ids=changed)
         _touch(session, commitment)
-    return commitment
+    return stale
 
 
 # ---- reading ----

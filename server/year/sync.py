@@ -2,8 +2,10 @@
 
 A member's device holds their own commitments (drafts included); a cell leader's device also holds the
 commitments of the cells they lead once submitted. Staff read theirs online (REST), as for meetings.
-Offline actions carry the time the member acted (`made_at`): it becomes the commitment's edit, submission
-or result time, and a queued edit older than what the server already keeps is refused, not applied over it.
+Offline actions: the member's `commitment.save` and `commitment.result`, the cell leader's
+`commitment.decide` and `commitment.remark`. Each carries the time its author acted (`made_at`): it becomes
+the edit, submission, decision, result or remark time; a queued edit or decision older than what the server
+already keeps is refused, and an older result or remark leaves the newer one in place.
 """
 
 from typing import Any
@@ -19,7 +21,13 @@ from server.sync.registry import SimpleProvider, View, register
 from server.year import service
 from server.year.models import Commitment
 from shared.schemas.sync import OfflineAction
-from shared.schemas.year import CommitmentResultAction, CommitmentSaveAction, CommitmentStatus
+from shared.schemas.year import (
+    CommitmentDecideAction,
+    CommitmentRemarkAction,
+    CommitmentResultAction,
+    CommitmentSaveAction,
+    CommitmentStatus,
+)
 
 DRAFT = CommitmentStatus.draft.value
 
@@ -60,5 +68,21 @@ def result(session: Session, principal: Principal, action: OfflineAction) -> dic
     return {"commitment_id": commitment.id, "kept_newer": stale}
 
 
+def decide(session: Session, principal: Principal, action: OfflineAction) -> dict[str, Any]:
+    body = actions.parse(CommitmentDecideAction, action.payload)
+    commitment = access.led(session, principal, body.commitment_id)
+    service.decide(session, principal, commitment, body, made_at=action.made_at)
+    return {"commitment_id": commitment.id, "status": commitment.status}
+
+
+def remark(session: Session, principal: Principal, action: OfflineAction) -> dict[str, Any]:
+    body = actions.parse(CommitmentRemarkAction, action.payload)
+    commitment = access.led(session, principal, body.commitment_id)
+    stale = service.set_remarks(session, principal, commitment, body, made_at=action.made_at)
+    return {"commitment_id": commitment.id, "kept_newer": stale}
+
+
 actions.register("commitment.save", save)
 actions.register("commitment.result", result)
+actions.register("commitment.decide", decide)
+actions.register("commitment.remark", remark)

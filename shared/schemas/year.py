@@ -170,6 +170,18 @@ class CommitmentResultAction(RequestSchema):
         return self
 
 
+class CommitmentDecideAction(CommitmentDecision):
+    """`commitment.decide`: a cell leader approves or returns a submitted commitment."""
+
+    commitment_id: DbId
+
+
+class CommitmentRemarkAction(CommitmentRemarks):
+    """`commitment.remark`: a cell leader's remarks on an approved commitment's items."""
+
+    commitment_id: DbId
+
+
 # ---- answers ----
 
 

@@ -130,3 +130,36 @@ def test_offline_results_keep_the_newest_and_only_the_owner_writes_them(client, 
     early = _push(client, headers, _action("ket-qua-0005", "commitment.result",
                                            {"commitment_id": pending.id, "results": payload["results"]}))[0]
     assert early["status"] == "refused" and early["code"] == "commitment_not_approved"
+
+
+def test_a_leader_decides_and_remarks_offline_at_the_time_they_acted(client, world, login, db, clock):
+    commitment = make_commitment(db, world.member, 2027, "submitted", at=utcnow() - timedelta(days=1))
+    db.commit()
+    sec, member = login(world.secretary), login(world.member)
+    acted = utcnow() - timedelta(hours=2)  # at the cell's meeting, without network
+    decided = _push(client, sec, _action("duyet-0001", "commitment.decide",
+                                         {"commitment_id": commitment.id, "approve": True}, acted))[0]
+    assert decided["status"] == "applied" and decided["result"]["status"] == "approved", decided
+    held = client.get(f"{BASE}/{commitment.id}", headers=member).json()
+    assert held["decided_at"].startswith(acted.strftime("%Y-%m-%dT%H:%M"))
+    item = held["items"][0]["id"]
+    remark = {"commitment_id": commitment.id, "remarks": [{"item_id": item, "remark": "Thực hiện tốt"}]}
+    done = _push(client, sec, _action("nhan-xet-0001", "commitment.remark", remark, acted))[0]
+    assert done["status"] == "applied" and done["result"]["kept_newer"] == []
+    # The member cannot do either; a return without a comment is refused as a bad payload.
+    own = _push(client, member, _action("duyet-0002", "commitment.remark", remark))[0]
+    assert own["status"] == "refused" and own["code"] == "not_cell_leader"
+    other = _push(client, login(world.other_secretary), _action("duyet-0003", "commitment.decide",
+                                                                {"commitment_id": commitment.id,
+                                                                 "approve": True}))[0]
+    assert other["status"] == "refused" and other["code"] == "commitment_not_found"
+    resent = make_commitment(db, world.member2, 2027, "submitted")
+    db.commit()
+    silent = _push(client, sec, _action("duyet-0004", "commitment.decide",
+                                        {"commitment_id": resent.id, "approve": False}))[0]
+    assert silent["status"] == "refused" and silent["code"] == "invalid_payload"
+    # Decided on a version the member has sent again since: refused, the new one waits for a look.
+    stale = _push(client, sec, _action("duyet-0005", "commitment.decide",
+                                       {"commitment_id": resent.id, "approve": True},
+                                       utcnow() - timedelta(hours=1)))[0]
+    assert stale["status"] == "refused" and stale["code"] == "commitment_newer"
