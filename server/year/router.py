@@ -4,13 +4,13 @@ Thin: the body is parsed by its shared schema, the commitment of the path is fou
 rights by a dependency (server/year/deps.py), the service does the work and the answer is a shared schema.
 """
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from server.deps import CurrentPrincipal, DbSession
 from server.openapi import errors
-from server.year import service
+from server.year import exports, service
 from server.year.deps import LedCommitment, OwnCommitment, ReadableCommitment
 from shared.schemas.year import (
     ID_MAX,
@@ -31,6 +31,7 @@ router = APIRouter(prefix="/year", tags=["year"])
 YearQuery = Annotated[int | None, Query(ge=YEAR_MIN, le=YEAR_MAX)]
 OrgQuery = Annotated[int | None, Query(ge=1, le=ID_MAX)]
 CellId = Annotated[int, Path(ge=1, le=ID_MAX)]
+Format = Annotated[Literal["csv", "xlsx"], Query(alias="format")]
 ONE = errors(401, 403, 404, 422)
 CHANGE = errors(401, 403, 404, 409, 422)
 
@@ -122,3 +123,15 @@ def set_remarks(body: CommitmentRemarks, commitment: LedCommitment, principal: C
 def cell_commitments(cell_id: CellId, principal: CurrentPrincipal, db: DbSession,
                      year: Annotated[int, Query(ge=YEAR_MIN, le=YEAR_MAX)]) -> CellCommitments:
     return service.cell_overview(db, principal, cell_id, year)
+
+
+@router.get("/cells/{cell_id}/commitments/export", response_class=Response, responses=ONE,
+            summary="Xuất danh sách đăng ký cam kết của chi bộ (XLSX hoặc CSV, mỗi mục một dòng)")
+def export_cell_commitments(cell_id: CellId, principal: CurrentPrincipal, db: DbSession,
+                            year: Annotated[int, Query(ge=YEAR_MIN, le=YEAR_MAX)],
+                            fmt: Format = "xlsx") -> Response:
+    title, headers, body = exports.cell_table(db, principal, cell_id, year)
+    data, media = exports.render(fmt, title, headers, body)
+    filename = f"dang-ky-cam-ket-{year}-chi-bo-{cell_id}.{fmt}"  # ASCII: no filename* needed
+    return Response(data, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})

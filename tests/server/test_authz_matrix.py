@@ -227,6 +227,9 @@ MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
     ],
     ("GET", "/year/cells/{cell_id}/commitments"): [("/year/cells/{cell_a}/commitments?year={this_year}", None,
                                                     "fonnooo", "leaders and staff above; members 403")],
+    ("GET", "/year/cells/{cell_id}/commitments/export"): [
+        ("/year/cells/{cell_a}/commitments/export?year={this_year}", None, "fonnooo", ""),
+    ],
 }
 # Public by design (see test_route_security.PUBLIC): what every caller, signed in or not, gets.
 PUBLIC_CASES: dict[tuple[str, str], tuple[str, object, int] | None] = {

@@ -254,3 +254,36 @@ def test_a_leader_does_not_decide_their_own_and_non_members_do_not_register(clie
     assert ok.status_code == 200 and ok.json()["status"] == "approved"
     admin = _create(client, login(world.admin))
     assert admin.status_code == 403 and admin.json()["code"] == "not_a_member"
+
+
+def test_the_cells_export_has_a_row_per_item_and_the_unregistered(client, world, login, db):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    approved = make_commitment(db, world.member, 2027, "approved")
+    make_commitment(db, world.member2, 2027, "draft")
+    db.commit()
+    sec = login(world.secretary)
+    items = client.get(f"{BASE}/{approved.id}", headers=sec).json()["items"]
+    client.put(f"{BASE}/{approved.id}/remarks", json={"remarks": [{"item_id": items[0]["id"],
+                                                                    "remark": "=Tốt"}]}, headers=sec)
+    url = f"/api/v1/year/cells/{world.cell.id}/commitments/export"
+    resp = client.get(url, params={"year": 2027}, headers=sec)
+    assert resp.status_code == 200, resp.text
+    assert "dang-ky-cam-ket-2027" in resp.headers["content-disposition"]
+    rows = list(load_workbook(BytesIO(resp.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "Đăng ký cam kết năm 2027 - Chi bộ thôn A1-1"
+    assert rows[1][1] == "Họ và tên" and rows[1][8].startswith("Kết quả")
+    by_name = {}
+    for row in rows[2:]:
+        by_name.setdefault(row[1], []).append(row)
+    assert [r[6] for r in by_name["Trần Thị Đảng"]] == ["Nội dung cam kết 1", "Nội dung cam kết 2"]
+    assert by_name["Trần Thị Đảng"][0][9] == "=Tốt" and by_name["Trần Thị Đảng"][0][3] == "Đã duyệt"
+    assert by_name["Lê Văn Hai"][0][3] == "Chưa đăng ký"  # a draft is private
+    csv = client.get(url, params={"year": 2027, "format": "csv"}, headers=login(world.staff))
+    assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
+    assert client.get(url, params={"year": 2027}, headers=login(world.member)).status_code == 403
+    assert client.get(url, params={"year": 2027}, headers=login(world.other_staff)).status_code == 404
+    bad = client.get(url, params={"year": 2027, "format": "pdf"}, headers=sec)
+    assert bad.status_code == 422 and bad.json()["code"] == "validation_error"
