@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from server.deps import CurrentPrincipal, DbSession
 from server.openapi import errors
-from server.year import exports, service
+from server.year import exports, service, stats
 from server.year.deps import LedCommitment, OwnCommitment, ReadableCommitment
 from shared.schemas.year import (
     ID_MAX,
@@ -24,6 +24,7 @@ from shared.schemas.year import (
     CommitmentRemarks,
     CommitmentResults,
     CommitmentStatus,
+    CommitmentSummary,
     CommitmentUpdate,
 )
 
@@ -135,3 +136,10 @@ def export_cell_commitments(cell_id: CellId, principal: CurrentPrincipal, db: Db
     filename = f"dang-ky-cam-ket-{year}-chi-bo-{cell_id}.{fmt}"  # ASCII: no filename* needed
     return Response(data, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
+
+
+@router.get("/orgs/{org_id}/commitments/summary", response_model=CommitmentSummary, responses=ONE,
+            summary="Tình hình đăng ký cam kết theo từng chi bộ trực thuộc (cán bộ cấp ủy)")
+def commitment_summary(org_id: CellId, principal: CurrentPrincipal, db: DbSession,
+                       year: Annotated[int, Query(ge=YEAR_MIN, le=YEAR_MAX)]) -> CommitmentSummary:
+    return stats.summary(db, principal, org_id, year)

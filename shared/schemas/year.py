@@ -237,3 +237,22 @@ class CellCommitments(Schema):
     year: int
     members: list[CellMemberCommitment]
     counts: dict[str, int]  # by status, plus "none" (not registered) and "total"
+
+
+class CellCommitmentCount(Schema):
+    cell_id: int
+    name: str
+    members: int  # members now in the cell
+    submitted: int = 0  # awaiting a decision
+    approved: int = 0
+    returned: int = 0
+    with_results: int = 0  # approved ones with at least one result written
+
+
+class CommitmentSummary(Schema):
+    """Where the commitments of a year stand, cell by cell, under an organisation (staff's view)."""
+
+    org_id: int
+    year: int
+    cells: list[CellCommitmentCount]
+    totals: CellCommitmentCount  # cell_id is the organisation's, name its name

@@ -227,6 +227,10 @@ MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
     ],
     ("GET", "/year/cells/{cell_id}/commitments"): [("/year/cells/{cell_a}/commitments?year={this_year}", None,
                                                     "fonnooo", "leaders and staff above; members 403")],
+    ("GET", "/year/orgs/{org_id}/commitments/summary"): [
+        ("/year/orgs/{district}/commitments/summary?year={this_year}", None, "nnnnnoo", "staff above"),
+        ("/year/orgs/{cell_a}/commitments/summary?year={this_year}", None, "nonnooo", "its leaders too"),
+    ],
     ("GET", "/year/cells/{cell_id}/commitments/export"): [
         ("/year/cells/{cell_a}/commitments/export?year={this_year}", None, "fonnooo", ""),
     ],

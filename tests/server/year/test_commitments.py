@@ -287,3 +287,33 @@ def test_the_cells_export_has_a_row_per_item_and_the_unregistered(client, world,
     assert client.get(url, params={"year": 2027}, headers=login(world.other_staff)).status_code == 404
     bad = client.get(url, params={"year": 2027, "format": "pdf"}, headers=sec)
     assert bad.status_code == 422 and bad.json()["code"] == "validation_error"
+
+
+def test_the_summary_counts_cell_by_cell_under_an_organisation(client, world, login, db):
+    approved = make_commitment(db, world.member, 2027, "approved")
+    make_commitment(db, world.member2, 2027, "submitted")
+    make_commitment(db, world.secretary, 2027, "draft")  # private: not counted
+    make_commitment(db, world.sibling_member, 2027, "returned")
+    make_commitment(db, world.other_member, 2027, "approved")
+    make_commitment(db, world.staff, 2026, "approved")  # another year
+    db.commit()
+    member = login(world.member)
+    item = client.get(f"{BASE}/{approved.id}", headers=member).json()["items"][0]["id"]
+    client.put(f"{BASE}/{approved.id}/results", json={"results": [{"item_id": item, "result": "Xong"}]},
+               headers=member)
+    url = f"/api/v1/year/orgs/{world.district.id}/commitments/summary"
+    resp = client.get(url, params={"year": 2027}, headers=login(world.staff))
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    cells = {c["cell_id"]: c for c in body["cells"]}
+    assert set(cells) == {world.cell.id, world.sibling_cell.id}  # the other district's cell is not here
+    assert cells[world.cell.id] | {"name": ""} == {"cell_id": world.cell.id, "name": "", "members": 3,
+                                                     "submitted": 1, "approved": 1, "returned": 0,
+                                                     "with_results": 1}
+    assert cells[world.sibling_cell.id]["returned"] == 1
+    assert body["totals"]["approved"] == 1 and body["totals"]["name"] == "Đảng bộ huyện A"
+    province = client.get(f"/api/v1/year/orgs/{world.province.id}/commitments/summary",
+                          params={"year": 2027}, headers=login(world.province_staff)).json()
+    assert province["totals"]["approved"] == 2 and len(province["cells"]) == 3
+    for person in (world.other_staff, world.secretary, world.member):
+        assert client.get(url, params={"year": 2027}, headers=login(person)).status_code == 404
