@@ -6,7 +6,7 @@ Every write bumps the commitment, logs it for the devices that hold it and recor
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
@@ -39,20 +39,15 @@ from shared.timefmt import VN_TZ
 
 S = CommitmentStatus
 EDITABLE = {S.draft.value, S.returned.value}
-# A device clock this far ahead is taken at its word; further ahead, the server's time is used instead.
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 # ---- time ----
 
 
 def acted_at(made_at: datetime | None, now: datetime | None = None) -> datetime:
-    """When the member acted: the offline action's `made_at` (never in the future), else now."""
+    """When the member acted: the offline action's `made_at` (a clock ahead is cut to now), else now."""
     now = now or utcnow()
-    if made_at is None:
-        return now
-    made = as_utc(made_at)
-    return now if made > now + CLOCK_SKEW else made
+    return now if made_at is None else min(as_utc(made_at), now)
 
 
 def local_year(now: datetime | None = None) -> int:
@@ -156,8 +151,10 @@ def _editable(commitment: Commitment) -> None:
                        status=commitment.status)
 
 
-def _not_older(commitment: Commitment, at: datetime) -> None:
-    if at < as_utc(commitment.edited_at):
+def _not_older(commitment: Commitment, at: datetime, queued: bool) -> None:
+    """A queued (offline) edit made before the server's last one does not overwrite it; an online edit is
+    always the newest intent."""
+    if queued and at < as_utc(commitment.edited_at):
         raise Conflict("Bản đăng ký đã được sửa sau thời điểm này (trên thiết bị khác): thay đổi cũ không "
                        "được ghi đè.", code="commitment_newer")
 
@@ -166,7 +163,7 @@ def update_items(session: Session, principal: Principal, commitment: Commitment,
                  items: Sequence[CommitmentItemIn], *, made_at: datetime | None = None) -> Commitment:
     _editable(commitment)
     at = acted_at(made_at)
-    _not_older(commitment, at)
+    _not_older(commitment, at, made_at is not None)
     _replace_items(session, commitment, items)
     commitment.edited_at = at
     _audit(session, principal, "update", commitment, items=len(items))
@@ -238,7 +235,7 @@ def set_results(session: Session, principal: Principal, commitment: Commitment,
     changed, stale = [], []
     for entry in results:
         item = items[entry.item_id]
-        if item.result_at is not None and at < as_utc(item.result_at):
+        if made_at is not None and item.result_at is not None and at < as_utc(item.result_at):
             stale.append(entry.item_id)
             continue
         if item.result != entry.result:
@@ -261,7 +258,7 @@ def decide(session: Session, principal: Principal, commitment: Commitment, decis
         raise Conflict("Chỉ duyệt hoặc trả lại bản đăng ký đang chờ duyệt.", code="commitment_not_submitted",
                        status=commitment.status)
     at = acted_at(made_at)
-    if commitment.submitted_at is not None and at < as_utc(commitment.submitted_at):
+    if made_at is not None and commitment.submitted_at is not None and at < as_utc(commitment.submitted_at):
         # Queued offline while an earlier version was on screen: it does not decide on the one sent since.
         raise Conflict("Bản đăng ký đã được gửi lại sau thời điểm này: hãy xem lại bản mới trước khi duyệt.",
                        code="commitment_newer")
@@ -296,7 +293,7 @@ def set_remarks(session: Session, principal: Principal, commitment: Commitment, 
     changed, stale = [], []
     for entry in data.remarks:
         item = items[entry.item_id]
-        if item.remark_at is not None and at < as_utc(item.remark_at):
+        if made_at is not None and item.remark_at is not None and at < as_utc(item.remark_at):
             stale.append(entry.item_id)
             continue
         if item.remark != entry.remark:

@@ -163,3 +163,16 @@ def test_a_leader_decides_and_remarks_offline_at_the_time_they_acted(client, wor
                                        {"commitment_id": resent.id, "approve": True},
                                        utcnow() - timedelta(hours=1)))[0]
     assert stale["status"] == "refused" and stale["code"] == "commitment_newer"
+
+
+def test_a_device_clock_ahead_is_cut_to_the_servers_time_and_online_edits_win(client, world, login, clock):
+    headers = login(world.member)
+    ahead = utcnow() + timedelta(hours=3)
+    pushed = _push(client, headers, _action("cam-ket-0201", "commitment.save",
+                                            {"year": 2027, "items": ITEMS}, ahead))[0]
+    assert pushed["status"] == "applied"
+    cid = pushed["result"]["commitment_id"]
+    held = client.get(f"{BASE}/{cid}", headers=headers).json()
+    assert held["edited_at"].startswith(utcnow().strftime("%Y-%m-%dT%H:%M"))
+    edited = client.patch(f"{BASE}/{cid}", json={"items": ITEMS[:1]}, headers=headers)
+    assert edited.status_code == 200 and len(edited.json()["items"]) == 1
