@@ -40,11 +40,13 @@ def _routers() -> list[APIRouter]:
     from server.orgs.router import router as orgs_router
     from server.sync.router import router as sync_router
     from server.system.router import router as system_router
+    from server.year.router import router as year_router
 
     routers = [system_router, auth_router, orgs_router, members_router, audit_router]
     routers += [meetings_router, meeting_stats_router]
     routers.append(documents_router)
     routers += [sync_router, notifications_router]
+    routers.append(year_router)
     return routers
 
 

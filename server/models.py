@@ -11,7 +11,8 @@ import server.notifications.models
 import server.orgs.models
 import server.scheduler.models
 import server.sync.models
-import server.sync.models_ext  # noqa: F401
+import server.sync.models_ext
+import server.year.models  # noqa: F401
 
 metadata = SQLModel.metadata
 

@@ -20,8 +20,9 @@ def _seeders() -> list[Callable[[Session, "DemoContext"], None]]:
     from server.demo import documents, foundation
     from server.demo import meetings as demo_meetings
     from server.demo import sync as sync_demo
+    from server.demo import year as demo_year
 
-    return [foundation.seed, demo_meetings.seed, documents.seed, sync_demo.seed]
+    return [foundation.seed, demo_meetings.seed, documents.seed, sync_demo.seed, demo_year.seed]
 
 
 class DemoContext:

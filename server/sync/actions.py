@@ -36,6 +36,7 @@ _HANDLER_MODULES: list[str] = [
     "server.notifications.actions",
     "server.sync.meetings_bridge",
     "server.sync.documents_bridge",
+    "server.year.sync",
 ]
 
 

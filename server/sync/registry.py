@@ -150,6 +150,7 @@ _EXTRA_MODULES: list[str] = [
     "server.sync.meetings_bridge",
     "server.sync.documents_bridge",
     "server.notifications.provider",
+    "server.year.sync",
 ]
 
 

@@ -21,6 +21,7 @@ class NotificationKind:
     absence_flag = "absence_flag"
     meeting_draft = "meeting_draft"
     agenda_reminder = "agenda_reminder"  # ref_type "agenda_item": once per item (nhắc đọc tài liệu)
+    commitment_answered = "commitment_answered"
     welcome = "welcome"
 
 

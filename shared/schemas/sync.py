@@ -24,6 +24,7 @@ class EntityType(StrEnum):
     read_mark = "read_mark"
     bookmark = "bookmark"
     notification = "notification"
+    commitment = "commitment"  # data: shared.schemas.year.CommitmentPublic
 
 
 class ChangeOp(StrEnum):

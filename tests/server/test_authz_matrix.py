@@ -28,6 +28,10 @@ DOC = {"title": "Văn bản mới", "doc_type": "resolution", "category": "docum
        "audience_org_ids": ["{cell_a}"]}
 PASSWORD = {"new_password": "mat-khau-moi-dai-1"}
 M, D, DD = "/meetings/{meeting}", "/documents/{document}", "/documents/{draft_document}"
+C, CD, CA = ("/year/commitments/{commitment}", "/year/commitments/{draft_commitment}",
+             "/year/commitments/{approved_commitment}")
+COMMITMENT = {"year": "{this_year}", "items": [{"text": "Cam kết làm theo"}]}
+ITEMS = {"items": [{"text": "Cam kết đã sửa"}]}
 
 # (method, route path) -> cases: (url, body, expected letters, note). {name} is filled from the stage's ids.
 MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
@@ -208,6 +212,34 @@ MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
     ("POST", "/events/ticket"): [("", None, "ooooooo", "")],
     ("GET", "/notifications"): [("", None, "ooooooo", "one's own inbox")],
     ("POST", "/notifications/read"): [("", {"all": True}, "ooooooo", "")],
+    ("POST", "/year/commitments"): [("", COMMITMENT, "xooooof",
+                                     "member_a has this year's: 409; the admin is no member: 403")],
+    ("GET", "/year/commitments"): [("", None, "ooooooo", "filtered to what each may read")],
+    ("GET", "/year/commitments/mine"): [("", None, "ooooooo", "")],
+    ("GET", "/year/commitments/{commitment_id}"): [(C, None, "oonnooo", ""),
+                                                   (CD, None, "onnnnnn", "a draft is its author's only")],
+    ("PATCH", "/year/commitments/{commitment_id}"): [(CD, ITEMS, "onnnnnn", ""),
+                                                     (C, ITEMS, "xfnnfff", "submitted: locked (409)")],
+    ("DELETE", "/year/commitments/{commitment_id}"): [(CD, None, "onnnnnn", "")],
+    ("POST", "/year/commitments/{commitment_id}/submit"): [(CD + "/submit", None, "onnnnnn", "")],
+    ("POST", "/year/commitments/{commitment_id}/decision"): [(C + "/decision", {"approve": True}, "fonnffo",
+                                                              "the cell's leaders (and admins); staff read")],
+    ("PUT", "/year/commitments/{commitment_id}/results"): [
+        (CA + "/results", {"results": [{"item_id": "{approved_item}", "result": "Đã làm"}]}, "ofnnfff",
+         "the member's own"),
+    ],
+    ("PUT", "/year/commitments/{commitment_id}/remarks"): [
+        (CA + "/remarks", {"remarks": [{"item_id": "{approved_item}", "remark": "Tốt"}]}, "fonnffo", ""),
+    ],
+    ("GET", "/year/cells/{cell_id}/commitments"): [("/year/cells/{cell_a}/commitments?year={this_year}", None,
+                                                    "fonnooo", "leaders and staff above; members 403")],
+    ("GET", "/year/orgs/{org_id}/commitments/summary"): [
+        ("/year/orgs/{district}/commitments/summary?year={this_year}", None, "nnnnnoo", "staff above"),
+        ("/year/orgs/{cell_a}/commitments/summary?year={this_year}", None, "nonnooo", "its leaders too"),
+    ],
+    ("GET", "/year/cells/{cell_id}/commitments/export"): [
+        ("/year/cells/{cell_a}/commitments/export?year={this_year}", None, "fonnooo", ""),
+    ],
 }
 # Public by design (see test_route_security.PUBLIC): what every caller, signed in or not, gets.
 PUBLIC_CASES: dict[tuple[str, str], tuple[str, object, int] | None] = {
