@@ -66,7 +66,8 @@ def wrk(url: str, seconds: int, connections: int, headers: dict[str, str]) -> tu
         args += ["-H", f"{name}: {value}"]
     out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+    # The latency distribution's line (a stdev column such as "75.99%" must not match).
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rate, p99, int(bad.group(1)) if bad else 0
 

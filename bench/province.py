@@ -73,7 +73,9 @@ class Province:
         started = time.monotonic()
         try:
             if not self.postgres:
-                shutil.copyfile(Path(self.source) / "sotay.db", data_dir / "sotay.db")
+                for name in ("sotay.db", "sotay.db-wal"):  # the log is empty once generate has finished
+                    if (Path(self.source) / name).exists():
+                        shutil.copyfile(Path(self.source) / name, data_dir / name)
                 print(f"scratch copy of {self.source} in {time.monotonic() - started:.1f} s", flush=True)
                 yield data_dir, None
                 return

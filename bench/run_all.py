@@ -39,7 +39,7 @@ GENERATE = ["--members", "250000", "--cells", "10000", "--documents", "50000", "
 
 
 def bench(script: str, *args: str) -> list[dict]:
-    """The JSON lines a bench printed (its other lines go to this process's stderr)."""
+    """The JSON lines a bench printed (every line is echoed on this process's stderr)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=3600)
@@ -49,8 +49,7 @@ def bench(script: str, *args: str) -> list[dict]:
     for line in proc.stdout.splitlines():
         if line.startswith("{"):
             rows.append(json.loads(line))
-        else:
-            print(f"  {script}: {line}", file=sys.stderr)
+        print(f"  {script}: {line}", file=sys.stderr)
     return rows
 
 
@@ -105,27 +104,45 @@ def table(results: dict[str, dict], province: bool = False) -> str:
 
 def measure(engine: str, extra: list[str], seconds: int, search: bool) -> dict:
     """The table's cells for one engine; `extra`: the benches' data option (--postgres URL, --province
-    SOURCE, or none: SQLite on their own data)."""
-    out: dict[str, str] = {}
-    poll = bench("poll_rate.py", "--seconds", str(seconds), *extra)[0]
-    out["idle"] = f"**{poll['idle_ratio']}** (p99 {poll['idle_p99']})"
-    out["behind"] = f"**{poll['behind20_ratio']}**; p99 {poll['behind20_p99']}"
-    out["first"] = f"**{poll['first_sync_ms']} ms**, {poll['first_sync_kb']} KB"
-    workers = poll["workers"]
-    for row in bench("checkin_evening.py", *extra):
-        errors = sum(row["errors"].values())
-        if row["mode"] == "closed":
-            out["closed"] = f"{row['recorded']:,}, {errors} errors, **{row['ratio_to_health']}**"
-        else:
-            out["open"] = f"{row['recorded']:,}, {errors} errors, **p99 {row['p99_ms']} ms**"
-    sse = bench("sse_fanout.py", *extra)[0]
-    out["sse"] = (f"{sse['heard_within_2s']:,} of {sse['clients']:,} within 2 s (last {sse['last_ms']} ms), "
-                  f"**{sse['server_rss_mb']} MB**")
-    if search:
+    SOURCE, or none: SQLite on their own data). A bench that fails leaves its cells "failed" (its output on
+    stderr) and the others run."""
+    out: dict[str, str] = {"workers": str(os.cpu_count())}
+
+    def poll() -> None:
+        row = bench("poll_rate.py", "--seconds", str(seconds), *extra)[0]
+        out["idle"] = f"**{row['idle_ratio']}** (p99 {row['idle_p99']})"
+        out["behind"] = f"**{row['behind20_ratio']}**; p99 {row['behind20_p99']}"
+        out["first"] = f"**{row['first_sync_ms']} ms**, {row['first_sync_kb']} KB"
+        out["workers"] = str(row["workers"])
+
+    def evening() -> None:
+        for row in bench("checkin_evening.py", *extra):
+            errors = sum(row["errors"].values())
+            if row["mode"] == "closed":
+                out["closed"] = f"{row['recorded']:,}, {errors} errors, **{row['ratio_to_health']}**"
+            else:
+                out["open"] = f"{row['recorded']:,}, {errors} errors, **p99 {row['p99_ms']} ms**"
+
+    def sse() -> None:
+        row = bench("sse_fanout.py", *extra)[0]
+        out["sse"] = (f"{row['heard_within_2s']:,} of {row['clients']:,} within 2 s "
+                      f"(last {row['last_ms']} ms), **{row['server_rss_mb']} MB**")
+
+    def find() -> None:
         found = search_p99(*extra)
         out["search"] = (f"**p99 {found['p99_ms']:.0f} ms** (p50 {found['p50_ms']:.0f} ms, "
                          f"{found['total']:,} found)")
-    out["workers"] = str(workers)
+
+    steps = [(poll, ("idle", "behind", "first")), (evening, ("closed", "open")), (sse, ("sse",))]
+    if search:
+        steps.append((find, ("search",)))
+    for step, keys in steps:
+        try:
+            step()
+        except (RuntimeError, subprocess.SubprocessError, KeyError, IndexError, ValueError) as exc:
+            print(f"{engine}: {step.__name__} failed: {exc}", file=sys.stderr)
+            for key in keys:
+                out.setdefault(key, "failed")
     print(f"{engine}: {out}", file=sys.stderr)
     return out
 
