@@ -9,7 +9,9 @@ each on a fresh database: closed loop (500 clients, each sending its members' ch
 other, all starting at once) and open loop (the check-ins sent at `rate` per second whatever the answers).
 The load comes from this process on plain asyncio connections (keep-alive). Prints one JSON line per
 run: recorded rows, errors, throughput and its ratio to `/api/v1/health` (wrk, same run), latency
-percentiles.
+percentiles. `--province SOURCE` runs each mode on a scratch copy of the generated province
+(bench/province.py): 250 of its cells spread over the province get a meeting open tonight, 20 of each
+cell's members a session.
 """
 
 import argparse
@@ -29,6 +31,7 @@ from pathlib import Path
 import pyotp
 from sqlalchemy import bindparam, create_engine, text
 
+from bench import province as generated
 from bench.oversized_bodies import ROOT, start_server, stop_server
 from bench.pgdb import fresh_database
 from bench.poll_rate import wrk
@@ -176,12 +179,14 @@ async def open_loop(base: str, jobs: list, rate: float) -> tuple[list, float]:
     return out, time.monotonic() - start
 
 
-def recorded(data_dir: Path, database_url: str | None) -> int:
+def recorded(data_dir: Path, database_url: str | None, meeting_ids: list[int]) -> int:
+    """Check-ins recorded at the bench's meetings (a generated province has its own from past meetings)."""
     engine = create_engine(database_url or f"sqlite:///{data_dir / 'sotay.db'}")
     try:
         with engine.connect() as conn:
-            query = text("SELECT count(*) FROM attendance WHERE source = 'checkin'")
-            return int(conn.execute(query).scalar_one())
+            query = text("SELECT count(*) FROM attendance WHERE source = 'checkin' AND meeting_id IN :ids"
+                         ).bindparams(bindparam("ids", expanding=True))
+            return int(conn.execute(query, {"ids": meeting_ids}).scalar_one())
     finally:
         engine.dispose()
 
@@ -197,7 +202,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0,
                         help="serve --workers: 0 = its default (the cores); -1 = one uvicorn worker")
     parser.add_argument("--postgres", metavar="URL", help="run on fresh databases beside this one")
+    parser.add_argument("--province", metavar="SOURCE",
+                        help="the generated province: its data directory (SQLite) or database URL")
     args = parser.parse_args()
+    if args.province:
+        source = generated.Province(args.province)
+        secret = secrets.token_urlsafe(48)
+        for mode in args.modes.split(","):
+            with source.scratch() as (data_dir, url):
+                jobs = generated.evening(url or f"sqlite:///{data_dir / 'sotay.db'}", secret, args.meetings,
+                                         args.per_meeting)
+                run(args, mode, data_dir, secret, jobs, url)
+        return
     template = Path(tempfile.mkdtemp(prefix="sotay-evening-"))
     secret = secrets.token_urlsafe(48)
     jobs = [] if args.postgres else prepare(template, secret, args.meetings, args.per_meeting)
@@ -233,8 +249,10 @@ def run(args: argparse.Namespace, mode: str, data_dir: Path, secret: str, jobs: 
             errors[f"{status} {code}"] = errors.get(f"{status} {code}", 0) + 1
     rate = len(out) / wall
     print(json.dumps({
-        "bench": "checkin_evening", "mode": mode, "server": str(args.server_root), "sent": len(jobs),
-        "recorded": recorded(data_dir, database_url), "engine": "PostgreSQL" if database_url else "SQLite",
+        "bench": "checkin_evening", "mode": mode, "data": "province" if args.province else "own",
+        "server": str(args.server_root), "sent": len(jobs),
+        "recorded": recorded(data_dir, database_url, sorted({j[0] for j in jobs})),
+        "engine": "PostgreSQL" if database_url else "SQLite",
         "errors": errors, "seconds": round(wall, 2),
         "per_second": round(rate, 1), "health_per_second": round(health[0]),
         "ratio_to_health": round(rate / health[0], 3), "p50_ms": round(q[49] * 1000),

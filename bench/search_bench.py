@@ -5,7 +5,9 @@
 Builds a province (10 districts x 10 grassroots x 10 cells = 1,000 cells) and N documents addressed to the
 province, a district, a grassroots party or a cell, indexes them with the same code as the server, then times
 server.documents.service.list_documents (visibility + search + ranking + page building) for a member and a
-district staff member.
+district staff member. `--province SOURCE` times the same on the generated province instead (its data
+directory or database URL, read only; bench/province.py): the member of poll_rate's picks, and the first
+staff account of that member's district.
 """
 
 import argparse
@@ -22,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
+from bench import province as generated  # noqa: E402
 from server.auth.principal import Principal  # noqa: E402
 from server.config import Settings  # noqa: E402
 from server.db import Database  # noqa: E402
@@ -234,8 +237,25 @@ def main() -> None:
     parser.add_argument(
         "--postgres", metavar="URL", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"
     )
+    parser.add_argument("--province", metavar="SOURCE",
+                        help="the generated province: its data directory (SQLite) or database URL")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="sotay-bench-"))
+    if args.province:
+        source = generated.Province(args.province)
+        with generated.database(source.url) as conn:
+            account = generated.member(conn)
+            staff = generated.district_staff(conn, account.district_id)
+        ids = dict(member=account.member_id, user=account.user_id, staff=staff)
+        settings = Settings(data_dir=data_dir, database_url=source.url, secret_key="b" * 48,
+                            run_scheduler=False)
+        try:
+            print(f"{source.engine_name}: the generated province; member {account.username}, district "
+                  f"{account.district_id}'s staff user {staff}; {args.runs} runs each")
+            measure(settings, ids, args.runs)
+        finally:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        return
     admin = None
     name = None
     if args.postgres:

@@ -10,6 +10,8 @@ plain asyncio connections, `wave` at a time, each counted open once its first `s
 catch-up) arrived. Then an administrator publishes one document to the province over HTTP, and every
 stream's next `sync` event is timed from the moment the publish was sent (its own request included:
 a single worker may push before the publisher has its answer). Prints one JSON line.
+`--province SOURCE` runs on a scratch copy of the generated province (bench/province.py): the devices are
+members spread over the whole province (every n-th account), the publisher its administrator.
 """
 
 import argparse
@@ -26,6 +28,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
+from bench import province as generated
 from bench.checkin_evening import prepare
 from bench.oversized_bodies import ROOT, start_server, stop_server
 from bench.pgdb import on_engine
@@ -103,7 +106,7 @@ def top_version(data_dir: Path, database_url: str | None) -> int:
 
 
 async def fan_out(base: str, tokens: list[str], wave: int, proc_pid: int, data_dir: Path,
-                  database_url: str | None) -> dict:
+                  database_url: str | None, admin: tuple[str, str] = ("quantri", PASSWORD)) -> dict:
     host, port = base.removeprefix("http://").split(":")
     streams = [Stream() for _ in tokens]
     failed_open = 0
@@ -117,7 +120,7 @@ async def fan_out(base: str, tokens: list[str], wave: int, proc_pid: int, data_d
     live = [s for s in streams if s.events == 1]
     memory = rss_mb(proc_pid)
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-        login = await http.post("/api/v1/auth/login", json={"username": "quantri", "password": PASSWORD})
+        login = await http.post("/api/v1/auth/login", json={"username": admin[0], "password": admin[1]})
         admin = {"Authorization": f"Bearer {login.json()['access_token']}"}
         root = (await http.get("/api/v1/orgs", params={"limit": 1}, headers=admin)).json()["items"][0]["id"]
         waits: list[float] = []
@@ -158,7 +161,18 @@ def main() -> None:
     parser.add_argument("--server-root", type=Path, default=ROOT)
     parser.add_argument("--workers", type=int, default=0, help="serve --workers (0: its default, the cores)")
     parser.add_argument("--postgres", metavar="URL", help="run on a fresh database beside this one")
+    parser.add_argument("--province", metavar="SOURCE",
+                        help="the generated province: its data directory (SQLite) or database URL")
     args = parser.parse_args()
+    if args.province:
+        source = generated.Province(args.province)
+        with source.scratch() as (data_dir, url):
+            with generated.database(url or f"sqlite:///{data_dir / 'sotay.db'}") as conn:
+                admin = generated.admin_username(conn)
+            secret = secrets.token_urlsafe(48)
+            tokens = generated.devices(url or f"sqlite:///{data_dir / 'sotay.db'}", secret, args.clients)
+            measure(args, data_dir, secret, tokens, url, (admin, generated.PASSWORD))
+        return
     on_engine(args.postgres, lambda url: run(args, url))
 
 
@@ -168,14 +182,22 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
     cells = max(1, args.clients // 20)
     # Each member of `prepare` has a session and an access token (its open meetings are not used here).
     tokens = [t for _, _, t in prepare(data_dir, secret, cells, 20, database_url)][:args.clients]
+    try:
+        measure(args, data_dir, secret, tokens, database_url)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, data_dir: Path, secret: str, tokens: list[str],
+            database_url: str | None, admin: tuple[str, str] = ("quantri", PASSWORD)) -> None:
     proc, base = start_server(args.server_root.resolve(), data_dir, secret, workers=args.workers,
                               database_url=database_url)
     try:
-        out = asyncio.run(fan_out(base, tokens, args.wave, proc.pid, data_dir, database_url))
+        out = asyncio.run(fan_out(base, tokens, args.wave, proc.pid, data_dir, database_url, admin))
     finally:
         stop_server(proc)
-        shutil.rmtree(data_dir, ignore_errors=True)
     print(json.dumps({"bench": "sse_fanout", "engine": "PostgreSQL" if database_url else "SQLite",
+                      "data": "province" if args.province else "own",
                       "workers": args.workers or os.cpu_count(), **out}), flush=True)
 
 
