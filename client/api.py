@@ -25,17 +25,18 @@ M = TypeVar("M", bound=BaseModel)
 
 # Said when the server gave no message of its own (proxy errors, HTML pages, empty bodies).
 _STATUS_MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
-    401: "Bạn cần đăng nhập lại.",
-    403: "Bạn không có quyền thực hiện thao tác này.",
-    404: "Không tìm thấy dữ liệu.",
-    409: "Dữ liệu đã thay đổi hoặc bị trùng.",
-    410: "Dữ liệu không còn trên máy chủ.",
-    413: "Tệp quá lớn.",
-    422: "Dữ liệu không hợp lệ.",
+    400: "Yêu cầu không hợp lệ. Hãy kiểm tra lại thông tin rồi gửi lại.",
+    401: "Phiên đăng nhập đã hết. Hãy đăng nhập lại.",
+    403: "Bạn không có quyền thực hiện thao tác này. Nếu cần, hãy liên hệ bí thư chi bộ.",
+    404: "Không tìm thấy dữ liệu: có thể đã bị xoá. Hãy bấm Làm mới.",
+    409: "Dữ liệu đã thay đổi hoặc bị trùng. Hãy bấm Làm mới rồi thử lại.",
+    410: "Dữ liệu không còn trên máy chủ. Hãy bấm Làm mới.",
+    413: "Tệp quá lớn. Hãy chọn tệp nhỏ hơn.",
+    422: "Dữ liệu chưa hợp lệ. Hãy sửa lại rồi gửi lại.",
     429: "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.",
 }
-OFFLINE_MESSAGE = "Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại."
+OFFLINE_MESSAGE = "Không kết nối được máy chủ. Hãy kiểm tra mạng rồi thử lại."
+SERVER_TROUBLE = "Máy chủ đang gặp sự cố. Vui lòng thử lại sau ít phút; dữ liệu trên máy vẫn được giữ."
 
 
 class ApiError(Exception):
@@ -85,7 +86,7 @@ def error_from_response(resp: httpx.Response) -> ApiError:
     except (ValueError, UnicodeDecodeError):
         pass
     if not message:
-        message = _STATUS_MESSAGES.get(resp.status_code, "Máy chủ đang gặp sự cố. Vui lòng thử lại sau.")
+        message = _STATUS_MESSAGES.get(resp.status_code, SERVER_TROUBLE)
     return ApiError(resp.status_code, code, message, errors)
 
 

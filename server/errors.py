@@ -14,10 +14,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = logging.getLogger(__name__)
 
 
+ACTIONS = ("hãy", "vui lòng", "thử lại", "liên hệ", "đăng nhập", "gửi lại")
+"""Words that tell a person what to do next; a message without one gets its kind's advice."""
+
+
+def says_what_to_do(message: str) -> bool:
+    lowered = message.lower()
+    return any(word in lowered for word in ACTIONS)
+
+
 class DomainError(Exception):
     status = 400
     code = "bad_request"
-    message = "Yêu cầu không hợp lệ."
+    message = "Yêu cầu không hợp lệ. Hãy kiểm tra lại thông tin rồi gửi lại."
+    advice = "Hãy kiểm tra lại thông tin rồi gửi lại."
     # A refusal worth keeping: keyword arguments for audit.record, written after the request's rollback.
     audit: dict[str, Any] | None = None
 
@@ -27,6 +37,13 @@ class DomainError(Exception):
             self.code = code
         self.extra = extra
         super().__init__(self.message)
+
+    def sentence(self) -> str:
+        """What the person reads: the message, and what to do about it where the message does not say."""
+        if says_what_to_do(self.message):
+            return self.message
+        said = self.message.rstrip()
+        return f"{said}{'' if said.endswith(('.', '!', '?')) else '.'} {self.advice}"
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled whole (a worker process raises it, server/kit/offload.py): code and extra survive.
@@ -48,48 +65,58 @@ class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
     message = "Bạn cần đăng nhập để tiếp tục."
+    advice = "Hãy đăng nhập lại."
 
 
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
-    message = "Bạn không có quyền thực hiện thao tác này."
+    message = ("Bạn không có quyền thực hiện thao tác này. "
+               "Nếu cần, hãy liên hệ bí thư chi bộ hoặc cán bộ phụ trách.")
+    advice = "Nếu cần, hãy liên hệ bí thư chi bộ hoặc cán bộ phụ trách."
 
 
 class NotFound(DomainError):
     status = 404
     code = "not_found"
-    message = "Không tìm thấy dữ liệu yêu cầu."
+    message = ("Không tìm thấy dữ liệu yêu cầu: có thể đã bị xoá hoặc không thuộc phạm vi của bạn. "
+               "Hãy bấm Làm mới.")
+    advice = "Có thể dữ liệu đã bị xoá hoặc không thuộc phạm vi của bạn; hãy bấm Làm mới."
 
 
 class Conflict(DomainError):
     status = 409
     code = "conflict"
-    message = "Dữ liệu bị trùng hoặc xung đột."
+    message = "Dữ liệu bị trùng hoặc vừa được người khác thay đổi. Hãy bấm Làm mới rồi thử lại."
+    advice = "Hãy bấm Làm mới để xem bản mới nhất rồi thử lại."
 
 
 class Gone(DomainError):
     status = 410
     code = "gone"
-    message = "Dữ liệu không còn."
+    message = "Dữ liệu này không còn trên máy chủ. Hãy bấm Làm mới."
+    advice = "Hãy bấm Làm mới."
 
 
 class PayloadTooLarge(DomainError):
     status = 413
     code = "payload_too_large"
-    message = "Tệp quá lớn."
+    message = "Tệp quá lớn. Hãy chọn tệp nhỏ hơn."
+    advice = "Hãy chọn tệp nhỏ hơn."
 
 
 class Unprocessable(DomainError):
     status = 422
     code = "unprocessable"
-    message = "Dữ liệu không hợp lệ."
+    message = "Dữ liệu chưa hợp lệ. Hãy sửa lại rồi gửi lại."
+    advice = "Hãy sửa lại rồi gửi lại."
 
 
 class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
     message = "Bạn đã thử quá nhiều lần. Vui lòng thử lại sau."
+    advice = "Vui lòng thử lại sau ít phút."
 
     def __init__(self, retry_after: int, message: str | None = None, *, code: str | None = None):
         super().__init__(message, code=code)
@@ -102,6 +129,7 @@ class ServiceUnavailable(DomainError):
     status = 503
     code = "server_busy"
     message = "Máy chủ đang bận. Vui lòng thử lại sau ít giây."
+    advice = "Vui lòng thử lại sau ít giây."
     retry_after = 5
 
 
@@ -146,12 +174,12 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 _HTTP_MESSAGES = {
-    404: ("not_found", "Không tìm thấy địa chỉ yêu cầu."),
-    405: ("method_not_allowed", "Phương thức không được hỗ trợ cho địa chỉ này."),
+    404: ("not_found", "Không tìm thấy địa chỉ yêu cầu. Hãy kiểm tra lại đường dẫn hoặc cập nhật ứng dụng."),
+    405: ("method_not_allowed", "Địa chỉ này không nhận thao tác đó. Hãy cập nhật ứng dụng rồi thử lại."),
     401: ("unauthorized", "Bạn cần đăng nhập để tiếp tục."),
-    403: ("forbidden", "Bạn không có quyền thực hiện thao tác này."),
-    413: ("payload_too_large", "Dữ liệu gửi lên quá lớn."),
-    415: ("unsupported_media_type", "Định dạng dữ liệu không được hỗ trợ."),
+    403: ("forbidden", Forbidden.message),
+    413: ("payload_too_large", "Dữ liệu gửi lên quá lớn. Hãy chọn tệp nhỏ hơn."),
+    415: ("unsupported_media_type", "Định dạng dữ liệu không được hỗ trợ. Hãy cập nhật ứng dụng."),
 }
 
 _VALIDATION_MESSAGES = {
@@ -225,7 +253,7 @@ def render(exc: DomainError) -> JSONResponse:
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(
-        error_body(exc.code, exc.message, **exc.extra), status_code=exc.status, headers=headers
+        error_body(exc.code, exc.sentence(), **exc.extra), status_code=exc.status, headers=headers
     )
 
 
@@ -250,7 +278,8 @@ def install_error_handlers(app: FastAPI) -> None:
             errors.append({"field": _field_name(tuple(err.get("loc", ()))), "message": msg})
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return JSONResponse(
-            error_body("validation_error", f"Dữ liệu không hợp lệ ({summary}).", errors=errors),
+            error_body("validation_error", f"Dữ liệu chưa hợp lệ ({summary}). Hãy sửa lại rồi gửi lại.",
+                       errors=errors),
             status_code=422,
         )
 
@@ -259,9 +288,11 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 400:
             # FastAPI's only 400 is a body it cannot decode (not UTF-8, broken multipart): for a client
             # that is unreadable input like any other, so it gets the documented 422.
-            return JSONResponse(error_body("invalid_body", "Không đọc được nội dung gửi lên."),
+            return JSONResponse(error_body("invalid_body", "Không đọc được nội dung gửi lên. Hãy gửi lại."),
                                 status_code=422)
-        code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "Yêu cầu không thực hiện được."))
+        code, message = _HTTP_MESSAGES.get(
+            exc.status_code, ("http_error", "Yêu cầu không thực hiện được. Hãy thử lại sau.")
+        )
         if isinstance(exc.detail, dict) and "code" in exc.detail:
             code, message = exc.detail["code"], exc.detail.get("message", message)
         return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
@@ -271,19 +302,19 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OverflowError)
     async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
         log.warning("number out of range reached the database on %s: %s", request.url.path, exc)
-        return JSONResponse(error_body("value_out_of_range", "Giá trị số nằm ngoài phạm vi cho phép."),
+        return JSONResponse(error_body("value_out_of_range", "Số vượt phạm vi cho phép. Hãy sửa lại."),
                             status_code=422)
 
     @app.exception_handler(DataError)
     async def _data(request: Request, exc: DataError) -> JSONResponse:
         log.warning("database refused a value on %s: %s", request.url.path, exc.orig)
-        return JSONResponse(error_body("invalid_value", "Dữ liệu gửi lên có giá trị không hợp lệ."),
+        return JSONResponse(error_body("invalid_value", "Dữ liệu gửi lên có giá trị sai. Hãy sửa lại."),
                             status_code=422)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
         log.warning("integrity error on %s: %s", request.url.path, exc.orig)
-        message = "Dữ liệu bị trùng hoặc tham chiếu tới dữ liệu không tồn tại."
+        message = "Dữ liệu bị trùng hoặc tham chiếu tới dữ liệu không còn. Hãy bấm Làm mới rồi thử lại."
         return JSONResponse(error_body("conflict", message), status_code=409)
 
     # The server's own resources, not the client's input: the answer tells the client to keep its data

@@ -27,7 +27,7 @@ class AuthFailure(DomainError):
 
     status = 401
     code = "invalid_credentials"
-    message = "Tên đăng nhập hoặc mật khẩu không đúng."
+    message = "Tên đăng nhập hoặc mật khẩu không đúng. Hãy kiểm tra lại rồi thử lại."
 
 
 def _login_key(username: str) -> str:

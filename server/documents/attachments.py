@@ -34,7 +34,7 @@ from shared.schemas.documents import AttachmentPublic
 class UnsupportedType(DomainError):
     status = 415
     code = "unsupported_file_type"
-    message = "Chỉ nhận tệp PDF, Word (DOCX), Excel (XLSX) và ảnh PNG/JPEG."
+    message = "Chỉ nhận tệp PDF, Word (DOCX), Excel (XLSX) và ảnh PNG/JPEG. Hãy chọn tệp đúng loại."
 
 
 class RangeNotSatisfiable(DomainError):
@@ -211,7 +211,7 @@ class MultipartFileReceiver:
 class UnsupportedMedia(DomainError):
     status = 415
     code = "unsupported_media_type"
-    message = 'Gửi tệp dưới dạng multipart/form-data, trường "file".'
+    message = 'Hãy gửi tệp dưới dạng multipart/form-data, trường "file".'
 
 
 async def receive_upload(

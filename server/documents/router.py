@@ -13,6 +13,7 @@ from server.db import Database
 from server.deps import AppSettings, CurrentPrincipal, DbSession, ReadPrincipal
 from server.documents import attachments, comments, reads, service
 from server.documents.storage import get_store
+from server.errors import render
 from server.openapi import AUTHED, errors
 from shared.schemas.common import Page
 from shared.schemas.documents import (
@@ -299,12 +300,9 @@ def download_attachment(
         try:
             start, end = attachments.parse_range(range_header, size)
         except attachments.RangeNotSatisfiable as exc:
-            return Response(
-                status_code=416,
-                headers={**headers, "Content-Range": f"bytes */{size}"},
-                content=f'{{"code":"{exc.code}","message":"{exc.message}"}}',
-                media_type="application/json",
-            )
+            refused = render(exc)  # the one error shape, with what a range request needs beside it
+            refused.headers.update({**headers, "Content-Range": f"bytes */{size}"})
+            return refused
         code = 206
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     headers["Content-Length"] = str(end - start + 1 if size else 0)

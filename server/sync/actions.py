@@ -160,7 +160,7 @@ def _run(session: Session, principal: Principal, action: OfflineAction) -> Actio
             if keep is not None:
                 keep(session)
             return ActionResult(client_id=action.client_id, status=ActionStatus.refused, code=refusal.code,
-                                message=refusal.message)
+                                message=refusal.sentence())
         except IntegrityError as exc:
             # The same effect was committed meanwhile by another action (e.g. the web app): run again,
             # the handler now sees it and answers as its own idempotent case.
