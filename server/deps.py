@@ -91,7 +91,7 @@ def _request_session(request: Request, session: Session) -> Iterator[Session]:
 
 def _keep_refusal(request: Request, session: Session, entry: dict) -> None:
     """Write a refused attempt's audit entry on its own, the request's work having been rolled back."""
-    from server.audit import service as audit  # avoid an import cycle at module load
+    from server.records import audit
 
     route = request.scope.get("route")
     detail = {**(entry.get("detail") or {}), "route": f"{request.method} {getattr(route, 'path', '?')}"}

@@ -14,8 +14,8 @@ from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import Forbidden, NotFound
-from server.members.models import Member, RoleAssignment, User
-from server.orgs.models import OrgClosure
+from server.records.members import Member, RoleAssignment, User
+from server.records.orgs import OrgClosure
 from shared.enums import Role
 
 REFUSED = "access.refused"

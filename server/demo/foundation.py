@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from server.auth import security
-from server.members.models import Member, Membership, RoleAssignment, User
 from server.orgs import service as orgs
+from server.records.members import Member, Membership, RoleAssignment, User
 from shared.enums import MemberKind, OrgKind, Role
 from shared.text import fold
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from server.config import Settings
 from server.db import Database
-from server.orgs.models import Organization
+from server.records.orgs import Organization
 
 log = logging.getLogger(__name__)
 

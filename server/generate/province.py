@@ -26,7 +26,6 @@ from sqlalchemy import JSON, Date, Table, bindparam, func, insert, select, text,
 from sqlmodel import Session, SQLModel, col
 
 import server.models  # noqa: F401  (every table in the metadata, for --force)
-from server.audit.models import AuditEntry
 from server.auth.security import hash_password
 from server.config import Settings
 from server.db import Database, UTCDateTime
@@ -42,10 +41,11 @@ from server.documents.models import (
 from server.documents.storage import get_store
 from server.generate import names, texts
 from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting
-from server.members.models import Member, Membership, RoleAssignment, User
 from server.notifications.models import Notification
-from server.orgs.models import Organization, OrgClosure
-from server.sync.log import next_version
+from server.records.audit import AuditEntry
+from server.records.changelog import next_version
+from server.records.members import Member, Membership, RoleAssignment, User
+from server.records.orgs import Organization, OrgClosure
 from server.sync.models_ext import SyncHorizon
 from shared import docnumber
 from shared.docnumber import DOC_TYPE_CODES, DOC_TYPE_LABELS, DocType

@@ -6,13 +6,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from server.audit import service as audit
 from server.auth.principal import Principal
 from server.errors import Conflict, NotFound, Unprocessable
 from server.meetings import service
 from server.meetings.models import AbsenceRequest, Attendance, AttendanceChange, Meeting
-from server.members.models import Member, User
-from server.sync.log import record_change
+from server.records import audit
+from server.records.changelog import record_change
+from server.records.members import Member, User
 from server.timeutil import utcnow
 from shared.schemas.meetings import (
     ATTENDANCE_TARGET,

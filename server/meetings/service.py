@@ -10,16 +10,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col
 
-from server.audit import service as audit
 from server.auth.principal import Principal
 from server.errors import Conflict, NotFound, Unprocessable
 from server.meetings import policy
 from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting
-from server.members.models import Member, RoleAssignment, User
 from server.notifications import events
 from server.orgs import service as orgs
-from server.orgs.models import Organization
-from server.sync.log import record_change
+from server.records import audit
+from server.records.changelog import record_change
+from server.records.members import Member, RoleAssignment, User
+from server.records.orgs import Organization
 from server.timeutil import utcnow
 from shared.enums import CELL_ROLES, MemberKind, OrgKind
 from shared.schemas.meetings import (

@@ -16,16 +16,16 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from server.access import accounts
-from server.audit import service as audit
 from server.auth.principal import Principal
 from server.config import Settings
 from server.errors import PayloadTooLarge, Unprocessable
 from server.kit import offload
 from server.members import service, xlsx_guard
-from server.members.models import Member, User
 from server.orgs import service as orgs
-from server.orgs.models import Organization, OrgClosure
-from server.sync.log import record_changes
+from server.records import audit
+from server.records.changelog import record_changes
+from server.records.members import Member, User
+from server.records.orgs import Organization, OrgClosure
 from shared.enums import MEMBER_KIND_LABELS, MemberKind, OrgKind
 from shared.schemas.members import CARD_PATTERN, PHONE_PATTERN, ImportReport, ImportRowResult
 from shared.text import fold, nfc

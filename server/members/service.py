@@ -7,15 +7,15 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
 from server.access import accounts
-from server.audit import service as audit
 from server.auth import security
 from server.auth import service as auth_service
 from server.auth.principal import Principal
 from server.errors import Conflict, NotFound, Unprocessable
-from server.members.models import Member, Membership, RoleAssignment, User
 from server.orgs import service as orgs
-from server.orgs.models import Organization
-from server.sync.log import record_change
+from server.records import audit
+from server.records.changelog import record_change
+from server.records.members import Member, Membership, RoleAssignment, User
+from server.records.orgs import Organization
 from server.timeutil import utcnow
 from shared.enums import CELL_ROLES, MemberKind, OrgKind, Role
 from shared.schemas.auth import MePublic, OrgRef, RoleGrant

@@ -65,9 +65,9 @@ def absence_flags(session: Session, ctx: JobContext) -> str:
     length."""
     from server.meetings import service as meetings
     from server.meetings import stats
-    from server.members.models import Member
     from server.notifications import events
-    from server.orgs.models import Organization
+    from server.records.members import Member
+    from server.records.orgs import Organization
     from shared.enums import OrgKind
 
     year = ctx.local_now.year

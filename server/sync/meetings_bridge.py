@@ -91,7 +91,7 @@ def _absence_visible(view: View) -> Any:
 
 
 def _absence_data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
-    from server.members.models import Member
+    from server.records.members import Member
 
     rows = session.execute(
         select(AbsenceRequest, Member.full_name).join(Member, col(Member.id) == col(AbsenceRequest.member_id))

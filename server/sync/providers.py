@@ -5,8 +5,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from server.members.models import Member, RoleAssignment, User
-from server.orgs.models import Organization
+from server.records.members import Member, RoleAssignment, User
+from server.records.orgs import Organization
 from server.sync.registry import SimpleProvider, View, register
 from shared.schemas.sync import MemberData, OrganizationData, RoleData
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
-from server.orgs.models import OrgClosure
+from server.records.orgs import OrgClosure
 
 
 @dataclass(frozen=True)
