@@ -20,6 +20,7 @@ from server.documents.models import (
     ReadMark,
 )
 from server.errors import Conflict, Forbidden, Unprocessable
+from server.notifications import events
 from server.records import audit
 from server.records.changelog import record_change
 from server.records.orgs import Organization
@@ -193,8 +194,6 @@ def _log_change(
 
 
 def _mark_published(session: Session, doc: Document, now: datetime) -> None:
-    from server.notifications import events
-
     if doc.status != DocStatus.published.value and doc.id is not None:
         events.document_published(session, doc, audience.audience_ids(session, doc.id))
     doc.status = DocStatus.published.value

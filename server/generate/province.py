@@ -50,6 +50,7 @@ from server.sync.models_ext import SyncHorizon
 from shared import docnumber
 from shared.docnumber import DOC_TYPE_CODES, DOC_TYPE_LABELS, DocType
 from shared.enums import MemberKind, OrgKind, Role
+from shared.schemas.auth import PASSWORD_MAX, PASSWORD_MIN
 from shared.text import fold, slug
 from shared.timefmt import VN_TZ, fmt_datetime
 
@@ -1298,8 +1299,6 @@ def wipe(session: Session) -> None:
 
 def check(options: Options) -> None:
     """Refuse sizes the tree cannot be built with."""
-    from shared.schemas.auth import PASSWORD_MAX, PASSWORD_MIN
-
     if options.cells < 5:
         raise GenerateError("Cần ít nhất 5 chi bộ (--cells).")
     if options.members < 3 * options.cells:

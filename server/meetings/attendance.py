@@ -1,7 +1,7 @@
 """Attendance records: marking and correcting (audited), the sheet, closing a meeting, absence requests."""
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -10,6 +10,7 @@ from server.auth.principal import Principal
 from server.errors import Conflict, NotFound, Unprocessable
 from server.meetings import service
 from server.meetings.models import AbsenceRequest, Attendance, AttendanceChange, Meeting
+from server.notifications import events
 from server.records import audit
 from server.records.changelog import record_change
 from server.records.members import Member, User
@@ -370,8 +371,6 @@ def close(session: Session, principal: Principal, meeting_id: int) -> Meeting:
 
 def close_overdue(session: Session, now: datetime | None = None) -> list[int]:
     """Scheduler entry: close meetings still open 12 hours after their end (and check-in window)."""
-    from datetime import timedelta
-
     now = now or utcnow()
     candidates = (
         session.execute(
@@ -561,8 +560,6 @@ def decide(
     )
     record_change(session, "absence_request", req.id, user_ids=_req_audience(session, meeting, member.id))
     if old != new:
-        from server.notifications import events
-
         events.absence_answered(session, service.user_ids_of_members(session, [member.id]), meeting, approve,
                                 note)
     return _request_public(req, member.full_name)

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col
@@ -486,8 +486,6 @@ def list_meetings(
     offset: int = 0,
     ascending: bool = False,
 ) -> tuple[list[Meeting], int]:
-    from sqlalchemy import func
-
     q = visible_meetings(principal)
     if org_id is not None:
         org = session.get(Organization, org_id)

@@ -144,7 +144,7 @@ def csv_rows(text: str) -> Iterator[list[Any]]:
 
 
 def xlsx_rows(data: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # openpyxl (15 MB) only on an import
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -212,7 +212,7 @@ def parse_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 80000:
-        from openpyxl.utils.datetime import from_excel
+        from openpyxl.utils.datetime import from_excel  # openpyxl only on an import
 
         result = from_excel(value)
         return result.date() if isinstance(result, datetime) else result  # type: ignore[return-value]

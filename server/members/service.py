@@ -3,10 +3,10 @@
 from datetime import date
 
 from sqlalchemy import delete, func, insert, or_, select
-from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
 from server.access import accounts
+from server.access.members import visible_members
 from server.auth import security
 from server.auth import service as auth_service
 from server.auth.principal import Principal
@@ -30,21 +30,6 @@ from shared.schemas.members import (
     TransferRequest,
 )
 from shared.text import fold, nfc
-
-
-def visible_members(principal: Principal) -> Select:
-    """SELECT of the members the caller may see: admin all, staff their subtrees, leaders their cells."""
-    q = select(Member)
-    if principal.is_admin:
-        return q
-    conditions = []
-    if principal.staff_org_ids:
-        conditions.append(Member.org_id.in_(orgs.subtrees_ids(principal.staff_org_ids)))
-    if principal.led_cell_ids:
-        conditions.append(Member.org_id.in_(principal.led_cell_ids))
-    if principal.member is not None:
-        conditions.append(Member.id == principal.member.id)
-    return q.where(or_(*conditions)) if conditions else q.where(Member.id == -1)
 
 
 def get_visible(session: Session, principal: Principal, member_id: int) -> Member:

@@ -2,11 +2,12 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, literal, select
+from sqlalchemy import delete, func, insert, literal, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from server.errors import Conflict, NotFound, Unprocessable
+from server.records.members import Member
 from server.records.orgs import (  # noqa: F401  (the tree queries stay reachable as orgs.service.<name>)
     Organization,
     OrgClosure,
@@ -168,15 +169,11 @@ def visible(*, is_admin: bool, staff_org_ids: Sequence[int], cell_id: int | None
         conditions.append(Organization.id.in_(ancestor_ids(cell_id)))
     if not conditions:
         return q.where(Organization.id == -1)
-    from sqlalchemy import or_
-
     return q.where(or_(*conditions))
 
 
 def member_counts(session: Session, org_ids: Sequence[int]) -> dict[int, int]:
     """Members in each org's whole subtree."""
-    from server.records.members import Member
-
     if not org_ids:
         return {}
     rows = session.execute(

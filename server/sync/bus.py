@@ -6,15 +6,17 @@ one loses nothing: the feed stays the truth and devices pull it on connect and o
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
+from starlette.concurrency import run_in_threadpool
 
 # What a commit sends lives with the change log (server/records/hints.py); the bus receives it.
-from server.records.hints import CHANNEL, Hint, attach, attach_redis, detach  # noqa: F401
+from server.records.hints import CHANNEL, Hint
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +121,6 @@ class Bus:
 
 def redis_channel(database_url: str) -> str:
     """One channel per database, so deployments sharing a Redis server do not hear each other."""
-    import hashlib
-
     return f"{CHANNEL}:{hashlib.sha256(database_url.encode()).hexdigest()[:12]}"
 
 
@@ -131,7 +131,7 @@ def pg_conninfo(database_url: str) -> str:
 
 async def listen_redis(redis_url: str, channel: str, bus: Bus, ready: asyncio.Event | None = None) -> None:
     """Forward hints published to Redis by every worker to this process's bus; reconnects until cancelled."""
-    import redis.asyncio as aioredis
+    import redis.asyncio as aioredis  # only a deployment with Redis has it
 
     delay = 0.5
     while True:
@@ -162,7 +162,7 @@ async def listen_redis(redis_url: str, channel: str, bus: Bus, ready: asyncio.Ev
 
 async def listen(database_url: str, bus: Bus, ready: asyncio.Event | None = None) -> None:
     """Forward NOTIFYs of every worker to this process's bus; reconnects until cancelled."""
-    import psycopg
+    import psycopg  # PostgreSQL driver: not loaded on SQLite
 
     delay = 0.5
     while True:
@@ -212,8 +212,6 @@ async def listen_log(engine: Engine, bus: Bus, interval: float, ready: asyncio.E
     committed since the last look. One indexed statement per look and worker; a hint reaches a device at
     most `interval` later than through the in-process bus. Notifications arrive through the feed it pulls.
     """
-    from starlette.concurrency import run_in_threadpool
-
     def top() -> int:
         with engine.connect() as conn:
             return int(conn.execute(_LOG_TOP).scalar() or 0)
