@@ -40,7 +40,7 @@ from server.auth import security
 from server.auth.models import DeviceSession
 from server.config import Settings
 from server.meetings.models import Meeting
-from server.members.models import Member, Membership, User
+from server.records.members import Member, Membership, User
 from shared.enums import OrgKind
 from tests.factories import make_org, make_world
 

@@ -24,7 +24,7 @@ from bench.checkins import CheckinLoad, mint_tokens, report
 from bench.oversized_bodies import ROOT, start_server, stop_server
 from server.app import create_app
 from server.config import Settings
-from server.members.models import Member, Membership, User
+from server.records.members import Member, Membership, User
 from shared.enums import OrgKind
 from tests.factories import make_member, make_org, make_world
 from tests.server.meetings.factories import make_meeting

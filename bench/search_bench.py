@@ -30,9 +30,9 @@ from server.config import Settings  # noqa: E402
 from server.db import Database  # noqa: E402
 from server.documents import search, service  # noqa: E402
 from server.documents.models import Document, DocumentAudience  # noqa: E402
-from server.members.models import Member, RoleAssignment, User  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
 from server.orgs import service as orgs  # noqa: E402
+from server.records.members import Member, RoleAssignment, User  # noqa: E402
 from server.timeutil import utcnow  # noqa: E402
 from shared import docnumber  # noqa: E402
 from shared.docnumber import DOC_TYPE_CODES, DOC_TYPE_LABELS, DocType  # noqa: E402

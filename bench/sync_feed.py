@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from server.app import create_app
 from server.config import Settings
-from server.sync.log import record_change
+from server.records.changelog import record_change
 from shared.enums import OrgKind
 from tests.factories import PASSWORD, make_member, make_org
 

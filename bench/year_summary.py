@@ -24,9 +24,9 @@ from sqlalchemy import insert  # noqa: E402
 from server.auth.principal import Principal, load_roles  # noqa: E402
 from server.config import Settings  # noqa: E402
 from server.db import Database  # noqa: E402
-from server.members.models import Member, RoleAssignment, User  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
-from server.orgs.models import Organization, OrgClosure  # noqa: E402
+from server.records.members import Member, RoleAssignment, User  # noqa: E402
+from server.records.orgs import Organization, OrgClosure  # noqa: E402
 from server.year import stats  # noqa: E402
 from server.year.models import Commitment, CommitmentItem  # noqa: E402
 from shared.enums import Role  # noqa: E402

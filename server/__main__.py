@@ -1,10 +1,15 @@
-"""Command line: `python -m server serve|migrate|demo|generate|create-admin|backup|restore|copy-db`."""
+"""Command line: `python -m server serve|migrate|demo|generate|create-admin|backup|restore|copy-db`.
+
+Each command imports what it runs inside its function: a `backup` never loads the web app or the province
+generator, and the supervisor of several `serve` workers never loads the application itself.
+"""
 
 import argparse
 import getpass
 import logging
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from server.config import Settings, get_settings
@@ -20,22 +25,22 @@ def serve_settings(args: argparse.Namespace) -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    import uvicorn  # loaded by this command only
 
-    from server.prepare import prepare_database
+    from server.prepare import prepare_database  # loaded by this command only
 
     settings = serve_settings(args)
     workers = args.workers or os.cpu_count() or 1
     if workers == 1:
         prepare_database(settings, args.demo)
-        from server.app import create_app
+        from server.app import create_app  # loaded by this command only
 
         app = create_app(settings, migrate=False)
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, **proxy_options(settings))
         return 0
     # The supervisor of several workers only watches them: the schema upgrade (and demo data) runs in a
     # process of its own, so the supervisor never loads the application (90 MB it would hold for nothing).
-    import multiprocessing
+    import multiprocessing  # loaded by this command only
 
     prepare = multiprocessing.get_context("spawn").Process(target=prepare_database,
                                                            args=(settings, args.demo))
@@ -65,7 +70,7 @@ def proxy_options(settings: Settings) -> dict[str, object]:
 
 
 def _migrate(_args: argparse.Namespace) -> int:
-    from server.migrate import upgrade
+    from server.migrate import upgrade  # loaded by this command only
 
     upgrade(get_settings())
     print("Đã cập nhật cấu trúc cơ sở dữ liệu.")
@@ -73,8 +78,8 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 def _demo(_args: argparse.Namespace) -> int:
-    from server.demo.seed import seed_if_empty
-    from server.migrate import upgrade
+    from server.demo.seed import seed_if_empty  # loaded by this command only
+    from server.migrate import upgrade  # loaded by this command only
 
     settings = get_settings()
     upgrade(settings)
@@ -84,10 +89,10 @@ def _demo(_args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from datetime import date
 
-    from server.generate.province import GenerateError, Options, run
-    from server.migrate import upgrade
+
+    from server.generate.province import GenerateError, Options, run  # loaded by this command only
+    from server.migrate import upgrade  # loaded by this command only
 
     settings = get_settings()
     upgrade(settings)
@@ -112,9 +117,9 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _create_admin(args: argparse.Namespace) -> int:
-    from server.db import Database
-    from server.members.bootstrap import create_admin
-    from server.migrate import upgrade
+    from server.db import Database  # loaded by this command only
+    from server.members.bootstrap import create_admin  # loaded by this command only
+    from server.migrate import upgrade  # loaded by this command only
 
     settings: Settings = get_settings()
     upgrade(settings)
@@ -130,7 +135,7 @@ def _create_admin(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from server.backup import BackupError, backup
+    from server.backup import BackupError, backup  # loaded by this command only
 
     try:
         summary = backup(get_settings(), args.directory)
@@ -144,7 +149,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from server.backup import BackupError, restore
+    from server.backup import BackupError, restore  # loaded by this command only
 
     try:
         summary = restore(get_settings(), args.directory, force=args.force)
@@ -157,7 +162,7 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _copy_db(args: argparse.Namespace) -> int:
-    from server.copydb import CopyError, copy_database
+    from server.copydb import CopyError, copy_database  # loaded by this command only
 
     try:
         report = copy_database(get_settings(), args.to, files_to_database=args.files_to_database)
@@ -215,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
                       help="chuyển cả tệp đính kèm vào CSDL (cài đặt nhiều máy chủ)")
     copy.set_defaults(func=_copy_db)
     args = parser.parse_args(argv)
-    from server.errors import DomainError
+    from server.errors import DomainError  # loaded by this command only
 
     try:
         return int(args.func(args))

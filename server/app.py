@@ -4,7 +4,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
@@ -16,10 +16,12 @@ from server.kit.arrival import RequestArrival
 from server.kit.compress import compression
 from server.kit.headers import SecurityHeaders
 from server.kit.limits import BodyLimit, Rule, size_text
+from server.lifespan import install as install_lifespan
 from server.meetings.checkin_batch import CheckinFastPath
 from server.openapi import document_error_responses
 from server.sync.idle import IdlePoll
 from server.sync.stream import EventStream
+from server.wiring import install_sync, routers
 
 log = logging.getLogger(__name__)
 
@@ -29,33 +31,12 @@ API_PREFIX = "/api/v1"
 LifespanHook = Callable[[FastAPI], object]
 
 
-def _routers() -> list[APIRouter]:
-    from server.audit.router import router as audit_router
-    from server.auth.router import router as auth_router
-    from server.documents.router import router as documents_router
-    from server.meetings.router import router as meetings_router
-    from server.meetings.router import stats_router as meeting_stats_router
-    from server.members.router import router as members_router
-    from server.notifications.router import router as notifications_router
-    from server.orgs.router import router as orgs_router
-    from server.sync.router import router as sync_router
-    from server.system.router import router as system_router
-    from server.year.router import router as year_router
-
-    routers = [system_router, auth_router, orgs_router, members_router, audit_router]
-    routers += [meetings_router, meeting_stats_router]
-    routers.append(documents_router)
-    routers += [sync_router, notifications_router]
-    routers.append(year_router)
-    return routers
-
-
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
     settings = settings or get_settings()
     settings.ensure_data_dir()
     settings.resolved_secret()  # generate and keep the key before the first request needs it
     if migrate:
-        from server.migrate import upgrade
+        from server.migrate import upgrade  # alembic loads only in the process that migrates (not workers)
 
         upgrade(settings)
     db = Database(settings, background_checkpoint=True)
@@ -87,11 +68,10 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.db = db
     app.state.on_start = []
     app.state.on_stop = []
-    from server.sync.runtime import install as install_sync
-
-    install_sync(app)
+    install_lifespan(app)
+    install_sync()
     install_error_handlers(app)
-    for router in _routers():
+    for router in routers():
         app.include_router(router, prefix=API_PREFIX)
     document_error_responses(app)
     # Inside the idle poll (its answers are a few hundred bytes) and the headers: large JSON goes gzipped.

@@ -23,7 +23,12 @@ from sqlalchemy import Table, create_engine, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
+import server.models  # noqa: F401  (registers every table)
 from server.config import Settings
+from server.documents.dbstore import DatabaseFileStore, read_all
+from server.documents.search import _PG_UPDATE
+from server.documents.storage import LocalFileStore
+from server.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +48,6 @@ class CopyReport:
 
 
 def _tables() -> list[Table]:
-    import server.models  # noqa: F401  (registers every table)
-
     return list(SQLModel.metadata.sorted_tables)
 
 
@@ -116,8 +119,6 @@ def _copy_search_index(source: Connection, target: Connection) -> int:
     rows = [dict(r._mapping) for r in source.execute(text(
         "SELECT rowid AS id, title, summary, body FROM document_fts"))]
     if rows:
-        from server.documents.search import _PG_UPDATE
-
         for start in range(0, len(rows), BATCH):
             target.execute(_PG_UPDATE, rows[start:start + BATCH])
     return len(rows)
@@ -131,8 +132,6 @@ def copy_database(settings: Settings, target_url: str, *, files_to_database: boo
         raise CopyError("copy-db chuyển cài đặt SQLite sang PostgreSQL: nguồn hiện tại không phải SQLite.")
     if not target_url.startswith("postgresql"):
         raise CopyError("Đích phải là PostgreSQL (postgresql+psycopg://...).")
-    from server.migrate import upgrade
-
     target_settings = settings.model_copy(update={"database_url": target_url, "file_store": "local"})
     upgrade(target_settings)  # the schema, at the same migration as the source
     tables = _tables()
@@ -175,9 +174,6 @@ def _verify(source: Engine, target: Engine, tables: list[Table], report: CopyRep
 
 def _move_files(settings: Settings, target_settings: Settings, target_engine: Engine, *,
                 src_engine: Engine, report: CopyReport) -> None:
-    from server.documents.dbstore import DatabaseFileStore, read_all
-    from server.documents.storage import LocalFileStore
-
     local = LocalFileStore(settings.files_dir)
     store = DatabaseFileStore(target_engine, target_settings.data_dir / "upload-tmp")
     with src_engine.connect() as conn:

@@ -10,10 +10,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from server.auth import service as auth_service
 from server.auth.principal import Principal, build
 from server.config import Settings
 from server.db import Database
 from server.errors import DomainError, Unauthorized
+from server.records import audit
 from server.timeutil import utcnow
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -91,8 +93,6 @@ def _request_session(request: Request, session: Session) -> Iterator[Session]:
 
 def _keep_refusal(request: Request, session: Session, entry: dict) -> None:
     """Write a refused attempt's audit entry on its own, the request's work having been rolled back."""
-    from server.audit import service as audit  # avoid an import cycle at module load
-
     route = request.scope.get("route")
     detail = {**(entry.get("detail") or {}), "route": f"{request.method} {getattr(route, 'path', '?')}"}
     audit.record(session, **{**entry, "detail": detail})
@@ -129,8 +129,6 @@ def get_principal(
     session: DbSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    from server.auth import service as auth_service  # avoid an import cycle at module load
-
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
     user, device_session = auth_service.authenticate_access_token(

@@ -2,15 +2,15 @@
 
 from sqlmodel import SQLModel
 
-import server.audit.models
 import server.auth.models
 import server.documents.models
 import server.meetings.models
-import server.members.models
 import server.notifications.models
-import server.orgs.models
+import server.records.audit
+import server.records.changelog
+import server.records.members
+import server.records.orgs
 import server.scheduler.models
-import server.sync.models
 import server.sync.models_ext
 import server.year.models  # noqa: F401
 

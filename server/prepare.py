@@ -6,10 +6,10 @@ from server.config import Settings
 def prepare_database(settings: Settings, demo: bool = False) -> None:
     """Upgrade the schema; with --demo, seed an empty database. Imports inside: the supervisor of several
     workers hands this to a child process and must not load the application itself."""
-    from server.migrate import upgrade
+    from server.migrate import upgrade  # see above
 
     upgrade(settings)
     if demo:
-        from server.demo.seed import seed_if_empty
+        from server.demo.seed import seed_if_empty  # see above
 
         seed_if_empty(settings)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from server.app import create_app
 from server.config import Settings
 from server.migrate import upgrade
+from server.wiring import install_sync
 from tests import clock, factories
 from tests.requirements import need_postgres
 
@@ -39,6 +40,13 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
     # Tests read /openapi.json (route walks, fuzzing); production's default is off (tests/server/kit).
     overrides.setdefault("api_docs", True)
     return Settings(data_dir=data_dir, secret_key=SECRET, run_scheduler=False, **overrides)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _wired() -> None:
+    """Sync providers and offline-action handlers registered as create_app does, for the tests that drive
+    the feed on a bare Database (no app)."""
+    install_sync()
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,9 @@ from datetime import date
 from sqlmodel import Session
 
 from server.auth import security
-from server.members.models import Member, Membership, RoleAssignment, User
 from server.orgs import service as orgs
-from server.orgs.models import Organization
+from server.records.members import Member, Membership, RoleAssignment, User
+from server.records.orgs import Organization
 from shared.enums import MemberKind, OrgKind, Role
 from shared.text import fold
 

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from server.access.members import visible_members
 from server.auth.principal import Principal
 from server.errors import Forbidden, NotFound
-from server.members.models import Member, RoleAssignment, User
-from server.orgs.models import OrgClosure
+from server.records.members import Member, RoleAssignment, User
+from server.records.orgs import OrgClosure
 from shared.enums import Role
 
 REFUSED = "access.refused"
@@ -57,8 +58,6 @@ def refuse(principal: Principal, *, operation: str, target_type: str, target_id:
 
 
 def _visible(session: Session, principal: Principal, member_id: int) -> Member:
-    from server.members.service import visible_members  # the read rule stays with members
-
     member = session.execute(visible_members(principal).where(Member.id == member_id)).scalar_one_or_none()
     if member is None:
         raise NotFound("Không tìm thấy đảng viên.", code="member_not_found")

@@ -2,59 +2,16 @@
 
 import json
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
-from server.audit.models import AuditEntry
 from server.auth.principal import Principal
-from server.members.models import User
-from server.orgs.service import subtrees_ids
-from server.timeutil import utcnow
+from server.records.audit import AuditEntry
+from server.records.members import User
+from server.records.orgs import subtrees_ids
 from shared.schemas.common import Page
 from shared.schemas.members import AuditEntryPublic
-
-
-def record(
-    session: Session,
-    action: str,
-    *,
-    actor: Principal | None = None,
-    actor_user_id: int | None = None,
-    target_type: str | None = None,
-    target_id: object | None = None,
-    org_id: int | None = None,
-    client_address: str | None = None,
-    detail: dict[str, Any] | None = None,
-) -> AuditEntry:
-    entry = AuditEntry(
-        action=action,
-        actor_user_id=actor.user_id if actor else actor_user_id,
-        target_type=target_type,
-        target_id=None if target_id is None else str(target_id)[:200],
-        org_id=org_id,
-        client_address=(actor.client_address if actor and client_address is None else client_address),
-        detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-    )
-    session.add(entry)
-    return entry
-
-
-def record_many(session: Session, action: str, actor: Principal, entries: list[dict[str, Any]]) -> None:
-    """Many entries of one action by one caller in one INSERT (bulk import); each dict holds
-    target_type, target_id, org_id and detail as `record` takes them."""
-    if not entries:
-        return
-    at = utcnow()
-    session.execute(insert(AuditEntry), [
-        {"at": at, "action": action, "actor_user_id": actor.user_id, "client_address": actor.client_address,
-         "target_type": e.get("target_type"),
-         "target_id": None if e.get("target_id") is None else str(e["target_id"])[:200],
-         "org_id": e.get("org_id"),
-         "detail": json.dumps(e["detail"], ensure_ascii=False, default=str) if e.get("detail") else None}
-        for e in entries
-    ])
 
 
 def list_entries(

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from server.errors import Forbidden
-from server.members.models import Member, RoleAssignment, User
-from server.orgs import service as orgs
+from server.records import orgs
+from server.records.members import Member, RoleAssignment, User
 from shared.enums import CELL_ROLES, Role
 
 

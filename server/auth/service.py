@@ -5,14 +5,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, col
 
-from server.audit import service as audit
 from server.auth import security, throttle
 from server.auth.models import DeviceSession, RefreshToken
 from server.auth.principal import Principal
 from server.config import Settings
 from server.db import begin_write
 from server.errors import DomainError, NotFound, Unauthorized, Unprocessable
-from server.members.models import Member, User
+from server.records import audit
+from server.records.members import Member, User
 from server.timeutil import utcnow
 from shared.schemas.auth import DeviceSessionPublic, TokenPair
 from shared.text import nfc

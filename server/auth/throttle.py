@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from server.audit.models import AuditEntry
 from server.config import Settings
 from server.errors import RateLimited
+from server.records.audit import AuditEntry
 from server.timeutil import utcnow
 
 LOGIN_FAILED = "auth.login_failed"

@@ -218,7 +218,7 @@ def _font() -> tuple[Path, Path] | None:
 
 def make_pdf(title: str, number: str, issuer: str, summary: str, body: str) -> bytes:
     """A one-page PDF standing in for the original; Vietnamese needs a Unicode font (DejaVu)."""
-    from fpdf import FPDF
+    from fpdf import FPDF  # only demo seeding makes PDFs
 
     pdf = FPDF(format="A4")
     pdf.set_creation_date(datetime(2024, 1, 1, tzinfo=UTC))

@@ -5,8 +5,9 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from server.auth import security
-from server.members.models import Member, Membership, RoleAssignment, User
+from server.demo.context import DEMO_PASSWORD
 from server.orgs import service as orgs
+from server.records.members import Member, Membership, RoleAssignment, User
 from shared.enums import MemberKind, OrgKind, Role
 from shared.text import fold
 
@@ -72,8 +73,6 @@ PEOPLE = [
 
 
 def seed(session: Session, ctx) -> None:  # type: ignore[no-untyped-def]
-    from server.demo.seed import DEMO_PASSWORD
-
     for key, name, org_kind, code, parent, day, time in ORGS:
         org = orgs.create(session, name=name, kind=org_kind, code=code,
                           parent_id=ctx.orgs[parent] if parent else None, meeting_day=day, meeting_time=time)

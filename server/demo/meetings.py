@@ -14,8 +14,8 @@ from sqlmodel import Session, col
 from server.meetings import minutes as minutes_service
 from server.meetings import policy, service
 from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting, Resolution
-from server.members.models import Member
-from server.orgs.models import Organization
+from server.records.members import Member
+from server.records.orgs import Organization
 from server.timeutil import utcnow
 from shared.enums import MemberKind
 from shared.timefmt import VN_TZ

@@ -1,7 +1,6 @@
 """Entry point of demo seeding: runs each domain's seeder once, into an empty database."""
 
 import logging
-import random
 from collections.abc import Callable
 
 from sqlalchemy import func, select
@@ -9,33 +8,18 @@ from sqlmodel import Session
 
 from server.config import Settings
 from server.db import Database
-from server.orgs.models import Organization
+from server.demo import documents, foundation
+from server.demo import meetings as demo_meetings
+from server.demo import sync as sync_demo
+from server.demo import year as demo_year
+from server.demo.context import DEMO_PASSWORD, DemoContext  # noqa: F401  (DEMO_PASSWORD: the CLI and tests)
+from server.records.orgs import Organization
 
 log = logging.getLogger(__name__)
 
-DEMO_PASSWORD = "demo12345"
 
-
-def _seeders() -> list[Callable[[Session, "DemoContext"], None]]:
-    from server.demo import documents, foundation
-    from server.demo import meetings as demo_meetings
-    from server.demo import sync as sync_demo
-    from server.demo import year as demo_year
-
+def _seeders() -> list[Callable[[Session, DemoContext], None]]:
     return [foundation.seed, demo_meetings.seed, documents.seed, sync_demo.seed, demo_year.seed]
-
-
-class DemoContext:
-    """What one seeder leaves for the next: ids by key, a fixed random source, settings."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self.rng = random.Random(2023)
-        self.orgs: dict[str, int] = {}
-        self.members: dict[str, int] = {}  # by username or "cell:index"
-        self.users: dict[str, int] = {}
-        self.cell_members: dict[str, list[int]] = {}
-        self.report_month = ""  # "YYYY-MM" the meeting profiles describe (see demo.meetings.report_month)
 
 
 def seed(session: Session, settings: Settings) -> DemoContext:

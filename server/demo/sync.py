@@ -2,7 +2,7 @@
 
 from sqlmodel import Session
 
-from server.demo.seed import DemoContext
+from server.demo.context import DemoContext
 from server.notifications.service import notify
 
 

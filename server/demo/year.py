@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from server.demo.seed import DemoContext
+from server.demo.context import DemoContext
 from server.timeutil import utcnow
 from server.year.models import Commitment, CommitmentItem
 from shared.schemas.year import CommitmentCategory as Cat

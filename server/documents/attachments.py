@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from server.audit import service as audit
 from server.auth.principal import Principal
 from server.documents import audience
 from server.documents.models import Attachment, Document, FileBlob
@@ -27,7 +26,8 @@ from server.errors import (
     Unprocessable,
     storage_exhausted,
 )
-from server.sync.log import record_change
+from server.records import audit
+from server.records.changelog import record_change
 from shared.schemas.documents import AttachmentPublic
 
 

@@ -16,8 +16,7 @@ from sqlmodel import Session, col
 from server.auth.principal import Principal
 from server.documents.models import Document, DocumentAudience
 from server.errors import Forbidden, NotFound
-from server.orgs.models import OrgClosure
-from server.orgs.service import subtrees_ids
+from server.records.orgs import OrgClosure, subtrees_ids
 from server.timeutil import utcnow
 from shared.schemas.documents import DocCategory, DocStatus
 

@@ -9,8 +9,8 @@ from server.auth.principal import Principal
 from server.documents import audience
 from server.documents.models import DocumentComment
 from server.errors import Conflict, Forbidden
-from server.members.models import User
-from server.orgs.models import Organization
+from server.records.members import User
+from server.records.orgs import Organization
 from server.timeutil import as_utc, utcnow
 from shared.schemas.documents import CommentCreate, CommentPublic, DocStatus
 from shared.timefmt import fmt_datetime

@@ -11,10 +11,9 @@ from server.auth.principal import Principal
 from server.documents import audience
 from server.documents.models import Bookmark, Document, DocumentAudience, ReadMark
 from server.errors import Forbidden, NotFound, Unprocessable
-from server.members.models import Member
-from server.orgs.models import Organization, OrgClosure
-from server.orgs.service import subtrees_ids
-from server.sync.log import record_change
+from server.records.changelog import record_change
+from server.records.members import Member
+from server.records.orgs import Organization, OrgClosure, subtrees_ids
 from server.timeutil import as_utc, utcnow
 from shared.enums import OrgKind
 from shared.schemas.common import Page

@@ -12,6 +12,7 @@ from server.auth.principal import Principal
 from server.db import Database
 from server.deps import AppSettings, CurrentPrincipal, DbSession, ReadPrincipal
 from server.documents import attachments, comments, reads, service
+from server.documents.audience import audience_ids
 from server.documents.storage import get_store
 from server.errors import render
 from server.openapi import AUTHED, errors
@@ -152,8 +153,6 @@ def update_document(
     try:
         out = service.update(db, principal, document_id, body)
     except service.SecretDocumentRefused as exc:
-        from server.documents.audience import audience_ids
-
         _refuse_secret(db, principal, exc, audience_ids(db, document_id), document_id)
         raise
     db.commit()

@@ -8,7 +8,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, col
 
-from server.audit import service as audit
 from server.auth.principal import Principal
 from server.documents import audience, search
 from server.documents.models import (
@@ -21,8 +20,10 @@ from server.documents.models import (
     ReadMark,
 )
 from server.errors import Conflict, Forbidden, Unprocessable
-from server.orgs.models import Organization
-from server.sync.log import record_change
+from server.notifications import events
+from server.records import audit
+from server.records.changelog import record_change
+from server.records.orgs import Organization
 from server.timeutil import as_utc, utcnow
 from shared import docnumber
 from shared.schemas.common import Page
@@ -193,8 +194,6 @@ def _log_change(
 
 
 def _mark_published(session: Session, doc: Document, now: datetime) -> None:
-    from server.notifications import events
-
     if doc.status != DocStatus.published.value and doc.id is not None:
         events.document_published(session, doc, audience.audience_ids(session, doc.id))
     doc.status = DocStatus.published.value

@@ -151,7 +151,7 @@ def get_store(settings: Settings) -> FileStore:
         # One small engine per database for the process: files are read chunk by chunk, outside the
         # request's own transaction, so a download never holds the request's connection.
         from server.db import make_engine
-        from server.documents.dbstore import DatabaseFileStore
+        from server.documents.dbstore import DatabaseFileStore  # dbstore imports this module
 
         engine = make_engine(settings.model_copy(update={"db_pool_size": 4, "db_max_overflow": 4}))
         store = _shared[url] = DatabaseFileStore(engine, settings.data_dir / "upload-tmp")

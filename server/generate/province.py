@@ -26,7 +26,6 @@ from sqlalchemy import JSON, Date, Table, bindparam, func, insert, select, text,
 from sqlmodel import Session, SQLModel, col
 
 import server.models  # noqa: F401  (every table in the metadata, for --force)
-from server.audit.models import AuditEntry
 from server.auth.security import hash_password
 from server.config import Settings
 from server.db import Database, UTCDateTime
@@ -42,14 +41,16 @@ from server.documents.models import (
 from server.documents.storage import get_store
 from server.generate import names, texts
 from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting
-from server.members.models import Member, Membership, RoleAssignment, User
 from server.notifications.models import Notification
-from server.orgs.models import Organization, OrgClosure
-from server.sync.log import next_version
+from server.records.audit import AuditEntry
+from server.records.changelog import next_version
+from server.records.members import Member, Membership, RoleAssignment, User
+from server.records.orgs import Organization, OrgClosure
 from server.sync.models_ext import SyncHorizon
 from shared import docnumber
 from shared.docnumber import DOC_TYPE_CODES, DOC_TYPE_LABELS, DocType
 from shared.enums import MemberKind, OrgKind, Role
+from shared.schemas.auth import PASSWORD_MAX, PASSWORD_MIN
 from shared.text import fold, slug
 from shared.timefmt import VN_TZ, fmt_datetime
 
@@ -1298,8 +1299,6 @@ def wipe(session: Session) -> None:
 
 def check(options: Options) -> None:
     """Refuse sizes the tree cannot be built with."""
-    from shared.schemas.auth import PASSWORD_MAX, PASSWORD_MIN
-
     if options.cells < 5:
         raise GenerateError("Cần ít nhất 5 chi bộ (--cells).")
     if options.members < 3 * options.cells:

@@ -5,7 +5,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from server.audit import service as audit
 from server.auth.principal import Principal
 from server.documents import reads
 from server.errors import Conflict, NotFound, Unprocessable
@@ -13,6 +12,7 @@ from server.meetings import service
 from server.meetings.models import AgendaItem, Meeting
 from server.notifications.models import Notification
 from server.notifications.service import notify
+from server.records import audit
 from server.timeutil import utcnow
 from shared.schemas.meetings import (
     AgendaItemUnread,

@@ -1,18 +1,19 @@
 """Attendance records: marking and correcting (audited), the sheet, closing a meeting, absence requests."""
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from server.audit import service as audit
 from server.auth.principal import Principal
 from server.errors import Conflict, NotFound, Unprocessable
 from server.meetings import service
 from server.meetings.models import AbsenceRequest, Attendance, AttendanceChange, Meeting
-from server.members.models import Member, User
-from server.sync.log import record_change
+from server.notifications import events
+from server.records import audit
+from server.records.changelog import record_change
+from server.records.members import Member, User
 from server.timeutil import utcnow
 from shared.schemas.meetings import (
     ATTENDANCE_TARGET,
@@ -362,8 +363,6 @@ def close(session: Session, principal: Principal, meeting_id: int) -> Meeting:
 
 def close_overdue(session: Session, now: datetime | None = None) -> list[int]:
     """Scheduler entry: close meetings still open 12 hours after their end (and check-in window)."""
-    from datetime import timedelta
-
     now = now or utcnow()
     candidates = (
         session.execute(
@@ -553,8 +552,6 @@ def decide(
     )
     record_change(session, "absence_request", req.id, user_ids=_req_audience(session, meeting, member.id))
     if old != new:
-        from server.notifications import events
-
         events.absence_answered(session, service.user_ids_of_members(session, [member.id]), meeting, approve,
                                 note)
     return _request_public(req, member.full_name)

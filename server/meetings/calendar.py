@@ -8,13 +8,13 @@ from icalendar import Calendar, Event
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from server.audit import service as audit
 from server.auth.principal import Principal
 from server.errors import NotFound, Unprocessable
 from server.meetings import policy
 from server.meetings.models import CalendarToken, Meeting
-from server.members.models import Member, User
-from server.orgs.models import Organization
+from server.records import audit
+from server.records.members import Member, User
+from server.records.orgs import Organization
 from server.timeutil import utcnow
 from shared.schemas.meetings import MEETING_KIND_LABELS, CalendarLink, MeetingKind, MeetingStatus
 

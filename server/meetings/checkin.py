@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from server.audit import service as audit
-from server.audit.models import AuditEntry
 from server.auth.principal import Principal
 from server.errors import BadRequest, Conflict, NotFound, RateLimited, Unprocessable
 from server.meetings import attendance, policy, service
 from server.meetings.models import Attendance, Meeting
+from server.notifications import events
+from server.records import audit
+from server.records.audit import AuditEntry
+from server.records.changelog import record_change
 from server.timeutil import utcnow
 from shared.schemas.meetings import (
     AttendanceStatus,
@@ -93,8 +95,6 @@ def open_checkin(
             org_id=meeting.org_id,
         )
         service.touch(session, meeting)
-        from server.notifications import events
-
         events.checkin_opened(session, meeting)
     session.flush()
     return code_at(meeting, now)
@@ -339,8 +339,6 @@ def check_in(
             return replay, False
         attendance.log_change(session, meeting, member.id, None, status, "checkin", principal.user_id, at=now)
         assert row.id is not None
-        from server.sync.log import record_change
-
         # The caller is the member: their account is known, only the cell's leaders are looked up.
         leaders = service.leader_user_ids(session, meeting.org_id)
         record_change(session, "attendance", row.id, user_ids=[principal.user_id, *leaders])

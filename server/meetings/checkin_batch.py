@@ -26,15 +26,15 @@ from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.audit.models import AuditEntry
 from server.auth import security
 from server.auth.models import DeviceSession
 from server.db import Database
 from server.errors import DomainError
 from server.meetings import checkin, service
 from server.meetings.models import Attendance, AttendanceChange, Meeting
-from server.members.models import Member, RoleAssignment, User
-from server.sync.log import record_changes
+from server.records.audit import AuditEntry
+from server.records.changelog import record_changes
+from server.records.members import Member, RoleAssignment, User
 from server.timeutil import utcnow
 from shared.enums import CELL_ROLES
 from shared.schemas.meetings import AttendanceStatus, CheckinPublic, CheckinRequest

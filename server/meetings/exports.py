@@ -9,7 +9,7 @@ from server import tables
 from server.auth.principal import Principal
 from server.meetings import attendance, service, stats
 from server.meetings.models import Attendance, Meeting
-from server.members.models import Member
+from server.records.members import Member
 from shared.enums import MEMBER_KIND_LABELS, MemberKind
 from shared.schemas.meetings import ATTENDANCE_LABELS, MEETING_KIND_LABELS, AttendanceStatus, MeetingKind
 from shared.timefmt import fmt_date, fmt_datetime, to_local

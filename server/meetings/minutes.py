@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from server.audit import service as audit
 from server.auth.principal import Principal
 from server.errors import Conflict, NotFound, Unprocessable
 from server.meetings import attendance, service
 from server.meetings.models import Meeting, Resolution
+from server.records import audit
 from server.timeutil import utcnow
 from shared.schemas.meetings import (
     AttendanceStatus,

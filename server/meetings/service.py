@@ -5,22 +5,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col
 
-from server.audit import service as audit
 from server.auth.principal import Principal
 from server.documents import audience
 from server.errors import Conflict, NotFound, Unprocessable
 from server.meetings import policy
 from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting
-from server.members.models import Member, RoleAssignment, User
 from server.notifications import events
 from server.orgs import service as orgs
-from server.orgs.models import Organization
-from server.sync.log import record_change
+from server.records import audit
+from server.records.changelog import record_change
+from server.records.members import Member, RoleAssignment, User
+from server.records.orgs import Organization
 from server.timeutil import utcnow
 from shared.enums import CELL_ROLES, MemberKind, OrgKind
 from shared.schemas.meetings import (
@@ -527,8 +527,6 @@ def list_meetings(
     offset: int = 0,
     ascending: bool = False,
 ) -> tuple[list[Meeting], int]:
-    from sqlalchemy import func
-
     q = visible_meetings(principal)
     if org_id is not None:
         org = session.get(Organization, org_id)

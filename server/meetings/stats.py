@@ -10,9 +10,9 @@ from server.auth.principal import Principal
 from server.errors import NotFound
 from server.meetings import attendance, service
 from server.meetings.models import Attendance, Meeting
-from server.members.models import Member
 from server.orgs import service as orgs
-from server.orgs.models import Organization
+from server.records.members import Member
+from server.records.orgs import Organization
 from server.timeutil import utcnow
 from shared.enums import OrgKind
 from shared.schemas.meetings import (

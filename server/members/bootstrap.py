@@ -5,10 +5,10 @@ import re
 from sqlalchemy import select
 from sqlmodel import Session
 
-from server.audit import service as audit
 from server.auth import security
 from server.errors import Conflict, Unprocessable
-from server.members.models import RoleAssignment, User
+from server.records import audit
+from server.records.members import RoleAssignment, User
 from shared.enums import Role
 from shared.schemas.auth import PASSWORD_MAX, PASSWORD_MIN
 

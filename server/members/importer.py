@@ -16,16 +16,16 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from server.access import accounts
-from server.audit import service as audit
 from server.auth.principal import Principal
 from server.config import Settings
 from server.errors import PayloadTooLarge, Unprocessable
 from server.kit import offload
 from server.members import service, xlsx_guard
-from server.members.models import Member, User
 from server.orgs import service as orgs
-from server.orgs.models import Organization, OrgClosure
-from server.sync.log import record_changes
+from server.records import audit
+from server.records.changelog import record_changes
+from server.records.members import Member, User
+from server.records.orgs import Organization, OrgClosure
 from shared.enums import MEMBER_KIND_LABELS, MemberKind, OrgKind
 from shared.schemas.members import CARD_PATTERN, PHONE_PATTERN, ImportReport, ImportRowResult
 from shared.text import fold, nfc
@@ -144,7 +144,7 @@ def csv_rows(text: str) -> Iterator[list[Any]]:
 
 
 def xlsx_rows(data: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # openpyxl (15 MB) only on an import
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -212,7 +212,7 @@ def parse_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 80000:
-        from openpyxl.utils.datetime import from_excel
+        from openpyxl.utils.datetime import from_excel  # openpyxl only on an import
 
         result = from_excel(value)
         return result.date() if isinstance(result, datetime) else result  # type: ignore[return-value]

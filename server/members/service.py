@@ -3,19 +3,19 @@
 from datetime import date
 
 from sqlalchemy import delete, func, insert, or_, select
-from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
 from server.access import accounts
-from server.audit import service as audit
+from server.access.members import visible_members
 from server.auth import security
 from server.auth import service as auth_service
 from server.auth.principal import Principal
 from server.errors import Conflict, NotFound, Unprocessable
-from server.members.models import Member, Membership, RoleAssignment, User
 from server.orgs import service as orgs
-from server.orgs.models import Organization
-from server.sync.log import record_change
+from server.records import audit
+from server.records.changelog import record_change
+from server.records.members import Member, Membership, RoleAssignment, User
+from server.records.orgs import Organization
 from server.timeutil import utcnow
 from shared.enums import CELL_ROLES, MemberKind, OrgKind, Role
 from shared.schemas.auth import MePublic, OrgRef, RoleGrant
@@ -30,21 +30,6 @@ from shared.schemas.members import (
     TransferRequest,
 )
 from shared.text import fold, nfc
-
-
-def visible_members(principal: Principal) -> Select:
-    """SELECT of the members the caller may see: admin all, staff their subtrees, leaders their cells."""
-    q = select(Member)
-    if principal.is_admin:
-        return q
-    conditions = []
-    if principal.staff_org_ids:
-        conditions.append(Member.org_id.in_(orgs.subtrees_ids(principal.staff_org_ids)))
-    if principal.led_cell_ids:
-        conditions.append(Member.org_id.in_(principal.led_cell_ids))
-    if principal.member is not None:
-        conditions.append(Member.id == principal.member.id)
-    return q.where(or_(*conditions)) if conditions else q.where(Member.id == -1)
 
 
 def get_visible(session: Session, principal: Principal, member_id: int) -> Member:

@@ -23,4 +23,7 @@ def mark_read(session: Session, principal: Principal, action: OfflineAction) -> 
     return {"marked": result.marked}
 
 
-actions.register("notification.read", mark_read)
+# Registered by the app factory (server/wiring.py).
+HANDLERS: dict[str, actions.Handler] = {
+    "notification.read": mark_read,
+}

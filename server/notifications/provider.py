@@ -6,7 +6,7 @@ from sqlmodel import Session, col
 
 from server.notifications import service
 from server.notifications.models import Notification
-from server.sync.registry import SimpleProvider, View, register
+from server.sync.registry import Provider, SimpleProvider, View
 
 
 def _visible(view: View) -> Any:
@@ -17,4 +17,7 @@ def _data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, A
     return service.serialise(session, view.user_id, ids)
 
 
-register(SimpleProvider("notification", _visible, _data, col(Notification.id)))
+# Registered by the app factory (server/wiring.py), snapshot order as listed.
+PROVIDERS: list[Provider] = [
+    SimpleProvider("notification", _visible, _data, col(Notification.id)),
+]

@@ -9,8 +9,8 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
 from server.notifications.models import Notification, NotificationRead
-from server.orgs.models import OrgClosure
-from server.sync.log import record_change, record_changes
+from server.records.changelog import record_change, record_changes
+from server.records.orgs import OrgClosure
 from server.timeutil import utcnow
 from shared.schemas.notifications import MarkReadResult, NotificationPage, NotificationPublic
 

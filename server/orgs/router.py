@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlalchemy import func, or_, select
 
-from server.audit import service as audit
 from server.deps import CurrentPrincipal, DbSession, StaffPrincipal
 from server.errors import NotFound, Unprocessable
 from server.openapi import AUTHED, errors
 from server.orgs import service
-from server.orgs.models import Organization
-from server.sync.log import record_change
+from server.records import audit
+from server.records.changelog import record_change
+from server.records.orgs import Organization
 from shared.enums import OrgKind
 from shared.schemas.common import Page
 from shared.schemas.orgs import OrganizationCreate, OrganizationPublic, OrganizationUpdate

@@ -1,13 +1,22 @@
-"""Organisation tree operations and the subtree/ancestor queries every visibility check uses."""
+"""Organisation tree operations: create, move, rename (the tree queries: server/records/orgs.py)."""
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, literal, select
+from sqlalchemy import delete, func, insert, literal, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from server.errors import Conflict, NotFound, Unprocessable
-from server.orgs.models import Organization, OrgClosure
+from server.records.members import Member
+from server.records.orgs import (  # noqa: F401  (the tree queries stay reachable as orgs.service.<name>)
+    Organization,
+    OrgClosure,
+    ancestor_ids,
+    ancestors,
+    is_within,
+    subtree_ids,
+    subtrees_ids,
+)
 from server.timeutil import utcnow
 from shared.enums import OrgKind
 from shared.text import nfc
@@ -20,42 +29,6 @@ _ALLOWED_PARENTS: dict[OrgKind, set[OrgKind | None]] = {
     OrgKind.grassroots: {OrgKind.province, OrgKind.district, OrgKind.block, OrgKind.grassroots},
     OrgKind.cell: {OrgKind.province, OrgKind.district, OrgKind.block, OrgKind.grassroots},
 }
-
-
-def subtree_ids(org_id: int) -> Select:
-    """SELECT of the ids of `org_id` and everything below it."""
-    return select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == org_id)
-
-
-def subtrees_ids(org_ids: Sequence[int]) -> Select:
-    return select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id.in_(list(org_ids)))
-
-
-def ancestor_ids(org_id: int) -> Select:
-    """SELECT of the ids of `org_id` and everything above it."""
-    return select(OrgClosure.ancestor_id).where(OrgClosure.descendant_id == org_id)
-
-
-def ancestors(session: Session, org_id: int) -> list[Organization]:
-    """The path from the root down to `org_id`, root first."""
-    rows = session.execute(
-        select(Organization)
-        .join(OrgClosure, OrgClosure.ancestor_id == Organization.id)
-        .where(OrgClosure.descendant_id == org_id)
-        .order_by(OrgClosure.distance.desc())
-    ).scalars()
-    return list(rows)
-
-
-def is_within(session: Session, org_id: int, ancestor_ids_: Sequence[int]) -> bool:
-    if not ancestor_ids_:
-        return False
-    found = session.execute(
-        select(OrgClosure.ancestor_id)
-        .where(OrgClosure.descendant_id == org_id, OrgClosure.ancestor_id.in_(list(ancestor_ids_)))
-        .limit(1)
-    ).first()
-    return found is not None
 
 
 def get(session: Session, org_id: int) -> Organization:
@@ -196,15 +169,11 @@ def visible(*, is_admin: bool, staff_org_ids: Sequence[int], cell_id: int | None
         conditions.append(Organization.id.in_(ancestor_ids(cell_id)))
     if not conditions:
         return q.where(Organization.id == -1)
-    from sqlalchemy import or_
-
     return q.where(or_(*conditions))
 
 
 def member_counts(session: Session, org_ids: Sequence[int]) -> dict[int, int]:
     """Members in each org's whole subtree."""
-    from server.members.models import Member
-
     if not org_ids:
         return {}
     rows = session.execute(

@@ -9,7 +9,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -147,49 +147,3 @@ class Runner:
 
 def rowcount(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-# Built-in jobs ----------------------------------------------------------------------------------------
-
-
-def cleanup(session: Session, ctx: JobContext) -> str:
-    """Expired device sessions, spent refresh tokens, old offline-action receipts and old change log."""
-    from server.auth import service as auth_service
-    from server.auth.models import RefreshToken
-    from server.sync import service as sync_service
-    from server.sync.models_ext import SyncAction
-
-    now = ctx.now
-    tokens = rowcount(session.execute(
-        delete(RefreshToken).where(col(RefreshToken.expires_at) < now - timedelta(days=1))))
-    # Sessions expired or revoked a week ago: the audit log keeps their history.
-    sessions = auth_service.purge_stale_sessions(session, older_than_days=7, now=now)
-    days = ctx.db.settings.sync_log_days
-    receipts = rowcount(session.execute(
-        delete(SyncAction).where(col(SyncAction.created_at) < now - timedelta(days=days))))
-    from server.notifications import service as notifications
-
-    notes = notifications.prune(session, older_than=now - timedelta(days=days))
-    pruned = sync_service.prune(session, older_than=now - timedelta(days=days))
-    # Periods are only ever computed for "now", so old run records can go (per-item keys too: their
-    # items, such as a meeting's reminders, are long past).
-    runs = rowcount(session.execute(delete(JobRun).where(col(JobRun.started_at) < now - timedelta(days=days),
-                                                         col(JobRun.job) != "cleanup")))
-    return (f"tokens={tokens} sessions={sessions} receipts={receipts} notifications={notes} "
-            f"changes={pruned} runs={runs}")
-
-
-def default_jobs() -> list[Job]:
-    jobs = [Job("cleanup", daily, cleanup)]
-    for factory in _JOB_FACTORIES:
-        module_name, _, attr = factory.partition(":")
-        module = __import__(module_name, fromlist=[attr])
-        jobs.extend(getattr(module, attr)())
-    return jobs
-
-
-# Domains add "module:function" returning a list of Job here (one line each) when merged.
-_JOB_FACTORIES: list[str] = [
-    "server.scheduler.domain_jobs:meeting_jobs",
-    "server.scheduler.domain_jobs:document_jobs",
-]

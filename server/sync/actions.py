@@ -28,16 +28,8 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, Principal, OfflineAction], dict[str, Any] | None]
 
+# Filled by the app factory from each domain's HANDLERS (server/wiring.py).
 _handlers: dict[str, Handler] = {}
-_loaded = False
-
-# Domains add their handler module here (one line each) when merged.
-_HANDLER_MODULES: list[str] = [
-    "server.notifications.actions",
-    "server.sync.meetings_bridge",
-    "server.sync.documents_bridge",
-    "server.year.sync",
-]
 
 
 def register(action_type: str, handler: Handler) -> None:
@@ -45,11 +37,6 @@ def register(action_type: str, handler: Handler) -> None:
 
 
 def handlers() -> dict[str, Handler]:
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        for module in _HANDLER_MODULES:
-            __import__(module)
     return _handlers
 
 

@@ -6,46 +6,19 @@ one loses nothing: the feed stays the truth and devices pull it on connect and o
 
 import asyncio
 import contextlib
-import json
+import hashlib
 import logging
 import threading
-import weakref
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import Session as OrmSession
+from starlette.concurrency import run_in_threadpool
+
+# What a commit sends lives with the change log (server/records/hints.py); the bus receives it.
+from server.records.hints import CHANNEL, Hint
 
 log = logging.getLogger(__name__)
-
-CHANNEL = "sotay_sync"
-MAX_PAYLOAD = 7000  # NOTIFY payloads must stay under 8000 bytes
-
-
-@dataclass
-class Hint:
-    version: int
-    org_ids: frozenset[int] = frozenset()
-    user_ids: frozenset[int] = frozenset()
-    everyone: bool = False  # scopes too large to carry: every device pulls
-    notifications: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_payload(self) -> str:
-        body = {"v": self.version, "o": sorted(self.org_ids), "u": sorted(self.user_ids),
-                "n": self.notifications}
-        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-        if len(raw.encode()) > MAX_PAYLOAD:
-            raw = json.dumps({"v": self.version, "all": 1})
-        return raw
-
-    @classmethod
-    def from_payload(cls, raw: str) -> "Hint":
-        body = json.loads(raw)
-        return cls(version=int(body["v"]), org_ids=frozenset(body.get("o", ())),
-                   user_ids=frozenset(body.get("u", ())), everyone=bool(body.get("all")),
-                   notifications=list(body.get("n", ())))
-
 
 class Mailbox:
     """The hints waiting for one stream: the newest `size` of them (a slow reader only needs the newest).
@@ -146,94 +119,9 @@ class Bus:
         self.publish(STOP)
 
 
-# Where each engine's commits go: this process's bus, or a Redis channel every worker listens to.
-_buses: "weakref.WeakKeyDictionary[Engine, Bus]" = weakref.WeakKeyDictionary()
-_redis: "weakref.WeakKeyDictionary[Engine, Any]" = weakref.WeakKeyDictionary()
-
-
-def attach(engine: Engine, bus: Bus) -> None:
-    _buses[engine] = bus
-
-
 def redis_channel(database_url: str) -> str:
     """One channel per database, so deployments sharing a Redis server do not hear each other."""
-    import hashlib
-
     return f"{CHANNEL}:{hashlib.sha256(database_url.encode()).hexdigest()[:12]}"
-
-
-def attach_redis(engine: Engine, client: Any, channel: str) -> None:
-    _redis[engine] = (client, channel)
-
-
-def detach(engine: Engine) -> None:
-    _buses.pop(engine, None)
-    entry = _redis.pop(engine, None)
-    if entry is not None:
-        with contextlib.suppress(Exception):
-            entry[0].close()
-
-
-def _engine_of(session: OrmSession) -> Engine | None:
-    try:
-        bind = session.get_bind()
-    except Exception:  # noqa: BLE001 - an unbound session has nothing to publish
-        return None
-    return bind if isinstance(bind, Engine) else getattr(bind, "engine", None)
-
-
-def _collect(session: OrmSession) -> Hint | None:
-    hints = session.info.pop("sync_hints", None)
-    notes = session.info.pop("notify_hints", None)
-    if not hints:
-        return None
-    orgs: set[int] = set()
-    users: set[int] = set()
-    for _version, o, u in hints:
-        orgs |= o
-        users |= u
-    return Hint(version=max(h[0] for h in hints), org_ids=frozenset(orgs), user_ids=frozenset(users),
-                notifications=list(notes or []))
-
-
-@event.listens_for(OrmSession, "before_commit")
-def _before_commit(session: OrmSession) -> None:
-    engine = _engine_of(session)
-    if engine is None or engine.dialect.name != "postgresql" or not session.info.get("sync_hints"):
-        return
-    hint = _collect(session)
-    if hint is not None:
-        # Delivered by PostgreSQL at commit, to every listening worker (this one included); never if
-        # the transaction rolls back.
-        session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                        {"channel": CHANNEL, "payload": hint.to_payload()})
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _after_commit(session: OrmSession) -> None:
-    hint = _collect(session)
-    if hint is None:
-        return
-    engine = _engine_of(session)
-    if engine is None:
-        return
-    entry = _redis.get(engine)
-    if entry is not None:
-        try:
-            entry[0].publish(entry[1], hint.to_payload())
-            return
-        except Exception as exc:  # noqa: BLE001 - a hint is not worth failing a committed request
-            log.warning("sync hint not published to Redis (%s); local devices only", exc)
-    bus = _buses.get(engine)
-    if bus is not None:
-        bus.publish(hint)
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _after_rollback(session: OrmSession) -> None:
-    if not session.in_transaction():
-        session.info.pop("sync_hints", None)
-        session.info.pop("notify_hints", None)
 
 
 def pg_conninfo(database_url: str) -> str:
@@ -243,7 +131,7 @@ def pg_conninfo(database_url: str) -> str:
 
 async def listen_redis(redis_url: str, channel: str, bus: Bus, ready: asyncio.Event | None = None) -> None:
     """Forward hints published to Redis by every worker to this process's bus; reconnects until cancelled."""
-    import redis.asyncio as aioredis
+    import redis.asyncio as aioredis  # only a deployment with Redis has it
 
     delay = 0.5
     while True:
@@ -274,7 +162,7 @@ async def listen_redis(redis_url: str, channel: str, bus: Bus, ready: asyncio.Ev
 
 async def listen(database_url: str, bus: Bus, ready: asyncio.Event | None = None) -> None:
     """Forward NOTIFYs of every worker to this process's bus; reconnects until cancelled."""
-    import psycopg
+    import psycopg  # PostgreSQL driver: not loaded on SQLite
 
     delay = 0.5
     while True:
@@ -324,8 +212,6 @@ async def listen_log(engine: Engine, bus: Bus, interval: float, ready: asyncio.E
     committed since the last look. One indexed statement per look and worker; a hint reaches a device at
     most `interval` later than through the in-process bus. Notifications arrive through the feed it pulls.
     """
-    from starlette.concurrency import run_in_threadpool
-
     def top() -> int:
         with engine.connect() as conn:
             return int(conn.execute(_LOG_TOP).scalar() or 0)
@@ -344,6 +230,6 @@ async def listen_log(engine: Engine, bus: Bus, interval: float, ready: asyncio.E
             continue
         if hint is not None:
             # A version below the counter may still be uncommitted; the scopes read are committed, and
-            # the devices pull the feed, which never skips a change (server/sync/log.py).
+            # the devices pull the feed, which never skips a change (server/records/changelog.py).
             after = hint.version
             bus.publish(hint)

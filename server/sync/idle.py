@@ -65,7 +65,7 @@ class _PgConnections:
 
     async def check(self, params: dict[str, Any]) -> tuple[bool, Any]:
         """(answered, row): answered is False when no connection was free (the caller goes another way)."""
-        import psycopg
+        import psycopg  # PostgreSQL driver: not loaded on SQLite
 
         conn = self.idle.pop() if self.idle else None
         if conn is None:

@@ -5,9 +5,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from server.members.models import Member, RoleAssignment, User
-from server.orgs.models import Organization
-from server.sync.registry import SimpleProvider, View, register
+from server.records.members import Member, RoleAssignment, User
+from server.records.orgs import Organization
+from server.sync.registry import Provider, SimpleProvider, View
 from shared.schemas.sync import MemberData, OrganizationData, RoleData
 
 
@@ -49,5 +49,8 @@ def _member_data(session: Session, view: View, ids: list[int]) -> dict[int, dict
     return out
 
 
-register(SimpleProvider("organization", _orgs_visible, _orgs_data, col(Organization.id)))
-register(SimpleProvider("member", _member_visible, _member_data, col(Member.id)))
+# Registered by the app factory (server/wiring.py), snapshot order as listed.
+PROVIDERS: list[Provider] = [
+    SimpleProvider("organization", _orgs_visible, _orgs_data, col(Organization.id)),
+    SimpleProvider("member", _member_visible, _member_data, col(Member.id)),
+]

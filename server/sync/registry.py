@@ -3,7 +3,7 @@
 A provider answers three questions for one `View` (the caller's device view):
 - `snapshot_ids`: ids visible now, ascending, for a full snapshot in pages;
 - `load`: for some ids, the data of those still visible now (the others become deletes);
-Domains register theirs with `register()` (meetings, documents... import and register at app start).
+Each domain lists its providers in its `sync.py`; the app factory registers them (server/wiring.py).
 """
 
 import hashlib
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
-from server.orgs.models import OrgClosure
+from server.records.orgs import OrgClosure
 
 
 @dataclass(frozen=True)
@@ -117,41 +117,15 @@ def register(provider: Provider) -> None:
 
 
 def providers() -> list[Provider]:
-    _ensure_defaults()
     return list(_providers.values())
 
 
 def get(entity_type: str) -> Provider | None:
-    _ensure_defaults()
     return _providers.get(entity_type)
 
 
 def types() -> list[str]:
     return [p.type for p in providers()]
-
-
-_loaded = False
-
-
-def _ensure_defaults() -> None:
-    """Import the modules that register providers (once, lazily, to avoid import cycles)."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    from server.sync import providers as _core  # noqa: F401
-
-    for module in _EXTRA_MODULES:
-        __import__(module)
-
-
-# Domains add their provider module here (one line each) when merged.
-_EXTRA_MODULES: list[str] = [
-    "server.sync.meetings_bridge",
-    "server.sync.documents_bridge",
-    "server.notifications.provider",
-    "server.year.sync",
-]
 
 
 def flatten(values: Iterable[Iterable[int]]) -> list[int]:

@@ -9,9 +9,9 @@ from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import Gone
+from server.records.changelog import Change, ChangeScope, SyncCounter
 from server.sync import registry
 from server.sync.cursor import Cursor, Scope, decode
-from server.sync.models import Change, ChangeScope, SyncCounter
 from server.sync.models_ext import SyncHorizon
 from server.sync.registry import View
 from server.timeutil import utcnow

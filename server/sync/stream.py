@@ -27,7 +27,7 @@ from server.auth.models import DeviceSession
 from server.auth.principal import Principal, build
 from server.db import Database
 from server.errors import DomainError, Unauthorized, render
-from server.members.models import User
+from server.records.members import User
 from server.sync import registry, service
 from server.sync.bus import STOP, Bus, Hint, Mailbox
 from server.sync.cursor import Cursor

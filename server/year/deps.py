@@ -1,6 +1,6 @@
 """The year domain's own dependencies: the commitment of the path, found with the caller's rights.
 
-Each resolves the caller first (401 before anything else), then asks `server/access/commitments.py`:
+Each resolves the caller first (401 before anything else), then asks `server/year/access.py`:
 404 when the commitment is out of the caller's view, 403 when they see it but may not do this.
 """
 
@@ -8,8 +8,8 @@ from typing import Annotated
 
 from fastapi import Depends, Path
 
-from server.access import commitments as access
 from server.deps import CurrentPrincipal, DbSession
+from server.year import access
 from server.year.models import Commitment
 from shared.schemas.year import ID_MAX
 

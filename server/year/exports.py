@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from server import tables
-from server.access import commitments as access
 from server.auth.principal import Principal
-from server.members.models import Member
+from server.records.members import Member
+from server.year import access
 from server.year.models import Commitment, CommitmentItem
 from shared.schemas.year import (
     COMMITMENT_CATEGORY_LABELS,

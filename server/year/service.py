@@ -1,6 +1,6 @@
 """Yearly commitments: register, edit, submit, decide, year-end results and remarks; reading them.
 
-Rights are decided in `server/access/commitments.py`; the functions here take a commitment the caller was
+Rights are decided in `server/year/access.py`; the functions here take a commitment the caller was
 already found allowed to touch and enforce the commitment's own rules (its state, its year, its items).
 Every write bumps the commitment, logs it for the devices that hold it and records an audit entry.
 """
@@ -11,14 +11,14 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
-from server.access import commitments as access
-from server.audit import service as audit
 from server.auth.principal import Principal
 from server.errors import Conflict, Unprocessable
-from server.members.models import Member, RoleAssignment, User
 from server.notifications.service import notify
-from server.sync.log import record_change
+from server.records import audit
+from server.records.changelog import record_change
+from server.records.members import Member, RoleAssignment, User
 from server.timeutil import as_utc, utcnow
+from server.year import access
 from server.year.models import Commitment, CommitmentItem
 from shared.enums import CELL_ROLES
 from shared.schemas.notifications import NotificationKind

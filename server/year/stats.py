@@ -5,8 +5,8 @@ from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import NotFound
-from server.members.models import Member
-from server.orgs.models import Organization, OrgClosure
+from server.records.members import Member
+from server.records.orgs import Organization, OrgClosure
 from server.year.models import Commitment, CommitmentItem
 from shared.enums import OrgKind
 from shared.schemas.year import CellCommitmentCount, CommitmentStatus, CommitmentSummary

@@ -13,12 +13,11 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
-from server.access import commitments as access
 from server.auth.principal import Principal
 from server.errors import Forbidden
 from server.sync import actions
-from server.sync.registry import SimpleProvider, View, register
-from server.year import service
+from server.sync.registry import Provider, SimpleProvider, View
+from server.year import access, service
 from server.year.models import Commitment
 from shared.schemas.sync import OfflineAction
 from shared.schemas.year import (
@@ -46,7 +45,7 @@ def _data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, A
     return {p.id: p.model_dump(mode="json") for p in service.to_public(session, rows)}
 
 
-register(SimpleProvider("commitment", _visible, _data, col(Commitment.id)))
+PROVIDERS: list[Provider] = [SimpleProvider("commitment", _visible, _data, col(Commitment.id))]
 
 
 # ---- offline actions ----
@@ -82,7 +81,9 @@ def remark(session: Session, principal: Principal, action: OfflineAction) -> dic
     return {"commitment_id": commitment.id, "kept_newer": stale}
 
 
-actions.register("commitment.save", save)
-actions.register("commitment.result", result)
-actions.register("commitment.decide", decide)
-actions.register("commitment.remark", remark)
+HANDLERS: dict[str, actions.Handler] = {
+    "commitment.save": save,
+    "commitment.result": result,
+    "commitment.decide": decide,
+    "commitment.remark": remark,
+}

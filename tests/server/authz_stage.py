@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from server.app import create_app
 from server.meetings.models import AbsenceRequest, AgendaItem, Resolution
-from server.members.models import RoleAssignment
+from server.records.members import RoleAssignment
 from shared.enums import Role
 from tests.conftest import make_settings
 from tests.factories import Person, make_member, make_world

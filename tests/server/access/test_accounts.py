@@ -4,7 +4,7 @@ import pytest
 
 from server.access import accounts
 from server.errors import NotFound
-from server.members.models import RoleAssignment
+from server.records.members import RoleAssignment
 from shared.enums import Role
 from tests.factories import make_admin, make_member
 from tests.server.meetings.factories import principal

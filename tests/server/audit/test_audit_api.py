@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
+from server.records.audit import AuditEntry
 from tests.server.members.factories import csv_bytes, fresh, post_import
 
 API = "/api/v1/audit"

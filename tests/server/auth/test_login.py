@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
 from server.auth import security
+from server.records.audit import AuditEntry
 from tests.server.auth.helpers import assert_error, bearer, login_raw, tokens
 
 
@@ -204,7 +204,7 @@ def test_a_password_changed_during_verification_does_not_let_the_old_one_in(clie
         def verify_and_update(self, *args, **kwargs):
             result = super().verify_and_update(*args, **kwargs)
             with client.app.state.db.transaction() as other:
-                from server.members.models import User
+                from server.records.members import User
 
                 other.get(User, world.member.user.id).password_hash = security.hash_password("doi-roi-nhe")
             return result

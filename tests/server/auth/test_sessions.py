@@ -185,7 +185,7 @@ def _sign_in(client, world, device_token=None, device="điện thoại"):
 def test_signing_in_again_on_the_same_device_replaces_its_earlier_session(client, world, db):
     from sqlalchemy import select
 
-    from server.audit.models import AuditEntry
+    from server.records.audit import AuditEntry
 
     first = _sign_in(client, world)
     laptop = _sign_in(client, world, device="máy tính")

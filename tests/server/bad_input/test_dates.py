@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from server.documents.models import Document
 from server.meetings.models import Meeting
-from server.members.models import Member
+from server.records.members import Member
 from tests.server.documents.factories import create_doc
 from tests.server.meetings.factories import make_meeting
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from server.members.models import Member
+from server.records.members import Member
 from tests.server.meetings.factories import make_meeting, mark
 from tests.server.members.factories import HEADERS, csv_bytes, post_import, xlsx_bytes
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from server.app import body_limit_rules
 from server.documents.models import DocumentComment
-from server.members.models import Member
+from server.records.members import Member
 from tests.server.documents.factories import create_doc
 from tests.server.meetings.factories import make_meeting, mark
 

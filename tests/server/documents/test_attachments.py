@@ -7,8 +7,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
 from server.documents.models import FileBlob
+from server.records.audit import AuditEntry
 from tests.server.documents.factories import API, create_doc, pdf_bytes
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
 from server.documents.models import Document
+from server.records.audit import AuditEntry
 from tests.server.documents.factories import API, create_doc, doc_payload
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from server.documents import service
-from server.sync.models import Change, ChangeScope
+from server.records.changelog import Change, ChangeScope
 from tests.server.documents.factories import API, create_doc, visible_titles
 
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from server.auth.principal import Principal, build
 from server.meetings.models import Attendance, Meeting
-from server.orgs.models import Organization
+from server.records.orgs import Organization
 from server.timeutil import utcnow
 from tests.factories import Person
 

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
 from server.meetings.models import Attendance
-from server.sync.models import Change, ChangeScope
+from server.records.audit import AuditEntry
+from server.records.changelog import Change, ChangeScope
 from shared.enums import MemberKind
 from tests.factories import make_member
 from tests.server.meetings.factories import make_meeting

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from server.meetings import checkin
 from server.meetings.models import Attendance, Meeting
-from server.members.models import Member
+from server.records.members import Member
 from shared.enums import MemberKind
 from shared.schemas.meetings import CheckinRequest
 from tests.factories import make_member

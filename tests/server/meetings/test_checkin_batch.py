@@ -12,10 +12,10 @@ import httpx
 from sqlalchemy import event, func, select
 
 from server.app import create_app
-from server.audit.models import AuditEntry
 from server.auth.models import DeviceSession
 from server.meetings.models import Attendance, AttendanceChange
-from server.sync.models import Change, ChangeScope
+from server.records.audit import AuditEntry
+from server.records.changelog import Change, ChangeScope
 from tests.factories import make_member, make_world
 from tests.server.meetings.factories import code_at, make_meeting
 from tests.server.meetings.test_concurrency import ServerThread

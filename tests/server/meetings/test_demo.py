@@ -8,8 +8,8 @@ from server.demo.seed import seed
 from server.meetings import stats
 from server.meetings.models import AgendaItem, Attendance, Meeting, Resolution
 from server.meetings.service import local_month_bounds, parse_month
-from server.members.models import User
-from server.orgs.models import Organization
+from server.records.members import User
+from server.records.orgs import Organization
 from shared.schemas.meetings import CONSECUTIVE_ABSENCE_FLAG
 from tests.clock import INSTANTS
 from tests.factories import Person

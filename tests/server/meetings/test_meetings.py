@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
-from server.sync.models import Change, ChangeScope
+from server.records.audit import AuditEntry
+from server.records.changelog import Change, ChangeScope
 from tests.server.meetings.factories import make_meeting
 
 BODY = {

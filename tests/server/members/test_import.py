@@ -7,9 +7,9 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from server.audit.models import AuditEntry
-from server.members.models import Member, Membership, RoleAssignment, User
-from server.sync.models import Change
+from server.records.audit import AuditEntry
+from server.records.changelog import Change
+from server.records.members import Member, Membership, RoleAssignment, User
 from shared.enums import OrgKind
 from tests.factories import make_org
 from tests.server.members.factories import HEADERS, csv_bytes, fresh, post_import, xlsx_bytes

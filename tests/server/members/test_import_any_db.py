@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from server.app import create_app
-from server.audit.models import AuditEntry
 from server.config import Settings
-from server.members.models import Member, Membership
+from server.records.audit import AuditEntry
+from server.records.members import Member, Membership
 from tests import factories
 from tests.server.members.factories import csv_bytes, post_import, xlsx_bytes
 

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from server.members import importer
-from server.members.models import Member
+from server.records.members import Member
 from tests.server.members.factories import HEADERS, csv_bytes, fresh, post_import, xlsx_bytes
 
 

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
-from server.members.models import Member, Membership, RoleAssignment, User
-from server.sync.models import Change
+from server.records.audit import AuditEntry
+from server.records.changelog import Change
+from server.records.members import Member, Membership, RoleAssignment, User
 from tests.server.members.factories import fresh
 
 API = "/api/v1/members"

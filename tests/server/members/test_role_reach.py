@@ -8,8 +8,8 @@ the commune staff manages their cell, but not their roles.
 import pytest
 from sqlalchemy import func, select
 
-from server.audit.models import AuditEntry
-from server.members.models import Member, RoleAssignment, User
+from server.records.audit import AuditEntry
+from server.records.members import Member, RoleAssignment, User
 from shared.enums import Role
 from tests.factories import make_member
 from tests.server.members.factories import csv_bytes, fresh, post_import

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from server.audit.models import AuditEntry
-from server.members.models import Member, Membership, RoleAssignment, User
+from server.records.audit import AuditEntry
+from server.records.members import Member, Membership, RoleAssignment, User
 from shared.enums import Role
 from tests.server.members.factories import csv_bytes, fresh, post_import
 

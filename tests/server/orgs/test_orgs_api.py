@@ -6,8 +6,8 @@ import unicodedata
 import pytest
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
-from server.orgs.models import Organization
+from server.records.audit import AuditEntry
+from server.records.orgs import Organization
 from tests.server.members.factories import fresh
 
 API = "/api/v1/orgs"

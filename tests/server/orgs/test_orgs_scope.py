@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from server.orgs.models import Organization, OrgClosure
+from server.records.orgs import Organization, OrgClosure
 from tests.server.members.factories import fresh
 
 OUTSIDERS = ["sibling_member", "other_member", "other_secretary", "other_staff"]

@@ -9,9 +9,9 @@ from sqlmodel import Session
 from server.config import Settings
 from server.db import Database
 from server.errors import Unprocessable
-from server.members.models import Member
 from server.orgs import service as orgs
-from server.orgs.models import Organization, OrgClosure
+from server.records.members import Member
+from server.records.orgs import Organization, OrgClosure
 from shared.enums import OrgKind
 from tests.factories import make_member, make_org
 

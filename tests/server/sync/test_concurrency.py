@@ -8,8 +8,8 @@ import pytest
 
 from server.auth.principal import build
 from server.db import Database
+from server.records.changelog import record_change
 from server.sync import service
-from server.sync.log import record_change
 from tests import factories
 
 WRITERS = 4

@@ -9,7 +9,7 @@ from server.auth.principal import build
 from server.members import service as members
 from server.notifications import service as notes
 from server.orgs import service as orgs
-from server.sync.log import record_change
+from server.records.changelog import record_change
 from shared.enums import OrgKind, Role
 from shared.schemas.members import MemberUpdate, RoleAssign, TransferRequest
 from tests import factories

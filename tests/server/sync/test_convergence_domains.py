@@ -11,7 +11,7 @@ from server.documents import service as documents
 from server.meetings import service as meetings
 from server.members import service as members
 from server.orgs import service as orgs
-from server.sync.log import record_change
+from server.records.changelog import record_change
 from server.timeutil import utcnow
 from shared.schemas.documents import DocStatus, DocumentCreate, DocumentUpdate
 from shared.schemas.meetings import MeetingCreate

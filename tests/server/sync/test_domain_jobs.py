@@ -5,10 +5,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from server.documents.jobs import document_jobs
+from server.meetings.jobs import meeting_jobs
 from server.meetings.models import Attendance, Meeting
 from server.notifications.models import Notification
 from server.scheduler.clock import FakeClock
-from server.scheduler.domain_jobs import document_jobs, meeting_jobs
 from server.scheduler.service import Runner
 from server.timeutil import utcnow
 from tests.server.documents.factories import create_doc

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from server.members import service as members
 from server.orgs import service as orgs
+from server.records.changelog import record_change
 from server.sync import service as sync_service
-from server.sync.log import record_change
 from server.timeutil import utcnow
 from shared.enums import Role
 from shared.schemas.members import RoleAssign, TransferRequest

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import event
 
 from server.members import service as members
+from server.records.changelog import record_change
 from server.sync import service as sync_service
 from server.sync.cursor import Scope, cursor_key, decode
-from server.sync.log import record_change
 from server.timeutil import utcnow
 from tests.conftest import SECRET
 from tests.server.sync.helpers import Device

@@ -7,13 +7,14 @@ from sqlalchemy import func, select
 from server.app import create_app
 from server.auth.models import DeviceSession
 from server.db import Database
+from server.housekeeping import cleanup
 from server.notifications.models import Notification
 from server.notifications.service import notify
+from server.records.changelog import record_change
 from server.scheduler.clock import FakeClock
 from server.scheduler.models import JobRun
-from server.scheduler.service import Job, Runner, cleanup, daily, monthly_from_day, once
+from server.scheduler.service import Job, Runner, daily, monthly_from_day, once
 from server.sync import service as sync_service
-from server.sync.log import record_change
 from shared.enums import OrgKind
 from tests import factories
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
+from server.records.audit import AuditEntry
 from shared.enums import OrgKind, Role
 from tests.factories import make_member, make_org
 from tests.server.year.factories import ITEMS, make_commitment

@@ -5,7 +5,7 @@ import time_machine
 
 from server.auth.principal import build
 from server.demo.seed import seed
-from server.members.models import User
+from server.records.members import User
 from server.year import service
 from tests.clock import INSTANTS
 

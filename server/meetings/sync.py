@@ -10,8 +10,9 @@ from server.auth.principal import Principal
 from server.meetings import attendance, checkin, minutes
 from server.meetings import service as meetings
 from server.meetings.models import AbsenceRequest, Attendance, Meeting
+from server.records.members import Member
 from server.sync import actions
-from server.sync.registry import SimpleProvider, View, register
+from server.sync.registry import Provider, SimpleProvider, View
 from shared.schemas.common import RequestSchema
 from shared.schemas.meetings import AbsenceRequestPublic, CheckinRequest, MeetingStatus
 from shared.schemas.sync import AttendanceData, OfflineAction
@@ -91,8 +92,6 @@ def _absence_visible(view: View) -> Any:
 
 
 def _absence_data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
-    from server.members.models import Member
-
     rows = session.execute(
         select(AbsenceRequest, Member.full_name).join(Member, col(Member.id) == col(AbsenceRequest.member_id))
         .where(col(AbsenceRequest.id).in_(ids))
@@ -101,10 +100,15 @@ def _absence_data(session: Session, view: View, ids: list[int]) -> dict[int, dic
             .model_dump(mode="json") for r, name in rows}
 
 
-register(SimpleProvider("meeting", _meeting_visible, _meeting_data, col(Meeting.id), companions=("minutes",)))
-register(SimpleProvider("minutes", _minutes_visible, _minutes_data, col(Meeting.id)))
-register(SimpleProvider("attendance", _attendance_visible, _attendance_data, col(Attendance.id)))
-register(SimpleProvider("absence_request", _absence_visible, _absence_data, col(AbsenceRequest.id)))
+
+
+# Registered by the app factory (server/wiring.py), snapshot order as listed.
+PROVIDERS: list[Provider] = [
+    SimpleProvider("meeting", _meeting_visible, _meeting_data, col(Meeting.id), companions=("minutes",)),
+    SimpleProvider("minutes", _minutes_visible, _minutes_data, col(Meeting.id)),
+    SimpleProvider("attendance", _attendance_visible, _attendance_data, col(Attendance.id)),
+    SimpleProvider("absence_request", _absence_visible, _absence_data, col(AbsenceRequest.id)),
+]
 
 
 # ---- offline actions ----
@@ -151,6 +155,9 @@ def withdraw_absence(session: Session, principal: Principal, action: OfflineActi
     return {"meeting_id": body.meeting_id}
 
 
-actions.register("meeting.check_in", check_in)
-actions.register("meeting.absence_request", request_absence)
-actions.register("meeting.absence_withdraw", withdraw_absence)
+# Registered by the app factory (server/wiring.py).
+HANDLERS: dict[str, actions.Handler] = {
+    "meeting.check_in": check_in,
+    "meeting.absence_request": request_absence,
+    "meeting.absence_withdraw": withdraw_absence,
+}

@@ -1,11 +1,17 @@
-"""Jobs of meetings and documents: reminders, closing, monthly drafts, absence flags, publication."""
+"""Jobs of meetings: reminders, closing, monthly drafts, absence flags."""
 
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from server.meetings import attendance, stats
+from server.meetings import service as meetings
+from server.notifications import events
+from server.records.members import Member
+from server.records.orgs import Organization
 from server.scheduler.service import Job, JobContext, daily, every_minutes, monthly_from_day, once
+from shared.enums import OrgKind
 
 REMIND_DAY = timedelta(hours=24)
 REMIND_SOON = timedelta(hours=2)
@@ -17,9 +23,6 @@ def meeting_reminders(session: Session, ctx: JobContext) -> str:
     Chunked: each meeting's reminders are their own short transaction, so check-ins flow while the
     province's evening of meetings is reminded (it was one transaction of 24,160 rows, 18.7 s of writer).
     """
-    from server.meetings import service as meetings
-    from server.notifications import events
-
     due = list(meetings.upcoming_reminders(session, ctx.now, ctx.now + REMIND_DAY))
     session.rollback()  # nothing more to read: no snapshot kept open while writing
     sent = 0
@@ -38,17 +41,12 @@ def meeting_reminders(session: Session, ctx: JobContext) -> str:
 
 def close_meetings(session: Session, ctx: JobContext) -> str:
     """Meetings left open after their check-in window and end: closed, absentees recorded."""
-    from server.meetings import attendance
-
     closed = attendance.close_overdue(session, ctx.now)
     return f"closed={len(closed)}"
 
 
 def draft_next_month(session: Session, ctx: JobContext) -> str:
     """From the 20th: next month's regular meeting of every cell with a rule, and a request to confirm it."""
-    from server.meetings import service as meetings
-    from server.notifications import events
-
     month = meetings.next_month(ctx.now)
     created = meetings.draft_regular_for_all(session, month)
     asked = 0
@@ -63,13 +61,6 @@ def draft_next_month(session: Session, ctx: JobContext) -> str:
 def absence_flags(session: Session, ctx: JobContext) -> str:
     """Members absent 3+ times in a row this year: the member and their cell's leaders are told, once per run
     length."""
-    from server.meetings import service as meetings
-    from server.meetings import stats
-    from server.members.models import Member
-    from server.notifications import events
-    from server.orgs.models import Organization
-    from shared.enums import OrgKind
-
     year = ctx.local_now.year
     start, end = stats.year_bounds(year)
     cells = select(col(Organization.id)).where(col(Organization.kind) == OrgKind.cell.value)
@@ -86,12 +77,6 @@ def absence_flags(session: Session, ctx: JobContext) -> str:
     return f"flags={raised}"
 
 
-def publish_documents(session: Session, ctx: JobContext) -> str:
-    from server.documents import service as documents
-
-    return f"published={len(documents.publish_due(session, ctx.now))}"
-
-
 def meeting_jobs() -> list[Job]:
     return [
         Job("meeting_reminders", every_minutes(5), meeting_reminders, chunked=True),
@@ -99,7 +84,3 @@ def meeting_jobs() -> list[Job]:
         Job("draft_next_month", monthly_from_day(20), draft_next_month),
         Job("absence_flags", daily, absence_flags),
     ]
-
-
-def document_jobs() -> list[Job]:
-    return [Job("publish_documents", every_minutes(1), publish_documents)]

@@ -7,7 +7,11 @@ import logging
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from server.records import hints
+from server.scheduler.clock import SystemClock
+from server.scheduler.service import Runner
 from server.sync import bus as busmod
+from server.wiring import jobs
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +36,10 @@ async def _start_bus(app: FastAPI) -> None:
     ready = asyncio.Event()
     if settings.redis_url and settings.is_sqlite:
         # Several workers on one SQLite file: hints travel through Redis (PostgreSQL uses NOTIFY).
-        import redis
+        import redis  # only a deployment with Redis has it installed and needs it loaded
 
         channel = busmod.redis_channel(str(settings.database_url))
-        busmod.attach_redis(app.state.db.engine, redis.Redis.from_url(settings.redis_url), channel)
+        hints.attach_redis(app.state.db.engine, redis.Redis.from_url(settings.redis_url), channel)
         app.state.bus_listener = asyncio.create_task(
             busmod.listen_redis(settings.redis_url, channel, bus, ready))
     elif settings.is_sqlite and settings.workers > 1:
@@ -43,7 +47,7 @@ async def _start_bus(app: FastAPI) -> None:
         app.state.bus_listener = asyncio.create_task(
             busmod.listen_log(app.state.db.engine, bus, settings.push_poll_seconds, ready))
     elif settings.is_sqlite:
-        busmod.attach(app.state.db.engine, bus)
+        hints.attach(app.state.db.engine, bus)
         return
     else:
         app.state.bus_listener = asyncio.create_task(busmod.listen(str(settings.database_url), bus, ready))
@@ -55,7 +59,7 @@ async def _start_bus(app: FastAPI) -> None:
 
 async def _stop_bus(app: FastAPI) -> None:
     app.state.bus.close()
-    busmod.detach(app.state.db.engine)
+    hints.detach(app.state.db.engine)
     task = getattr(app.state, "bus_listener", None)
     if task is not None:
         task.cancel()
@@ -64,11 +68,9 @@ async def _stop_bus(app: FastAPI) -> None:
 
 
 async def start_scheduler(app: FastAPI) -> None:
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler  # loaded by the one process that schedules
 
-    from server.scheduler.service import Runner, default_jobs
-
-    runner = Runner(app.state.db, default_jobs(), clock=getattr(app.state, "clock", None))
+    runner = Runner(app.state.db, jobs(), clock=getattr(app.state, "clock", None))
     app.state.job_runner = runner
 
     async def tick() -> None:
@@ -76,8 +78,6 @@ async def start_scheduler(app: FastAPI) -> None:
 
     scheduler = AsyncIOScheduler(timezone="UTC")
     # First run at once: work missed while the server was down is done on start.
-    from server.scheduler.clock import SystemClock
-
     scheduler.add_job(tick, "interval", seconds=TICK_SECONDS, id="tick", max_instances=1, coalesce=True,
                       next_run_time=SystemClock().now())
     scheduler.start()

@@ -12,7 +12,7 @@ from server.documents import audience, comments, reads
 from server.documents import service as documents
 from server.documents.models import Attachment, Bookmark, Document, DocumentAudience, FileBlob, ReadMark
 from server.sync import actions
-from server.sync.registry import SimpleProvider, View, register
+from server.sync.registry import Provider, SimpleProvider, View
 from server.timeutil import utcnow
 from shared.schemas.common import RequestSchema
 from shared.schemas.documents import CommentCreate, DocStatus
@@ -98,11 +98,16 @@ def _document_children(session: Session, ids: list[int]) -> list[tuple[str, int]
     return [("attachment", int(i)) for i in rows]
 
 
-register(SimpleProvider("document", _document_visible, _document_data, col(Document.id),
-                        dependents=_document_children))
-register(SimpleProvider("attachment", _attachment_visible, _attachment_data, col(Attachment.id)))
-register(SimpleProvider("read_mark", _read_visible, _read_data, col(ReadMark.id)))
-register(SimpleProvider("bookmark", _bookmark_visible, _bookmark_data, col(Bookmark.document_id)))
+
+
+# Registered by the app factory (server/wiring.py), snapshot order as listed.
+PROVIDERS: list[Provider] = [
+    SimpleProvider("document", _document_visible, _document_data, col(Document.id),
+                            dependents=_document_children),
+    SimpleProvider("attachment", _attachment_visible, _attachment_data, col(Attachment.id)),
+    SimpleProvider("read_mark", _read_visible, _read_data, col(ReadMark.id)),
+    SimpleProvider("bookmark", _bookmark_visible, _bookmark_data, col(Bookmark.document_id)),
+]
 
 
 # ---- offline actions ----
@@ -144,6 +149,9 @@ def comment(session: Session, principal: Principal, action: OfflineAction) -> di
     return {"id": out.id, "document_id": body.document_id}
 
 
-actions.register("document.read", mark_read)
-actions.register("document.bookmark", bookmark)
-actions.register("document.comment", comment)
+# Registered by the app factory (server/wiring.py).
+HANDLERS: dict[str, actions.Handler] = {
+    "document.read": mark_read,
+    "document.bookmark": bookmark,
+    "document.comment": comment,
+}

@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import Forbidden, NotFound
-from server.orgs.models import Organization, OrgClosure
+from server.records.orgs import Organization, OrgClosure
 from server.year.models import Commitment
 from shared.enums import OrgKind
 from shared.schemas.year import CommitmentStatus
