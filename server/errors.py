@@ -278,7 +278,7 @@ def install_error_handlers(app: FastAPI) -> None:
             errors.append({"field": _field_name(tuple(err.get("loc", ()))), "message": msg})
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return JSONResponse(
-            error_body("validation_error", f"Dữ liệu chưa hợp lệ ({summary}). Hãy sửa lại rồi gửi lại.",
+            error_body("validation_error", f"Dữ liệu không hợp lệ ({summary}). Hãy sửa lại rồi gửi lại.",
                        errors=errors),
             status_code=422,
         )
