@@ -287,7 +287,7 @@ def revoke_other_sessions(session: Session, principal: Principal) -> int:
 def change_password(session: Session, principal: Principal, current: str, new: str) -> None:
     ok, _ = security.verify_password(current, principal.user.password_hash)
     if not ok:
-        raise Unprocessable("Mật khẩu hiện tại không đúng.", code="wrong_password")
+        raise Unprocessable("Mật khẩu hiện tại không đúng. Hãy nhập lại.", code="wrong_password")
     if current == new:
         raise Unprocessable("Mật khẩu mới phải khác mật khẩu cũ.", code="same_password")
     user = principal.user

@@ -38,6 +38,8 @@ FAILURE_WINDOW = timedelta(minutes=15)
 class CheckinRejected(BadRequest):
     """A refused check-in; the route records it (for throttling) before answering."""
 
+NOT_OPEN = "Điểm danh chưa được mở. Hãy chờ bí thư mở điểm danh rồi thử lại."
+
 
 def totp(meeting: Meeting) -> pyotp.TOTP:
     assert meeting.checkin_secret
@@ -106,7 +108,7 @@ def current_code(
     now = now or utcnow()
     meeting = service.get_led(session, principal, meeting_id)
     if meeting.status != S.in_progress.value or not meeting.checkin_secret:
-        raise Conflict("Điểm danh chưa được mở.", code="checkin_not_open")
+        raise Conflict(NOT_OPEN, code="checkin_not_open")
     _check_window_now(meeting, now)
     return meeting, code_at(meeting, now)
 
@@ -243,7 +245,7 @@ def judge_online(meeting: Meeting, code: str, at: datetime) -> str:
     if meeting.status == S.cancelled.value:
         raise Conflict("Cuộc họp đã hủy.", code="meeting_cancelled")
     if not meeting.checkin_secret or meeting.checkin_opened_at is None:
-        raise Conflict("Điểm danh chưa được mở.", code="checkin_not_open")
+        raise Conflict(NOT_OPEN, code="checkin_not_open")
     if meeting.status != S.in_progress.value:
         raise Conflict("Cuộc họp không còn nhận điểm danh.", code="checkin_not_open")
     _check_window_now(meeting, at)
@@ -278,7 +280,7 @@ def check_in(
     if meeting.status == S.cancelled.value:
         raise Conflict("Cuộc họp đã hủy.", code="meeting_cancelled")
     if not meeting.checkin_secret or meeting.checkin_opened_at is None:
-        raise Conflict("Điểm danh chưa được mở.", code="checkin_not_open")
+        raise Conflict(NOT_OPEN, code="checkin_not_open")
     _throttle(session, principal, meeting_id, now)
     offline = data.checked_in_at is not None
     if data.checked_in_at:

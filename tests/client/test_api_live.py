@@ -72,7 +72,7 @@ async def test_change_password_wrong_current_is_explained(live_server, world):
     with pytest.raises(ApiError) as err:
         await api.change_password("khong-dung", "mat-khau-moi-123")
     assert err.value.code == "wrong_password"
-    assert err.value.message == "Mật khẩu hiện tại không đúng."
+    assert err.value.message == "Mật khẩu hiện tại không đúng. Hãy nhập lại."
     await api.change_password(world.member.password, "mat-khau-moi-123")
     await api.logout()
     again = Api(live_server.url)

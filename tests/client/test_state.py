@@ -33,6 +33,8 @@ SECRETARY = {
     "roles": [{"role": "secretary", "organization": {"id": 4, "name": "Chi bộ thôn A1-1", "kind": "cell"}}],
 }
 
+NOT_OPEN = "Điểm danh chưa được mở. Hãy chờ bí thư mở điểm danh rồi thử lại."
+
 
 class FakeApi:
     """Stands in for client.api.Api: answers from dicts, can go offline or end the session."""
@@ -547,7 +549,7 @@ async def test_an_offline_check_in_says_saved_then_only_the_servers_refusal(made
     app.store.put("meeting", 5, _meeting_opening(now))
     api = apis[-1]
     api.push_answers["111111"] = {"status": "refused", "code": "checkin_not_open",
-                                  "message": "Điểm danh chưa được mở."}
+                                  "message": NOT_OPEN}
     api.offline = True
     queued = await state.check_in(5, "111111")
     assert queued.queued and not queued.ok
@@ -558,7 +560,7 @@ async def test_an_offline_check_in_says_saved_then_only_the_servers_refusal(made
     assert await app.sync_now() is True
     said = state.check_in_message(5)
     assert said is not None and (said.ok, said.queued) == (False, False)
-    assert said.message == "Điểm danh chưa được mở."
+    assert said.message == NOT_OPEN
     assert not state.queued_check_in(5)
     # A new screen (the member comes back to the meeting later) says the same, from the outbox.
     again = MeetingsState(app, now=lambda: now)

@@ -13,6 +13,8 @@ from client.store import SqliteStore
 from client.sync import READ, SyncEngine
 from tests.requirements import need
 
+NOT_OPEN = "Điểm danh chưa được mở. Hãy chờ bí thư mở điểm danh rồi thử lại."
+
 
 def _need_sync(url: str) -> None:
     paths = httpx.get(url + "/openapi.json").json()["paths"]
@@ -253,7 +255,7 @@ async def test_an_offline_check_in_for_a_meeting_not_opened_ends_with_only_the_s
     assert await app.sync_now() is True
     said = state.check_in_message(meeting["id"])
     assert said is not None and (said.ok, said.queued) == (False, False)
-    assert said.message == "Điểm danh chưa được mở."
+    assert said.message == NOT_OPEN
     assert MeetingsState(app).check_in_message(meeting["id"]) == said  # the next screen says the same
     await app.sign_out()
     await sec.aclose()

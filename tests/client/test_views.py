@@ -15,6 +15,8 @@ from client.state.prefs import MemoryPrefs
 from client.views import auth, documents
 from tests.client.test_state import SECRETARY, FakeApi
 
+NOT_OPEN = "Điểm danh chưa được mở. Hãy chờ bí thư mở điểm danh rồi thử lại."
+
 
 class FakePage:
     def __init__(self) -> None:
@@ -434,7 +436,7 @@ async def test_the_meeting_screen_replaces_saved_with_the_servers_verdict_never_
                                  "checkin_closes_at": (starts + timedelta(minutes=60)).isoformat()})
     api = app.api
     api.push_answers["111111"] = {"status": "refused", "code": "checkin_not_open",
-                                  "message": "Điểm danh chưa được mở."}
+                                  "message": NOT_OPEN}
     screen = meetings.meeting_detail(router.ctx, "5")
     api.offline = True
     by_id(screen.body, "checkin-code").value = "111111"
@@ -445,7 +447,7 @@ async def test_the_meeting_screen_replaces_saved_with_the_servers_verdict_never_
     api.offline = False
     await app.sync_now()
     screen.redraw()
-    assert by_id(screen.body, "checkin-result").value == "Điểm danh chưa được mở."
+    assert by_id(screen.body, "checkin-result").value == NOT_OPEN
     assert "Đã lưu điểm danh" not in said(screen.body) and "chờ gửi" not in said(screen.body)
 
 
