@@ -22,6 +22,7 @@ CATEGORY_SHORT = {
     "residence": "Nơi cư trú",
     "other": "Khác",
 }
+STRETCH = ft.CrossAxisAlignment.STRETCH  # fields in a card take its width
 STATUS_CHIPS = {
     None: ("#ECEFF1", "#37474F"),
     "draft": ("#ECEFF1", "#37474F"),
@@ -161,7 +162,7 @@ def _editor(ctx: Ctx, state: MyYearState, redraw: Callable[[], None], act: Any) 
                 tag(f"year-item-remove-{i}", ft.IconButton(
                     ft.Icons.DELETE_OUTLINE, tooltip="Xóa mục này", on_click=lambda e, i=i: remove(i))),
             ], wrap=True),
-        ], spacing=6)))
+        ], spacing=6, horizontal_alignment=STRETCH)))
     out.append(tag("year-add-item", ft.OutlinedButton(
         "Thêm mục", icon=ft.Icons.ADD, on_click=lambda e: add())))
     out.append(ft.Row([
@@ -194,7 +195,7 @@ def _items_read(ctx: Ctx, state: MyYearState, act: Any) -> list[ft.Control]:
             lines.append(tag(f"year-remark-{item_id}", ctx.text(
                 f"Nhận xét của chi bộ: {remark}" if remark else "Chi bộ chưa nhận xét mục này.", 14,
                 color=PRIMARY if remark else None)))
-        out.append(card(ft.Column(lines, spacing=4)))
+        out.append(card(ft.Column(lines, spacing=4, horizontal_alignment=STRETCH)))
     if approved:
         out.append(tag("year-save-results", ft.FilledButton(
             "Lưu kết quả", icon=ft.Icons.SAVE, on_click=lambda e: act(state.save_results),
@@ -286,7 +287,7 @@ def cell_commitment(ctx: Ctx, commitment_id: str) -> Screen:
                     on_change=lambda e, i=int(item["id"]): state.remarks.__setitem__(
                         i, e.control.value or ""),
                 )))
-            col.controls.append(card(ft.Column(lines, spacing=4)))
+            col.controls.append(card(ft.Column(lines, spacing=4, horizontal_alignment=STRETCH)))
         if status == "submitted":
             comment = ft.TextField(value=state.comment, label="Ý kiến của chi bộ", multiline=True,
                                    min_lines=2)
