@@ -18,8 +18,9 @@ async def _device(url: str, root: Path, username: str, password: str) -> AppStat
 
 
 async def test_register_return_resend_approve_result_remark_through_the_outbox(live_server, world, tmp_path):
-    member = await _device(live_server.url, tmp_path / "m", world.member.username, world.member.password)
-    leader = await _device(live_server.url, tmp_path / "s", world.secretary.username, world.secretary.password)
+    url = live_server.url
+    member = await _device(url, tmp_path / "m", world.member.username, world.member.password)
+    leader = await _device(url, tmp_path / "s", world.secretary.username, world.secretary.password)
     mine = MyYearState(member)
     mine.start_editing()
     mine.set_text(0, "Tham gia hiến máu tình nguyện")
