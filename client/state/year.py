@@ -37,6 +37,8 @@ DECIDE = "commitment.decide"  # {"commitment_id", "approve", "comment"}
 REMARK = "commitment.remark"  # {"commitment_id", "remarks": [{"item_id", "remark"}]}
 
 SAVED_OFFLINE = "Đã lưu trên máy, sẽ gửi khi có mạng."
+OWN = ("Đồng chí không tự duyệt hay nhận xét bản đăng ký của mình: một đồng chí khác trong cấp ủy chi bộ "
+       "sẽ làm việc này.")
 SERVER_TROUBLE = "Máy chủ đang gặp sự cố: bản ghi vẫn giữ trên máy và sẽ tự gửi lại sau."
 
 STATUS_WORDS = {
@@ -90,14 +92,29 @@ class _Sender:
             log.info("sending %s failed; it stays in the outbox", kind)
             return Outcome(False, SERVER_TROUBLE, queued=True)
         answer = self.app.answers.get(item.client_id)
-        if answer is not None:
-            verdict = answer[1]
-            if verdict.get("status") == "refused":
-                return Outcome(False, str(verdict.get("message") or "Máy chủ không nhận thao tác này."))
-            return Outcome(True, done)
-        if not online or any(i.client_id == item.client_id for i in self._outbox()):
+        if answer is not None and answer[1].get("status") == "refused":
+            return Outcome(False, str(answer[1].get("message") or "Máy chủ không nhận thao tác này."))
+        if answer is None and (not online or any(i.client_id == item.client_id for i in self._outbox())):
             return Outcome(False, SAVED_OFFLINE, queued=True)
+        if not engine.feed_available:  # an older server without the feed: read the result back instead
+            await self._fetch(payload)
         return Outcome(True, done)
+
+    async def _fetch(self, payload: dict[str, Any]) -> None:
+        """Bring the commitment an applied action changed into the store (servers without the feed)."""
+        store = self.app.store
+        try:
+            api = self.app.require_api()
+            if "commitment_id" in payload:
+                found = [await self.app.call(api.get_commitment(int(payload["commitment_id"])))]
+            else:
+                found = await self.app.call(api.my_commitments())
+        except ApiError:
+            return  # the next refresh reads it again
+        for c in found:
+            if store is not None:
+                store.put("commitment", c.id, c.model_dump(mode="json"))
+        self.app.notify("data")
 
     def _outbox(self, kind: str | None = None) -> list[OutboxItem]:
         store = self.app.store
@@ -421,12 +438,18 @@ class CellYearState(_Sender):
             return "approved" if pending[-1].payload.get("approve") else "returned"
         return (c or {}).get("status")
 
+    def is_own(self, commitment_id: int) -> bool:
+        c, me = self.commitment_by_id(commitment_id), self.app.me
+        return bool(c and me and me.member_id is not None and c.get("member_id") == me.member_id)
+
     def notice(self, commitment_id: int) -> Outcome | None:
         said = self._last_word(DECIDE, lambda p: p.get("commitment_id") == commitment_id)
         return self._last_word(REMARK, lambda p: p.get("commitment_id") == commitment_id) or said
 
     async def decide(self, commitment_id: int, approve: bool, comment: str = "") -> Outcome:
         comment = " ".join((comment or "").split())
+        if self.is_own(commitment_id):
+            return Outcome(False, OWN)
         if self.shown_status(commitment_id) != "submitted":
             return Outcome(False, "Chỉ duyệt hoặc trả lại bản đăng ký đang chờ duyệt.")
         if not approve and len(comment) < COMMENT_MIN:
@@ -440,6 +463,8 @@ class CellYearState(_Sender):
 
     async def save_remarks(self, commitment_id: int) -> Outcome:
         c = self.commitment_by_id(commitment_id)
+        if self.is_own(commitment_id):
+            return Outcome(False, OWN)
         if c is None or self.shown_status(commitment_id) != "approved":
             return Outcome(False, "Chỉ ghi nhận xét khi bản đăng ký đã được duyệt.")
         before = {int(i["id"]): i.get("remark") or "" for i in c.get("items", [])}

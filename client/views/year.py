@@ -10,7 +10,7 @@ import flet as ft
 from client import format as fmt
 from client.router import Screen
 from client.state.meetings import Outcome
-from client.state.year import CATEGORY_WORDS, CellYearState, MyYearState, status_words
+from client.state.year import CATEGORY_WORDS, OWN, CellYearState, MyYearState, status_words
 from client.views.ui import PRIMARY, Ctx, card, chip, empty, section, tag
 
 # Short names for the picker (the full ones are shown on the read-only items): at 200% a dropdown holds
@@ -272,7 +272,10 @@ def cell_commitment(ctx: Ctx, commitment_id: str) -> Screen:
             head.append(ctx.text(f"Ý kiến đã gửi: {c['return_comment']}", 14, color="#B71C1C"))
         head.append(_notice(ctx, state.notice(cid) or said.get(status), "cell-commitment-notice"))
         col.controls = [card(ft.Column(head, spacing=6))]
-        approved = status == "approved" and c.get("status") == "approved"
+        own = state.is_own(cid)
+        if own:
+            head.append(tag("cell-commitment-own", ctx.text(OWN, 14)))
+        approved = status == "approved" and c.get("status") == "approved" and not own
         for n, item in enumerate(c.get("items", []), 1):
             lines: list[ft.Control] = [
                 ctx.text(f"{n}. {item.get('text', '')}", 15, weight=ft.FontWeight.W_600)]
@@ -288,7 +291,7 @@ def cell_commitment(ctx: Ctx, commitment_id: str) -> Screen:
                         i, e.control.value or ""),
                 )))
             col.controls.append(card(ft.Column(lines, spacing=4, horizontal_alignment=STRETCH)))
-        if status == "submitted":
+        if status == "submitted" and not own:
             comment = ft.TextField(value=state.comment, label="Ý kiến của chi bộ", multiline=True,
                                    min_lines=2)
             comment.on_change = lambda e: setattr(state, "comment", e.control.value or "")

@@ -454,3 +454,44 @@ async def test_cell_views_list_members_and_refuse_a_return_without_comment(devic
     by_id(one.body, "decide-return").on_click(None)
     await _settle(page)
     assert by_id_label(one.body, "cell-commitment-status") == "Bị trả lại để sửa"
+
+
+async def test_after_approval_the_view_takes_results_and_shows_the_cells_remark(device, server):
+    items = [{"text": "Tham gia hiến máu tình nguyện", "category": "volunteer"}]
+    server.act(ME, "commitment.save", {"year": 2026, "items": items, "submit": True})
+    server.act(LEADER, "commitment.decide", {"commitment_id": 1, "approve": True, "comment": None})
+    server.act(
+        LEADER, "commitment.remark", {"commitment_id": 1, "remarks": [{"item_id": 101, "remark": "Tốt"}]}
+    )
+    app, _ = await device()
+    await app.sync_now()
+    page = FakePage()
+    router = Router(page, app, [])  # type: ignore[arg-type]
+    screen = views.my_year(router.ctx)
+    assert by_id_label(screen.body, "year-status") == "Đã duyệt"
+    assert _said(screen.body, "year-remark-101") == "Nhận xét của chi bộ: Tốt"
+    box = by_id(screen.body, "year-result-101")
+    box.value = "Đã hiến máu 2 lần trong năm"
+    box.on_change(type("E", (), {"control": box})())
+    by_id(screen.body, "year-save-results").on_click(None)
+    await _settle(page)
+    assert _said(screen.body, "year-notice") == "Đã lưu kết quả thực hiện."
+    assert server.commitments[1]["items"][0]["result"] == "Đã hiến máu 2 lần trong năm"
+    assert by_id(screen.body, "year-result-101").value == "Đã hiến máu 2 lần trong năm"
+
+
+async def test_a_secretary_is_told_another_leader_decides_their_own(device):
+    leader, _ = await device(LEADER)
+    own = MyYearState(leader)
+    write(own, ("Giữ gìn phẩm chất đạo đức", None))
+    assert (await own.save(submit=True)).ok
+    cell = CellYearState(leader)
+    said = await cell.decide(1, approve=True)
+    assert (said.ok, said.queued) == (False, False) and said.message.startswith("Đồng chí không tự duyệt")
+    page = FakePage()
+    router = Router(page, leader, [])  # type: ignore[arg-type]
+    one = views.cell_commitment(router.ctx, "1")
+    await one.load()
+    assert _said(one.body, "cell-commitment-own").startswith("Đồng chí không tự duyệt")
+    with pytest.raises(LookupError):
+        by_id(one.body, "decide-approve")

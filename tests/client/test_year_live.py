@@ -3,12 +3,13 @@
 The server here reads the real clock and takes commitments for last, this and next year in Vietnam time;
 the client states default to this year in Vietnam time by the same real clock, so this holds on any day."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from client.api import Api
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import MemoryPrefs
-from client.state.year import SAVED_OFFLINE, CellYearState, MyYearState
+from client.state.year import SAVED_OFFLINE, CellYearState, MyYearState, this_year
 
 
 async def _device(url: str, root: Path, username: str, password: str) -> AppState:
@@ -70,7 +71,7 @@ async def test_register_return_resend_approve_result_remark_through_the_outbox(l
     item = MyYearState(member).shown_items()[0]
     assert (item["result"], item["remark"]) == ("Đã hiến máu 2 lần", "Gương mẫu")
 
-    # a secretary may not decide their own: the server's words reach the screen
+    # a secretary does not decide their own: said on the device, as the server would refuse it
     own = MyYearState(leader)
     own.start_editing()
     own.set_text(0, "Giữ gìn phẩm chất đạo đức")
@@ -79,3 +80,34 @@ async def test_register_return_resend_approve_result_remark_through_the_outbox(l
     assert not refused.ok and not refused.queued and refused.message
     for app in (member, leader):
         await app.sign_out()
+
+
+async def test_each_commitment_action_also_goes_through_its_own_routes(live_server, world):
+    """For a server without /sync/push: `send_action` maps every commitment action onto the REST routes."""
+    year = this_year(datetime.now(UTC))  # the server reads the real clock too: see the module's docstring
+    member, leader = Api(live_server.url), Api(live_server.url)
+    await member.login(world.member.username, world.member.password)
+    await leader.login(world.secretary.username, world.secretary.password)
+    now = datetime.now(UTC)
+    items = [{"text": "Tham gia hiến máu tình nguyện", "category": "volunteer"}]
+    draft = await member.send_action(
+        "commitment.save", {"year": year, "items": items, "submit": False}, "a", now
+    )
+    assert draft["status"] == "draft"
+    items.append({"text": "Đọc sách về Bác", "category": None})
+    sent = await member.send_action(
+        "commitment.save", {"year": year, "items": items, "submit": True}, "b", now
+    )
+    assert (sent["id"], sent["status"], len(sent["items"])) == (draft["id"], "submitted", 2)
+    cid = sent["id"]
+    done = await leader.send_action("commitment.decide", {"commitment_id": cid, "approve": True}, "c", now)
+    assert done["status"] == "approved"
+    item = done["items"][0]["id"]
+    results = {"commitment_id": cid, "results": [{"item_id": item, "result": "Đã hiến máu"}]}
+    assert (await member.send_action("commitment.result", results, "d", now))["items"][0]["result"]
+    remarks = {"commitment_id": cid, "remarks": [{"item_id": item, "remark": "Tốt"}]}
+    assert (await leader.send_action("commitment.remark", remarks, "e", now))["items"][0]["remark"] == "Tốt"
+    overview = await leader.cell_commitments(world.cell.id, year)
+    assert [m.status for m in overview.members if m.member_id == world.member.member.id] == ["approved"]
+    await member.aclose()
+    await leader.aclose()
