@@ -17,6 +17,15 @@ from pydantic import BaseModel, TypeAdapter
 from shared.schemas.auth import DeviceSessionPublic, LoginRequest, MePublic, PasswordChange, TokenPair
 from shared.schemas.documents import AttachmentPublic, DocumentPublic
 from shared.schemas.meetings import AgendaReminderPublic, AgendaUnread
+from shared.schemas.year import (
+    CellCommitments,
+    CommitmentCreate,
+    CommitmentDecision,
+    CommitmentPublic,
+    CommitmentRemarks,
+    CommitmentResults,
+    CommitmentUpdate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +298,8 @@ class Api:
             )
         if kind == "notification.read":
             return await self.post_json("/notifications/read", {"ids": payload["ids"]})
+        if kind.startswith("commitment."):
+            return (await self._send_commitment_action(kind, payload)).model_dump(mode="json")
         raise ApiError(400, "unknown_action", f"Không gửi được thao tác '{kind}'.")
 
     # --- documents on a meeting's agenda -----------------------------------------------------------------
@@ -313,6 +324,64 @@ class Api:
         resp = await self.request("POST", f"/documents/{doc.id}/attachments",
                                   files={"file": (filename, content, content_type)})
         return doc, AttachmentPublic.model_validate(resp.json())
+
+    # --- the member's year: commitments (docs/protocol.md, section 8) -----------------------------------
+
+    async def my_commitments(self) -> list[CommitmentPublic]:
+        return await self.get_list("/year/commitments/mine", CommitmentPublic)
+
+    async def get_commitment(self, commitment_id: int) -> CommitmentPublic:
+        return await self.get_model(f"/year/commitments/{commitment_id}", CommitmentPublic)
+
+    async def create_commitment(self, body: CommitmentCreate) -> CommitmentPublic:
+        return CommitmentPublic.model_validate(await self.post_json("/year/commitments", _body(body)))
+
+    async def update_commitment(self, commitment_id: int, body: CommitmentUpdate) -> CommitmentPublic:
+        resp = await self.request("PATCH", f"/year/commitments/{commitment_id}", json=_body(body))
+        return CommitmentPublic.model_validate(resp.json())
+
+    async def submit_commitment(self, commitment_id: int) -> CommitmentPublic:
+        data = await self.post_json(f"/year/commitments/{commitment_id}/submit")
+        return CommitmentPublic.model_validate(data)
+
+    async def decide_commitment(self, commitment_id: int, body: CommitmentDecision) -> CommitmentPublic:
+        data = await self.post_json(f"/year/commitments/{commitment_id}/decision", _body(body))
+        return CommitmentPublic.model_validate(data)
+
+    async def set_commitment_results(self, commitment_id: int, body: CommitmentResults) -> CommitmentPublic:
+        resp = await self.request("PUT", f"/year/commitments/{commitment_id}/results", json=_body(body))
+        return CommitmentPublic.model_validate(resp.json())
+
+    async def set_commitment_remarks(self, commitment_id: int, body: CommitmentRemarks) -> CommitmentPublic:
+        resp = await self.request("PUT", f"/year/commitments/{commitment_id}/remarks", json=_body(body))
+        return CommitmentPublic.model_validate(resp.json())
+
+    async def cell_commitments(self, cell_id: int, year: int) -> CellCommitments:
+        """Every member now in the cell and where their commitment of `year` stands (the cell's leaders)."""
+        path = f"/year/cells/{cell_id}/commitments"
+        return await self.get_model(path, CellCommitments, params={"year": year})
+
+    async def _send_commitment_action(self, kind: str, payload: dict[str, Any]) -> CommitmentPublic:
+        """A queued commitment action through the REST routes (a server without /sync/push)."""
+        if kind == "commitment.save":
+            year, items = int(payload["year"]), payload["items"]
+            mine = [c for c in await self.my_commitments() if c.year == year]
+            if not mine:
+                return await self.create_commitment(
+                    CommitmentCreate(year=year, items=items, submit=bool(payload.get("submit"))))
+            done = await self.update_commitment(mine[0].id, CommitmentUpdate(items=items))
+            return await self.submit_commitment(done.id) if payload.get("submit") else done
+        commitment_id = int(payload["commitment_id"])
+        if kind == "commitment.result":
+            return await self.set_commitment_results(
+                commitment_id, CommitmentResults(results=payload["results"]))
+        if kind == "commitment.decide":
+            return await self.decide_commitment(commitment_id, CommitmentDecision(
+                approve=bool(payload["approve"]), comment=payload.get("comment")))
+        if kind == "commitment.remark":
+            return await self.set_commitment_remarks(
+                commitment_id, CommitmentRemarks(remarks=payload["remarks"]))
+        raise ApiError(400, "unknown_action", f"Không gửi được thao tác '{kind}'.")
 
     # --- files ------------------------------------------------------------------------------------------
 
@@ -378,6 +447,10 @@ class Api:
                     yield event
         except httpx.TransportError as exc:
             raise OfflineError(str(exc)) from exc
+
+
+def _body(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")
 
 
 def _total_size(resp: httpx.Response, offset: int) -> int | None:

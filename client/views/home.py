@@ -180,6 +180,12 @@ def home(ctx: Ctx) -> Screen:
                     ft.OutlinedButton(
                         "Học tập", icon=ft.Icons.SCHOOL_OUTLINED, on_click=lambda e: ctx.go("/study")
                     ),
+                    tag(
+                        "open-year",
+                        ft.OutlinedButton(
+                            "Năm của tôi", icon=ft.Icons.FLAG_OUTLINED, on_click=lambda e: ctx.go("/year")
+                        ),
+                    ),
                     ft.OutlinedButton(
                         "Lịch sử điểm danh", icon=ft.Icons.HISTORY, on_click=lambda e: ctx.go("/history")
                     ),

@@ -34,8 +34,17 @@ def secretary_home(ctx: Ctx) -> Screen:
                             on_click=lambda e: ctx.go("/secretary/new"),
                             style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
                         ),
-                    )
-                ]
+                    ),
+                    tag(
+                        "open-cell-year",
+                        ft.OutlinedButton(
+                            "Đăng ký làm theo",
+                            icon=ft.Icons.FLAG_OUTLINED,
+                            on_click=lambda e: ctx.go("/secretary/year"),
+                        ),
+                    ),
+                ],
+                wrap=True,
             )
         ]
         col.controls.append(section(ctx, "Buổi sinh hoạt"))

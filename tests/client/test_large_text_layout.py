@@ -25,8 +25,8 @@ PADDING = 24  # the field's own content padding, both sides
 ICON = 48  # a prefix icon, or a dropdown's arrow
 
 SCREENS = {
-    "member": (ME, ["/home", "/meetings", "/documents", "/study", "/profile", "/check-in"]),
-    "secretary": (SECRETARY, ["/secretary", "/secretary/new"]),
+    "member": (ME, ["/home", "/meetings", "/documents", "/study", "/profile", "/check-in", "/year"]),
+    "secretary": (SECRETARY, ["/secretary", "/secretary/new", "/secretary/year"]),
     "staff": (
         STAFF_IN_A_CELL,
         ["/staff", "/staff/publish", "/staff/members", "/staff/members/new", "/staff/orgs", "/staff/drafts"],
