@@ -1,5 +1,6 @@
 """Meetings on devices: providers (meeting, minutes, attendance, absence_request) and offline actions."""
 
+from datetime import timedelta
 from typing import Any
 
 from pydantic import Field
@@ -7,11 +8,13 @@ from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
+from server.documents.models import Attachment
 from server.meetings import attendance, checkin, minutes
 from server.meetings import service as meetings
-from server.meetings.models import AbsenceRequest, Attendance, Meeting
+from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting
 from server.sync import actions
 from server.sync.registry import SimpleProvider, View, register
+from server.timeutil import utcnow
 from shared.schemas.common import RequestSchema
 from shared.schemas.meetings import AbsenceRequestPublic, CheckinRequest, MeetingStatus
 from shared.schemas.sync import AttendanceData, OfflineAction
@@ -101,7 +104,30 @@ def _absence_data(session: Session, view: View, ids: list[int]) -> dict[int, dic
             .model_dump(mode="json") for r, name in rows}
 
 
-register(SimpleProvider("meeting", _meeting_visible, _meeting_data, col(Meeting.id), companions=("minutes",)))
+AHEAD = (DRAFT, MeetingStatus.scheduled.value, MeetingStatus.in_progress.value)
+
+
+def _agenda_documents(session: Session, meeting_ids: list[int]) -> list[tuple[str, int]]:
+    """The documents (and their attachments) on these meetings' agendas while the meetings are ahead or under
+    way: a meeting's change (agenda edited, scheduled) re-evaluates them for the devices of its scope, so a
+    document older than a fresh snapshot's horizon (server/sync/documents_bridge.py) reaches the cell's
+    devices when it is put on an agenda. The documents' own audience rule still decides each device."""
+    rows = session.execute(
+        select(col(AgendaItem.document_ids)).join(Meeting, col(Meeting.id) == col(AgendaItem.meeting_id))
+        .where(col(AgendaItem.meeting_id).in_(meeting_ids),
+               col(Meeting.status).in_(AHEAD),
+               col(Meeting.starts_at) >= utcnow() - timedelta(days=1))
+    ).scalars()
+    doc_ids = sorted({int(d) for ids in rows for d in (ids or [])})
+    if not doc_ids:
+        return []
+    attachments = session.execute(
+        select(col(Attachment.id)).where(col(Attachment.document_id).in_(doc_ids))).scalars()
+    return [("document", d) for d in doc_ids] + [("attachment", int(a)) for a in attachments]
+
+
+register(SimpleProvider("meeting", _meeting_visible, _meeting_data, col(Meeting.id), companions=("minutes",),
+                        dependents=_agenda_documents))
 register(SimpleProvider("minutes", _minutes_visible, _minutes_data, col(Meeting.id)))
 register(SimpleProvider("attendance", _attendance_visible, _attendance_data, col(Attendance.id)))
 register(SimpleProvider("absence_request", _absence_visible, _absence_data, col(AbsenceRequest.id)))
