@@ -44,7 +44,8 @@ def _doc(db: Session, title: str, orgs: list[Organization], published_at: dateti
     fields: dict[str, Any] = {"status": "published", "published_at": published_at, **extra}
     if fields["status"] == "draft":
         fields["published_at"] = None
-    doc = Document(title=title, doc_type="resolution", category="documents", created_at=published_at,
+    fields.setdefault("category", "documents")
+    doc = Document(title=title, doc_type="resolution", created_at=published_at,
                    updated_at=published_at, year=published_at.year, **fields)
     db.add(doc)
     db.flush()
@@ -232,3 +233,22 @@ def test_unread_bound_is_a_setting(client, db, world: World, login, app) -> None
     assert ("document", doc) in fresh_view(client, headers)
     app.state.settings.sync_unread_months = 12
     assert ("document", doc) not in fresh_view(client, headers)
+
+
+def test_old_document_given_a_study_date_arrives_in_the_delta(client, db, world: World, login) -> None:
+    now = utcnow()
+    doc = _doc(db, "Tài liệu học tập cũ", [world.district], now - timedelta(days=900), category="study")
+    db.commit()
+    device = Device(client, login(world.member))
+    outsider = Device(client, login(world.other_member))
+    device.pull()
+    outsider.pull()
+    assert doc not in device.of_type("document")
+    due = (now + timedelta(days=20)).astimezone(VN_TZ).date().isoformat()
+    resp = client.patch(f"/api/v1/documents/{doc}", json={"study_due_on": due}, headers=login(world.admin))
+    assert resp.status_code == 200, resp.text
+    device.pull()
+    outsider.pull()
+    assert device.of_type("document")[doc]["study_due_on"] == due
+    assert doc not in outsider.of_type("document")
+    assert ("document", doc) in fresh_view(client, device.headers)  # and a fresh device gets it too
