@@ -72,6 +72,15 @@ class Settings(BaseSettings):
                     "no Redis, live push between them reads the change log every push_poll_seconds")
     push_poll_seconds: float = Field(default=0.25, gt=0, le=10)
     sync_log_days: int = Field(default=90, ge=1, description="Change log kept; older cursors get 410")
+    sync_document_months: int = Field(
+        default=12, ge=1, le=240,
+        description="A device's first sync carries the documents published in the last this many months, "
+                    "plus the still relevant older ones (server/documents/sync.py); the rest is "
+                    "searched online")
+    sync_unread_months: int = Field(
+        default=36, ge=1, le=240,
+        description="...and the unread documents addressed to the member's own cell from this many "
+                    "months back")
     sse_ping_seconds: float = Field(default=15, gt=0)
 
     _generated_secret: str | None = PrivateAttr(default=None)

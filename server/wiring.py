@@ -55,6 +55,8 @@ def install_sync() -> None:
         registry.register(provider)
     for action_type, handler in action_handlers().items():
         actions.register(action_type, handler)
+    for entity_type, fn in meetings_sync.RELEVANCE.items():
+        registry.add_relevance(entity_type, fn)
 
 
 def jobs() -> list[Job]:

@@ -20,6 +20,15 @@ from shared.schemas.documents import StudyRatesPublic
 log = logging.getLogger(__name__)
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
+# The device holds the documents of the last year and the still relevant older ones (the server's horizon,
+# server/documents/sync.py); the rest of the archive (kho văn bản) is searched online.
+FEW_LOCAL = 5  # a query finding fewer on the device also asks the server, when the network is up
+ONLINE_LIMIT = 50
+MORE_LABEL = "Tìm thêm trong kho văn bản (cần mạng)"
+OFFLINE_OLDER = ("Chưa có mạng: máy chỉ lưu văn bản gần đây và văn bản cần cho đồng chí; "
+                 "văn bản cũ hơn cần có mạng để tìm và mở.")
+NOT_SAVED = "Chưa lưu trên máy"
+
 
 def _sort_key(d: dict[str, Any]) -> tuple:
     issued = parse_date(d.get("issued_on"))
@@ -38,6 +47,11 @@ class DocumentsState:
         self.error: str | None = None
         self.study_progress: StudyRatesPublic | None = None
         self.study_progress_error: str | None = None
+        # The archive's answer to `online_query`: documents not on the device (each `saved` False).
+        self.online: list[dict[str, Any]] = []
+        self.online_query: str | None = None  # the query `online` answers; None: not asked
+        self.online_message: str | None = None  # offline, or the server's refusal, in Vietnamese
+        self.searching_online = False
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -105,6 +119,64 @@ class DocumentsState:
             return []
         items = store.search("document", self.query) if self.query.strip() else store.all("document")
         return sorted(self._visible(self._decorate(items)), key=_sort_key, reverse=True)
+
+    # --- the archive online (kho văn bản) ---------------------------------------------------------------
+
+    def wants_online(self, local: list[dict[str, Any]] | None = None) -> bool:
+        """A query that finds little on the device is worth asking the server (if not asked already)."""
+        query = self.query.strip()
+        if not query or self.online_query == query:
+            return False
+        found = self.results() if local is None else local
+        return len(found) < FEW_LOCAL
+
+    async def search_online(self, asked: bool = True) -> None:
+        """Ask the server's search (GET /documents?q=) for what the device does not hold: older documents
+        stay reachable online. Offline (or signed out), a sentence saying older documents need the network.
+        `asked`: the member pressed the button (tried even if the app believes it is offline); otherwise
+        the automatic fallback of a query that found little, which does not wait on a network known down."""
+        query = self.query.strip()
+        self.online, self.online_message = [], None
+        if not query:
+            self.online_query = None
+            return
+        self.online_query = query
+        api = self.app.api
+        if api is None or (not asked and not self.app.online):
+            self.online_message = OFFLINE_OLDER
+            return
+        params: dict[str, Any] = {"q": query, "limit": ONLINE_LIMIT}
+        if self.category:
+            params["category"] = self.category
+        if self.doc_type:
+            params["doc_type"] = self.doc_type
+        if self.year:
+            params["year"] = self.year
+        if self.bookmarked_only:
+            params["bookmarked"] = True
+        self.searching_online = True
+        try:
+            page = await self.app.call(api.get_json("/documents", params=params))
+        except OfflineError:
+            self.online_message = OFFLINE_OLDER
+            return
+        except ApiError as exc:
+            self.online_message = exc.message
+            return
+        finally:
+            self.searching_online = False
+        store = self.app.store
+        here = {int(d["id"]) for d in store.all("document")} if store else set()
+        self.online = [{**item, "saved": False} for item in page.get("items", [])
+                       if int(item.get("id", 0)) not in here
+                       and (item.get("status") in (None, "published") or self.open_for_comments(item))]
+        if not self.online:
+            self.online_message = "Kho văn bản không có thêm văn bản phù hợp."
+
+    def forget_online(self) -> None:
+        """The query changed: the archive's answer was for another one."""
+        if self.online_query != self.query.strip():
+            self.online, self.online_query, self.online_message = [], None, None
 
     @staticmethod
     def by_topic(items: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:

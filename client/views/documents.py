@@ -9,7 +9,7 @@ import flet as ft
 from client import format as fmt
 from client.api import ApiError
 from client.router import Screen
-from client.state.documents import DocumentsState
+from client.state.documents import MORE_LABEL, NOT_SAVED, OFFLINE_OLDER, DocumentsState
 from client.views.ui import PRIMARY, Ctx, card, chip, empty, loading, section, tag
 
 
@@ -29,6 +29,8 @@ def _doc_row(ctx: Ctx, d: dict[str, Any]) -> ft.Control:
         badges.append(chip(ctx, "Chưa đọc", "#FFEBEE", PRIMARY))
     if d.get("bookmarked"):
         badges.append(ft.Icon(ft.Icons.BOOKMARK, size=16, color=PRIMARY))
+    if d.get("saved") is False:  # found in the archive online: opening it fetches it
+        badges.append(chip(ctx, NOT_SAVED, "#ECEFF1", "#37474F"))
     return card(
         ft.Column(
             [
@@ -56,6 +58,24 @@ def documents_list(ctx: Ctx, category: str = "documents") -> Screen:
         label="Năm", width=ctx.width(120), dense=True, options=[ft.dropdown.Option("", "Tất cả")]
     )
     saved = ft.Checkbox(label="Đã lưu", value=False)
+    archive = ft.Column(spacing=8)  # the archive online: older documents the device does not hold
+    more = ft.OutlinedButton(
+        MORE_LABEL, icon=ft.Icons.TRAVEL_EXPLORE, on_click=lambda e: ctx.run(search_more)
+    )
+
+    def redraw_archive() -> None:
+        archive.controls = []
+        if not state.query.strip():
+            return
+        if state.searching_online:
+            archive.controls.append(loading(ctx))
+        if state.online:
+            archive.controls.append(section(ctx, "Trong kho văn bản (chưa lưu trên máy)"))
+            archive.controls += [_doc_row(ctx, d) for d in state.online]
+        if state.online_message:
+            archive.controls.append(tag("doc-online-note", ctx.muted(state.online_message)))
+        if state.online_query != state.query.strip() and not state.searching_online:
+            archive.controls.append(tag("doc-search-more", more))
 
     def redraw() -> None:
         type_dd.options = [ft.dropdown.Option("", "Tất cả")] + [
@@ -74,24 +94,45 @@ def documents_list(ctx: Ctx, category: str = "documents") -> Screen:
             results.controls = [_doc_row(ctx, d) for d in items[:100]]
         if not items:
             msg = (
-                "Không có văn bản phù hợp."
+                "Không có văn bản phù hợp trên máy."
                 if state.query or state.doc_type or state.year
                 else "Chưa có văn bản nào."
             )
             results.controls = [empty(ctx, msg, ft.Icons.DESCRIPTION_OUTLINED)]
         if state.error:
             results.controls.insert(0, ctx.text(state.error, 14, color="#B00020"))
+        redraw_archive()
 
     def changed(e: object = None) -> None:
         state.query = search.value or ""
         state.doc_type = type_dd.value or None
         state.year = int(year_dd.value) if year_dd.value else None
         state.bookmarked_only = bool(saved.value)
+        state.forget_online()
         redraw()
         ctx.page.update()
 
+    async def search_archive(asked: bool) -> None:
+        state.searching_online = True
+        redraw_archive()
+        ctx.page.update()
+        await state.search_online(asked=asked)
+        redraw_archive()
+        ctx.page.update()
+
+    async def search_more() -> None:
+        await search_archive(True)
+
+    async def submitted_search() -> None:
+        if state.wants_online():  # little on the device: the archive too, when the network is up
+            await search_archive(False)
+
+    def submitted(e: object = None) -> None:
+        changed(e)
+        ctx.run(submitted_search)
+
     search.on_change = changed
-    search.on_submit = changed
+    search.on_submit = submitted
     type_dd.on_select = changed
     year_dd.on_select = changed
     saved.on_change = changed
@@ -111,6 +152,7 @@ def documents_list(ctx: Ctx, category: str = "documents") -> Screen:
             if category == "documents"
             else ft.Container(),
             results,
+            archive,
         ],
         spacing=10,
     )
@@ -137,6 +179,8 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
         d = state.get(did)
         if d is None:
             col.controls = [empty(ctx, "Văn bản không còn trong phạm vi bạn được xem, hoặc chưa tải về máy.")]
+            if not ctx.app.online:
+                col.controls.append(tag("doc-offline-older", ctx.muted(OFFLINE_OLDER)))
             return
         head = fmt.DOC_TYPES.get(d.get("doc_type", ""), "Văn bản") + (
             f" số {d['number']}" if d.get("number") else ""

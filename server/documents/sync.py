@@ -1,22 +1,47 @@
-"""Documents on devices: providers (document, attachment, read_mark, bookmark) and offline actions."""
+"""Documents on devices: providers (document, attachment, read_mark, bookmark) and offline actions.
 
-from datetime import datetime
+The horizon. A device holds every document of its audience that it was ever sent, but a FRESH snapshot
+carries only a bounded part of them, the way a mail app keeps a recent window offline:
+- published in the last `Horizon.months` (setting `sync_document_months`, default 12), counted in local
+  calendar days (Asia/Ho_Chi_Minh) from 00:00 of the same day that many months back (clamped to the
+  month's end: from 31 March, one month back is 28/29 February);
+- unread documents addressed to the member's OWN cell (an audience row for the cell itself, not one it
+  inherits from the district or province) in the last `Horizon.unread_months` (`sync_unread_months`, 36):
+  what the cell sent its members and they have not opened; a province-wide circular unread for a year is
+  not what a member needs offline;
+- whatever its age: a study due date (hạn học tập) not yet passed (today counts), bookmarked by the
+  member, on the agenda of the member's upcoming meetings (scheduled from today on, or under way; for a
+  cell's leaders also its drafts), a draft whose comment period is still open.
+Always inside the audience rule (`_document_clause`): the horizon only ever removes.
+
+Deltas are not bounded: a changed document of the audience reaches the devices whose scope the change
+touches (an old document edited, given a study date, put on an agenda: the meeting's change carries its
+agenda's documents, server/meetings/sync.py; bookmarked on another device: the bookmark's change
+carries its document). Nothing is deleted from a device for leaving the horizon; only leaving the
+audience (withdrawn, re-addressed, the member transferred) deletes. Older documents stay on the device
+until its next fresh snapshot (a new sign-in, a view change, a cursor older than the change log), which
+holds the horizon again; the rest is found online through `GET /documents?q=` and fetched when opened.
+"""
+
+import calendar
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.documents import audience, comments, reads
 from server.documents import service as documents
 from server.documents.models import Attachment, Bookmark, Document, DocumentAudience, FileBlob, ReadMark
-from server.sync import actions
+from server.sync import actions, registry
 from server.sync.registry import Provider, SimpleProvider, View
 from server.timeutil import utcnow
 from shared.schemas.common import RequestSchema
 from shared.schemas.documents import CommentCreate, DocStatus
 from shared.schemas.sync import AttachmentData, BookmarkData, OfflineAction, ReadMarkData
+from shared.timefmt import VN_TZ
 
 
 def _document_clause(view: View, now: datetime) -> Any:
@@ -32,6 +57,48 @@ def _document_clause(view: View, now: datetime) -> Any:
 
 def _document_visible(view: View) -> Any:
     clause = _document_clause(view, utcnow())
+    return None if clause is None else select(col(Document.id)).where(clause)
+
+
+def horizon_start(now: datetime, months: int) -> datetime:
+    """00:00 local time (Asia/Ho_Chi_Minh) of the same calendar day `months` back, clamped to the month's
+    last day; aware UTC."""
+    local = now.astimezone(VN_TZ)
+    index = local.year * 12 + local.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(local.day, calendar.monthrange(year, month + 1)[1])
+    return datetime(year, month + 1, day, tzinfo=VN_TZ).astimezone(UTC)
+
+
+def _horizon_clause(session: Session, view: View, now: datetime) -> Any:
+    """The documents a fresh snapshot carries (see the module's docstring): inside the audience always."""
+    audience_clause = _document_clause(view, now)
+    if audience_clause is None:
+        return None
+    when = func.coalesce(col(Document.published_at), col(Document.publish_at), col(Document.created_at))
+    today = now.astimezone(VN_TZ).date()
+    relevant = [
+        when >= horizon_start(now, view.horizon.months),
+        col(Document.study_due_on) >= today,
+        col(Document.id).in_(select(col(Bookmark.document_id)).where(col(Bookmark.user_id) == view.user_id)),
+        and_(col(Document.status) == DocStatus.draft.value, col(Document.comments_until) > now),
+    ]
+    if view.cell_id is not None:
+        relevant.append(and_(
+            when >= horizon_start(now, view.horizon.unread_months),
+            col(Document.id).in_(select(col(DocumentAudience.document_id))
+                                 .where(col(DocumentAudience.org_id) == view.cell_id)),
+            col(Document.id).not_in(
+                select(col(ReadMark.document_id)).where(col(ReadMark.user_id) == view.user_id)),
+        ))
+    agenda = registry.relevant_ids("document", session, view, now)  # e.g. on an upcoming meeting's agenda
+    if agenda:
+        relevant.append(col(Document.id).in_(sorted(agenda)))
+    return and_(audience_clause, or_(*relevant))
+
+
+def _document_snapshot(session: Session, view: View) -> Any:
+    clause = _horizon_clause(session, view, utcnow())
     return None if clause is None else select(col(Document.id)).where(clause)
 
 
@@ -55,6 +122,14 @@ def _document_data(session: Session, view: View, ids: list[int]) -> dict[int, di
 
 def _attachment_visible(view: View) -> Any:
     clause = _document_clause(view, utcnow())
+    if clause is None:
+        return None
+    return select(col(Attachment.id)).where(
+        col(Attachment.document_id).in_(select(col(Document.id)).where(clause)))
+
+
+def _attachment_snapshot(session: Session, view: View) -> Any:
+    clause = _horizon_clause(session, view, utcnow())
     if clause is None:
         return None
     return select(col(Attachment.id)).where(
@@ -98,15 +173,29 @@ def _document_children(session: Session, ids: list[int]) -> list[tuple[str, int]
     return [("attachment", int(i)) for i in rows]
 
 
+def _documents_with_children(session: Session, ids: list[int]) -> list[tuple[str, int]]:
+    """The documents themselves and their attachments, re-evaluated for each device in the change's scope
+    (a document outside the snapshot's horizon reaches a device this way; its audience still decides)."""
+    if not ids:
+        return []
+    return [("document", i) for i in ids] + _document_children(session, ids)
+
+
+def _bookmarked_documents(session: Session, ids: list[int]) -> list[tuple[str, int]]:
+    """A bookmark (id = the document's id) made on another device brings its document, however old."""
+    return _documents_with_children(session, sorted(set(ids)))
+
 
 
 # Registered by the app factory (server/wiring.py), snapshot order as listed.
 PROVIDERS: list[Provider] = [
     SimpleProvider("document", _document_visible, _document_data, col(Document.id),
-                            dependents=_document_children),
-    SimpleProvider("attachment", _attachment_visible, _attachment_data, col(Attachment.id)),
+                   dependents=_document_children, snapshot_visible=_document_snapshot),
+    SimpleProvider("attachment", _attachment_visible, _attachment_data, col(Attachment.id),
+                   snapshot_visible=_attachment_snapshot),
     SimpleProvider("read_mark", _read_visible, _read_data, col(ReadMark.id)),
-    SimpleProvider("bookmark", _bookmark_visible, _bookmark_data, col(Bookmark.document_id)),
+    SimpleProvider("bookmark", _bookmark_visible, _bookmark_data, col(Bookmark.document_id),
+                   dependents=_bookmarked_documents),
 ]
 
 

@@ -1,5 +1,6 @@
 """Meetings on devices: providers (meeting, minutes, attendance, absence_request) and offline actions."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import Field
@@ -7,15 +8,18 @@ from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
+from server.documents.models import Attachment
 from server.meetings import attendance, checkin, minutes
 from server.meetings import service as meetings
-from server.meetings.models import AbsenceRequest, Attendance, Meeting
+from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting
 from server.records.members import Member
-from server.sync import actions
+from server.sync import actions, registry
 from server.sync.registry import Provider, SimpleProvider, View
+from server.timeutil import utcnow
 from shared.schemas.common import RequestSchema
 from shared.schemas.meetings import AbsenceRequestPublic, CheckinRequest, MeetingStatus
 from shared.schemas.sync import AttendanceData, OfflineAction
+from shared.timefmt import VN_TZ
 
 DRAFT = MeetingStatus.draft.value
 
@@ -100,11 +104,62 @@ def _absence_data(session: Session, view: View, ids: list[int]) -> dict[int, dic
             .model_dump(mode="json") for r, name in rows}
 
 
+AHEAD = (DRAFT, MeetingStatus.scheduled.value, MeetingStatus.in_progress.value)
 
+
+def _agenda_documents(session: Session, meeting_ids: list[int]) -> list[tuple[str, int]]:
+    """The documents (and their attachments) on these meetings' agendas while the meetings are ahead or under
+    way: a meeting's change (agenda edited, scheduled) re-evaluates them for the devices of its scope, so a
+    document older than a fresh snapshot's horizon (server/documents/sync.py) reaches the cell's
+    devices when it is put on an agenda. The documents' own audience rule still decides each device."""
+    rows = session.execute(
+        select(col(AgendaItem.document_ids)).join(Meeting, col(Meeting.id) == col(AgendaItem.meeting_id))
+        .where(col(AgendaItem.meeting_id).in_(meeting_ids),
+               col(Meeting.status).in_(AHEAD),
+               col(Meeting.starts_at) >= utcnow() - timedelta(days=1))
+    ).scalars()
+    doc_ids = sorted({int(d) for ids in rows for d in (ids or [])})
+    if not doc_ids:
+        return []
+    attachments = session.execute(
+        select(col(Attachment.id)).where(col(Attachment.document_id).in_(doc_ids))).scalars()
+    return [("document", d) for d in doc_ids] + [("attachment", int(a)) for a in attachments]
+
+
+
+
+UPCOMING = (MeetingStatus.scheduled.value, MeetingStatus.in_progress.value)
+
+
+def agenda_document_ids(session: Session, view: View, now: datetime) -> set[int]:
+    """Documents on the agenda of the member's upcoming meetings: the own cell's scheduled from today on (or
+    under way), and for its leaders also the drafts of the cells they lead."""
+    today = datetime.combine(now.astimezone(VN_TZ).date(), datetime.min.time(), tzinfo=VN_TZ)
+    ahead = or_(col(Meeting.status) == MeetingStatus.in_progress.value,
+                and_(col(Meeting.status).in_((MeetingStatus.scheduled.value, MeetingStatus.draft.value)),
+                     col(Meeting.starts_at) >= today.astimezone(UTC)))
+    parts = []
+    if view.cell_id is not None:
+        parts.append(and_(col(Meeting.org_id) == view.cell_id, col(Meeting.status).in_(UPCOMING)))
+    if view.led_cell_ids:
+        parts.append(col(Meeting.org_id).in_(view.led_cell_ids))
+    if not parts:
+        return set()
+    rows = session.execute(
+        select(col(AgendaItem.document_ids)).join(Meeting, col(Meeting.id) == col(AgendaItem.meeting_id))
+        .where(or_(*parts), ahead)
+    ).scalars()
+    return {int(d) for ids in rows for d in (ids or [])}
+
+
+# What else makes a document worth a fresh device's snapshot (server/documents/sync.py asks through the
+# registry, so documents never import meetings).
+RELEVANCE: dict[str, registry.Relevance] = {"document": agenda_document_ids}
 
 # Registered by the app factory (server/wiring.py), snapshot order as listed.
 PROVIDERS: list[Provider] = [
-    SimpleProvider("meeting", _meeting_visible, _meeting_data, col(Meeting.id), companions=("minutes",)),
+    SimpleProvider("meeting", _meeting_visible, _meeting_data, col(Meeting.id), companions=("minutes",),
+                   dependents=_agenda_documents),
     SimpleProvider("minutes", _minutes_visible, _minutes_data, col(Meeting.id)),
     SimpleProvider("attendance", _attendance_visible, _attendance_data, col(Attendance.id)),
     SimpleProvider("absence_request", _absence_visible, _absence_data, col(AbsenceRequest.id)),

@@ -1,14 +1,18 @@
 """Entity providers: what of each entity type a caller's device holds, and its current data.
 
 A provider answers three questions for one `View` (the caller's device view):
-- `snapshot_ids`: ids visible now, ascending, for a full snapshot in pages;
-- `load`: for some ids, the data of those still visible now (the others become deletes);
+- `snapshot_ids`: ids a fresh device gets now, ascending, for a full snapshot in pages: the visible ones, or
+  a bounded part of them (documents: the horizon of server/documents/sync.py);
+- `load`: for some ids, the data of those still visible now (the others become deletes): deltas use the
+  whole visible set, so an entity outside a snapshot's bound reaches devices when it changes and is never
+  deleted from one for ageing out of the bound;
 Each domain lists its providers in its `sync.py`; the app factory registers them (server/wiring.py).
 """
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -16,6 +20,17 @@ from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.records.orgs import OrgClosure
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """How far back a fresh device's snapshot of documents reaches (server/documents/sync.py):
+    documents published in the last `months`, unread ones addressed to the member's own cell in the last
+    `unread_months`, and the still relevant ones whatever their age. Settings `sync_document_months`,
+    `sync_unread_months`."""
+
+    months: int = 12
+    unread_months: int = 36
 
 
 @dataclass(frozen=True)
@@ -35,6 +50,8 @@ class View:
     staff_org_ids: tuple[int, ...] = ()
     is_admin: bool = False
     principal: Principal | None = field(default=None, compare=False, hash=False)
+    # Bounds only what a fresh snapshot carries, never what the view may see: not in the fingerprint.
+    horizon: Horizon = field(default_factory=Horizon, compare=False, hash=False)
 
     @property
     def org_ids(self) -> tuple[int, ...]:
@@ -53,7 +70,7 @@ class View:
         return hashlib.sha256(raw.encode()).hexdigest()[:10]
 
 
-def build_view(session: Session, principal: Principal) -> View:
+def build_view(session: Session, principal: Principal, horizon: Horizon | None = None) -> View:
     cell_id = principal.cell_id
     path: tuple[int, ...] = ()
     if cell_id is not None:
@@ -63,7 +80,7 @@ def build_view(session: Session, principal: Principal) -> View:
         user_id=principal.user_id, member_id=principal.member.id if principal.member else None,
         cell_id=cell_id, path_org_ids=path, led_cell_ids=tuple(sorted(set(principal.led_cell_ids))),
         staff_org_ids=tuple(sorted(set(principal.staff_org_ids))), is_admin=principal.is_admin,
-        principal=principal,
+        principal=principal, horizon=horizon or Horizon(),
     )
 
 
@@ -91,9 +108,12 @@ class SimpleProvider:
     # Entities that live inside this one (a document's attachments): re-evaluated when it changes, so a
     # withdrawn document takes its attachments off devices even if they were not logged themselves.
     dependents: Callable[[Session, list[int]], list[tuple[str, int]]] | None = None
+    # What a fresh snapshot carries when it is less than `visible` (a SELECT of ids that must be a subset of
+    # it); None: everything visible.
+    snapshot_visible: Callable[[Session, View], Any] | None = None
 
     def snapshot_ids(self, session: Session, view: View, after_id: int, limit: int) -> list[int]:
-        q = self.visible(view)
+        q = self.visible(view) if self.snapshot_visible is None else self.snapshot_visible(session, view)
         if q is None:
             return []
         col = self.id_column
@@ -109,6 +129,25 @@ class SimpleProvider:
 
 
 _providers: dict[str, Provider] = {}
+
+
+Relevance = Callable[[Session, "View", datetime], set[int]]
+"""Ids of one entity type that another domain makes relevant to a device now (e.g. documents on an upcoming
+meeting's agenda), whatever their age: a fresh snapshot carries them too."""
+_relevance: dict[str, list[Relevance]] = {}
+
+
+def add_relevance(entity_type: str, fn: Relevance) -> None:
+    found = _relevance.setdefault(entity_type, [])
+    if fn not in found:  # a second app registers the same ones again
+        found.append(fn)
+
+
+def relevant_ids(entity_type: str, session: Session, view: "View", now: datetime) -> set[int]:
+    ids: set[int] = set()
+    for fn in _relevance.get(entity_type, []):
+        ids |= fn(session, view, now)
+    return ids
 
 
 def register(provider: Provider) -> None:

@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from server.deps import AppSettings, CurrentPrincipal, DbSession, bearer
 from server.openapi import errors
-from server.sync import actions, service
+from server.sync import actions, registry, service
 from server.sync.cursor import cursor_key
 from server.sync.models_ext import EventTicket
 from server.sync.stream import StreamResponse, ticket_digest
@@ -30,7 +30,8 @@ def sync_feed(principal: CurrentPrincipal, db: DbSession, settings: AppSettings,
               limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT) -> Response:
     """Changes since `cursor` (none: a full snapshot, in pages). An up-to-date device's poll is usually
     answered before this route by server/sync/idle.py; this is where everything else is decided."""
-    page = service.feed(db, principal, cursor, limit, cursor_key(settings.resolved_secret()))
+    horizon = registry.Horizon(settings.sync_document_months, settings.sync_unread_months)
+    page = service.feed(db, principal, cursor, limit, cursor_key(settings.resolved_secret()), horizon)
     # Written once by pydantic: FastAPI would validate the page again and encode it through
     # jsonable_encoder, 1.3 ms of a device's 20-document catch-up (the response model stays for the docs).
     return Response(page.model_dump_json(), media_type="application/json")

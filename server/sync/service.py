@@ -42,11 +42,12 @@ def _expired() -> Gone:
 
 
 def feed(session: Session, principal: Principal, cursor: str | None, limit: int = DEFAULT_LIMIT,
-         key: bytes | None = None) -> SyncPage:
+         key: bytes | None = None, bound: registry.Horizon | None = None) -> SyncPage:
     """A page of the feed; `key` signs the delta cursors handed out (their scope lets server/sync/idle.py
-    answer the next up-to-date poll from the change log alone)."""
+    answer the next up-to-date poll from the change log alone); `bound` limits the documents of a fresh
+    snapshot (default: the settings' defaults)."""
     limit = max(1, min(limit, MAX_LIMIT))
-    view = registry.build_view(session, principal)
+    view = registry.build_view(session, principal, bound)
     fp = view.fingerprint()
     if not cursor:
         return _fresh(session, view, limit, key)
