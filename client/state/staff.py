@@ -41,6 +41,23 @@ class StaffState:
         except ApiError as exc:
             self.error = exc.message
 
+    @property
+    def cells(self) -> list[dict[str, Any]]:
+        """The cells among the orgs staff may see, by name: what the yearly attendance export is asked for."""
+        return sorted((o for o in self.orgs if o.get("kind") == "cell"), key=lambda o: str(o.get("name", "")))
+
+    async def export_year(
+        self, cell_id: int, year: int | None = None, fmt: str = "xlsx"
+    ) -> tuple[str, bytes]:
+        """A cell's attendance over the year (every closed meeting, every member): (file name, bytes)."""
+        params: dict[str, Any] = {"format": fmt}
+        if year is not None:
+            params["year"] = year
+        resp = await self.app.call(
+            self.app.require_api().request("GET", f"/stats/cells/{cell_id}/attendance/export", params=params)
+        )
+        return _filename(resp, f"diem-danh-nam-{year or ''}-chi-bo-{cell_id}.{fmt}"), resp.content
+
     async def publish(
         self,
         *,

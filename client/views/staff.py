@@ -118,6 +118,33 @@ def _reading(ctx: Ctx, reading: ReadingState) -> list[ft.Control]:
     return out
 
 
+def _exports(ctx: Ctx, state: StaffState, export: Any) -> list[ft.Control]:
+    """Each cell's attendance over the year as a spreadsheet, one tap per cell."""
+    cells = state.cells
+    if not cells:
+        return []
+    year = (state.overview or {}).get("year")
+    rows: list[ft.Control] = [
+        ctx.beside(
+            ctx.text(c.get("name", ""), 15),
+            tag(
+                f"export-year-{c['id']}",
+                ft.TextButton(
+                    "Excel",
+                    icon=ft.Icons.DOWNLOAD,
+                    tooltip=f"Xuất điểm danh năm {year or ''} của {c.get('name', '')}",
+                    on_click=lambda e, i=c["id"]: ctx.run(lambda: export(i)),
+                ),
+            ),
+        )
+        for c in cells
+    ]
+    return [
+        section(ctx, f"Xuất điểm danh năm {year or ''} theo chi bộ"),
+        card(ft.Column(rows, spacing=4), identifier="year-exports"),
+    ]
+
+
 def staff_home(ctx: Ctx) -> Screen:
     state = StaffState(ctx.app)
     reading = ReadingState(ctx.app, state.staff_org_id)
@@ -175,7 +202,10 @@ def staff_home(ctx: Ctx) -> Screen:
             col.controls.append(ctx.muted(state.error or "Đang tải số liệu..."))
             return
         col.controls += [
-            section(ctx, f"Tháng {fmt_month(o.get('month'))}: {o.get('cells', 0)} chi bộ"),
+            tag(
+                "overview-month",
+                section(ctx, f"Tháng {fmt_month(o.get('month'))}: {o.get('cells', 0)} chi bộ"),
+            ),
             card(
                 ft.Column(
                     [
@@ -198,6 +228,7 @@ def staff_home(ctx: Ctx) -> Screen:
                 section(ctx, "Tỷ lệ dự sinh hoạt các chi bộ dưới 85%"),
                 tag("rates-chart", _rates_chart(under)),
             ]
+        col.controls += _exports(ctx, state, export)
         col.controls += _reading(ctx, reading)
         missing = o.get("cells_without_meeting", [])
         if missing:
@@ -215,10 +246,22 @@ def staff_home(ctx: Ctx) -> Screen:
                 for f in flagged[:20]
             ]
 
+    saver = ft.FilePicker()
+
+    async def export(cell_id: int) -> None:
+        year = (state.overview or {}).get("year")  # the dashboard's year, as it counts the month shown
+        try:
+            name, data = await state.export_year(cell_id, int(year) if year else None)
+        except ApiError as exc:
+            ctx.toast(exc.message, error=True)
+            return
+        await saver.save_file(file_name=name, src_bytes=data)
+
     async def load() -> None:
         await state.load_overview()
         redraw()
         ctx.page.update()  # the attendance figures first; the reading rates take a request per document
+        await state.load_orgs()
         await reading.load()
         redraw()
 

@@ -17,6 +17,7 @@ from client.state.staff import (
     NewMemberState,
     OrgsState,
     ReadingState,
+    StaffState,
     short_org_label,
     tree_order,
 )
@@ -157,6 +158,21 @@ async def test_draft_comments_and_their_export_file(staff_app):
     api.answers["GET /documents/7/comments/export"] = ApiError(404, "not_found", "Không tìm thấy văn bản.")
     with pytest.raises(ApiError):
         await state.export(7)
+
+
+async def test_each_cells_yearly_attendance_exports_from_the_dashboard(staff_app):
+    app, api = staff_app
+    api.answers["/orgs"] = {"items": ORGS}
+    state = StaffState(app)
+    await state.load_orgs()
+    assert [c["id"] for c in state.cells] == [4, 5]  # cells only, by name
+    api.answers["GET /stats/cells/4/attendance/export"] = httpx.Response(
+        200, content=b"PK",
+        headers={"content-disposition": 'attachment; filename="diem-danh-nam-2026-chi-bo-4.xlsx"'},
+    )
+    name, data = await state.export_year(4, 2026)
+    assert (name, data) == ("diem-danh-nam-2026-chi-bo-4.xlsx", b"PK")
+    assert api.requests[-1][2]["params"] == {"format": "xlsx", "year": 2026}
 
 
 async def test_create_org_checks_then_sends_and_shows_the_servers_words(staff_app):
