@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import Conflict, NotFound, Unprocessable
-from server.meetings import service
+from server.meetings import repository, service
 from server.meetings.models import AbsenceRequest, Attendance, AttendanceChange, Meeting
 from server.notifications import events
 from server.records import audit
@@ -36,7 +36,7 @@ MARKABLE = {S.scheduled.value, S.in_progress.value, S.closed.value}
 
 def audience(session: Session, meeting: Meeting, member_id: int) -> list[int]:
     """Users whose devices hold this attendance row: the member and the cell's leaders."""
-    return service.user_ids_of_members(session, [member_id]) + service.leader_user_ids(
+    return repository.user_ids_of_members(session, [member_id]) + repository.leader_user_ids(
         session, meeting.org_id
     )
 
@@ -246,7 +246,7 @@ def rows(session: Session, meeting: Meeting) -> list[AttendanceRow]:
             )
         ).all()
     )
-    members = {m.id: m for m in service.cell_members(session, meeting.org_id)}
+    members = {m.id: m for m in repository.cell_members(session, meeting.org_id)}
     extra = set(records) - set(members)
     if extra:
         for m in session.execute(select(Member).where(col(Member.id).in_(extra))).scalars():
@@ -329,7 +329,7 @@ def close_meeting(
         ).scalars()
     }
     marked = []
-    for member in service.cell_members(session, meeting.org_id):
+    for member in repository.cell_members(session, meeting.org_id):
         assert member.id is not None
         rec = records.get(member.id)
         if rec is not None:
@@ -552,6 +552,6 @@ def decide(
     )
     record_change(session, "absence_request", req.id, user_ids=_req_audience(session, meeting, member.id))
     if old != new:
-        events.absence_answered(session, service.user_ids_of_members(session, [member.id]), meeting, approve,
-                                note)
+        users = repository.user_ids_of_members(session, [member.id])
+        events.absence_answered(session, users, meeting, approve, note)
     return _request_public(req, member.full_name)

@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import BadRequest, Conflict, NotFound, RateLimited, Unprocessable
-from server.meetings import attendance, policy, service
+from server.meetings import attendance, policy, repository, service
 from server.meetings.models import Attendance, Meeting
 from server.notifications import events
 from server.records import audit
@@ -340,7 +340,7 @@ def check_in(
         attendance.log_change(session, meeting, member.id, None, status, "checkin", principal.user_id, at=now)
         assert row.id is not None
         # The caller is the member: their account is known, only the cell's leaders are looked up.
-        leaders = service.leader_user_ids(session, meeting.org_id)
+        leaders = repository.leader_user_ids(session, meeting.org_id)
         record_change(session, "attendance", row.id, user_ids=[principal.user_id, *leaders])
     else:
         fill(existing)

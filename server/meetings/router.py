@@ -10,7 +10,18 @@ from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from server.deps import ArrivedAt, CurrentPrincipal, DbSession, ReadPrincipal, WriteGate
-from server.meetings import agenda_docs, attendance, calendar, checkin, exports, minutes, service, stats
+from server.meetings import (
+    agenda_docs,
+    attendance,
+    calendar,
+    checkin,
+    exports,
+    minutes,
+    public,
+    regular,
+    service,
+    stats,
+)
 from server.meetings.deps import in_write_transaction
 from server.openapi import AUTHED, errors
 from shared.schemas.common import Month, Page
@@ -117,11 +128,11 @@ def draft_regular(
     """Draft the cell's regular meeting of a month from its rule; 200 with the existing one if any."""
     org = service._leader_cell(db, principal, body.org_id)
     assert org.id is not None
-    meeting, created = service.draft_next_regular(db, org.id, body.month, actor=principal)
+    meeting, created = regular.draft_next_regular(db, org.id, body.month, actor=principal)
     db.commit()
     if not created:
         response.status_code = status.HTTP_200_OK
-    return service.one_public(db, principal, meeting)
+    return public.one_public(db, principal, meeting)
 
 
 @router.post(
@@ -133,7 +144,7 @@ def draft_regular(
 def create_meeting(body: MeetingCreate, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
     meeting = service.create(db, principal, body)
     db.commit()
-    return service.one_public(db, principal, meeting)
+    return public.one_public(db, principal, meeting)
 
 
 @router.get("", response_model=Page[MeetingPublic], responses=AUTHED)
@@ -164,13 +175,13 @@ def list_meetings(
         offset=offset,
     )
     return Page[MeetingPublic](
-        items=service.to_public(db, principal, rows), total=total, limit=limit, offset=offset
+        items=public.to_public(db, principal, rows), total=total, limit=limit, offset=offset
     )
 
 
 @router.get("/{meeting_id}", response_model=MeetingPublic, responses=errors(401, 404))
 def get_meeting(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
-    return service.one_public(db, principal, service.get_readable(db, principal, meeting_id))
+    return public.one_public(db, principal, service.get_readable(db, principal, meeting_id))
 
 
 @router.patch("/{meeting_id}", response_model=MeetingPublic, responses=errors(401, 403, 404, 409, 422))
@@ -179,7 +190,7 @@ def update_meeting(
 ) -> MeetingPublic:
     meeting = service.update(db, principal, meeting_id, body)
     db.commit()
-    return service.one_public(db, principal, meeting)
+    return public.one_public(db, principal, meeting)
 
 
 @router.delete("/{meeting_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 409))
@@ -192,7 +203,7 @@ def delete_meeting(meeting_id: PathId, principal: CurrentPrincipal, db: DbSessio
 def schedule_meeting(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
     meeting = service.schedule(db, principal, meeting_id)
     db.commit()
-    return service.one_public(db, principal, meeting)
+    return public.one_public(db, principal, meeting)
 
 
 @router.post("/{meeting_id}/cancel", response_model=MeetingPublic, responses=errors(401, 403, 404, 409, 422))
@@ -201,14 +212,14 @@ def cancel_meeting(
 ) -> MeetingPublic:
     meeting = service.cancel(db, principal, meeting_id, body.reason)
     db.commit()
-    return service.one_public(db, principal, meeting)
+    return public.one_public(db, principal, meeting)
 
 
 @router.post("/{meeting_id}/close", response_model=MeetingPublic, responses=errors(401, 403, 404, 409))
 def close_meeting(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
     meeting = attendance.close(db, principal, meeting_id)
     db.commit()
-    return service.one_public(db, principal, meeting)
+    return public.one_public(db, principal, meeting)
 
 
 # ---- check-in ----

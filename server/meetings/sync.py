@@ -8,8 +8,8 @@ from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.meetings import attendance, checkin, minutes
-from server.meetings import service as meetings
 from server.meetings.models import AbsenceRequest, Attendance, Meeting
+from server.meetings.public import to_public
 from server.records.members import Member
 from server.sync import actions
 from server.sync.registry import Provider, SimpleProvider, View
@@ -38,7 +38,7 @@ def _meeting_visible(view: View) -> Any:
 def _meeting_data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
     rows = list(session.execute(select(Meeting).where(col(Meeting.id).in_(ids))).scalars())
     out = {}
-    for public in meetings.to_public(session, None, rows):
+    for public in to_public(session, None, rows):
         data = public.model_dump(mode="json")
         # Per-member state lives in the attendance and absence_request entities, which change on their own.
         data.pop("my_status", None)
