@@ -7,7 +7,7 @@ from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
-from server.meetings import attendance, checkin, minutes
+from server.meetings import absence, checkin, minutes
 from server.meetings.models import AbsenceRequest, Attendance, Meeting
 from server.meetings.public import to_public
 from server.records.members import Member
@@ -141,7 +141,7 @@ class AbsencePayload(RequestSchema):
 
 def request_absence(session: Session, principal: Principal, action: OfflineAction) -> dict[str, Any]:
     body = actions.parse(AbsencePayload, action.payload)
-    out, _created = attendance.request_absence(session, principal, body.meeting_id, body.reason)
+    out, _created = absence.request_absence(session, principal, body.meeting_id, body.reason)
     return out.model_dump(mode="json")
 
 
@@ -151,7 +151,7 @@ class MeetingRef(RequestSchema):
 
 def withdraw_absence(session: Session, principal: Principal, action: OfflineAction) -> dict[str, Any]:
     body = actions.parse(MeetingRef, action.payload)
-    attendance.withdraw_absence(session, principal, body.meeting_id)
+    absence.withdraw_absence(session, principal, body.meeting_id)
     return {"meeting_id": body.meeting_id}
 
 
