@@ -19,7 +19,7 @@ from server.access import accounts
 from server.auth.principal import Principal
 from server.config import Settings
 from server.errors import PayloadTooLarge, Unprocessable
-from server.kit import offload
+from server.kit import filetype, offload
 from server.members import service, xlsx_guard
 from server.orgs import service as orgs
 from server.records import audit
@@ -69,12 +69,11 @@ _DATE_FIELDS = ("birth_date", "admitted_on", "official_on")
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 
-# Signatures of files people upload by mistake; the extension is never trusted.
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"), (b"%PDF", "PDF"),
-    (b"\xd0\xcf\x11\xe0", "Excel 97-2003 (.xls) / Word (.doc)"), (b"\x1f\x8b", "GZIP"),
-    (b"Rar!", "RAR"), (b"7z\xbc\xaf", "7-Zip"), (b"RIFF", "RIFF"),
-)
+# What files people upload by mistake are called in the refusal; the extension is never trusted.
+_NAMES = {
+    "png": "PNG", "jpeg": "JPEG", "gif": "GIF", "pdf": "PDF", "ole": "Excel 97-2003 (.xls) / Word (.doc)",
+    "gzip": "GZIP", "rar": "RAR", "7z": "7-Zip", "riff": "RIFF",
+}
 
 
 def _unsupported(what: str) -> Unprocessable:
@@ -100,24 +99,24 @@ def read_upload(file: UploadFile, limit: int) -> bytes:
 
 def sniff(data: bytes) -> str:
     """'xlsx' or 'csv', judged from the bytes; anything else is refused with a clear reason."""
-    if data.startswith(b"PK\x03\x04"):
+    kind = filetype.leading_kind(data)
+    if kind == "zip":
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                names = set(zf.namelist())
+            office = filetype.office_kind(filetype.archive_parts(data))
         except zipfile.BadZipFile as exc:
             raise Unprocessable("Tệp Excel bị hỏng, không mở được.", code="bad_xlsx") from exc
-        if "xl/workbook.xml" in names:
+        if office == "xlsx":
             return "xlsx"
-        if "mimetype" in names or "content.xml" in names:
+        if office == "ods":
             raise _unsupported("bảng tính OpenDocument (.ods)")
         raise _unsupported("một tệp nén (ZIP, DOCX...)")
-    for magic, what in _SIGNATURES:
-        if data.startswith(magic):
-            raise _unsupported(what)
+    if kind is not None:
+        raise _unsupported(_NAMES[kind])
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "csv"  # UTF-16 text ("Unicode Text" from Excel)
     if b"\x00" in data[:8192]:
-        raise _unsupported("một tệp nhị phân")
+        name = filetype.binary_name(data[:8192])
+        raise _unsupported(f"một tệp nhị phân ({name})" if name else "một tệp nhị phân")
     return "csv"
 
 
