@@ -1,4 +1,5 @@
-"""Attendance records: marking and correcting (audited), the sheet, closing a meeting, absence requests."""
+"""Attendance records: marking and correcting (audited), a member's own check-in written, the sheet, closing
+a meeting (absence requests are in absence.py)."""
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta

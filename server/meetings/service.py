@@ -1,4 +1,5 @@
-"""Meetings: who sees and leads them, CRUD, the status machine, drafting from the monthly rule."""
+"""Meetings: who reads and leads them, create and edit, the status machine (queries in repository.py, the
+public shape in public.py, the monthly rule in regular.py)."""
 
 from datetime import UTC, datetime, timedelta
 
