@@ -91,7 +91,8 @@ def _demo(_args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
 
 
-    from server.generate.province import GenerateError, Options, run  # loaded by this command only
+    from server.generate.province.base import GenerateError, Options  # loaded by this command only
+    from server.generate.province.run import run
     from server.migrate import upgrade  # loaded by this command only
 
     settings = get_settings()

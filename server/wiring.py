@@ -16,7 +16,7 @@ from server.housekeeping import cleanup
 from server.meetings import jobs as meeting_jobs
 from server.meetings import sync as meetings_sync
 from server.meetings.router import router as meetings_router
-from server.meetings.router import stats_router as meeting_stats_router
+from server.meetings.stats_router import stats_router as meeting_stats_router
 from server.members.router import router as members_router
 from server.notifications import actions as notification_actions
 from server.notifications import provider as notification_provider

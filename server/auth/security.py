@@ -1,4 +1,4 @@
-"""Password hashing (argon2id through libpass's passlib API) and signed access tokens."""
+"""Password hashing (argon2id through libpass's passlib API), signed access tokens and live-stream tickets."""
 
 import hashlib
 import secrets
@@ -73,11 +73,32 @@ def make_access_token(secret: str, *, user_id: int, session_id: int, minutes: in
 
 
 def read_access_token(secret: str, token: str) -> dict[str, Any] | None:
+    return _read(secret, token, "access")
+
+
+def make_event_ticket(secret: str, *, user_id: int, session_id: int, seconds: int) -> str:
+    """A short ticket for the live stream (`GET /events?ticket=`: a browser's EventSource sends no header).
+
+    Signed like the access token, with its own type, so neither opens what the other does; it is also
+    single-use: the caller stores `digest(ticket)` and the stream spends that row.
+    """
+    now = utcnow()
+    payload = {"sub": str(user_id), "sid": session_id, "iat": now, "exp": now + timedelta(seconds=seconds),
+               "typ": "events", "jti": secrets.token_urlsafe(16)}
+    return jwt.encode(payload, secret, algorithm=ALGORITHM)
+
+
+def read_event_ticket(secret: str, token: str) -> dict[str, Any] | None:
+    return _read(secret, token, "events")
+
+
+def _read(secret: str, token: str, typ: str) -> dict[str, Any] | None:
+    """The claims of a token of this type, signed by us and not expired; None for anything else."""
     try:
         data = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "sid"]})
     except jwt.PyJWTError:
         return None
-    if data.get("typ") != "access":
+    if data.get("typ") != typ:
         return None
     return data
 

@@ -1,6 +1,7 @@
 """Sign-in, token rotation, device sessions and password changes."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, col
@@ -234,6 +235,21 @@ def authenticate_access_token(session: Session, settings: Settings, token: str) 
     data = security.read_access_token(settings.resolved_secret(), token)
     if data is None:
         raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
+    return _signed_in(session, settings, data)
+
+
+def authenticate_event_ticket(
+    session: Session, settings: Settings, ticket: str
+) -> tuple[User, DeviceSession]:
+    """The same checks as an access token's, for a live-stream ticket (its single use is the stream's)."""
+    data = security.read_event_ticket(settings.resolved_secret(), ticket)
+    if data is None:
+        raise Unauthorized("Vé kết nối đã hết hạn hoặc đã dùng. Hãy xin vé mới.", code="invalid_ticket")
+    return _signed_in(session, settings, data)
+
+
+def _signed_in(session: Session, settings: Settings, data: dict[str, Any]) -> tuple[User, DeviceSession]:
+    """The device session a token names is live, is its user's, and the user may sign in."""
     device = session.get(DeviceSession, int(data["sid"]))
     if device is None or device.revoked_at is not None or str(device.user_id) != str(data["sub"]):
         own = device is not None and str(device.user_id) == str(data["sub"])

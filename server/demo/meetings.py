@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from server.meetings import minutes as minutes_service
-from server.meetings import policy, service
+from server.meetings import policy, regular
 from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting, Resolution
 from server.records.members import Member
 from server.records.orgs import Organization
@@ -292,7 +292,7 @@ def seed(session: Session, ctx: Any) -> None:
                 regular_month=f"{now_local.year:04d}-{now_local.month:02d}",
             )
             _agenda(session, m, _regular_agenda(now_local.month))
-        draft, _ = service.draft_next_regular(session, org.id, service.next_month(now))
+        draft, _ = regular.draft_next_regular(session, org.id, regular.next_month(now))
         if key in ("tcdv", "banpoong"):
             # Confirmed by the secretary, so the demo members see an upcoming meeting; others wait.
             draft.status = "scheduled"

@@ -26,6 +26,7 @@ from server.errors import (
     Unprocessable,
     storage_exhausted,
 )
+from server.kit import filetype
 from server.records import audit
 from server.records.changelog import record_change
 from shared.schemas.documents import AttachmentPublic
@@ -56,23 +57,20 @@ PDF, DOCX, XLSX, PNG, JPEG = (
 
 def detect_type(head: bytes, path: Path) -> tuple[str, str] | None:
     """(content type, extension) from the bytes themselves; None for anything not allowed."""
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"PK\x03\x04"):
+    kind = filetype.leading_kind(head)
+    if kind in ("pdf", "png", "jpeg"):
+        return {"pdf": PDF, "png": PNG, "jpeg": JPEG}[kind]
+    if kind == "zip":
         try:
-            with zipfile.ZipFile(path) as archive:
-                names = set(archive.namelist())
+            parts = filetype.archive_parts(path)
         except (zipfile.BadZipFile, OSError, ValueError):
             return None
-        if "[Content_Types].xml" not in names:
+        if filetype.OOXML_MANIFEST not in parts:
             return None
-        if "word/document.xml" in names:
+        office = filetype.office_kind(parts)
+        if office == "docx":
             return DOCX
-        if "xl/workbook.xml" in names:
+        if office == "xlsx":
             return XLSX
     return None
 

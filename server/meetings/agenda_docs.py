@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 from server.auth.principal import Principal
 from server.documents import reads
 from server.errors import Conflict, NotFound, Unprocessable
-from server.meetings import service
+from server.meetings import repository, service
 from server.meetings.models import AgendaItem, Meeting
 from server.notifications.models import Notification
 from server.notifications.service import notify
@@ -108,7 +108,7 @@ def remind(session: Session, principal: Principal, meeting_id: int, position: in
         raise Conflict(f"Đã nhắc đọc tài liệu của mục {position} lúc {fmt_datetime(sent)}; chỉ nhắc một lần.",
                        code="agenda_reminder_sent", reminded_at=sent.isoformat())
     view = _unread_by_item(session, principal, meeting, [item])[0]
-    user_ids = service.user_ids_of_members(session, [m.member_id for m in view.unread])
+    user_ids = repository.user_ids_of_members(session, [m.member_id for m in view.unread])
     if not user_ids:
         raise Conflict("Mọi đảng viên có tài khoản đã đọc tài liệu của mục này.", code="agenda_all_read")
     notify(session, user_ids=user_ids, kind=NotificationKind.agenda_reminder, ref_type=REF_TYPE,

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
@@ -16,7 +15,6 @@ from server.meetings.models import Attendance, Meeting
 from server.notifications import events
 from server.records import audit
 from server.records.audit import AuditEntry
-from server.records.changelog import record_change
 from server.timeutil import utcnow
 from shared.schemas.meetings import (
     AttendanceStatus,
@@ -316,48 +314,14 @@ def check_in(
         row.checkin_offline = offline
         return row
 
-    if existing is None:
-        try:
-            with session.begin_nested():
-                row = fill(
-                    Attendance(
-                        meeting_id=meeting_id,
-                        member_id=member.id,
-                        status=status,
-                        expected=service.is_expected(member),
-                        source="checkin",
-                        updated_by=principal.user_id,
-                        updated_at=now,
-                    )
-                )
-                session.add(row)
-                session.flush()
-        except IntegrityError:
-            # Another request of the same member won the race: answer as a replay of it.
-            raced = attendance.row_for(session, meeting_id, member.id)
-            replay = _replay(raced, data)
-            if replay is None:
-                raise
-            return replay, False
-        attendance.log_change(session, meeting, member.id, None, status, "checkin", principal.user_id, at=now)
-        assert row.id is not None
-        # The caller is the member: their account is known, only the cell's leaders are looked up.
-        leaders = service.leader_user_ids(session, meeting.org_id)
-        record_change(session, "attendance", row.id, user_ids=[principal.user_id, *leaders])
-    else:
-        fill(existing)
-        attendance.write(
-            session,
-            meeting,
-            member,
-            status,
-            source="checkin",
-            by_user_id=principal.user_id,
-            note=existing.note,
-            row=existing,
-            lookup=False,
-        )
-        row = existing
+    row, created = attendance.record_checkin(
+        session, meeting, member, status, existing=existing, fill=fill, by_user_id=principal.user_id, now=now
+    )
+    if not created:
+        # Another request of the same member won the race: answer as a replay of it.
+        replay = _replay(row, data)
+        assert replay is not None  # record_checkin returns only a row with a check-in on it
+        return replay, False
     audit.record(
         session,
         "attendance.checkin",

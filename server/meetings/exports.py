@@ -7,7 +7,7 @@ from sqlmodel import Session, col
 
 from server import tables
 from server.auth.principal import Principal
-from server.meetings import attendance, service, stats
+from server.meetings import attendance, repository, service, stats
 from server.meetings.models import Attendance, Meeting
 from server.records.members import Member
 from shared.enums import MEMBER_KIND_LABELS, MemberKind
@@ -106,7 +106,7 @@ def year_table(
         for a in session.execute(select(Attendance).where(col(Attendance.meeting_id).in_(ids))).scalars():
             marks[(a.member_id, a.meeting_id)] = a.status
             member_ids.add(a.member_id)
-    current = service.cell_members(session, cell_id)
+    current = repository.cell_members(session, cell_id)
     member_ids |= {m.id for m in current if m.id is not None}
     members = list(
         session.execute(

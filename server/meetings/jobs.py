@@ -5,8 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from server.meetings import attendance, stats
-from server.meetings import service as meetings
+from server.meetings import attendance, regular, repository, stats
 from server.notifications import events
 from server.records.members import Member
 from server.records.orgs import Organization
@@ -23,7 +22,7 @@ def meeting_reminders(session: Session, ctx: JobContext) -> str:
     Chunked: each meeting's reminders are their own short transaction, so check-ins flow while the
     province's evening of meetings is reminded (it was one transaction of 24,160 rows, 18.7 s of writer).
     """
-    due = list(meetings.upcoming_reminders(session, ctx.now, ctx.now + REMIND_DAY))
+    due = list(repository.upcoming_reminders(session, ctx.now, ctx.now + REMIND_DAY))
     session.rollback()  # nothing more to read: no snapshot kept open while writing
     sent = 0
     for r in due:
@@ -47,11 +46,11 @@ def close_meetings(session: Session, ctx: JobContext) -> str:
 
 def draft_next_month(session: Session, ctx: JobContext) -> str:
     """From the 20th: next month's regular meeting of every cell with a rule, and a request to confirm it."""
-    month = meetings.next_month(ctx.now)
-    created = meetings.draft_regular_for_all(session, month)
+    month = regular.next_month(ctx.now)
+    created = regular.draft_regular_for_all(session, month)
     asked = 0
     for meeting in created:
-        leaders = meetings.leader_user_ids(session, meeting.org_id)
+        leaders = repository.leader_user_ids(session, meeting.org_id)
         if leaders and meeting.id is not None and once(session, "meeting-draft", str(meeting.id)):
             events.meeting_draft(session, meeting.id, meeting.title, meeting.starts_at, leaders)
             asked += 1
@@ -69,8 +68,8 @@ def absence_flags(session: Session, ctx: JobContext) -> str:
         member = session.get(Member, int(member_id))
         if member is None or member.id is None:
             continue
-        users = sorted(set(meetings.user_ids_of_members(session, [member.id])
-                           + meetings.leader_user_ids(session, member.org_id)))
+        users = sorted(set(repository.user_ids_of_members(session, [member.id])
+                           + repository.leader_user_ids(session, member.org_id)))
         if users and once(session, "absence-flag", f"{member.id}:{year}:{int(best)}"):
             events.absence_flag(session, users, member.full_name, int(best), year, member.id)
             raised += 1

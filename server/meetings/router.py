@@ -1,4 +1,4 @@
-"""Routes of meetings (/meetings...) and of attendance statistics (/stats...)."""
+"""Routes of meetings (/meetings...); those of attendance statistics (/stats...) are in stats_router.py."""
 
 import io
 from typing import Annotated, Literal
@@ -10,10 +10,22 @@ from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from server.deps import ArrivedAt, CurrentPrincipal, DbSession, ReadPrincipal, WriteGate
-from server.meetings import agenda_docs, attendance, calendar, checkin, exports, minutes, service, stats
+from server.meetings import (
+    absence,
+    agenda_docs,
+    attendance,
+    calendar,
+    checkin,
+    exports,
+    minutes,
+    public,
+    regular,
+    service,
+    stats,
+)
 from server.meetings.deps import in_write_transaction
 from server.openapi import AUTHED, errors
-from shared.schemas.common import Month, Page
+from shared.schemas.common import Page
 from shared.schemas.meetings import (
     ID_MAX,
     AbsenceDecision,
@@ -27,7 +39,6 @@ from shared.schemas.meetings import (
     AttendanceSet,
     AttendanceSheet,
     CalendarLink,
-    CellStats,
     CheckinCode,
     CheckinCodeSchedule,
     CheckinPublic,
@@ -41,23 +52,19 @@ from shared.schemas.meetings import (
     MeetingPublic,
     MeetingStatus,
     MeetingUpdate,
-    MemberYearStats,
     MinutesPublic,
     MinutesUpdate,
     ResolutionIn,
     ResolutionPublic,
-    SubtreeOverview,
 )
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])
-stats_router = APIRouter(prefix="/stats", tags=["statistics"])
 Fmt = Literal["csv", "xlsx"]
-Year = Annotated[int | None, Query(ge=2000, le=2100)]
 PathId = Annotated[int, Path(ge=1, le=ID_MAX)]
 QueryId = Annotated[int | None, Query(ge=1, le=ID_MAX)]
 
 
-def _file(data: bytes, media_type: str, filename: str) -> Response:
+def file_response(data: bytes, media_type: str, filename: str) -> Response:
     ascii_name = filename.encode("ascii", "ignore").decode() or "export"
     return Response(
         data,
@@ -117,11 +124,11 @@ def draft_regular(
     """Draft the cell's regular meeting of a month from its rule; 200 with the existing one if any."""
     org = service._leader_cell(db, principal, body.org_id)
     assert org.id is not None
-    meeting, created = service.draft_next_regular(db, org.id, body.month, actor=principal)
+    meeting, created = regular.draft_next_regular(db, org.id, body.month, actor=principal)
     db.commit()
     if not created:
         response.status_code = status.HTTP_200_OK
-    return service.one_public(db, principal, meeting)
+    return public.one_public(db, principal, meeting)
 
 
 @router.post(
@@ -133,7 +140,7 @@ def draft_regular(
 def create_meeting(body: MeetingCreate, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
     meeting = service.create(db, principal, body)
     db.commit()
-    return service.one_public(db, principal, meeting)
+    return public.one_public(db, principal, meeting)
 
 
 @router.get("", response_model=Page[MeetingPublic], responses=AUTHED)
@@ -164,13 +171,13 @@ def list_meetings(
         offset=offset,
     )
     return Page[MeetingPublic](
-        items=service.to_public(db, principal, rows), total=total, limit=limit, offset=offset
+        items=public.to_public(db, principal, rows), total=total, limit=limit, offset=offset
     )
 
 
 @router.get("/{meeting_id}", response_model=MeetingPublic, responses=errors(401, 404))
 def get_meeting(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
-    return service.one_public(db, principal, service.get_readable(db, principal, meeting_id))
+    return public.one_public(db, principal, service.get_readable(db, principal, meeting_id))
 
 
 @router.patch("/{meeting_id}", response_model=MeetingPublic, responses=errors(401, 403, 404, 409, 422))
@@ -179,7 +186,7 @@ def update_meeting(
 ) -> MeetingPublic:
     meeting = service.update(db, principal, meeting_id, body)
     db.commit()
-    return service.one_public(db, principal, meeting)
+    return public.one_public(db, principal, meeting)
 
 
 @router.delete("/{meeting_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 409))
@@ -192,7 +199,7 @@ def delete_meeting(meeting_id: PathId, principal: CurrentPrincipal, db: DbSessio
 def schedule_meeting(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
     meeting = service.schedule(db, principal, meeting_id)
     db.commit()
-    return service.one_public(db, principal, meeting)
+    return public.one_public(db, principal, meeting)
 
 
 @router.post("/{meeting_id}/cancel", response_model=MeetingPublic, responses=errors(401, 403, 404, 409, 422))
@@ -201,14 +208,14 @@ def cancel_meeting(
 ) -> MeetingPublic:
     meeting = service.cancel(db, principal, meeting_id, body.reason)
     db.commit()
-    return service.one_public(db, principal, meeting)
+    return public.one_public(db, principal, meeting)
 
 
 @router.post("/{meeting_id}/close", response_model=MeetingPublic, responses=errors(401, 403, 404, 409))
 def close_meeting(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> MeetingPublic:
     meeting = attendance.close(db, principal, meeting_id)
     db.commit()
-    return service.one_public(db, principal, meeting)
+    return public.one_public(db, principal, meeting)
 
 
 # ---- check-in ----
@@ -373,7 +380,7 @@ def export_attendance(
 ) -> Response:
     title, headers, body = exports.meeting_table(db, principal, meeting_id)
     data, media = exports.render(fmt, title, headers, body)
-    return _file(data, media, f"diem-danh-cuoc-hop-{meeting_id}.{fmt}")
+    return file_response(data, media, f"diem-danh-cuoc-hop-{meeting_id}.{fmt}")
 
 
 @router.get("/{meeting_id}/stats", response_model=MeetingCounts, responses=errors(401, 404))
@@ -390,7 +397,7 @@ def meeting_stats(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession
 def list_absence_requests(
     meeting_id: PathId, principal: CurrentPrincipal, db: DbSession
 ) -> list[AbsenceRequestPublic]:
-    return attendance.list_requests(db, principal, meeting_id)
+    return absence.list_requests(db, principal, meeting_id)
 
 
 @router.post(
@@ -406,7 +413,7 @@ def request_absence(
     principal: CurrentPrincipal,
     db: DbSession,
 ) -> AbsenceRequestPublic:
-    out, created = attendance.request_absence(db, principal, meeting_id, body.reason)
+    out, created = absence.request_absence(db, principal, meeting_id, body.reason)
     db.commit()
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -419,7 +426,7 @@ def request_absence(
     responses=errors(401, 404, 409),
 )
 def withdraw_absence(meeting_id: PathId, principal: CurrentPrincipal, db: DbSession) -> None:
-    attendance.withdraw_absence(db, principal, meeting_id)
+    absence.withdraw_absence(db, principal, meeting_id)
     db.commit()
 
 
@@ -431,7 +438,7 @@ def withdraw_absence(meeting_id: PathId, principal: CurrentPrincipal, db: DbSess
 def decide_absence(
     meeting_id: PathId, request_id: PathId, body: AbsenceDecision, principal: CurrentPrincipal, db: DbSession
 ) -> AbsenceRequestPublic:
-    out = attendance.decide(db, principal, meeting_id, request_id, body.approve, body.note)
+    out = absence.decide(db, principal, meeting_id, request_id, body.approve, body.note)
     db.commit()
     return out
 
@@ -490,44 +497,3 @@ def delete_resolution(
 ) -> None:
     minutes.delete_resolution(db, principal, meeting_id, resolution_id)
     db.commit()
-
-
-# ---- statistics ----
-
-
-@stats_router.get("/members/{member_id}", response_model=MemberYearStats, responses=errors(401, 404))
-def member_stats(
-    member_id: PathId, principal: CurrentPrincipal, db: DbSession, year: Year = None
-) -> MemberYearStats:
-    return stats.member_year(db, principal, member_id, year)
-
-
-@stats_router.get("/cells/{cell_id}", response_model=CellStats, responses=errors(401, 403, 404, 422))
-def cell_stats(cell_id: PathId, principal: CurrentPrincipal, db: DbSession, year: Year = None) -> CellStats:
-    return stats.cell_year(db, principal, cell_id, year)
-
-
-@stats_router.get(
-    "/cells/{cell_id}/attendance/export", response_class=Response, responses=errors(401, 403, 404, 422)
-)
-def export_year(
-    cell_id: PathId,
-    principal: CurrentPrincipal,
-    db: DbSession,
-    year: Year = None,
-    fmt: Annotated[Fmt, Query(alias="format")] = "xlsx",
-) -> Response:
-    year = year or stats.local_now().year
-    title, headers, body = exports.year_table(db, principal, cell_id, year)
-    data, media = exports.render(fmt, title, headers, body)
-    return _file(data, media, f"diem-danh-nam-{year}-chi-bo-{cell_id}.{fmt}")
-
-
-@stats_router.get("/orgs/{org_id}/overview", response_model=SubtreeOverview, responses=errors(401, 404, 422))
-def subtree_overview(
-    org_id: PathId,
-    principal: CurrentPrincipal,
-    db: DbSession,
-    month: Annotated[Month | None, Query()] = None,
-) -> SubtreeOverview:
-    return stats.overview(db, principal, org_id, month)

@@ -1,36 +1,29 @@
-"""Meetings: who sees and leads them, CRUD, the status machine, drafting from the monthly rule."""
+"""Meetings: who reads and leads them, create and edit, the status machine (queries in repository.py, the
+public shape in public.py, the monthly rule in regular.py)."""
 
-import calendar as _calendar
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.documents import audience
 from server.errors import Conflict, NotFound, Unprocessable
-from server.meetings import policy
-from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting
+from server.meetings import policy, repository
+from server.meetings.models import AgendaItem, Meeting
+from server.meetings.repository import leader_user_ids
 from server.notifications import events
 from server.orgs import service as orgs
 from server.records import audit
 from server.records.changelog import record_change
-from server.records.members import Member, RoleAssignment, User
+from server.records.members import Member
 from server.records.orgs import Organization
 from server.timeutil import utcnow
-from shared.enums import CELL_ROLES, MemberKind, OrgKind
+from shared.enums import MemberKind, OrgKind
 from shared.schemas.meetings import (
-    AbsenceStatus,
     AgendaItemIn,
-    AgendaItemPublic,
-    AttendanceStatus,
     MeetingCreate,
     MeetingKind,
-    MeetingPublic,
     MeetingStatus,
     MeetingUpdate,
 )
@@ -47,26 +40,8 @@ def _not_found() -> NotFound:
 # ---- visibility ----
 
 
-def visible_meetings(principal: Principal) -> Select:
-    """SELECT of the meetings the caller may read.
-
-    Leaders of a cell see all of its meetings; members see them except drafts; staff see their subtrees.
-    """
-    q = select(Meeting)
-    if principal.is_admin:
-        return q
-    conditions: list[ColumnElement[bool]] = []
-    if principal.led_cell_ids:
-        conditions.append(col(Meeting.org_id).in_(principal.led_cell_ids))
-    if principal.cell_id is not None:
-        conditions.append((col(Meeting.org_id) == principal.cell_id) & (col(Meeting.status) != S.draft.value))
-    if principal.staff_org_ids:
-        conditions.append(col(Meeting.org_id).in_(orgs.subtrees_ids(principal.staff_org_ids)))
-    return q.where(or_(*conditions)) if conditions else q.where(col(Meeting.id) == -1)
-
-
 def get_readable(session: Session, principal: Principal, meeting_id: int, *, lock: bool = False) -> Meeting:
-    q = visible_meetings(principal).where(col(Meeting.id) == meeting_id)
+    q = repository.visible_meetings(principal).where(col(Meeting.id) == meeting_id)
     if lock:
         q = q.with_for_update()
     meeting = session.execute(q).scalar_one_or_none()
@@ -112,17 +87,7 @@ def require_cell_org(session: Session, principal: Principal, org_id: int) -> Org
     return org
 
 
-# ---- people of a cell ----
-
-
-def cell_members(session: Session, cell_id: int) -> list[Member]:
-    return list(
-        session.execute(
-            select(Member)
-            .where(col(Member.org_id) == cell_id)
-            .order_by(col(Member.name_folded), col(Member.id))
-        ).scalars()
-    )
+# ---- who is expected, telling devices ----
 
 
 def is_expected(member: Member) -> bool:
@@ -132,27 +97,6 @@ def is_expected(member: Member) -> bool:
 
 def expected_kind(kind: str) -> bool:
     return kind != MemberKind.exempt.value
-
-
-def user_ids_of_members(session: Session, member_ids: Iterable[int]) -> list[int]:
-    ids = list(set(member_ids))
-    if not ids:
-        return []
-    return [
-        int(u) for u in session.execute(select(col(User.id)).where(col(User.member_id).in_(ids))).scalars()
-    ]
-
-
-def leader_user_ids(session: Session, cell_id: int) -> list[int]:
-    return [
-        int(u)
-        for u in session.execute(
-            select(col(RoleAssignment.user_id)).where(
-                col(RoleAssignment.org_id) == cell_id,
-                col(RoleAssignment.role).in_([r.value for r in CELL_ROLES]),
-            )
-        ).scalars()
-    ]
 
 
 def touch(session: Session, meeting: Meeting) -> None:
@@ -183,75 +127,6 @@ def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
 def effective_end(meeting: Meeting) -> datetime:
     end = meeting.ends_at or meeting.starts_at + policy.DEFAULT_DURATION
     return max(end, checkin_window(meeting)[1])
-
-
-# ---- public shape ----
-
-
-def to_public(
-    session: Session, principal: Principal | None, meetings: Sequence[Meeting]
-) -> list[MeetingPublic]:
-    ids = [m.id for m in meetings if m.id is not None]
-    if not ids:
-        return []
-    items: dict[int, list[AgendaItemPublic]] = {}
-    for item in session.execute(
-        select(AgendaItem)
-        .where(col(AgendaItem.meeting_id).in_(ids))
-        .order_by(col(AgendaItem.position), col(AgendaItem.id))
-    ).scalars():
-        items.setdefault(item.meeting_id, []).append(AgendaItemPublic.model_validate(item))
-    org_names = dict(
-        session.execute(
-            select(col(Organization.id), col(Organization.name)).where(
-                col(Organization.id).in_({m.org_id for m in meetings})
-            )
-        ).all()
-    )
-    mine: dict[int, str] = {}
-    requests: dict[int, str] = {}
-    if principal is not None and principal.member is not None:
-        mid = principal.member.id
-        mine = dict(
-            session.execute(
-                select(col(Attendance.meeting_id), col(Attendance.status)).where(
-                    col(Attendance.meeting_id).in_(ids), col(Attendance.member_id) == mid
-                )
-            ).all()
-        )
-        requests = dict(
-            session.execute(
-                select(col(AbsenceRequest.meeting_id), col(AbsenceRequest.status)).where(
-                    col(AbsenceRequest.meeting_id).in_(ids), col(AbsenceRequest.member_id) == mid
-                )
-            ).all()
-        )
-    now = utcnow()
-    out = []
-    for m in meetings:
-        assert m.id is not None
-        opens, closes = checkin_window(m)
-        out.append(
-            MeetingPublic.model_validate(m).model_copy(
-                update={
-                    "org_name": org_names.get(m.org_id),
-                    "agenda": items.get(m.id, []),
-                    "checkin_open": bool(m.checkin_secret)
-                    and m.status == S.in_progress.value
-                    and opens <= now <= closes,
-                    "checkin_opens_at": opens,
-                    "checkin_closes_at": closes,
-                    "minutes_published": m.minutes_published_at is not None,
-                    "my_status": AttendanceStatus(mine[m.id]) if m.id in mine else None,
-                    "my_absence_request": AbsenceStatus(requests[m.id]) if m.id in requests else None,
-                }
-            )
-        )
-    return out
-
-
-def one_public(session: Session, principal: Principal | None, meeting: Meeting) -> MeetingPublic:
-    return to_public(session, principal, [meeting])[0]
 
 
 # ---- create / edit ----
@@ -323,7 +198,7 @@ def _refuse_second_regular(
     """A cell holds one regular meeting a month (Hướng dẫn 12-HD/BTCTW): a second one is a mistake to name,
     not to store; the secretary edits or reschedules the one that exists instead."""
     local = starts_at.astimezone(VN_TZ)
-    start, end = local_month_bounds(local.year, local.month)
+    start, end = repository.local_month_bounds(local.year, local.month)
     query = select(Meeting).where(
         col(Meeting.org_id) == org_id,
         col(Meeting.kind) == MeetingKind.regular.value,
@@ -527,7 +402,7 @@ def list_meetings(
     offset: int = 0,
     ascending: bool = False,
 ) -> tuple[list[Meeting], int]:
-    q = visible_meetings(principal)
+    q = repository.visible_meetings(principal)
     if org_id is not None:
         org = session.get(Organization, org_id)
         above_cells = org is not None and org.kind != OrgKind.cell.value
@@ -566,194 +441,3 @@ def list_meetings(
     return rows, int(total)
 
 
-# ---- monthly rule ----
-
-
-def parse_month(month: str | date) -> tuple[int, int]:
-    if isinstance(month, date):
-        return month.year, month.month
-    try:
-        year, mon = (int(p) for p in month.split("-"))
-        date(year, mon, 1)
-    except ValueError as exc:
-        raise Unprocessable("Tháng phải có dạng YYYY-MM.", code="invalid_month") from exc
-    return year, mon
-
-
-def local_month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
-    """[first instant, first instant of next month) of a month in Asia/Ho_Chi_Minh, as UTC."""
-    start = datetime(year, month, 1, tzinfo=VN_TZ)
-    nxt = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=VN_TZ)
-    return start.astimezone(UTC), nxt.astimezone(UTC)
-
-
-def next_month(now: datetime | None = None) -> str:
-    local = (now or utcnow()).astimezone(VN_TZ)
-    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
-    return f"{year:04d}-{month:02d}"
-
-
-def _existing_regular(
-    session: Session, cell_id: int, ym: str, start: datetime, end: datetime
-) -> Meeting | None:
-    return session.execute(
-        select(Meeting)
-        .where(
-            col(Meeting.org_id) == cell_id,
-            or_(
-                col(Meeting.regular_month) == ym,
-                (col(Meeting.kind) == MeetingKind.regular.value)
-                & (col(Meeting.status) != S.cancelled.value)
-                & (col(Meeting.starts_at) >= start)
-                & (col(Meeting.starts_at) < end),
-            ),
-        )
-        .order_by(col(Meeting.id))
-        .limit(1)
-    ).scalar_one_or_none()
-
-
-def draft_next_regular(
-    session: Session, cell_id: int, month: str | date, actor: Principal | None = None
-) -> tuple[Meeting, bool]:
-    """Draft the cell's regular meeting of `month` from its rule (meeting_day, meeting_time).
-
-    Idempotent: when the month already has a regular meeting (drafted, confirmed, entered by hand, or
-    drafted and then cancelled on purpose) that one is returned with created=False. Safe to call from
-    several schedulers at once (unique (org_id, regular_month)).
-    """
-    org = session.get(Organization, cell_id)
-    if org is None or org.kind != OrgKind.cell.value:
-        raise NotFound("Không tìm thấy chi bộ.", code="org_not_found")
-    if not org.meeting_day:
-        raise Unprocessable("Chi bộ chưa đặt lịch sinh hoạt hằng tháng (ngày, giờ).", code="no_meeting_rule")
-    year, mon = parse_month(month)
-    ym = f"{year:04d}-{mon:02d}"
-    start, end = local_month_bounds(year, mon)
-    existing = _existing_regular(session, cell_id, ym, start, end)
-    if existing is not None:
-        return existing, False
-    day = min(org.meeting_day, _calendar.monthrange(year, mon)[1])
-    hh, mm = (int(p) for p in (org.meeting_time or policy.DEFAULT_MEETING_TIME).split(":"))
-    starts = datetime(year, mon, day, hh, mm, tzinfo=VN_TZ).astimezone(UTC)
-    now = utcnow()
-    meeting = Meeting(
-        org_id=cell_id,
-        kind=MeetingKind.regular.value,
-        status=S.draft.value,
-        title=f"Sinh hoạt chi bộ thường kỳ tháng {mon:02d}/{year}",
-        starts_at=starts,
-        ends_at=starts + policy.DEFAULT_DURATION,
-        regular_month=ym,
-        checkin_before_minutes=policy.CHECKIN_BEFORE_MINUTES,
-        checkin_after_minutes=policy.CHECKIN_AFTER_MINUTES,
-        grace_minutes=policy.GRACE_MINUTES,
-        checkin_interval=policy.CODE_INTERVAL_SECONDS,
-        created_by=actor.user_id if actor else None,
-        created_at=now,
-        updated_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(meeting)
-            session.flush()
-    except IntegrityError:
-        raced = _existing_regular(session, cell_id, ym, start, end)
-        if raced is None:
-            raise
-        return raced, False
-    assert meeting.id is not None
-    audit.record(
-        session,
-        "meeting.draft_regular",
-        actor=actor,
-        target_type="meeting",
-        target_id=meeting.id,
-        org_id=cell_id,
-        detail={"month": ym, "starts_at": starts.isoformat()},
-    )
-    touch(session, meeting)
-    return meeting, True
-
-
-def draft_regular_for_all(session: Session, month: str | date) -> list[Meeting]:
-    """Scheduler entry (around the 20th): draft next month's regular meeting of every cell with a rule."""
-    cells = (
-        session.execute(
-            select(col(Organization.id)).where(
-                col(Organization.kind) == OrgKind.cell.value, col(Organization.meeting_day).is_not(None)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    created = []
-    for cell_id in cells:
-        meeting, was_created = draft_next_regular(session, int(cell_id), month)
-        if was_created:
-            created.append(meeting)
-    return created
-
-
-# ---- what the scheduler / notifications call ----
-
-
-@dataclass
-class Reminder:
-    meeting_id: int
-    org_id: int
-    title: str
-    starts_at: datetime
-    status: str
-    user_ids: list[int]
-
-
-def upcoming_reminders(session: Session, start: datetime, end: datetime) -> list[Reminder]:
-    """Scheduled meetings starting in [start, end) and the user accounts of the cell's members to remind."""
-    meetings = (
-        session.execute(
-            select(Meeting).where(
-                col(Meeting.status) == S.scheduled.value,
-                col(Meeting.starts_at) >= start,
-                col(Meeting.starts_at) < end,
-            )
-        )
-        .scalars()
-        .all()
-    )
-    out = []
-    for m in meetings:
-        assert m.id is not None
-        members = [mb.id for mb in cell_members(session, m.org_id) if mb.id is not None]
-        out.append(
-            Reminder(
-                m.id, m.org_id, m.title, m.starts_at, m.status, sorted(user_ids_of_members(session, members))
-            )
-        )
-    return out
-
-
-def pending_confirmations(
-    session: Session, now: datetime, horizon: timedelta = timedelta(days=20)
-) -> list[Reminder]:
-    """Drafts starting within `horizon` that the cell's leaders still have to confirm (date and topics)."""
-    meetings = (
-        session.execute(
-            select(Meeting).where(
-                col(Meeting.status) == S.draft.value,
-                col(Meeting.starts_at) >= now,
-                col(Meeting.starts_at) < now + horizon,
-            )
-        )
-        .scalars()
-        .all()
-    )
-    out = []
-    for m in meetings:
-        assert m.id is not None
-        out.append(
-            Reminder(
-                m.id, m.org_id, m.title, m.starts_at, m.status, sorted(leader_user_ids(session, m.org_id))
-            )
-        )
-    return out

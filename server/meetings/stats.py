@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import NotFound
-from server.meetings import attendance, service
+from server.meetings import attendance, regular, repository, service
 from server.meetings.models import Attendance, Meeting
 from server.orgs import service as orgs
 from server.records.members import Member
@@ -170,7 +170,7 @@ def compute_cell_year(session: Session, org: Organization, year: int) -> CellSta
     now = local_now()
     current = now.year == year
     statuses = _statuses(session, year, org_id=org.id)
-    members = {m.id: m for m in service.cell_members(session, org.id)}
+    members = {m.id: m for m in repository.cell_members(session, org.id)}
     missing = set(statuses) - set(members)
     if missing:
         members.update(
@@ -263,8 +263,8 @@ def overview(
     ):
         raise NotFound("Không tìm thấy tổ chức đảng.", code="org_not_found")
     ym = month or f"{local_now().year:04d}-{local_now().month:02d}"
-    year, mon = service.parse_month(ym)
-    m_start, m_end = service.local_month_bounds(year, mon)
+    year, mon = regular.parse_month(ym)
+    m_start, m_end = repository.local_month_bounds(year, mon)
     y_start, _ = year_bounds(year)
     cells_q = select(col(Organization.id)).where(
         col(Organization.kind) == OrgKind.cell.value, col(Organization.id).in_(orgs.subtree_ids(org_id))

@@ -9,9 +9,9 @@ from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.documents.models import Attachment
-from server.meetings import attendance, checkin, minutes
-from server.meetings import service as meetings
+from server.meetings import absence, checkin, minutes
 from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting
+from server.meetings.public import to_public
 from server.records.members import Member
 from server.sync import actions, registry
 from server.sync.registry import Provider, SimpleProvider, View
@@ -42,7 +42,7 @@ def _meeting_visible(view: View) -> Any:
 def _meeting_data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
     rows = list(session.execute(select(Meeting).where(col(Meeting.id).in_(ids))).scalars())
     out = {}
-    for public in meetings.to_public(session, None, rows):
+    for public in to_public(session, None, rows):
         data = public.model_dump(mode="json")
         # Per-member state lives in the attendance and absence_request entities, which change on their own.
         data.pop("my_status", None)
@@ -196,7 +196,7 @@ class AbsencePayload(RequestSchema):
 
 def request_absence(session: Session, principal: Principal, action: OfflineAction) -> dict[str, Any]:
     body = actions.parse(AbsencePayload, action.payload)
-    out, _created = attendance.request_absence(session, principal, body.meeting_id, body.reason)
+    out, _created = absence.request_absence(session, principal, body.meeting_id, body.reason)
     return out.model_dump(mode="json")
 
 
@@ -206,7 +206,7 @@ class MeetingRef(RequestSchema):
 
 def withdraw_absence(session: Session, principal: Principal, action: OfflineAction) -> dict[str, Any]:
     body = actions.parse(MeetingRef, action.payload)
-    attendance.withdraw_absence(session, principal, body.meeting_id)
+    absence.withdraw_absence(session, principal, body.meeting_id)
     return {"meeting_id": body.meeting_id}
 
 

@@ -14,7 +14,7 @@ from server.deps import (
     ReadStaffPrincipal,
     StaffPrincipal,
 )
-from server.members import importer, service
+from server.members import import_file, importer, service
 from server.openapi import AUTHED, errors
 from shared.enums import MemberKind
 from shared.schemas.auth import PasswordReset, RawPassword
@@ -66,7 +66,7 @@ def import_members(
     dry_run: Annotated[bool, Form(description="Chỉ báo cáo, không ghi gì")] = False,
 ) -> ImportReport:
     """Nhập đảng viên từ tệp: báo cáo từng dòng; tệp có dòng lỗi không ghi gì trừ khi import_valid_rows."""
-    parsed = importer.parse(file, settings)  # outside any transaction: check-ins keep flowing meanwhile
+    parsed = import_file.parse(file, settings)  # outside any transaction: check-ins keep flowing meanwhile
     if not dry_run:
         begin_write(db)  # what the plan reads is then what the import writes against
     outcome = importer.import_parsed(db, principal, parsed, file.filename, default_org_id=default_org_id,

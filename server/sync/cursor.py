@@ -56,6 +56,15 @@ class Cursor:
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def up_to_date(version: int, fingerprint: str, scope: Scope | None, key: bytes | None) -> str:
+    """The cursor of a device that has every change up to `version` under the view `fingerprint` names.
+
+    The one place both answers of a poll make it: the full feed (server/sync/service.py `delta_cursor`, from
+    the view it built) and the idle poll (server/sync/idle.py, from the cursor it was shown).
+    """
+    return Cursor(version, fingerprint, scope=scope).encode(key)
+
+
 def cursor_key(secret: str) -> bytes:
     """The key that signs cursors, derived from the server's secret (not the secret itself)."""
     return hashlib.sha256(b"sotay sync cursor\0" + secret.encode()).digest()

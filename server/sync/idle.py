@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.auth import security
 from server.sync.bus import pg_conninfo
-from server.sync.cursor import Cursor, cursor_key, decode
+from server.sync.cursor import cursor_key, decode, up_to_date
 from server.sync.service import MAX_LIMIT
 
 # One statement: the session and its account, the newest version, the log's horizon, and whether any
@@ -142,8 +142,8 @@ class IdlePoll:
         if (owner != user_id or revoked_at is not None or not active or (is_demo and not self.demo)
                 or changed or (horizon or 0) > cursor.version):
             return None
-        fresh = Cursor(max(int(top or 0), cursor.version), cursor.fingerprint, scope=cursor.scope)
-        return json.dumps({"changes": [], "cursor": fresh.encode(self.key), "has_more": False,
+        fresh = up_to_date(max(int(top or 0), cursor.version), cursor.fingerprint, cursor.scope, self.key)
+        return json.dumps({"changes": [], "cursor": fresh, "has_more": False,
                            "reset": False}).encode()
 
     async def _check_elsewhere(self, params: dict[str, Any]) -> Any:

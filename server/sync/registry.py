@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -62,6 +63,10 @@ class View:
     def fingerprint(self) -> str:
         """Changes whenever the SET of things the view may contain could change (transfer, org moved,
         role granted or removed): a cursor made under another fingerprint needs a reset."""
+        return self._fingerprint
+
+    @cached_property
+    def _fingerprint(self) -> str:  # computed once per view: a feed request asks for it several times
         raw = "|".join([
             str(self.user_id), str(self.member_id), str(self.cell_id),
             ",".join(map(str, self.path_org_ids)), ",".join(map(str, self.led_cell_ids)),

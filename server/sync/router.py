@@ -1,6 +1,5 @@
 """Routes of the sync protocol: the feed, the offline batch, the live event stream."""
 
-import secrets
 from datetime import timedelta
 from typing import Annotated
 
@@ -9,12 +8,13 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import delete
 from sqlmodel import col
 
+from server.auth import security
 from server.deps import AppSettings, CurrentPrincipal, DbSession, bearer
 from server.openapi import errors
 from server.sync import actions, registry, service
 from server.sync.cursor import cursor_key
 from server.sync.models_ext import EventTicket
-from server.sync.stream import StreamResponse, ticket_digest
+from server.sync.stream import StreamResponse
 from server.timeutil import utcnow
 from shared.schemas.sync import EventTicket as EventTicketPublic
 from shared.schemas.sync import PushRequest, PushResponse, SyncPage
@@ -45,16 +45,18 @@ def sync_push(body: PushRequest, principal: CurrentPrincipal, db: DbSession) -> 
 
 
 @router.post("/events/ticket", response_model=EventTicketPublic, responses=errors(401))
-def events_ticket(principal: CurrentPrincipal, db: DbSession) -> EventTicketPublic:
+def events_ticket(principal: CurrentPrincipal, db: DbSession, settings: AppSettings) -> EventTicketPublic:
     """A one-minute, single-use token for `GET /events?ticket=` (browsers' EventSource cannot send headers).
 
-    Only its digest is stored; opening the stream spends it, so a ticket seen in a log or a proxy's history
-    opens nothing. Spent and expired tickets leave no rows behind.
+    Minted and checked beside the access token (server/auth/security.py, server/auth/service.py). Only its
+    digest is stored; opening the stream spends it, so a ticket seen in a log or a proxy's history opens
+    nothing. Spent and expired tickets leave no rows behind.
     """
     now = utcnow()
-    token = secrets.token_urlsafe(32)
+    token = security.make_event_ticket(settings.resolved_secret(), user_id=principal.user_id,
+                                       session_id=principal.session_id, seconds=TICKET_SECONDS)
     db.execute(delete(EventTicket).where(col(EventTicket.expires_at) < now))
-    db.add(EventTicket(digest=ticket_digest(token), session_id=principal.session_id,
+    db.add(EventTicket(digest=security.digest(token), session_id=principal.session_id,
                        expires_at=now + timedelta(seconds=TICKET_SECONDS)))
     db.commit()
     return EventTicketPublic(ticket=token, expires_in=TICKET_SECONDS)

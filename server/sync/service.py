@@ -11,7 +11,7 @@ from server.auth.principal import Principal
 from server.errors import Gone
 from server.records.changelog import Change, ChangeScope, SyncCounter
 from server.sync import registry
-from server.sync.cursor import Cursor, Scope, decode
+from server.sync.cursor import Cursor, Scope, decode, up_to_date
 from server.sync.models_ext import SyncHorizon
 from server.sync.registry import View
 from server.timeutil import utcnow
@@ -67,7 +67,7 @@ def delta_cursor(view: View, version: int, key: bytes | None) -> str:
     """The cursor of a device up to date at `version`: signed with the scopes its view follows (unless
     they are many, as for someone on many committees: then every poll takes the full path)."""
     scope = Scope(view.user_id, view.org_ids) if len(view.org_ids) <= MAX_CURSOR_ORGS else None
-    return Cursor(version, view.fingerprint(), scope=scope).encode(key)
+    return up_to_date(version, view.fingerprint(), scope, key)
 
 
 def _fresh(session: Session, view: View, limit: int, key: bytes | None) -> SyncPage:

@@ -10,7 +10,6 @@ and hands what it accepts to the same `serve_stream`: the stream is written in o
 
 import asyncio
 import contextlib
-import hashlib
 import json
 from typing import Any
 from urllib.parse import parse_qs
@@ -161,13 +160,9 @@ def _credentials(scope: Scope) -> tuple[str | None, str | None, str | None]:
     return token, tickets[0] if tickets else None, last
 
 
-def ticket_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def spend_ticket(db: Database, ticket: str) -> int:
     """The device session a ticket was issued to; the ticket is gone afterwards, whoever asks next."""
-    digest = ticket_digest(ticket)
+    digest = security.digest(ticket)
     with db.session(write=True) as session:
         row = session.get(EventTicket, digest)
         spent = session.execute(delete(EventTicket).where(col(EventTicket.digest) == digest)).rowcount
@@ -185,16 +180,9 @@ def stream_principal(state: Any, token: str | None, ticket: str | None) -> tuple
         if token:
             user, device = auth_service.authenticate_access_token(session, state.settings, token)
         elif ticket:
-            session_id = spend_ticket(db, ticket)
-            found = session.get(DeviceSession, session_id)
-            if found is None or found.revoked_at is not None:
-                raise Unauthorized("Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.",
-                                   code="session_revoked")
-            device = found
-            user_row = session.get(User, found.user_id)
-            if user_row is None or not user_row.is_active:
-                raise Unauthorized("Tài khoản đã bị khóa.", code="account_disabled")
-            user = user_row
+            user, device = auth_service.authenticate_event_ticket(session, state.settings, ticket)
+            if spend_ticket(db, ticket) != device.id:  # single use: the row its digest was stored in
+                raise Unauthorized("Vé kết nối không hợp lệ. Hãy xin vé mới.", code="invalid_ticket")
         else:
             raise Unauthorized()
         principal = build(session, user, device.id, None)

@@ -7,7 +7,7 @@ import pytest
 
 from server.errors import ServiceUnavailable, Unprocessable
 from server.kit import offload
-from server.members.importer import parse_data
+from server.members.import_file import parse_data
 
 
 def test_a_parse_in_the_worker_returns_the_rows():

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from server.demo.seed import seed
 from server.meetings import stats
 from server.meetings.models import AgendaItem, Attendance, Meeting, Resolution
-from server.meetings.service import local_month_bounds, parse_month
+from server.meetings.regular import parse_month
+from server.meetings.repository import local_month_bounds
 from server.records.members import User
 from server.records.orgs import Organization
 from shared.schemas.meetings import CONSECUTIVE_ABSENCE_FLAG

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.errors import Unprocessable
-from server.meetings import service
+from server.meetings import regular, repository
 from server.meetings.models import Meeting
 from shared.timefmt import VN_TZ
 from tests.factories import make_org
@@ -15,40 +15,40 @@ from tests.server.meetings.factories import make_meeting
 
 def test_draft_from_rule_is_idempotent(db, world):
     world.cell.meeting_day, world.cell.meeting_time = 4, "19:30"
-    m, created = service.draft_next_regular(db, world.cell.id, "2030-02")
+    m, created = regular.draft_next_regular(db, world.cell.id, "2030-02")
     assert created and m.status == "draft" and m.kind == "regular" and m.regular_month == "2030-02"
     assert m.starts_at == datetime(2030, 2, 4, 19, 30, tzinfo=VN_TZ).astimezone(UTC)
     assert m.title == "Sinh hoạt chi bộ thường kỳ tháng 02/2030"
-    again, created = service.draft_next_regular(db, world.cell.id, "2030-02")
+    again, created = regular.draft_next_regular(db, world.cell.id, "2030-02")
     assert not created and again.id == m.id
     # a regular meeting the secretary entered by hand counts too
     make_meeting(db, world.cell, starts_at=datetime(2030, 3, 10, 12, tzinfo=UTC), kind="regular")
-    hand, created = service.draft_next_regular(db, world.cell.id, "2030-03")
+    hand, created = regular.draft_next_regular(db, world.cell.id, "2030-03")
     assert not created and hand.regular_month is None
     # cancelled on purpose: not drafted again
     m.status = "cancelled"
     db.flush()
-    again, created = service.draft_next_regular(db, world.cell.id, "2030-02")
+    again, created = regular.draft_next_regular(db, world.cell.id, "2030-02")
     assert not created and again.id == m.id
     assert db.execute(select(func.count()).select_from(Meeting)).scalar_one() == 2
 
 
 def test_day_beyond_month_end_and_no_rule(db, world):
     world.cell.meeting_day, world.cell.meeting_time = 31, None
-    m, _ = service.draft_next_regular(db, world.cell.id, "2030-02")
+    m, _ = regular.draft_next_regular(db, world.cell.id, "2030-02")
     assert m.starts_at.astimezone(VN_TZ).date().isoformat() == "2030-02-28"
     assert m.starts_at.astimezone(VN_TZ).strftime("%H:%M") == "19:30"
     with pytest.raises(Unprocessable):
-        service.draft_next_regular(db, world.sibling_cell.id, "2030-02")
+        regular.draft_next_regular(db, world.sibling_cell.id, "2030-02")
 
 
 def test_draft_for_all_cells(db, world):
     world.cell.meeting_day = 5
     world.other_cell.meeting_day, world.other_cell.meeting_time = 3, "08:00"
     make_org(db, "Chi bộ mới", parent=world.grassroots)  # no rule: skipped
-    created = service.draft_regular_for_all(db, "2030-05")
+    created = regular.draft_regular_for_all(db, "2030-05")
     assert sorted(m.org_id for m in created) == sorted([world.cell.id, world.other_cell.id])
-    assert service.draft_regular_for_all(db, "2030-05") == []
+    assert regular.draft_regular_for_all(db, "2030-05") == []
 
 
 def test_draft_route_and_confirm(client, world, login, db):
@@ -99,14 +99,14 @@ def test_reminders_and_confirmations(db, world):
     soon = make_meeting(db, world.cell, starts_at=now + timedelta(hours=20))
     make_meeting(db, world.cell, starts_at=now + timedelta(days=3))
     draft = make_meeting(db, world.cell, starts_at=now + timedelta(days=10), status="draft")
-    reminders = service.upcoming_reminders(db, now, now + timedelta(days=1))
+    reminders = repository.upcoming_reminders(db, now, now + timedelta(days=1))
     assert [r.meeting_id for r in reminders] == [soon.id]
     assert set(reminders[0].user_ids) == {
         world.secretary.user.id,
         world.member.user.id,
         world.member2.user.id,
     }
-    confirmations = service.pending_confirmations(db, now)
+    confirmations = repository.pending_confirmations(db, now)
     assert [(c.meeting_id, c.user_ids) for c in confirmations] == [(draft.id, [world.secretary.user.id])]
 
 

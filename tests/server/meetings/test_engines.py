@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from server.db import Database
-from server.meetings import service, stats
+from server.meetings import public, regular, service, stats
 from server.meetings.models import Meeting
 from shared.timefmt import VN_TZ
 from tests.factories import make_world
@@ -60,7 +60,7 @@ def test_overview_and_agenda_on_both_engines(any_settings):
                     agenda=[AgendaItemIn(title="Chuyên đề", document_ids=[second, second, first])],
                 ),
             )
-            assert service.one_public(s, None, created).agenda[0].document_ids == [second, first]
+            assert public.one_public(s, None, created).agenda[0].document_ids == [second, first]
     finally:
         db.dispose()
 
@@ -80,7 +80,7 @@ def test_racing_drafts_make_one_meeting(any_settings):
 
         def first() -> None:
             with db.transaction() as s:
-                m, _ = service.draft_next_regular(s, cell_id, "2030-07")
+                m, _ = regular.draft_next_regular(s, cell_id, "2030-07")
                 results.append(m.id)
                 first_flushed.set()
                 time.sleep(0.5)  # the second drafter arrives while this one is still open
@@ -88,7 +88,7 @@ def test_racing_drafts_make_one_meeting(any_settings):
         def second() -> None:
             first_flushed.wait(10)
             with db.transaction() as s:
-                m, _ = service.draft_next_regular(s, cell_id, "2030-07")
+                m, _ = regular.draft_next_regular(s, cell_id, "2030-07")
                 results.append(m.id)
 
         threads = [threading.Thread(target=first), threading.Thread(target=second)]

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from server.members import importer
+from server.members import import_file, importer
 from server.records.members import Member
 from tests.server.members.factories import HEADERS, csv_bytes, fresh, post_import, xlsx_bytes
 
@@ -104,7 +104,7 @@ def test_the_file_is_read_before_the_write_lock_is_taken(client, db, world, logi
     # checked (seconds for a large XLSX, in the worker process), and while the rows are matched and
     # written (it must not be).
     seen: dict[str, bool] = {}
-    unpack, diff = importer.offload.run, importer._diff
+    unpack, diff = import_file.offload.run, importer._diff
 
     def reading(fn, *args):
         seen.setdefault("reading", _writable(settings))
@@ -114,7 +114,7 @@ def test_the_file_is_read_before_the_write_lock_is_taken(client, db, world, logi
         seen.setdefault("writing", _writable(settings))
         return diff(row)
 
-    monkeypatch.setattr(importer.offload, "run", reading)
+    monkeypatch.setattr(import_file.offload, "run", reading)
     monkeypatch.setattr(importer, "_diff", writing)
     rows = [[i, f"Nguyễn Văn {i}", "01/01/1980", f"7{i:07d}", "01/01/2005", "01/01/2006", "Chính thức",
              world.cell.code, "", ""] for i in range(3)]

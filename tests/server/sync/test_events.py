@@ -201,3 +201,25 @@ def test_ticket_expires_after_a_minute_unspent(client, world, login):
 
         with client.app.state.db.session() as s:
             assert len(s.query(EventTicket).all()) == 1
+
+
+def test_a_ticket_of_an_ended_session_or_of_another_type_is_refused(client, world, login):
+    from server.auth import security
+
+    member = login(world.member)
+    ticket = client.post("/api/v1/events/ticket", headers=member).json()["ticket"]
+    access = member["Authorization"].removeprefix("Bearer ")
+    secret = client.app.state.settings.resolved_secret()
+    # Each kind is read only as itself: a ticket opens no route, an access token no stream.
+    assert security.read_event_ticket(secret, ticket) is not None
+    assert security.read_access_token(secret, ticket) is None
+    assert security.read_access_token(secret, access) is not None
+    assert security.read_event_ticket(secret, access) is None
+    as_bearer = client.get("/api/v1/sync", headers={"Authorization": f"Bearer {ticket}"})
+    assert as_bearer.status_code == 401 and as_bearer.json()["code"] == "invalid_token"
+    as_ticket = client.get("/api/v1/events", params={"ticket": access})
+    assert as_ticket.status_code == 401 and as_ticket.json()["code"] == "invalid_ticket"
+    # The session ended (signed out) after the ticket was issued: the ticket is refused like its token.
+    assert client.post("/api/v1/auth/logout", headers=member).status_code == 204
+    ended = client.get("/api/v1/events", params={"ticket": ticket})
+    assert ended.status_code == 401 and ended.json()["code"] == "session_revoked"
