@@ -533,7 +533,7 @@ def orgs(ctx: Ctx) -> Screen:
         width=ctx.width(200),
         options=[ft.dropdown.Option(k.value, v) for k, v in ORG_KIND_LABELS.items() if k != OrgKind.province],
     )
-    new_name = _field("Tên tổ chức", helper="Ví dụ: Chi bộ thôn A1-3")
+    new_name = _field("Tên tổ chức", helper="Ví dụ: Chi bộ thôn Đông")
     new_code = _field("Mã (ví dụ A1-3)", width=ctx.width(200))
     new_day = _field("Ngày họp (1–28)", width=ctx.width(170), keyboard_type=ft.KeyboardType.NUMBER)
     new_time = _field("Giờ (HH:MM)", width=ctx.width(140))

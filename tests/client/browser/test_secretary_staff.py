@@ -4,6 +4,7 @@ log. Screenshots of each screen go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -202,8 +203,14 @@ def test_secretary_and_staff_screens(stack, browser, world):
     fill(page, "org-new-day", "5")
     fill(page, "org-new-time", "19:30")
     click(page, "org-new-submit")
+    # wait for the server to hold it: a name on screen could also be the form's own text
+    deadline, created = time.monotonic() + 20, []
+    while not created and time.monotonic() < deadline:
+        items = staff_api.get("/orgs", params={"q": "A1-3"})["items"]
+        created = [o for o in items if o["code"] == "A1-3-moi"]
+        if not created:
+            time.sleep(0.2)
     expect(page.get_by_text("Chi bộ thôn A1-3").first).to_be_attached(timeout=20_000)
-    created = [o for o in staff_api.get("/orgs", params={"q": "A1-3"})["items"] if o["code"] == "A1-3-moi"]
     assert created and created[0]["meeting_day"] == 5 and created[0]["meeting_time"] == "19:30"
     shot(page, "25-staff-orgs")
     click(page, f"org-edit-{created[0]['id']}")
