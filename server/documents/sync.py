@@ -173,17 +173,10 @@ def _document_children(session: Session, ids: list[int]) -> list[tuple[str, int]
     return [("attachment", int(i)) for i in rows]
 
 
-def _documents_with_children(session: Session, ids: list[int]) -> list[tuple[str, int]]:
-    """The documents themselves and their attachments, re-evaluated for each device in the change's scope
-    (a document outside the snapshot's horizon reaches a device this way; its audience still decides)."""
-    if not ids:
-        return []
-    return [("document", i) for i in ids] + _document_children(session, ids)
-
-
 def _bookmarked_documents(session: Session, ids: list[int]) -> list[tuple[str, int]]:
-    """A bookmark (id = the document's id) made on another device brings its document, however old."""
-    return _documents_with_children(session, sorted(set(ids)))
+    """A bookmark (id = the document's id) made on another device brings its document (and so its
+    attachments), however old: re-evaluated for each device in the change's scope, its audience decides."""
+    return [("document", i) for i in sorted(set(ids))]
 
 
 

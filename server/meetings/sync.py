@@ -8,7 +8,6 @@ from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
-from server.documents.models import Attachment
 from server.meetings import absence, checkin, minutes
 from server.meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting
 from server.meetings.public import to_public
@@ -107,25 +106,23 @@ def _absence_data(session: Session, view: View, ids: list[int]) -> dict[int, dic
 AHEAD = (DRAFT, MeetingStatus.scheduled.value, MeetingStatus.in_progress.value)
 
 
-def _agenda_documents(session: Session, meeting_ids: list[int]) -> list[tuple[str, int]]:
-    """The documents (and their attachments) on these meetings' agendas while the meetings are ahead or under
-    way: a meeting's change (agenda edited, scheduled) re-evaluates them for the devices of its scope, so a
-    document older than a fresh snapshot's horizon (server/documents/sync.py) reaches the cell's
-    devices when it is put on an agenda. The documents' own audience rule still decides each device."""
+def _agenda_document_ids(session: Session, *where: Any) -> set[int]:
     rows = session.execute(
         select(col(AgendaItem.document_ids)).join(Meeting, col(Meeting.id) == col(AgendaItem.meeting_id))
-        .where(col(AgendaItem.meeting_id).in_(meeting_ids),
-               col(Meeting.status).in_(AHEAD),
-               col(Meeting.starts_at) >= utcnow() - timedelta(days=1))
+        .where(*where)
     ).scalars()
-    doc_ids = sorted({int(d) for ids in rows for d in (ids or [])})
-    if not doc_ids:
-        return []
-    attachments = session.execute(
-        select(col(Attachment.id)).where(col(Attachment.document_id).in_(doc_ids))).scalars()
-    return [("document", d) for d in doc_ids] + [("attachment", int(a)) for a in attachments]
+    return {int(d) for ids in rows for d in (ids or [])}
 
 
+def _agenda_documents(session: Session, meeting_ids: list[int]) -> list[tuple[str, int]]:
+    """The documents on these meetings' agendas while the meetings are ahead or under way (the documents
+    bring their attachments): a meeting's change (agenda edited, scheduled) re-evaluates them for the devices
+    of its scope, so a document older than a fresh snapshot's horizon (server/documents/sync.py) reaches the
+    cell's devices when it is put on an agenda. The documents' own audience rule still decides each device."""
+    ids = _agenda_document_ids(session, col(AgendaItem.meeting_id).in_(meeting_ids),
+                               col(Meeting.status).in_(AHEAD),
+                               col(Meeting.starts_at) >= utcnow() - timedelta(days=1))
+    return [("document", d) for d in sorted(ids)]
 
 
 UPCOMING = (MeetingStatus.scheduled.value, MeetingStatus.in_progress.value)
@@ -145,11 +142,7 @@ def agenda_document_ids(session: Session, view: View, now: datetime) -> set[int]
         parts.append(col(Meeting.org_id).in_(view.led_cell_ids))
     if not parts:
         return set()
-    rows = session.execute(
-        select(col(AgendaItem.document_ids)).join(Meeting, col(Meeting.id) == col(AgendaItem.meeting_id))
-        .where(or_(*parts), ahead)
-    ).scalars()
-    return {int(d) for ids in rows for d in (ids or [])}
+    return _agenda_document_ids(session, or_(*parts), ahead)
 
 
 # What else makes a document worth a fresh device's snapshot (server/documents/sync.py asks through the

@@ -151,22 +151,29 @@ def _delta(session: Session, view: View, after: int, limit: int, key: bytes | No
 
 
 def _add_related(session: Session, latest: dict[tuple[str, int], int]) -> None:
-    """Companions (same id, other type) and dependents (children) of changed entities, at their version."""
-    grouped: dict[str, list[int]] = {}
-    for etype, eid in list(latest):
-        grouped.setdefault(etype, []).append(eid)
-    for etype, ids in grouped.items():
-        prov = registry.get(etype)
-        if prov is None:
-            continue
-        related = [(c, eid, latest[(etype, eid)]) for c in prov.companions for eid in ids]
-        if prov.dependents is not None:
-            # A child takes the newest version among the changed parents; precision is not needed here.
-            top = max(latest[(etype, eid)] for eid in ids)
-            related += [(t, i, top) for t, i in prov.dependents(session, ids)]
-        for rtype, rid, version in related:
-            if latest.get((rtype, rid), -1) < version:
-                latest[(rtype, rid)] = version
+    """Companions (same id, other type) and dependents (children) of changed entities, at their version, and
+    theirs in turn: a meeting's agenda brings its documents, which bring their attachments."""
+    todo, done = list(latest), set()
+    while todo:
+        grouped: dict[str, list[int]] = {}
+        for key in todo:
+            if key not in done:
+                done.add(key)
+                grouped.setdefault(key[0], []).append(key[1])
+        todo = []
+        for etype, ids in grouped.items():
+            prov = registry.get(etype)
+            if prov is None:
+                continue
+            related = [(c, eid, latest[(etype, eid)]) for c in prov.companions for eid in ids]
+            if prov.dependents is not None:
+                # A child takes the newest version among the changed parents; precision is not needed here.
+                top = max(latest[(etype, eid)] for eid in ids)
+                related += [(t, i, top) for t, i in prov.dependents(session, ids)]
+            for rtype, rid, version in related:
+                if latest.get((rtype, rid), -1) < version:
+                    latest[(rtype, rid)] = version
+                    todo.append((rtype, rid))
 
 
 def latest_relevant_version(session: Session, view: View, after: int) -> int | None:
