@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,15 @@ def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
-def _db(data_dir: Path) -> sqlite3.Connection:
-    return sqlite3.connect(data_dir / "sotay.db")
+@contextmanager
+def _db(data_dir: Path) -> Iterator[sqlite3.Connection]:
+    """A connection closed on leaving (sqlite3's own `with` only commits: the last close, whenever the
+    garbage collector got to it, checkpointed and deleted the WAL file under a copy of the directory)."""
+    conn = sqlite3.connect(data_dir / "sotay.db")
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def _one(conn: sqlite3.Connection, sql: str, *params: Any) -> Any:
