@@ -115,3 +115,10 @@ def test_openapi_documents_401_and_the_error_shape_on_every_authed_route(client)
     assert problems == []
     login = schema["paths"]["/api/v1/auth/login"]["post"]["responses"]
     assert {"200", "401", "422", "429"} <= set(login)
+
+
+def test_every_operation_has_its_own_id(client):
+    """A generated client names its functions after operation ids: two alike, and one of them is lost."""
+    schema = client.get("/openapi.json").json()
+    ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()]
+    assert ids and len(ids) == len(set(ids))
