@@ -12,7 +12,7 @@ import flet as ft
 from client.router import Builder, Router
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import FletPrefs, MemoryPrefs, Prefs
-from client.views import auth, documents, home, meetings, profile, secretary, staff, year
+from client.views import auth, documents, home, meetings, profile, secretary, secretary_meeting, staff, year
 from client.views.ui import app_theme
 
 log = logging.getLogger(__name__)
@@ -33,9 +33,9 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/secretary", secretary.secretary_home, "secretary"),
     ("/secretary/new", secretary.plan_meeting, "secretary"),
     ("/secretary/meetings/{meeting_id}", secretary.run_meeting, "secretary"),
-    ("/secretary/meetings/{meeting_id}/check-in", secretary.meeting_checkin, "secretary"),
-    ("/secretary/meetings/{meeting_id}/attendance", secretary.meeting_attendance, "secretary"),
-    ("/secretary/meetings/{meeting_id}/minutes", secretary.meeting_minutes, "secretary"),
+    ("/secretary/meetings/{meeting_id}/check-in", secretary_meeting.meeting_checkin, "secretary"),
+    ("/secretary/meetings/{meeting_id}/attendance", secretary_meeting.meeting_attendance, "secretary"),
+    ("/secretary/meetings/{meeting_id}/minutes", secretary_meeting.meeting_minutes, "secretary"),
     ("/secretary/year", year.cell_year, "secretary"),
     ("/secretary/year/{commitment_id}", year.cell_commitment, "secretary"),
     ("/staff", staff.staff_home, "staff"),

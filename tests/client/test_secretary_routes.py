@@ -13,7 +13,7 @@ from client.app import ROUTES
 from client.router import Router
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import MemoryPrefs
-from client.views import secretary
+from client.views import secretary, secretary_meeting
 from tests.client.test_views import AttendanceApi, FakePage, by_id
 
 MEETING = {
@@ -137,9 +137,9 @@ async def test_the_meeting_screens_are_separate_builders():
     screens = {p: builder for p, builder, _ in ROUTES if p.startswith("/secretary/meetings")}
     assert screens == {
         "/secretary/meetings/{meeting_id}": secretary.run_meeting,
-        "/secretary/meetings/{meeting_id}/check-in": secretary.meeting_checkin,
-        "/secretary/meetings/{meeting_id}/attendance": secretary.meeting_attendance,
-        "/secretary/meetings/{meeting_id}/minutes": secretary.meeting_minutes,
+        "/secretary/meetings/{meeting_id}/check-in": secretary_meeting.meeting_checkin,
+        "/secretary/meetings/{meeting_id}/attendance": secretary_meeting.meeting_attendance,
+        "/secretary/meetings/{meeting_id}/minutes": secretary_meeting.meeting_minutes,
     }
     assert [secretary.meeting_route(5, s) for s in secretary.MEETING_SCREENS] == [
         "/secretary/meetings/5/check-in",

@@ -282,7 +282,7 @@ def said(control: Any) -> str:
 async def test_attendance_is_chosen_explicitly_and_can_be_undone(tmp_path):
     """Issue 12, item 9: a tap opens the choice and changes nothing; the chosen status is written; the
     "Hoàn tác" on the snack bar puts the previous status back on the server."""
-    from client.views import secretary
+    from client.views import secretary_meeting
 
     apis: list[AttendanceApi] = []
 
@@ -299,7 +299,7 @@ async def test_attendance_is_chosen_explicitly_and_can_be_undone(tmp_path):
     router = Router(page, app, [])  # type: ignore[arg-type]
     await app.sign_in("", "bithu.a", "dung-mat-khau")
     api = apis[-1]
-    screen = secretary.meeting_attendance(router.ctx, "5")
+    screen = secretary_meeting.meeting_attendance(router.ctx, "5")
     assert screen.load is not None
     await screen.load()
 
