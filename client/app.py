@@ -12,7 +12,20 @@ import flet as ft
 from client.router import Builder, Router
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import FletPrefs, MemoryPrefs, Prefs
-from client.views import auth, documents, home, meetings, profile, secretary, secretary_meeting, staff, year
+from client.views import (
+    auth,
+    documents,
+    home,
+    meetings,
+    profile,
+    secretary,
+    secretary_meeting,
+    staff,
+    staff_documents,
+    staff_members,
+    staff_orgs,
+    year,
+)
 from client.views.ui import app_theme
 
 log = logging.getLogger(__name__)
@@ -39,13 +52,13 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/secretary/year", year.cell_year, "secretary"),
     ("/secretary/year/{commitment_id}", year.cell_commitment, "secretary"),
     ("/staff", staff.staff_home, "staff"),
-    ("/staff/publish", staff.publish, "staff"),
+    ("/staff/publish", staff_documents.publish, "staff"),
     ("/staff/audit", staff.audit, "staff"),
-    ("/staff/members", staff.members, "staff"),
-    ("/staff/members/new", staff.new_member, "staff"),
-    ("/staff/orgs", staff.orgs, "staff"),
-    ("/staff/drafts", staff.drafts, "staff"),
-    ("/staff/drafts/{document_id}", staff.draft_comments, "staff"),
+    ("/staff/members", staff_members.members, "staff"),
+    ("/staff/members/new", staff_members.new_member, "staff"),
+    ("/staff/orgs", staff_orgs.orgs, "staff"),
+    ("/staff/drafts", staff_documents.drafts, "staff"),
+    ("/staff/drafts/{document_id}", staff_documents.draft_comments, "staff"),
 ]
 
 

@@ -265,6 +265,26 @@ def card(content: ft.Control, on_click: Any = None, identifier: str | None = Non
     return tag(identifier, c) if identifier else c
 
 
+def nav_button(
+    ctx: Ctx, identifier: str, label: str, icon: Any, route: str, *, primary: bool = False
+) -> ft.Control:
+    """A tagged button that opens another screen: filled in the Party red for the screen's main action."""
+    if primary:
+        button: ft.Control = ft.FilledButton(
+            label,
+            icon=icon,
+            on_click=lambda e: ctx.go(route),
+            style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
+        )
+    else:
+        button = ft.OutlinedButton(label, icon=icon, on_click=lambda e: ctx.go(route))
+    return tag(identifier, button)
+
+
+def text_field(label: str, value: str = "", width: int | None = None, **kw: Any) -> ft.TextField:
+    return ft.TextField(label=label, value=value, width=width, **kw)
+
+
 def section(ctx: Ctx, title: str, action: ft.Control | None = None) -> ft.Control:
     items: list[ft.Control] = [ctx.text(title, 16, weight=ft.FontWeight.BOLD, expand=True)]
     if action is not None:

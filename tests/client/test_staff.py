@@ -277,13 +277,13 @@ async def test_new_member_converts_the_date_and_shows_the_server_message(staff_a
 
 async def test_org_view_draws_the_tree_and_creates_a_child(staff_app):
     from client.router import Router
-    from client.views import staff
+    from client.views import staff_orgs
 
     app, api = staff_app
     page = FakePage()
     router = Router(page, app, [])  # type: ignore[arg-type]
     api.answers["/orgs"] = {"items": ORGS}
-    screen = staff.orgs(router.ctx)
+    screen = staff_orgs.orgs(router.ctx)
     assert screen.load is not None
     await screen.load()
     ids = [
@@ -354,13 +354,13 @@ async def test_dashboard_labels_carry_short_names_and_rates(staff_app):
 
 async def test_adding_under_a_row_picks_that_parent_and_its_usual_child(staff_app):
     from client.router import Router
-    from client.views import staff
+    from client.views import staff_orgs
 
     app, api = staff_app
     page = FakePage()
     router = Router(page, app, [])  # type: ignore[arg-type]
     api.answers["/orgs"] = {"items": [{**ORGS[0], "kind": "district"}, *ORGS[1:]]}
-    screen = staff.orgs(router.ctx)
+    screen = staff_orgs.orgs(router.ctx)
     assert screen.load is not None
     await screen.load()
     by_id(screen.body, "org-add-2").on_click(None)
