@@ -388,6 +388,26 @@ class AppState:
             self._on_status(True)
         return result
 
+    async def list_into_store(
+        self, path: str, kind: str, limit: int, shape: Callable[[dict], dict] = lambda item: item
+    ) -> tuple[bool, str | None]:
+        """Read a list endpoint into the local copy (after a sync: a server whose feed lacks this kind still
+        fills it). Says whether the list was stored, and the refusal worth showing (never offline, nor a 404:
+        that server has no such list)."""
+        if self.api is None:
+            return False, None
+        try:
+            page = await self.call(self.api.get_json(path, params={"limit": limit}))
+        except OfflineError:
+            return False, None
+        except ApiError as exc:
+            return False, None if exc.status == 404 else exc.message
+        store = self.require_store()
+        for item in page.get("items", []):
+            current = store.get(kind, item["id"]) or {}
+            store.put(kind, item["id"], shape({**current, **item}))
+        return True, None
+
 
 def open_memory_store(_root: Path, _server: str, _user_id: int) -> Store:
     return SqliteStore(":memory:")

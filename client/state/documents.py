@@ -234,21 +234,7 @@ class DocumentsState:
         self.loading, self.error = True, None
         try:
             await self.app.sync_now()
-            api = self.app.api
-            if api is None:
-                return
-            try:
-                page = await self.app.call(api.get_json("/documents", params={"limit": 200}))
-            except OfflineError:
-                return
-            except ApiError as exc:
-                if exc.status != 404:
-                    self.error = exc.message
-                return
-            store = self.app.require_store()
-            for item in page.get("items", []):
-                current = store.get("document", item["id"]) or {}
-                store.put("document", item["id"], {**current, **item})
+            _, self.error = await self.app.list_into_store("/documents", "document", limit=200)
         finally:
             self.loading = False
 

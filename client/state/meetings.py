@@ -281,21 +281,11 @@ class MeetingsState:
         self.loading, self.error = True, None
         try:
             await self.app.sync_now()
-            if self.app.api is None:
-                return
-            try:
-                page = await self.app.call(self.app.api.get_json("/meetings", params={"limit": 100}))
-            except OfflineError:
-                return
-            except ApiError as exc:
-                if exc.status != 404:
-                    self.error = exc.message
-                return
-            store = self.app.require_store()
-            for item in page.get("items", []):
-                current = store.get("meeting", item["id"]) or {}
-                store.put("meeting", item["id"], _shared({**current, **item}))
-            await self.keep_agenda_offline(self.next_meeting())
+            stored, self.error = await self.app.list_into_store(
+                "/meetings", "meeting", limit=100, shape=_shared
+            )
+            if stored:
+                await self.keep_agenda_offline(self.next_meeting())
         finally:
             self.loading = False
 
