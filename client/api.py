@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from httpx_sse import SSEError, aconnect_sse
 from pydantic import BaseModel, TypeAdapter
 
 from shared.schemas.auth import DeviceSessionPublic, LoginRequest, MePublic, PasswordChange, TokenPair
@@ -429,24 +430,37 @@ class Api:
     # --- live events ------------------------------------------------------------------------------------
 
     async def events(self, last_event_id: str | None = None) -> AsyncIterator[tuple[str, Any, str | None]]:
-        """Server-Sent Events from /events as (event, data, id); ends when the stream closes."""
-        headers = {**self._headers(), "Accept": "text/event-stream"}
+        """Server-Sent Events from /events as (event, data, id), read by httpx-sse; ends when the stream
+        closes. Heartbeats and events without data are skipped; data is decoded when it is JSON."""
+        headers = self._headers()  # a fresh dict: aconnect_sse adds its Accept header to it
         if last_event_id:
             headers["Last-Event-ID"] = last_event_id
         try:
-            async with self._http.stream(
-                "GET", API_PREFIX + "/events", headers=headers, timeout=httpx.Timeout(10.0, read=90.0)
-            ) as resp:
+            timeout = httpx.Timeout(10.0, read=90.0)
+            async with aconnect_sse(
+                self._http, "GET", API_PREFIX + "/events", headers=headers, timeout=timeout
+            ) as source:
+                resp = source.response
                 if resp.status_code == 401 and self.tokens is not None:
                     await self._refresh(self.tokens)
                     return  # the caller reconnects with the new token
                 if resp.status_code >= 400:
                     await resp.aread()
                     raise error_from_response(resp)
-                async for event in parse_sse(resp.aiter_lines()):
-                    yield event
+                async for sse in source.aiter_sse():
+                    if sse.data:
+                        yield sse.event, _decoded(sse.data), sse.id or None
+        except SSEError as exc:  # answered, but not with an event stream (a portal's page): as if it ended
+            log.info("no event stream: %s", exc)
         except httpx.TransportError as exc:
             raise OfflineError(str(exc)) from exc
+
+
+def _decoded(data: str) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data
 
 
 def _body(model: BaseModel) -> dict[str, Any]:
@@ -459,34 +473,6 @@ def _total_size(resp: httpx.Response, offset: int) -> int | None:
         return int(crange.rsplit("/", 1)[1])
     length = resp.headers.get("content-length")
     return int(length) + offset if length else None
-
-
-async def parse_sse(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str, Any, str | None]]:
-    """Minimal text/event-stream parser: comments (heartbeats) skipped, JSON data decoded when it is JSON."""
-    event, event_id = "message", None
-    data: list[str] = []
-    async for raw in lines:
-        line = raw.rstrip("\r")
-        if not line:
-            if data:
-                text = "\n".join(data)
-                try:
-                    payload: Any = json.loads(text)
-                except ValueError:
-                    payload = text
-                yield event, payload, event_id
-            event, data = "message", []
-            continue
-        if line.startswith(":"):
-            continue
-        field, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if field == "event":
-            event = value
-        elif field == "data":
-            data.append(value)
-        elif field == "id":
-            event_id = value
 
 
 def normalise_server_url(url: str) -> str:
