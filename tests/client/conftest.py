@@ -1,14 +1,24 @@
-"""A real server app on a free port in a thread, for the client's integration tests."""
+"""The client's fixtures: a real server app on a free port in a thread (integration tests); a settable clock
+and an app factory over FakeApi (state tests)."""
+
+from __future__ import annotations
 
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+
+from client.state.app import AppState, ClientConfig
+from client.state.prefs import MemoryPrefs
+from tests.client.fakes import ME, FakeApi
 
 
 def free_port() -> int:
@@ -57,3 +67,29 @@ def live_server(app: FastAPI) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def clock() -> list[datetime]:
+    """The client's clock, settable: [now]."""
+    return [datetime(2026, 12, 31, 16, 59, tzinfo=UTC)]  # 23:59 on 31/12 in Vietnam
+
+
+@pytest.fixture
+def made(tmp_path: Path, clock: list[datetime]):
+    apis: list[FakeApi] = []
+
+    def make(prefs: MemoryPrefs | None = None, me: dict = ME) -> tuple[AppState, list[FakeApi]]:
+        def factory(url: str, **kw: Any) -> FakeApi:
+            api = FakeApi(url, me=me, **kw)
+            apis.append(api)
+            return api
+
+        app = AppState(
+            ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path, clock=lambda: clock[0]),
+            prefs or MemoryPrefs(),
+            api_factory=factory,
+        )  # type: ignore[arg-type]
+        return app, apis
+
+    return make

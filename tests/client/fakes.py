@@ -1,8 +1,11 @@
-"""Fakes for the client's HTTP side: a feed and push endpoint kept in memory."""
+"""Fakes for the client's HTTP side: a feed and push endpoint kept in memory, an Api answering from dicts
+(FakeApi), the users it signs in."""
 
 from typing import Any
 
-from client.api import ApiError, OfflineError
+from client.api import ApiError, OfflineError, SessionEnded, Tokens
+from shared.schemas.auth import MePublic
+from shared.schemas.meetings import AgendaReminderPublic, AgendaUnread
 
 
 class FakeFeed:
@@ -95,3 +98,171 @@ class FakeFeed:
         yield "sync", {"cursor": str(self.version)}, "1"
         for i, note in enumerate(self.notifications, 2):
             yield "notification", note, str(i)
+
+
+ME = {
+    "id": 7,
+    "username": "dangvien.a",
+    "full_name": "Trần Thị Đảng",
+    "member_id": 3,
+    "organization": {"id": 4, "name": "Chi bộ thôn A1-1", "kind": "cell"},
+    "org_path": [],
+    "roles": [{"role": "member", "organization": {"id": 4, "name": "Chi bộ thôn A1-1", "kind": "cell"}}],
+}
+
+
+SECRETARY = {
+    **ME,
+    "id": 8,
+    "roles": [{"role": "secretary", "organization": {"id": 4, "name": "Chi bộ thôn A1-1", "kind": "cell"}}],
+}
+
+
+NOT_OPEN = "Điểm danh chưa được mở. Hãy chờ bí thư mở điểm danh rồi thử lại."
+
+
+STAFF_IN_A_CELL = {
+    **SECRETARY,
+    "id": 20,
+    "username": "canbo",
+    "full_name": "Phạm Văn Cán",
+    "member_id": 30,
+    "organization": {"id": 4, "name": "Chi bộ thôn A1-1", "kind": "cell"},  # the cell they belong to
+    "roles": [{"role": "staff", "organization": {"id": 2, "name": "Đảng bộ xã A1", "kind": "grassroots"}}],
+}
+
+
+class FakeApi:
+    """Stands in for client.api.Api: answers from dicts, can go offline or end the session."""
+
+    def __init__(self, base_url: str, *, tokens: Tokens | None = None, on_tokens: Any = None, me: dict = ME):
+        self.base_url, self.tokens, self.on_tokens = base_url, tokens, on_tokens
+        self.offline = False
+        self.ended = False
+        self.offline_max_days = 14
+        self.device_token: str | None = None
+        self._me = me
+        self.posted: list[tuple[str, Any]] = []
+        self.got: list[tuple[str, Any]] = []  # GETs made: (path, params)
+        self.answers: dict[str, Any] = {}
+        self.push_answers: dict[str, dict] = {}  # a queued check-in's code -> the server's answer to it
+        self.closed = False
+
+    def _check(self) -> None:
+        if self.offline:
+            raise OfflineError("down")
+        if self.ended:
+            raise SessionEnded(401, "session_revoked", "Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.")
+
+    async def login(self, username: str, password: str, device_name: str | None = None,
+                    device_token: str | None = None) -> Tokens:
+        self._check()
+        self.sent_device_token = device_token
+        if password != "dung-mat-khau":
+            raise ApiError(401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+        self.tokens = Tokens("a", "r1")
+        await self.on_tokens(self.tokens)
+        return self.tokens
+
+    async def info(self) -> dict:
+        self._check()
+        return {"name": "Sổ tay đảng viên", "offline_max_days": self.offline_max_days}
+
+    async def refresh(self) -> None:
+        self._check()
+        self.tokens = Tokens("a2", "r2")
+        await self.on_tokens(self.tokens)
+
+    async def me(self) -> MePublic:
+        self._check()
+        return MePublic.model_validate(self._me)
+
+    async def logout(self) -> None:
+        await self.on_tokens(None)
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+    async def post_json(self, path: str, body: Any = None) -> Any:
+        self._check()
+        self.posted.append((path, body))
+        answer = self.answers.get(path)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    async def get_json(self, path: str, **kw: Any) -> Any:
+        self._check()
+        self.got.append((path, kw.get("params")))
+        answer = self.answers.get(path, {"items": []})
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    # typed calls of client.api.Api, answered from the same dicts
+    async def agenda_unread(self, meeting_id: int) -> AgendaUnread:
+        return AgendaUnread.model_validate(await self.get_json(f"/meetings/{meeting_id}/agenda/unread"))
+
+    async def remind_agenda(self, meeting_id: int, position: int) -> AgendaReminderPublic:
+        answer = await self.post_json(f"/meetings/{meeting_id}/agenda/{position}/remind")
+        return AgendaReminderPublic.model_validate(answer)
+
+    # the sync engine's side: no feed on this fake server
+    async def sync_pull(self, cursor: str | None, limit: int) -> dict:
+        self._check()
+        raise ApiError(404, "not_found", "Không tìm thấy.")
+
+    async def sync_push(self, actions: list) -> list:
+        self._check()
+        applied = {"status": "applied"}
+        return [
+            {"client_id": a["client_id"], **self.push_answers.get(a["payload"].get("code"), applied)}
+            for a in actions
+        ]
+
+    async def send_action(self, kind: str, payload: dict, client_id: str, made_at: Any = None) -> Any:
+        self._check()
+
+    def events(self, last_event_id: str | None = None):
+        raise NotImplementedError
+
+
+class AttendanceApi(FakeApi):
+    """A secretary's server for one meeting: the attendance sheet, changed only by PUTs."""
+
+    def __init__(self, base_url: str, **kw: Any) -> None:
+        super().__init__(base_url, me=SECRETARY, **kw)
+        self.statuses: dict[int, str | None] = {3: "present", 9: None}
+        self.names = {3: "Trần Thị Đảng", 9: "Lê Văn Muộn"}
+        self.puts: list[tuple[int, str | None]] = []
+        self.answers.update(
+            {
+                "/meetings/5": {"id": 5, "title": "Sinh hoạt tháng 12", "status": "in_progress"},
+                "/meetings/5/absence-requests": [],
+                "/meetings/5/minutes": {},
+            }
+        )
+
+    def sheet(self) -> dict[str, Any]:
+        items = [{"member_id": m, "full_name": self.names[m], "status": s} for m, s in self.statuses.items()]
+        return {"counts": {}, "items": items}
+
+    async def get_json(self, path: str, **kw: Any) -> Any:
+        if path == "/meetings/5/attendance":
+            self._check()
+            return self.sheet()
+        return await super().get_json(path, **kw)
+
+    async def request(self, method: str, path: str, **kw: Any) -> Any:
+        self._check()
+        assert method == "PUT" and path.startswith("/meetings/5/attendance/"), (method, path)
+        member = int(path.rsplit("/", 1)[1])
+        self.puts.append((member, kw["json"]["status"]))
+        self.statuses[member] = kw["json"]["status"]
+        sheet = self.sheet()
+
+        class Resp:
+            def json(self) -> dict[str, Any]:
+                return sheet
+
+        return Resp()

@@ -15,8 +15,8 @@ from client.state.agenda import AgendaEditor
 from client.state.meetings import MeetingsState
 from client.state.secretary import SecretaryState
 from shared.schemas.documents import AttachmentPublic, DocumentPublic
-from tests.client.test_state import SECRETARY, FakeApi
-from tests.client.test_views import FakePage, by_id, save_meeting, secretary_app, walk
+from tests.client.fakes import SECRETARY, FakeApi
+from tests.client.pages import FakePage, by_id, save_meeting, secretary_app, walk
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 09:00 on 01/12/2026 in Vietnam
 LATER = (NOW + timedelta(days=3)).isoformat()

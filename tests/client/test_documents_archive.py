@@ -12,8 +12,7 @@ import flet as ft
 from client.api import ApiError
 from client.state.documents import FEW_LOCAL, MORE_LABEL, NOT_SAVED, OFFLINE_OLDER, DocumentsState
 from client.views import documents
-from tests.client.test_state import clock, made  # noqa: F401  (fixtures)
-from tests.client.test_views import by_id, make, walk
+from tests.client.pages import by_id, make, walk
 
 RECENT = {"id": 1, "title": "Nghị quyết về công tác cán bộ năm 2026", "doc_type": "resolution",
           "issued_on": "2026-11-02", "category": "documents", "status": "published"}
@@ -28,7 +27,7 @@ def _archive(api: Any) -> None:
     api.answers["/documents/9"] = {**OLD, "body": "Toàn văn nghị quyết 2019", "attachments": []}
 
 
-async def test_little_on_the_device_asks_the_archive_and_opening_fetches(made):  # noqa: F811
+async def test_little_on_the_device_asks_the_archive_and_opening_fetches(made):
     app, apis = made()
     await app.sign_in("", "dangvien.a", "dung-mat-khau")
     app.store.put("document", 1, RECENT)
@@ -52,7 +51,7 @@ async def test_little_on_the_device_asks_the_archive_and_opening_fetches(made): 
     assert app.store.get("document", 9)["title"] == OLD["title"]  # now on the device
 
 
-async def test_enough_on_the_device_does_not_ask_until_the_member_does(made):  # noqa: F811
+async def test_enough_on_the_device_does_not_ask_until_the_member_does(made):
     app, apis = made()
     await app.sign_in("", "dangvien.a", "dung-mat-khau")
     for i in range(FEW_LOCAL):
@@ -65,7 +64,7 @@ async def test_enough_on_the_device_does_not_ask_until_the_member_does(made):  #
     assert [d["id"] for d in state.online] == [1, 9]
 
 
-async def test_offline_the_archive_says_older_documents_need_the_network(made):  # noqa: F811
+async def test_offline_the_archive_says_older_documents_need_the_network(made):
     app, apis = made()
     await app.sign_in("", "dangvien.a", "dung-mat-khau")
     app.store.put("document", 1, RECENT)
@@ -81,7 +80,7 @@ async def test_offline_the_archive_says_older_documents_need_the_network(made): 
     assert len(apis[-1].got) == asked and state.online_message == OFFLINE_OLDER
 
 
-async def test_the_servers_refusal_is_shown_in_its_words(made):  # noqa: F811
+async def test_the_servers_refusal_is_shown_in_its_words(made):
     app, apis = made()
     await app.sign_in("", "dangvien.a", "dung-mat-khau")
     apis[-1].answers["/documents"] = ApiError(422, "validation_error", "Từ khóa quá dài.")

@@ -13,8 +13,8 @@ from client.router import TABS, Router
 from client.state.app import TEXT_SCALES, AppState, ClientConfig
 from client.state.prefs import MemoryPrefs
 from client.views import ui
-from tests.client.test_state import FakeApi
-from tests.client.test_views import FakePage
+from tests.client.fakes import FakeApi
+from tests.client.pages import FakePage
 
 LARGEST = TEXT_SCALES[-1]
 TAPPABLE = (ft.Button, ft.FilledButton, ft.FilledTonalButton, ft.OutlinedButton, ft.TextButton, ft.IconButton)

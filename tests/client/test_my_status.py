@@ -8,7 +8,6 @@ from typing import Any
 
 from client.state.meetings import PENDING, MeetingsState
 from tests.client.fakes import FakeFeed
-from tests.client.test_state import clock, made  # noqa: F401  (fixtures used here)
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 MEETING = {
@@ -31,7 +30,7 @@ def record(status: str, id_: int = 41, member_id: int = 3) -> dict[str, Any]:
     }
 
 
-async def _member_with_feed(made):  # noqa: F811
+async def _member_with_feed(made):
     """A signed-in member whose server has a feed: a check-in makes the attendance record there."""
     app, apis = made()
     await app.sign_in("", "dangvien.a", "dung-mat-khau")
@@ -60,7 +59,7 @@ async def _member_with_feed(made):  # noqa: F811
     return app, api, feed
 
 
-async def test_the_status_comes_from_the_attendance_record_and_follows_the_secretarys_changes(made):  # noqa: F811
+async def test_the_status_comes_from_the_attendance_record_and_follows_the_secretarys_changes(made):
     app, api, feed = await _member_with_feed(made)
     state = MeetingsState(app, now=lambda: NOW)
     assert state.my_status(5) is None
@@ -83,7 +82,7 @@ async def test_the_status_comes_from_the_attendance_record_and_follows_the_secre
     assert "my_status" not in app.store.get("meeting", 5)
 
 
-async def test_an_offline_check_in_is_pending_until_the_servers_record_arrives(made):  # noqa: F811
+async def test_an_offline_check_in_is_pending_until_the_servers_record_arrives(made):
     app, api, feed = await _member_with_feed(made)
     state = MeetingsState(app, now=lambda: NOW)
     api.offline = True
@@ -100,7 +99,7 @@ async def test_an_offline_check_in_is_pending_until_the_servers_record_arrives(m
     assert "my_status" not in app.store.get("meeting", 5)
 
 
-async def test_the_rest_meeting_does_not_bring_its_own_copy_of_the_status(made):  # noqa: F811
+async def test_the_rest_meeting_does_not_bring_its_own_copy_of_the_status(made):
     """GET /meetings answers with the caller's my_status: merging it into the stored meeting would give the
     meeting a second, soon stale, copy."""
     app, api, feed = await _member_with_feed(made)

@@ -52,7 +52,7 @@ async def test_refresh_sends_what_waits_and_restarts_a_paused_sync_loop(live_ser
     "Làm mới" sends the outbox and starts the loop again."""
     from client.router import Router
     from client.state.meetings import CHECK_IN
-    from tests.client.test_views import FakePage
+    from tests.client.pages import FakePage
 
     bus = live_server.app.state.bus
     app = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path), MemoryPrefs())

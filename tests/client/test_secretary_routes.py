@@ -14,7 +14,8 @@ from client.router import Router
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import MemoryPrefs
 from client.views import secretary, secretary_meeting
-from tests.client.test_views import AttendanceApi, FakePage, by_id
+from tests.client.fakes import AttendanceApi
+from tests.client.pages import FakePage, by_id
 
 MEETING = {
     "id": 5,
@@ -151,7 +152,7 @@ async def test_the_meeting_screens_are_separate_builders():
 async def test_an_address_shown_as_another_screen_is_replaced_by_that_screens(tmp_path):
     """When the router shows home instead (an unknown address, a screen the caller may not open, the bare
     "/"), the address says home too: a reload must not go back to what was refused."""
-    from tests.client.test_state import ME
+    from tests.client.fakes import ME
 
     member = Session(tmp_path / "m", me=ME)
     await member.start("/secretary/meetings/5/attendance")

@@ -21,8 +21,8 @@ from client.state.staff import (
     short_org_label,
     tree_order,
 )
-from tests.client.test_state import ME, FakeApi
-from tests.client.test_views import FakePage, by_id, walk
+from tests.client.fakes import ME, FakeApi
+from tests.client.pages import FakePage, by_id, walk
 
 STAFF = {
     **ME,

@@ -14,20 +14,19 @@ from client.state.documents import DocumentsState
 from client.store import SqliteStore
 from client.sync import READ, SyncEngine
 from client.views import home
-from tests.client.test_state import clock, made  # noqa: F401  (fixtures)
-from tests.client.test_views import FakePage, by_id, said
+from tests.client.pages import FakePage, by_id, said
 from tests.requirements import need
 
 STUDY = {"category": "study", "status": "published", "doc_type": "guidance"}
 
 
-async def _member(made):  # noqa: F811
+async def _member(made):
     app, apis = made()
     await app.sign_in("", "dangvien.a", "dung-mat-khau")
     return app, apis
 
 
-async def test_marking_studied_online_sends_it_and_shows_it(made):  # noqa: F811
+async def test_marking_studied_online_sends_it_and_shows_it(made):
     app, apis = await _member(made)
     app.store.put("document", 5, {"id": 5, "title": "Chuyên đề Bác Hồ", **STUDY})
     state = DocumentsState(app, "study")
@@ -41,7 +40,7 @@ async def test_marking_studied_online_sends_it_and_shows_it(made):  # noqa: F811
     assert app.store.outbox() == []
 
 
-async def test_marking_studied_offline_queues_the_offline_action(made):  # noqa: F811
+async def test_marking_studied_offline_queues_the_offline_action(made):
     app, apis = await _member(made)
     app.store.put("document", 5, {"id": 5, "title": "Chuyên đề Bác Hồ", **STUDY})
     apis[-1].offline = True
@@ -56,7 +55,7 @@ async def test_marking_studied_offline_queues_the_offline_action(made):  # noqa:
     assert app.store.outbox() == []
 
 
-async def test_a_refused_mark_is_undone_with_the_servers_words(made):  # noqa: F811
+async def test_a_refused_mark_is_undone_with_the_servers_words(made):
     app, apis = await _member(made)
     app.store.put("document", 5, {"id": 5, "title": "Tài liệu đã thu hồi", **STUDY})
     apis[-1].push_answers[None] = {"status": "refused", "code": "document_not_found",
@@ -70,7 +69,7 @@ async def test_a_refused_mark_is_undone_with_the_servers_words(made):  # noqa: F
     assert not refused.ok and refused.message == "Chỉ đánh dấu đã học với tài liệu học tập."
 
 
-async def test_the_home_lists_what_is_still_to_study_by_its_due_date(made, clock):  # noqa: F811
+async def test_the_home_lists_what_is_still_to_study_by_its_due_date(made, clock):
     app, _ = await _member(made)
     clock[0] = datetime(2026, 12, 19, 17, 30, tzinfo=UTC)  # 00:30 on 20/12 in Vietnam
     app.store.put("document", 1, {"id": 1, "title": "Không có hạn", "topic": "Chuyên đề năm", **STUDY})
@@ -148,9 +147,9 @@ async def test_the_one_by_one_route_keeps_the_time_the_member_studied(live_serve
     await api.aclose()
 
 
-async def test_the_secretary_sees_the_cells_progress_on_the_study_material(made):  # noqa: F811
+async def test_the_secretary_sees_the_cells_progress_on_the_study_material(made):
     from client.views import documents
-    from tests.client.test_state import SECRETARY
+    from tests.client.fakes import SECRETARY
 
     app, apis = made(me=SECRETARY)
     await app.sign_in("", "bithu.a", "dung-mat-khau")
@@ -176,7 +175,7 @@ async def test_the_secretary_sees_the_cells_progress_on_the_study_material(made)
     assert "tiến độ học tập sẽ hiện khi có mạng" in said(screen.body)
 
 
-async def test_a_member_asks_for_no_progress(made):  # noqa: F811
+async def test_a_member_asks_for_no_progress(made):
     from client.views import documents
 
     app, apis = await _member(made)
@@ -192,9 +191,9 @@ async def test_a_member_asks_for_no_progress(made):  # noqa: F811
     raise AssertionError("a member sees no study progress")
 
 
-async def test_staff_see_each_cells_rate_in_one_request(made):  # noqa: F811
+async def test_staff_see_each_cells_rate_in_one_request(made):
     from client.views import documents
-    from tests.client.test_views import STAFF_IN_A_CELL
+    from tests.client.fakes import STAFF_IN_A_CELL
 
     app, apis = made(me=STAFF_IN_A_CELL)
     await app.sign_in("", "canbo", "dung-mat-khau")

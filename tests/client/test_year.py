@@ -19,8 +19,8 @@ from client.state.prefs import MemoryPrefs
 from client.state.year import SAVE, SAVED_OFFLINE, CellYearState, MyYearState, this_year, year_choices
 from client.views import year as views
 from shared.schemas.year import CellCommitments, CommitmentPublic
-from tests.client.test_state import ME, FakeApi
-from tests.client.test_views import FakePage, by_id, walk
+from tests.client.fakes import ME, FakeApi
+from tests.client.pages import FakePage, by_id, walk
 
 CELL = {"id": 4, "name": "Chi bộ thôn A1-1", "kind": "cell"}
 LEADER = {
