@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -429,7 +430,9 @@ class Api:
 
     # --- live events ------------------------------------------------------------------------------------
 
-    async def events(self, last_event_id: str | None = None) -> AsyncIterator[tuple[str, Any, str | None]]:
+    async def events(
+        self, last_event_id: str | None = None
+    ) -> AsyncGenerator[tuple[str, Any, str | None], None]:
         """Server-Sent Events from /events as (event, data, id), read by httpx-sse; ends when the stream
         closes. Heartbeats and events without data are skipped; data is decoded when it is JSON."""
         headers = self._headers()  # a fresh dict: aconnect_sse adds its Accept header to it
@@ -447,9 +450,11 @@ class Api:
                 if resp.status_code >= 400:
                     await resp.aread()
                     raise error_from_response(resp)
-                async for sse in source.aiter_sse():
-                    if sse.data:
-                        yield sse.event, _decoded(sse.data), sse.id or None
+                # closed here, not left to the garbage collector, so the connection ends with the stream
+                async with aclosing(source.aiter_sse()) as stream:
+                    async for sse in stream:
+                        if sse.data:
+                            yield sse.event, _decoded(sse.data), sse.id or None
         except SSEError as exc:  # answered, but not with an event stream (a portal's page): as if it ended
             log.info("no event stream: %s", exc)
         except httpx.TransportError as exc:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -46,7 +47,9 @@ class SyncTransport(Protocol):
     async def send_action(
         self, kind: str, payload: dict[str, Any], client_id: str, made_at: datetime
     ) -> Any: ...
-    def events(self, last_event_id: str | None = None) -> AsyncIterator[tuple[str, Any, str | None]]: ...
+    def events(
+        self, last_event_id: str | None = None
+    ) -> AsyncGenerator[tuple[str, Any, str | None], None]: ...
 
 
 @dataclass
@@ -366,19 +369,21 @@ class SyncEngine:
                 w.cancel()
 
     async def _follow_events(self, stop: asyncio.Event) -> None:
-        stream = self.api.events(self.last_event_id)
-        async for event, data, event_id in stream:
-            self._stream_connected = True  # the server answered on the stream: a later loss is a new one
-            if stop.is_set():
-                break
-            if event_id:
-                self.last_event_id = event_id
-            if event == "notification" and isinstance(data, dict) and self.on_notification:
-                self.on_notification(data)
-            if event in ("sync", "notification"):
-                cursor = data.get("cursor") if isinstance(data, dict) else None
-                if event == "notification" or cursor != self.store.cursor:
+        # Closed here when the loop leaves it (a break, a cancelled task), not later by the garbage collector,
+        # which closes the generators inside it all at once: the connection must end with the stream.
+        async with aclosing(self.api.events(self.last_event_id)) as stream:
+            async for event, data, event_id in stream:
+                self._stream_connected = True  # the server answered on the stream: a later loss is a new one
+                if stop.is_set():
+                    break
+                if event_id:
+                    self.last_event_id = event_id
+                if event == "notification" and isinstance(data, dict) and self.on_notification:
+                    self.on_notification(data)
+                if event in ("sync", "notification"):
+                    cursor = data.get("cursor") if isinstance(data, dict) else None
+                    if event == "notification" or cursor != self.store.cursor:
+                        await self.sync_now()
+                if self._wake.is_set():
+                    self._wake.clear()
                     await self.sync_now()
-            if self._wake.is_set():
-                self._wake.clear()
-                await self.sync_now()
