@@ -6,12 +6,11 @@ from __future__ import annotations
 import flet as ft
 
 from client import format as fmt
-from client.api import ApiError
 from client.router import Screen
 from client.state.meetings import MeetingsState
 from client.state.secretary import ATTENDANCE_CHOICES, SecretaryState, attendance_label
 from client.views.secretary import _header, meeting_route
-from client.views.ui import PRIMARY, STATUS_COLORS, Ctx, card, chip, section, tag
+from client.views.ui import PRIMARY, STATUS_COLORS, Ctx, action_button, card, chip, save_export, section, tag
 
 
 def meeting_checkin(ctx: Ctx, meeting_id: str) -> Screen:
@@ -25,14 +24,8 @@ def meeting_checkin(ctx: Ctx, meeting_id: str) -> Screen:
         c = sec.code
         if not c:
             code_box.controls = [
-                tag(
-                    "open-checkin",
-                    ft.FilledButton(
-                        "Mở điểm danh",
-                        icon=ft.Icons.QR_CODE,
-                        on_click=lambda e: ctx.run(open_checkin),
-                        style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
-                    ),
+                action_button(
+                    ctx, "open-checkin", "Mở điểm danh", ft.Icons.QR_CODE, open_checkin, primary=True
                 )
             ]
             return
@@ -270,12 +263,7 @@ def meeting_attendance(ctx: Ctx, meeting_id: str) -> Screen:
         ctx.page.update()
 
     async def export() -> None:
-        try:
-            name, data = await sec.export_attendance(mid)
-        except ApiError as exc:
-            ctx.toast(exc.message, error=True)
-            return
-        await saver.save_file(file_name=name, src_bytes=data)
+        await save_export(ctx, saver, lambda: sec.export_attendance(mid))
 
     async def load() -> None:
         await meetings.load_detail(mid)
@@ -299,13 +287,8 @@ def meeting_attendance(ctx: Ctx, meeting_id: str) -> Screen:
             section(ctx, "Đơn xin vắng"),
             requests,
             ft.Divider(),
-            tag(
-                "export-attendance",
-                ft.OutlinedButton(
-                    "Xuất danh sách điểm danh (Excel)",
-                    icon=ft.Icons.DOWNLOAD,
-                    on_click=lambda e: ctx.run(export),
-                ),
+            action_button(
+                ctx, "export-attendance", "Xuất danh sách điểm danh (Excel)", ft.Icons.DOWNLOAD, export
             ),
         ],
         spacing=10,

@@ -9,10 +9,9 @@ import flet as ft
 import flet_charts as fc
 
 from client import format as fmt
-from client.api import ApiError
 from client.router import Screen
 from client.state.staff import ReadingState, StaffState, short_org_label
-from client.views.ui import Ctx, card, empty, nav_button, section, tag
+from client.views.ui import Ctx, card, empty, nav_button, save_export, section, tag
 from shared.timefmt import fmt_month
 
 
@@ -216,12 +215,7 @@ def staff_home(ctx: Ctx) -> Screen:
 
     async def export(cell_id: int) -> None:
         year = (state.overview or {}).get("year")  # the dashboard's year, as it counts the month shown
-        try:
-            name, data = await state.export_year(cell_id, int(year) if year else None)
-        except ApiError as exc:
-            ctx.toast(exc.message, error=True)
-            return
-        await saver.save_file(file_name=name, src_bytes=data)
+        await save_export(ctx, saver, lambda: state.export_year(cell_id, int(year) if year else None))
 
     async def load() -> None:
         await state.load_overview()

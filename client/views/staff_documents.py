@@ -5,10 +5,9 @@ from __future__ import annotations
 import flet as ft
 
 from client import format as fmt
-from client.api import ApiError
 from client.router import Screen
 from client.state.staff import CommentsState, StaffState
-from client.views.ui import PRIMARY, Ctx, card, empty, section, tag
+from client.views.ui import Ctx, action_button, card, empty, save_export, section, tag
 
 
 def publish(ctx: Ctx) -> Screen:
@@ -109,15 +108,7 @@ def publish(ctx: Ctx) -> Screen:
             section(ctx, "Nơi nhận (cả các tổ chức trực thuộc)"),
             tag("doc-new-audience", audience),
             tag("doc-new-error", error),
-            tag(
-                "doc-new-submit",
-                ft.FilledButton(
-                    "Phát hành",
-                    icon=ft.Icons.SEND,
-                    on_click=lambda e: ctx.run(submit),
-                    style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
-                ),
-            ),
+            action_button(ctx, "doc-new-submit", "Phát hành", ft.Icons.SEND, submit, primary=True),
             ctx.muted("Không đăng tài liệu mật (Mật, Tối mật, Tuyệt mật) lên hệ thống."),
         ],
         spacing=10,
@@ -198,12 +189,7 @@ def draft_comments(ctx: Ctx, document_id: str) -> Screen:
         ] or [empty(ctx, state.error or "Chưa có ý kiến góp ý.", ft.Icons.FORUM_OUTLINED)]
 
     async def export(kind: str) -> None:
-        try:
-            name, data = await state.export(doc_id, kind)
-        except ApiError as exc:
-            ctx.toast(exc.message, error=True)
-            return
-        await saver.save_file(file_name=name, src_bytes=data)
+        await save_export(ctx, saver, lambda: state.export(doc_id, kind))
 
     async def load() -> None:
         await state.load_comments(doc_id)
@@ -215,21 +201,16 @@ def draft_comments(ctx: Ctx, document_id: str) -> Screen:
             head,
             ft.Row(
                 [
-                    tag(
+                    action_button(
+                        ctx,
                         "export-comments-xlsx",
-                        ft.FilledTonalButton(
-                            "Xuất Excel (XLSX)",
-                            icon=ft.Icons.TABLE_VIEW,
-                            on_click=lambda e: ctx.run(lambda: export("xlsx")),
-                        ),
+                        "Xuất Excel (XLSX)",
+                        ft.Icons.TABLE_VIEW,
+                        lambda: export("xlsx"),
+                        kind=ft.FilledTonalButton,
                     ),
-                    tag(
-                        "export-comments-csv",
-                        ft.OutlinedButton(
-                            "Xuất CSV",
-                            icon=ft.Icons.DOWNLOAD,
-                            on_click=lambda e: ctx.run(lambda: export("csv")),
-                        ),
+                    action_button(
+                        ctx, "export-comments-csv", "Xuất CSV", ft.Icons.DOWNLOAD, lambda: export("csv")
                     ),
                 ],
                 wrap=True,

@@ -8,7 +8,7 @@ import flet as ft
 
 from client.router import Screen
 from client.state.staff import NewMemberState, OrgsState, StaffState
-from client.views.ui import PRIMARY, Ctx, empty, nav_button, tag, text_field
+from client.views.ui import Ctx, action_button, empty, nav_button, tag, text_field
 from shared.enums import MEMBER_KIND_LABELS, MemberKind
 
 
@@ -46,15 +46,7 @@ def members(ctx: Ctx) -> Screen:
             ]
             if pending and not r.applied:
                 report.controls.append(
-                    tag(
-                        "import-apply",
-                        ft.FilledButton(
-                            "Áp dụng",
-                            icon=ft.Icons.DONE,
-                            on_click=lambda e: ctx.run(apply),
-                            style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
-                        ),
-                    )
+                    action_button(ctx, "import-apply", "Áp dụng", ft.Icons.DONE, apply, primary=True)
                 )
 
     async def find(e: Any = None) -> None:
@@ -94,13 +86,8 @@ def members(ctx: Ctx) -> Screen:
                     nav_button(
                         ctx, "member-new", "Thêm đảng viên", ft.Icons.PERSON_ADD, "/staff/members/new"
                     ),
-                    tag(
-                        "import-members",
-                        ft.OutlinedButton(
-                            "Nhập danh sách (CSV, XLSX)",
-                            icon=ft.Icons.UPLOAD_FILE,
-                            on_click=lambda e: ctx.run(pick),
-                        ),
+                    action_button(
+                        ctx, "import-members", "Nhập danh sách (CSV, XLSX)", ft.Icons.UPLOAD_FILE, pick
                     ),
                 ],
                 wrap=True,
@@ -166,15 +153,7 @@ def new_member(ctx: Ctx) -> Screen:
             ),
             tag("member-new-cell", cell),
             tag("member-new-error", error),
-            tag(
-                "member-new-save",
-                ft.FilledButton(
-                    "Thêm đảng viên",
-                    icon=ft.Icons.PERSON_ADD,
-                    on_click=lambda e: ctx.run(save),
-                    style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
-                ),
-            ),
+            action_button(ctx, "member-new-save", "Thêm đảng viên", ft.Icons.PERSON_ADD, save, primary=True),
         ],
         spacing=10,
     )

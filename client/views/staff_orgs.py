@@ -8,7 +8,7 @@ import flet as ft
 
 from client.router import Screen
 from client.state.staff import OrgsState, StaffState
-from client.views.ui import PRIMARY, Ctx, card, empty, section, tag, text_field
+from client.views.ui import Ctx, action_button, card, empty, section, tag, text_field
 from shared.enums import ORG_KIND_LABELS, OrgKind
 
 
@@ -136,15 +136,7 @@ def orgs(ctx: Ctx) -> Screen:
                         tag("org-edit-error", error),
                         ft.Row(
                             [
-                                tag(
-                                    "org-edit-save",
-                                    ft.FilledButton(
-                                        "Lưu",
-                                        icon=ft.Icons.SAVE,
-                                        on_click=lambda e: ctx.run(save),
-                                        style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
-                                    ),
-                                ),
+                                action_button(ctx, "org-edit-save", "Lưu", ft.Icons.SAVE, save, primary=True),
                                 ft.TextButton("Hủy", on_click=lambda e: cancel()),
                             ]
                         ),
@@ -210,14 +202,8 @@ def orgs(ctx: Ctx) -> Screen:
                             wrap=True,
                         ),
                         tag("org-new-error", new_error),
-                        tag(
-                            "org-new-submit",
-                            ft.FilledButton(
-                                "Tạo tổ chức",
-                                icon=ft.Icons.ADD,
-                                on_click=lambda e: ctx.run(create),
-                                style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
-                            ),
+                        action_button(
+                            ctx, "org-new-submit", "Tạo tổ chức", ft.Icons.ADD, create, primary=True
                         ),
                     ],
                     spacing=8,

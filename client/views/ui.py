@@ -8,6 +8,8 @@ from typing import Any
 
 import flet as ft
 
+from client.api import ApiError
+
 PRIMARY = "#B71C1C"  # the Party red, used sparingly
 ON_PRIMARY = "#FFFFFF"
 GOLD = "#F9A825"
@@ -265,20 +267,45 @@ def card(content: ft.Control, on_click: Any = None, identifier: str | None = Non
     return tag(identifier, c) if identifier else c
 
 
+def _button(label: str, icon: Any, on_click: Any, primary: bool, kind: Any = ft.OutlinedButton) -> ft.Control:
+    if primary:  # the screen's main action, filled in the Party red
+        style = ft.ButtonStyle(bgcolor=PRIMARY, color=ON_PRIMARY)
+        return ft.FilledButton(label, icon=icon, on_click=on_click, style=style)
+    return kind(label, icon=icon, on_click=on_click)
+
+
 def nav_button(
     ctx: Ctx, identifier: str, label: str, icon: Any, route: str, *, primary: bool = False
 ) -> ft.Control:
-    """A tagged button that opens another screen: filled in the Party red for the screen's main action."""
-    if primary:
-        button: ft.Control = ft.FilledButton(
-            label,
-            icon=icon,
-            on_click=lambda e: ctx.go(route),
-            style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
-        )
-    else:
-        button = ft.OutlinedButton(label, icon=icon, on_click=lambda e: ctx.go(route))
-    return tag(identifier, button)
+    """A tagged button that opens another screen."""
+    return tag(identifier, _button(label, icon, lambda e: ctx.go(route), primary))
+
+
+def action_button(
+    ctx: Ctx,
+    identifier: str,
+    label: str,
+    icon: Any,
+    action: Callable[[], Awaitable[Any]],
+    *,
+    primary: bool = False,
+    kind: Any = ft.OutlinedButton,
+) -> ft.Control:
+    """A tagged button that runs `action` through ctx.run (a failure is said on screen, never raised)."""
+    return tag(identifier, _button(label, icon, lambda e: ctx.run(action), primary, kind))
+
+
+async def save_export(
+    ctx: Ctx, saver: ft.FilePicker, export: Callable[[], Awaitable[tuple[str, bytes]]]
+) -> None:
+    """Save what an export call answers (name, bytes) as a file, a download in the browser; a refusal is
+    said in the server's words."""
+    try:
+        name, data = await export()
+    except ApiError as exc:
+        ctx.toast(exc.message, error=True)
+        return
+    await saver.save_file(file_name=name, src_bytes=data)
 
 
 def text_field(label: str, value: str = "", width: int | None = None, **kw: Any) -> ft.TextField:

@@ -38,7 +38,7 @@ class FakePage:
 
 def walk(control: Any):
     yield control
-    for attr in ("content", "controls", "actions", "leading", "title"):
+    for attr in ("content", "controls", "actions", "leading", "title", "subtitle", "trailing"):
         child = getattr(control, attr, None)
         if isinstance(child, list):
             for c in child:

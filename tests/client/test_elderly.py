@@ -14,21 +14,10 @@ from client.state.app import TEXT_SCALES, AppState, ClientConfig
 from client.state.prefs import MemoryPrefs
 from client.views import ui
 from tests.client.fakes import FakeApi
-from tests.client.pages import FakePage
+from tests.client.pages import FakePage, walk
 
 LARGEST = TEXT_SCALES[-1]
 TAPPABLE = (ft.Button, ft.FilledButton, ft.FilledTonalButton, ft.OutlinedButton, ft.TextButton, ft.IconButton)
-
-
-def walk(control: Any):
-    yield control
-    for attr in ("content", "controls", "actions", "leading", "title", "subtitle", "trailing"):
-        child = getattr(control, attr, None)
-        if isinstance(child, list):
-            for c in child:
-                yield from walk(c)
-        elif isinstance(child, ft.BaseControl):
-            yield from walk(child)
 
 
 def _app(tmp_path, prefs: MemoryPrefs | None = None) -> AppState:

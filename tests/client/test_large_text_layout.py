@@ -14,8 +14,7 @@ from client.state.app import TEXT_SCALES, AppState, ClientConfig
 from client.state.prefs import MemoryPrefs
 from client.views import ui
 from tests.client.fakes import ME, SECRETARY, STAFF_IN_A_CELL, FakeApi
-from tests.client.pages import FakePage
-from tests.client.test_elderly import walk
+from tests.client.pages import FakePage, walk
 
 LARGEST = TEXT_SCALES[-1]
 # Roboto's mean advance per letter of Vietnamese text, in em (in Chromium: 15 letters took 270 px at 32 px)

@@ -9,23 +9,27 @@ import pytest
 from client.router import Router
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import MemoryPrefs
+from client.views import home
 from tests.client.fakes import STAFF_IN_A_CELL, FakeApi
 from tests.client.pages import FakePage, by_id, said
+
+
+async def _signed_in(tmp_path, me: dict) -> tuple[AppState, Router]:
+    """A staff member signed in on a fake page."""
+    app = AppState(
+        ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path),
+        MemoryPrefs(),
+        api_factory=lambda url, **kw: FakeApi(url, me=me, **kw),  # type: ignore[arg-type]
+    )
+    router = Router(FakePage(), app, [])  # type: ignore[arg-type]
+    await app.sign_in("", "canbo", "dung-mat-khau")
+    return app, router
 
 
 async def test_the_staff_home_shows_their_own_cells_meeting_and_others_under_their_cells_name(tmp_path):
     """Issue 12, item 8: a staff member's device holds the subtree's meetings; the one shown as theirs is
     the meeting of the cell they are a member of, and another cell's sooner meeting carries its name."""
-
-    from client.views import home
-
-    app = AppState(
-        ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path),
-        MemoryPrefs(),
-        api_factory=lambda url, **kw: FakeApi(url, me=STAFF_IN_A_CELL, **kw),  # type: ignore[arg-type]
-    )
-    router = Router(FakePage(), app, [])  # type: ignore[arg-type]
-    await app.sign_in("", "canbo", "dung-mat-khau")
+    app, router = await _signed_in(tmp_path, STAFF_IN_A_CELL)
     assert app.is_staff
     soon = datetime.now(UTC) + timedelta(days=1)
     app.store.put("organization", 5, {"id": 5, "name": "Chi bộ thôn A1-2", "kind": "cell"})
@@ -49,17 +53,7 @@ async def test_the_staff_home_shows_their_own_cells_meeting_and_others_under_the
 
 
 async def test_staff_who_belong_to_no_cell_have_no_meeting_of_their_own(tmp_path):
-
-    from client.views import home
-
-    staff = {**STAFF_IN_A_CELL, "member_id": None, "organization": None}
-    app = AppState(
-        ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path),
-        MemoryPrefs(),
-        api_factory=lambda url, **kw: FakeApi(url, me=staff, **kw),  # type: ignore[arg-type]
-    )
-    router = Router(FakePage(), app, [])  # type: ignore[arg-type]
-    await app.sign_in("", "canbo", "dung-mat-khau")
+    app, router = await _signed_in(tmp_path, {**STAFF_IN_A_CELL, "member_id": None, "organization": None})
     soon = datetime.now(UTC) + timedelta(days=1)
     app.store.put("organization", 5, {"id": 5, "name": "Chi bộ thôn A1-2", "kind": "cell"})
     app.store.put("meeting", 7, {"id": 7, "org_id": 5, "title": "Sinh hoạt chi bộ A1-2",
