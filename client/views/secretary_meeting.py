@@ -13,11 +13,14 @@ from client.views.secretary import _header, meeting_route
 from client.views.ui import PRIMARY, STATUS_COLORS, Ctx, action_button, card, chip, save_export, section, tag
 
 
+def _opened(ctx: Ctx, meeting_id: str) -> tuple[int, SecretaryState, MeetingsState, ft.Column]:
+    """What each screen of a meeting starts from: its id, the states it reads, the header it fills."""
+    return int(meeting_id), SecretaryState(ctx.app), MeetingsState(ctx.app), ft.Column(spacing=4)
+
+
 def meeting_checkin(ctx: Ctx, meeting_id: str) -> Screen:
     """The rotating check-in code, large, with its QR: the screen shown to the room."""
-    mid = int(meeting_id)
-    sec, meetings = SecretaryState(ctx.app), MeetingsState(ctx.app)
-    header = ft.Column(spacing=4)
+    mid, sec, meetings, header = _opened(ctx, meeting_id)
     code_box = ft.Column(horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=6)
 
     def draw_code() -> None:
@@ -83,9 +86,7 @@ def meeting_checkin(ctx: Ctx, meeting_id: str) -> Screen:
 
 def meeting_attendance(ctx: Ctx, meeting_id: str) -> Screen:
     """Who came: the live list, one explicit choice per member with undo, absence requests, the export."""
-    mid = int(meeting_id)
-    sec, meetings = SecretaryState(ctx.app), MeetingsState(ctx.app)
-    header = ft.Column(spacing=4)
+    mid, sec, meetings, header = _opened(ctx, meeting_id)
     attendance = ft.Column(spacing=4)
     requests = ft.Column(spacing=4)
     saver = ft.FilePicker()
@@ -300,9 +301,7 @@ def meeting_attendance(ctx: Ctx, meeting_id: str) -> Screen:
 
 def meeting_minutes(ctx: Ctx, meeting_id: str) -> Screen:
     """The minutes (saved, then published) and the votes with their computed result."""
-    mid = int(meeting_id)
-    sec, meetings = SecretaryState(ctx.app), MeetingsState(ctx.app)
-    header = ft.Column(spacing=4)
+    mid, sec, meetings, header = _opened(ctx, meeting_id)
     minutes_text = ft.TextField(label="Biên bản", multiline=True, min_lines=5)
     res_title = ft.TextField(label="Tên nghị quyết")
     v_for = ft.TextField(label="Tán thành", width=ctx.width(110), keyboard_type=ft.KeyboardType.NUMBER)

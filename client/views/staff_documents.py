@@ -7,7 +7,7 @@ import flet as ft
 from client import format as fmt
 from client.router import Screen
 from client.state.staff import CommentsState, StaffState
-from client.views.ui import Ctx, action_button, card, empty, save_export, section, tag
+from client.views.ui import Ctx, action_button, card, empty, form_done, save_export, section, tag
 
 
 def publish(ctx: Ctx) -> Screen:
@@ -73,12 +73,7 @@ def publish(ctx: Ctx) -> Screen:
             comments_until=comments_until.value or "",
             study_due_on=study_due.value or "",
         )
-        if not outcome.ok:
-            error.value = outcome.message
-            ctx.page.update()
-            return
-        ctx.toast(outcome.message)
-        ctx.go("/staff")
+        form_done(ctx, outcome, error, "/staff")
 
     async def load() -> None:
         await state.load_orgs()

@@ -8,7 +8,7 @@ import flet as ft
 
 from client.router import Screen
 from client.state.staff import NewMemberState, OrgsState, StaffState
-from client.views.ui import Ctx, action_button, empty, nav_button, tag, text_field
+from client.views.ui import Ctx, action_button, empty, form_done, nav_button, tag, text_field
 from shared.enums import MEMBER_KIND_LABELS, MemberKind
 
 
@@ -133,12 +133,7 @@ def new_member(ctx: Ctx) -> Screen:
         fields = {"full_name": name, "birth_date": born, "card_number": card_no}
         for key, field in fields.items():
             field.error = state.field_errors.get(key)
-        if not outcome.ok:
-            error.value = outcome.message
-            ctx.page.update()
-            return
-        ctx.toast(outcome.message)
-        ctx.go("/staff/members")
+        form_done(ctx, outcome, error, "/staff/members")
 
     async def load() -> None:
         await orgs_state.load()

@@ -32,6 +32,11 @@ def orgs(ctx: Ctx) -> Screen:
     new_time = text_field("Giờ (HH:MM)", width=ctx.width(140))
     new_error = ctx.text("", 14, color="#B00020")
 
+    def row_button(
+        identifier: str, icon: Any, tooltip: str, on_click: Any, visible: bool = True
+    ) -> ft.Control:
+        return tag(identifier, ft.IconButton(icon, tooltip=tooltip, on_click=on_click, visible=visible))
+
     def draw_tree() -> None:
         tree.controls = []
         for o, level in state.rows:
@@ -66,22 +71,18 @@ def orgs(ctx: Ctx) -> Screen:
                                     expand=True,
                                 ),
                                 ctx.text(f"{o.get('member_count') or 0} đảng viên", 13),
-                                tag(
+                                row_button(
                                     f"org-add-{o['id']}",
-                                    ft.IconButton(
-                                        ft.Icons.ADD,
-                                        tooltip="Thêm tổ chức trực thuộc",
-                                        on_click=lambda e, org=o: start_add(org),
-                                        visible=not is_cell,
-                                    ),
+                                    ft.Icons.ADD,
+                                    "Thêm tổ chức trực thuộc",
+                                    lambda e, org=o: start_add(org),
+                                    visible=not is_cell,
                                 ),
-                                tag(
+                                row_button(
                                     f"org-edit-{o['id']}",
-                                    ft.IconButton(
-                                        ft.Icons.EDIT_OUTLINED,
-                                        tooltip="Sửa tên, lịch sinh hoạt",
-                                        on_click=lambda e, org=o: start_edit(org),
-                                    ),
+                                    ft.Icons.EDIT_OUTLINED,
+                                    "Sửa tên, lịch sinh hoạt",
+                                    lambda e, org=o: start_edit(org),
                                 ),
                             ],
                             vertical_alignment=ft.CrossAxisAlignment.CENTER,

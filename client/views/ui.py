@@ -308,6 +308,16 @@ async def save_export(
     await saver.save_file(file_name=name, src_bytes=data)
 
 
+def form_done(ctx: Ctx, outcome: Any, error: ft.Text, then: str) -> None:
+    """A form's answer (an Outcome): a refusal stays under the form; success is a toast, then `then`."""
+    if not outcome.ok:
+        error.value = outcome.message
+        ctx.page.update()
+        return
+    ctx.toast(outcome.message)
+    ctx.go(then)
+
+
 def text_field(label: str, value: str = "", width: int | None = None, **kw: Any) -> ft.TextField:
     return ft.TextField(label=label, value=value, width=width, **kw)
 
