@@ -83,6 +83,7 @@ class SecretaryState:
         self.code: dict[str, Any] | None = None
         self.qr_png: bytes | None = None
         self.sheet: dict[str, Any] | None = None
+        self._sheet_asked = self._sheet_kept = 0  # order of the sheet's requests (see _take_sheet)
         self.requests: list[dict[str, Any]] = []
         self.minutes: dict[str, Any] | None = None
         self.stats: dict[str, Any] | None = None
@@ -195,23 +196,38 @@ class SecretaryState:
         except ApiError:
             self.qr_png = _local_qr((self.code or {}).get("qr_payload") or (self.code or {}).get("code", ""))
 
-    async def load_attendance(self, meeting_id: int) -> None:
+    def _take_sheet(self, asked: int, sheet: dict[str, Any]) -> bool:
+        """Keep a sheet unless one asked for later has already arrived (a slow poll that left before a
+        choice would put the old status back); True when what is kept changed."""
+        if asked <= self._sheet_kept:
+            return False
+        changed, self.sheet, self._sheet_kept = sheet != self.sheet, sheet, asked
+        return changed
+
+    def _ask_sheet(self) -> int:
+        self._sheet_asked += 1
+        return self._sheet_asked
+
+    async def load_attendance(self, meeting_id: int) -> bool:
+        """Fetch the sheet; True when the one shown must be redrawn."""
+        asked = self._ask_sheet()
         try:
-            self.sheet = await self.app.call(
-                self.app.require_api().get_json(f"/meetings/{meeting_id}/attendance")
-            )
+            sheet = await self.app.call(self.app.require_api().get_json(f"/meetings/{meeting_id}/attendance"))
             self.error = None
+            return self._take_sheet(asked, sheet)
         except ApiError as exc:
             self.error = exc.message
+            return False
 
     async def mark(self, meeting_id: int, member_id: int, status: str | None) -> Outcome:
+        asked = self._ask_sheet()
         try:
             resp = await self.app.call(
                 self.app.require_api().request(
                     "PUT", f"/meetings/{meeting_id}/attendance/{member_id}", json={"status": status}
                 )
             )
-            self.sheet = resp.json()
+            self._take_sheet(asked, resp.json())
         except ApiError as exc:
             return Outcome(False, exc.message)
         return Outcome(True, "Đã cập nhật.")

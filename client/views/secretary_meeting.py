@@ -274,9 +274,7 @@ def meeting_attendance(ctx: Ctx, meeting_id: str) -> Screen:
 
     async def tick() -> None:
         # Redraw only what changed: rebuilding rows under a finger would move the tap to another row.
-        before_sheet = sec.sheet
-        await sec.load_attendance(mid)
-        if sec.sheet != before_sheet:
+        if await sec.load_attendance(mid):
             draw_attendance()
 
     redraw()

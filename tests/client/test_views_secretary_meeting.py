@@ -81,3 +81,58 @@ async def test_attendance_is_chosen_explicitly_and_can_be_undone(tmp_path):
     await settle()
     assert api.puts[-1] == (9, None) and api.statuses[9] is None
     assert "Chưa điểm danh" in said(by_id(screen.body, "attendance-9"))
+
+
+class SlowPollApi(AttendanceApi):
+    """The screen's poll reads the sheet as it is when asked and answers only when released (a slow
+    network), while the secretary's choice goes through at once."""
+
+    def __init__(self, base_url: str, **kw: Any) -> None:
+        super().__init__(base_url, **kw)
+        self.hold: asyncio.Event | None = None
+
+    async def get_json(self, path: str, **kw: Any) -> Any:
+        if path == "/meetings/5/attendance" and self.hold is not None:
+            sheet, hold, self.hold = self.sheet(), self.hold, None
+            await hold.wait()
+            return sheet
+        return await super().get_json(path, **kw)
+
+
+async def test_a_slow_poll_does_not_paint_an_older_sheet_over_a_choice(tmp_path):
+    """The list redrawn from a poll that left before the choice showed the old status for a moment and
+    rebuilt the rows twice: a tap on the next name in between was lost (seen in test_secretary_staff)."""
+    from client.views import secretary_meeting
+
+    apis: list[SlowPollApi] = []
+
+    def factory(url: str, **kw: Any) -> SlowPollApi:
+        apis.append(SlowPollApi(url, **kw))
+        return apis[-1]
+
+    app = AppState(ClientConfig(server_url="http://127.0.0.1:8080", data_root=tmp_path), MemoryPrefs(),
+                   api_factory=factory)  # type: ignore[arg-type]
+    page = FakePage()
+    router = Router(page, app, [])  # type: ignore[arg-type]
+    await app.sign_in("", "bithu.a", "dung-mat-khau")
+    api = apis[-1]
+    screen = secretary_meeting.meeting_attendance(router.ctx, "5")
+    assert screen.load is not None
+    await screen.load()
+
+    released = asyncio.Event()
+    api.hold = released
+    poll = asyncio.create_task(screen.timers[0]())  # the periodic refresh, caught by the slow network
+    await asyncio.sleep(0)
+    by_id(screen.body, "attendance-9").on_click(None)
+    by_id(page.dialogs[-1], "attendance-choice-present").on_click(None)
+    await asyncio.gather(*page.tasks)
+    assert api.statuses[9] == "present" and "Có mặt" in said(by_id(screen.body, "attendance-9"))
+    rows_before = by_id(screen.body, "attendance-9")
+
+    released.set()
+    await poll
+    assert "Có mặt" in said(by_id(screen.body, "attendance-9"))  # the older answer is dropped
+    await screen.timers[0]()  # the next poll finds nothing new since the choice
+    assert "Có mặt" in said(by_id(screen.body, "attendance-9"))
+    assert by_id(screen.body, "attendance-9") is rows_before  # so the rows under the finger stay
