@@ -211,6 +211,12 @@ def goto(page, url: str, new_session: bool = False) -> None:
     if new_session:
         page.evaluate("() => { try { sessionStorage.clear(); } catch (e) {} }")
     page.goto(url)
+    ready(page)
+
+
+def ready(page) -> None:
+    """Wait for the app to load in `page` (after a goto, a reload...), then turn on Flutter's semantics tree:
+    the tests read and tap its nodes."""
     page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
     page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
 
