@@ -12,7 +12,7 @@ import flet as ft
 from client.router import Builder, Router
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import FletPrefs, MemoryPrefs, Prefs
-from client.views import auth, documents, home, meetings, profile, secretary, staff, year
+from client.views import agenda, auth, documents, home, meetings, profile, secretary, staff, year
 from client.views.ui import app_theme
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/secretary/meetings/{meeting_id}/check-in", secretary.meeting_checkin, "secretary"),
     ("/secretary/meetings/{meeting_id}/attendance", secretary.meeting_attendance, "secretary"),
     ("/secretary/meetings/{meeting_id}/minutes", secretary.meeting_minutes, "secretary"),
+    ("/secretary/meetings/{meeting_id}/agenda", agenda.edit_agenda, "secretary"),
     ("/secretary/year", year.cell_year, "secretary"),
     ("/secretary/year/{commitment_id}", year.cell_commitment, "secretary"),
     ("/staff", staff.staff_home, "staff"),
