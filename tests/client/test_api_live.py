@@ -1,5 +1,7 @@
 """client/api.py against the real server: sign-in, refresh with rotation, errors, sessions, offline."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from client.api import Api, ApiError, OfflineError, SessionEnded, Tokens
@@ -337,3 +339,33 @@ async def test_the_secretary_edits_a_planned_meetings_agenda_on_a_real_server(li
     refused = await editor.save()
     assert not refused.ok and "không xem được" in refused.message
     await app.sign_out()
+
+
+TWO_TABS = (
+    "product bug, found while moving the month test's clock: two sessions of one device (two browser tabs) "
+    "share one saved refresh token; the second spends it at restore, the first spends it again when its "
+    "access token expires, and reuse detection signs out both. Fix: re-read the saved token before "
+    "refreshing (with a lock across the device's sessions), or a short server-side grace for the token "
+    "just replaced."
+)
+
+
+@pytest.mark.xfail(strict=True, raises=SessionEnded, reason=TWO_TABS)
+async def test_two_tabs_of_one_browser_both_stay_signed_in_past_the_access_tokens_life(
+        live_server, world, tmp_path):
+    """Two tabs of the app in one browser: separate sessions, one saved sign-in (localStorage)."""
+    import time_machine
+
+    from client.state.app import AppState, ClientConfig
+    from client.state.prefs import MemoryPrefs
+
+    shared = MemoryPrefs()  # the browser's localStorage, read and written by both tabs
+    first = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path / "a"), shared)
+    await first.sign_in(live_server.url, world.member.username, world.member.password)
+    second = AppState(ClientConfig(server_url=live_server.url, data_root=tmp_path / "b"), shared)
+    assert await second.restore() is True  # the second tab opens: it refreshes with the saved token
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=20)):  # both access tokens expired
+        assert await first.require_api().me()  # the first tab's next request refreshes too
+        assert await second.require_api().me()
+    await first._close(wipe=False)
+    await second._close(wipe=False)
