@@ -18,7 +18,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from shared.schemas.auth import DeviceSessionPublic, LoginRequest, MePublic, PasswordChange, TokenPair
 from shared.schemas.documents import AttachmentPublic, DocumentPublic
-from shared.schemas.meetings import AgendaReminderPublic, AgendaUnread
+from shared.schemas.meetings import AgendaReminderPublic, AgendaUnread, MeetingPublic, MeetingUpdate
 from shared.schemas.year import (
     CellCommitments,
     CommitmentCreate,
@@ -305,6 +305,13 @@ class Api:
         raise ApiError(400, "unknown_action", f"Không gửi được thao tác '{kind}'.")
 
     # --- documents on a meeting's agenda -----------------------------------------------------------------
+
+    async def update_meeting(self, meeting_id: int, body: MeetingUpdate) -> MeetingPublic:
+        """PATCH a meeting: only the fields set on `body` change (an agenda replaces the whole agenda; the
+        server keeps an item's id while its title stays)."""
+        resp = await self.request("PATCH", f"/meetings/{meeting_id}", json=body.model_dump(mode="json",
+                                                                                          exclude_unset=True))
+        return MeetingPublic.model_validate(resp.json())
 
     async def agenda_unread(self, meeting_id: int) -> AgendaUnread:
         """Per agenda item: its documents' reading rates and who has not read them (one request)."""

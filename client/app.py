@@ -13,6 +13,7 @@ from client.router import Builder, Router
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import FletPrefs, MemoryPrefs, Prefs
 from client.views import (
+    agenda,
     auth,
     documents,
     home,
@@ -49,6 +50,7 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/secretary/meetings/{meeting_id}/check-in", secretary_meeting.meeting_checkin, "secretary"),
     ("/secretary/meetings/{meeting_id}/attendance", secretary_meeting.meeting_attendance, "secretary"),
     ("/secretary/meetings/{meeting_id}/minutes", secretary_meeting.meeting_minutes, "secretary"),
+    ("/secretary/meetings/{meeting_id}/agenda", agenda.edit_agenda, "secretary"),
     ("/secretary/year", year.cell_year, "secretary"),
     ("/secretary/year/{commitment_id}", year.cell_commitment, "secretary"),
     ("/staff", staff.staff_home, "staff"),

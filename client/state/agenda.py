@@ -1,4 +1,5 @@
-"""The meeting form's agenda: items with their documents, picked from what the cell sees or uploaded."""
+"""The meeting's agenda being edited: items with their documents, picked from what the cell sees or uploaded;
+a new meeting's (sent with the form) or an existing one's (loaded from it, saved on its own)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,26 @@ from typing import Any
 
 from client.api import ApiError
 from client.state.app import AppState
-from client.state.meetings import Outcome
+from client.state.meetings import OWN_FIELDS, MeetingsState, Outcome
+from shared.schemas.meetings import AgendaItemIn, MeetingUpdate
 
 DEFAULT_ITEMS = ("Đánh giá kết quả tháng", "Triển khai nhiệm vụ tháng tới")
 MAX_DOCUMENTS = 50  # per item, as the server's AgendaItemIn allows
 SEARCH_LIMIT = 30
 # What a member's device holds and shows: a draft or a withdrawn paper would be refused by the server.
 _LIVE = (None, "published", "superseded")
+# A meeting whose agenda can still change (the server's rule: not once closed or cancelled).
+EDITABLE = ("draft", "scheduled", "in_progress")
+LOCKED = "Buổi sinh hoạt đã kết thúc hoặc đã hủy: không sửa được chương trình."
+SAVED = "Đã lưu chương trình sinh hoạt."
 
 
 @dataclass
 class AgendaItemDraft:
     title: str
     document_ids: list[int] = field(default_factory=list)
+    presenter: str | None = None  # kept as they were: the editor does not show them
+    notes: str | None = None
 
 
 class AgendaEditor:
@@ -29,6 +37,54 @@ class AgendaEditor:
     def __init__(self, app: AppState, titles: tuple[str, ...] = DEFAULT_ITEMS):
         self.app = app
         self.items = [AgendaItemDraft(t) for t in titles]
+        self.meeting: dict[str, Any] | None = None  # the existing meeting being edited (see load)
+
+    @classmethod
+    def of_meeting(cls, app: AppState, meeting: dict[str, Any]) -> AgendaEditor:
+        """The agenda of an existing meeting, in order, ready to edit."""
+        editor = cls(app, ())
+        for item in sorted(meeting.get("agenda") or [], key=lambda i: int(i.get("position") or 0)):
+            editor.items.append(AgendaItemDraft(
+                str(item.get("title") or ""), [int(d) for d in item.get("document_ids") or []],
+                item.get("presenter"), item.get("notes"),
+            ))
+        return editor
+
+    @staticmethod
+    def editable(meeting: dict[str, Any] | None) -> bool:
+        return bool(meeting) and (meeting or {}).get("status") in EDITABLE
+
+    async def load(self, meeting_id: int) -> dict[str, Any] | None:
+        """The meeting fresh from the server (the device's copy offline), its agenda now this editor's."""
+        meetings = MeetingsState(self.app)
+        await meetings.load_detail(meeting_id)
+        meeting = meetings.get(meeting_id)
+        if meeting:
+            self.items = AgendaEditor.of_meeting(self.app, meeting).items
+        self.meeting = meeting
+        return meeting
+
+    async def save(self) -> Outcome:
+        """Replace the loaded meeting's agenda with this one on the server (item ids stay while titles
+        do)."""
+        meeting = self.meeting
+        if meeting is None or not self.editable(meeting):
+            return Outcome(False, LOCKED)
+        items = self.payload()
+        if not items:
+            return Outcome(False, "Chương trình cần ít nhất một mục.")
+        body = MeetingUpdate(agenda=[AgendaItemIn.model_validate(i) for i in items])
+        try:
+            saved = await self.app.call(self.app.require_api().update_meeting(int(meeting["id"]), body))
+        except ApiError as exc:
+            return Outcome(False, exc.message)
+        store = self.app.require_store()
+        stored = store.get("meeting", saved.id) or {}
+        fresh = saved.model_dump(mode="json", exclude=set(OWN_FIELDS))  # a member's own: never stored
+        self.meeting = {**stored, **fresh}
+        store.put("meeting", saved.id, self.meeting)
+        self.app.notify("data")
+        return Outcome(True, SAVED, queued=False)
 
     # --- items ----------------------------------------------------------------------------------------
 
@@ -47,7 +103,8 @@ class AgendaEditor:
     def payload(self) -> list[dict[str, Any]]:
         """The agenda as POST /meetings takes it: untitled items are left out (an empty line is no item)."""
         return [
-            {"title": item.title.strip(), "document_ids": list(item.document_ids)}
+            {"title": item.title.strip(), "document_ids": list(item.document_ids),
+             **{k: v for k, v in (("presenter", item.presenter), ("notes", item.notes)) if v}}
             for item in self.items
             if item.title.strip()
         ]

@@ -1,4 +1,5 @@
-"""Agenda views: the meeting form's items with their documents, and who has not read them per item."""
+"""Agenda views: the items with their documents (the meeting form's, and an existing meeting's on a screen of
+its own), and who has not read them per item."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 
 import flet as ft
 
-from client.state.agenda import AgendaEditor
+from client import format as fmt
+from client.router import Screen
+from client.state.agenda import LOCKED, AgendaEditor
 from client.state.secretary import SecretaryState
 from client.views.ui import PRIMARY, Ctx, card, tag
 
@@ -173,3 +176,55 @@ def agenda_unread(ctx: Ctx, sec: SecretaryState, meeting_id: int, on_changed: Ca
         ctx.page.show_dialog(sheet)
 
     return rows
+
+
+def edit_agenda(ctx: Ctx, meeting_id: str) -> Screen:
+    """"Sửa chương trình" of a meeting already planned: the form's editor, filled from the meeting, saved on
+    its own (/secretary/meetings/{id}/agenda)."""
+    mid = int(meeting_id)
+    back = f"/secretary/meetings/{mid}"
+    editor = AgendaEditor(ctx.app, ())
+    sec = SecretaryState(ctx.app)
+    header = ft.Column(spacing=4)
+    holder = ft.Column(spacing=8)
+    error = ctx.text("", 14, color="#B00020")
+    save_button = ft.FilledButton(
+        "Lưu chương trình", icon=ft.Icons.SAVE, on_click=lambda e: ctx.run(save),
+        style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
+    )
+
+    def cell_id() -> int | None:
+        return (editor.meeting or {}).get("org_id") or sec.cell_id
+
+    def redraw() -> None:
+        meeting = editor.meeting
+        header.controls = [
+            ctx.title(meeting.get("title", "Buổi sinh hoạt"), 18),
+            ctx.muted(fmt.weekday_when(meeting.get("starts_at"))),
+        ] if meeting else [ctx.muted("Chưa có buổi sinh hoạt này trên máy.")]
+        save_button.disabled = not editor.editable(meeting)
+        if meeting and save_button.disabled:
+            error.value = LOCKED
+
+    async def load() -> None:
+        await editor.load(mid)
+        # built once the items are known: the editor draws what it holds when built
+        holder.controls = [agenda_editor(ctx, editor, cell_id)]
+        redraw()
+
+    async def save() -> None:
+        outcome = await editor.save()
+        if not outcome.ok:
+            error.value = outcome.message
+            ctx.page.update()
+            return
+        ctx.toast(outcome.message)
+        ctx.go(back)
+
+    body = ft.Column([
+        header,
+        holder,
+        tag("agenda-error", error),
+        tag("agenda-save", save_button),
+    ], spacing=12)
+    return Screen(title="Sửa chương trình", body=body, load=load, back=back)

@@ -249,7 +249,7 @@ def plan_meeting(ctx: Ctx) -> Screen:
 
 # A meeting the secretary runs is several screens, each at its own address, so that the address always says
 # which screen is shown and a reload or a shared link opens that same screen.
-MEETING_SCREENS = ("check-in", "attendance", "minutes")
+MEETING_SCREENS = ("check-in", "attendance", "minutes", "agenda")
 
 
 def meeting_route(meeting_id: int | str, screen: str = "") -> str:
@@ -339,6 +339,7 @@ def run_meeting(ctx: Ctx, meeting_id: str) -> Screen:
             goes_to("sec-checkin", "Mã điểm danh", ft.Icons.QR_CODE, "check-in"),
             goes_to("sec-attendance", "Điểm danh và đơn xin vắng", ft.Icons.HOW_TO_REG, "attendance"),
             goes_to("sec-minutes", "Biên bản và biểu quyết", ft.Icons.DESCRIPTION, "minutes"),
+            goes_to("sec-agenda", "Sửa chương trình", ft.Icons.EDIT_NOTE, "agenda"),  # views/agenda.py
             section(ctx, "Tài liệu sinh hoạt: ai chưa đọc"),
             tag("unread-docs", unread_box),
             ft.Divider(),

@@ -13,7 +13,7 @@ from client.app import ROUTES
 from client.router import Router
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import MemoryPrefs
-from client.views import secretary, secretary_meeting
+from client.views import agenda, secretary, secretary_meeting
 from tests.client.fakes import AttendanceApi
 from tests.client.pages import FakePage, by_id
 
@@ -141,11 +141,13 @@ async def test_the_meeting_screens_are_separate_builders():
         "/secretary/meetings/{meeting_id}/check-in": secretary_meeting.meeting_checkin,
         "/secretary/meetings/{meeting_id}/attendance": secretary_meeting.meeting_attendance,
         "/secretary/meetings/{meeting_id}/minutes": secretary_meeting.meeting_minutes,
+        "/secretary/meetings/{meeting_id}/agenda": agenda.edit_agenda,
     }
     assert [secretary.meeting_route(5, s) for s in secretary.MEETING_SCREENS] == [
         "/secretary/meetings/5/check-in",
         "/secretary/meetings/5/attendance",
         "/secretary/meetings/5/minutes",
+        "/secretary/meetings/5/agenda",
     ]
 
 

@@ -41,25 +41,26 @@ def arrange(data_dir: Path):
     db.dispose()
 
 
+def make_world(session: Session) -> dict:
+    """The usual cast; plain values (usernames, ids) since the session is gone after arranging."""
+    w = factories.make_world(session)
+    session.flush()
+    out = {
+        name: {"username": p.user.username, "member_id": p.member.id if p.member else None}
+        for name, p in vars(w).items()
+        if isinstance(p, factories.Person)
+    }
+    out["cell_id"] = w.cell.id
+    out["province_id"] = w.province.id
+    out["district_id"] = w.district.id
+    out["password"] = factories.PASSWORD
+    return out
+
+
 @pytest.fixture
 def world(arrange) -> dict:
-    """The usual cast; plain values (usernames, ids) since the session is gone after arranging."""
-
-    def make(session: Session) -> dict:
-        w = factories.make_world(session)
-        session.flush()
-        out = {
-            name: {"username": p.user.username, "member_id": p.member.id if p.member else None}
-            for name, p in vars(w).items()
-            if isinstance(p, factories.Person)
-        }
-        out["cell_id"] = w.cell.id
-        out["province_id"] = w.province.id
-        out["district_id"] = w.district.id
-        out["password"] = factories.PASSWORD
-        return out
-
-    return arrange(make)
+    """The usual cast (see make_world), made on the real clock."""
+    return arrange(make_world)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[3]
 # Run the API server from another checkout (e.g. a local merge of unmerged server branches).
 SERVER_ROOT = Path(os.environ.get("SOTAY_E2E_SERVER_ROOT") or ROOT)
 SHOTS = ROOT / "test-artifacts" / "screenshots"
+CLOCKED = Path(__file__).resolve().parent / "clocked.py"
 
 
 def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
@@ -31,6 +33,17 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60)
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer: {log.read_text()[-3000:]}")
+
+
+def _wait_log(log: Path, text: str, proc: subprocess.Popen, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in log.read_text(errors="replace"):
+            return
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited: {log.read_text()[-3000:]}")
+        time.sleep(0.05)
+    raise RuntimeError(f"{log} never said {text!r}: {log.read_text()[-3000:]}")
 
 
 class Proc:
@@ -61,9 +74,14 @@ class Proc:
 class Stack:
     """The API server (on a prepared data dir) and the web client pointing at it."""
 
-    def __init__(self, data_dir: Path, secret: str, server_log_level: str = "warning"):
-        # "info" adds uvicorn's access log to server.log: one line per API request, for tests that count them
+    def __init__(
+        self, data_dir: Path, secret: str, server_log_level: str = "warning", clock: datetime | None = None
+    ):
+        """`server_log_level="info"` adds uvicorn's access log to server.log: one line per API request, for
+        tests that count them. `clock`: both processes run on a calendar starting at that instant (ticking,
+        moved by `set_clock`, see clocked.py); without it they read the real clock, as in production."""
         self.data_dir = data_dir
+        self.clock_file: Path | None = None
         self.api_port, self.web_port = free_port(), free_port()
         self.api_url = f"http://127.0.0.1:{self.api_port}"
         self.web_url = f"http://127.0.0.1:{self.web_port}"
@@ -76,11 +94,23 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
             "PYTHONPATH": "",
         }
+        server_args = ["-m", "server"]
+        client_args = ["-m", "client"]
+        workers: list[str] = []
+        if clock is not None:
+            from tests.client.browser.clocked import ENV, write_clock
+
+            self.clock_file = data_dir / "clock.json"
+            write_clock(self.clock_file, clock)
+            env[ENV] = str(self.clock_file)
+            # by path, not `-m tests...`: the server may run from another checkout (SOTAY_E2E_SERVER_ROOT)
+            server_args = [str(CLOCKED), "server"]
+            client_args = [str(CLOCKED), "client"]
+            workers = ["--workers", "1"]  # spawned workers would start on the real clock
         self.server = Proc(
             [
                 sys.executable,
-                "-m",
-                "server",
+                *server_args,
                 "serve",
                 "--host",
                 "127.0.0.1",
@@ -88,6 +118,7 @@ class Stack:
                 str(self.api_port),
                 "--log-level",
                 server_log_level,
+                *workers,
             ],
             env,
             data_dir / "server.log",
@@ -97,8 +128,7 @@ class Stack:
         self.client = Proc(
             [
                 sys.executable,
-                "-m",
-                "client",
+                *client_args,
                 "--server",
                 self.api_url,
                 "--port",
@@ -119,6 +149,28 @@ class Stack:
     def stop(self) -> None:
         self.client.stop()
         self.server.stop()
+
+    def set_clock(self, instant: datetime) -> None:
+        """Move the calendar of both processes (and of a server started later) to `instant`, ticking on from
+        there; returns once both have moved (they re-read the clock file every 100 ms)."""
+        from tests.client.browser.clocked import write_clock
+
+        if self.clock_file is None:
+            raise RuntimeError("this stack reads the real clock: give Stack a clock to move it")
+        seq = write_clock(self.clock_file, instant)
+        for proc in (self.server, self.client):
+            if proc.proc is not None and proc.proc.poll() is None:
+                _wait_log(proc.log, f"[clocked] moved (#{seq})", proc.proc)
+
+    def now(self) -> datetime:
+        """What the stack's clock shows now (the real time for a stack without a clock)."""
+        from datetime import UTC
+
+        if self.clock_file is None:
+            return datetime.now(UTC)
+        from tests.client.browser.clocked import read_clock
+
+        return read_clock(self.clock_file.read_text())
 
 
 # --- browser helpers ------------------------------------------------------------------------------------
@@ -147,10 +199,26 @@ def phone(browser):
 
 def open_app(ctx, url: str):
     page = ctx.new_page()
+    goto(page, url)
+    return page
+
+
+def goto(page, url: str, new_session: bool = False) -> None:
+    """Load the app at `url` in `page` and turn on Flutter's semantics tree (what the tests read).
+
+    `new_session`: clear sessionStorage first, so the load starts a new Flet session that must restore the
+    saved sign-in from its refresh token alone (as reopening the app does)."""
+    if new_session:
+        page.evaluate("() => { try { sessionStorage.clear(); } catch (e) {} }")
     page.goto(url)
+    ready(page)
+
+
+def ready(page) -> None:
+    """Wait for the app to load in `page` (after a goto, a reload...), then turn on Flutter's semantics tree:
+    the tests read and tap its nodes."""
     page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
     page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
-    return page
 
 
 def el(page, identifier: str):

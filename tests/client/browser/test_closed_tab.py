@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.client.browser.harness import Stack, click, el, open_app, phone, sign_in
+from tests.client.browser.harness import Stack, click, el, goto, open_app, phone, sign_in
 from tests.client.browser.test_member_flow import Api
 from tests.conftest import SECRET
 
@@ -106,9 +106,7 @@ def test_a_closed_secretary_tab_stops_polling_and_a_returning_one_resumes(logged
         "(s => { for (const [k, v] of Object.entries(JSON.parse(s))) sessionStorage.setItem(k, v); })"
         f"({json.dumps(storage)})"
     )
-    again.goto(stack.web_url + f"/secretary/meetings/{meeting['id']}/check-in")
-    again.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
-    again.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    goto(again, stack.web_url + f"/secretary/meetings/{meeting['id']}/check-in")
     expect(el(again, "checkin-code-display")).to_be_attached(timeout=20_000)
     wait_for_polls(stack, code_path, 2)
     ctx.close()

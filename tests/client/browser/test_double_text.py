@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.client.browser.harness import el, open_app, sign_in
+from tests.client.browser.harness import el, goto, open_app, sign_in
 from tests.client.browser.test_large_text import DOCS_SHOTS, DPR, HEIGHT, WIDTH, small_phone
 from tests.client.browser.test_member_flow import Api
 
@@ -35,9 +35,7 @@ def ink_in_margin(png: bytes) -> list[tuple[int, int]]:
 
 
 def visit(page, url: str, ready: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
-    page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    goto(page, url)
     expect(el(page, ready)).to_be_attached(timeout=30_000)
     page.wait_for_timeout(800)  # the last frame after the data arrived
 

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from client.views.ui import PRIMARY
-from tests.client.browser.harness import el, open_app, phone
+from tests.client.browser.harness import el, open_app, phone, ready
 
 pytestmark = [pytest.mark.browser]
 
@@ -72,7 +72,6 @@ def test_manifest_service_worker_and_offline_reload(stack, browser):
     # And the app comes back by itself once the server does ("Thử lại" just does it sooner).
     stack.client.start()
     page.get_by_role("button", name="Thử lại").click()
-    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
-    page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    ready(page)
     expect(el(page, "username")).to_be_attached(timeout=30_000)
     ctx.close()

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.client.browser.harness import ROOT, click, el, open_app, sign_in
+from tests.client.browser.harness import ROOT, click, el, open_app, ready, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -110,8 +110,7 @@ def test_the_bottom_bar_fits_a_small_phone_at_the_largest_text_and_high_contrast
     assert Image.open(io.BytesIO(bar)).convert("RGB").getpixel((4, 4)) == (255, 255, 255)  # white page
 
     page.reload()  # both choices are remembered on this device
-    page.wait_for_selector("flt-semantics-placeholder", state="attached")
-    page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    ready(page)
     expect(page.get_by_role("radio", name="Rất lớn")).to_be_checked(timeout=30_000)
     expect(el(page, "high-contrast").locator("[aria-checked=true], input:checked").first).to_be_attached()
     ctx.close()

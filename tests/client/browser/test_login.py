@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.client.browser.harness import click, el, fill, open_app, phone, shot, sign_in, text_of
+from tests.client.browser.harness import click, el, fill, goto, open_app, phone, ready, shot, sign_in, text_of
 
 pytestmark = pytest.mark.browser
 
@@ -23,9 +23,7 @@ def test_member_signs_in_sees_profile_and_signs_out(stack, browser, world):
     shot(page, "02-home")
     user_dirs = list((stack.data_dir / "client" / "users").iterdir())
     assert len(user_dirs) == 1  # this member's own store on the serving host
-    page.goto(stack.web_url + "/profile")
-    page.wait_for_selector("flt-semantics-placeholder", state="attached")
-    page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    goto(page, stack.web_url + "/profile")
     expect(el(page, "profile-name")).to_contain_text("Trần Thị Đảng", timeout=30_000)
     expect(page.get_by_text("Trình duyệt thử (thiết bị này)")).to_be_attached()
     shot(page, "08-profile")
@@ -38,8 +36,7 @@ def test_member_signs_in_sees_profile_and_signs_out(stack, browser, world):
     assert size > before * 1.2, (before, size)  # the text really grew
     shot(page, "09-profile-larger-text")
     page.reload()  # remembered on this device
-    page.wait_for_selector("flt-semantics-placeholder", state="attached")
-    page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    ready(page)
     expect(page.get_by_role("radio", name="Rất lớn")).to_be_checked(timeout=30_000)
     expect(el(page, "profile-name")).to_be_attached()
     page.wait_for_timeout(500)

@@ -9,17 +9,9 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.client.browser.harness import el, expect_says, open_app, phone, shot, sign_in
+from tests.client.browser.harness import el, expect_says, goto, open_app, phone, shot, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _restart(page, url: str) -> None:
-    """The app opened again: a new Flet session that must restore the saved sign-in by itself."""
-    page.evaluate("() => { try { sessionStorage.clear(); } catch (e) {} }")
-    page.goto(url)
-    page.wait_for_selector("flt-semantics-placeholder", state="attached")
-    page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
 
 
 def _copies(stack) -> list:
@@ -37,7 +29,7 @@ def test_the_committee_ends_a_lost_phones_sessions_and_it_forgets_everything(sta
     ended = httpx.post(f"{api}/members/{world['member']['member_id']}/sessions/end",
                        headers={"Authorization": f"Bearer {staff['access_token']}"})
     assert ended.status_code == 200 and ended.json()["ended"] >= 1
-    _restart(page, stack.web_url)  # whoever has the phone opens the app
+    goto(page, stack.web_url, new_session=True)  # whoever has the phone opens the app
     expect(el(page, "username")).to_be_attached(timeout=30_000)
     expect_says(page, "login-notice", "báo mất máy")
     shot(page, "lost-phone-ended-by-staff")
@@ -55,7 +47,7 @@ def test_a_phone_out_of_touch_too_long_forgets_its_copy(stack, browser, world):
         store.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('last_contact', ?)",
                       (json.dumps((datetime.now(UTC) - timedelta(days=31)).isoformat()),))
     store.close()
-    _restart(page, stack.web_url)
+    goto(page, stack.web_url, new_session=True)
     expect(el(page, "username")).to_be_attached(timeout=30_000)
     expect_says(page, "login-notice", "30 ngày")
     shot(page, "lost-phone-offline-too-long")

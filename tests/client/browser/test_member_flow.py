@@ -12,7 +12,18 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.client.browser.harness import click, el, expect_says, fill, open_app, phone, shot, sign_in, text_of
+from tests.client.browser.harness import (
+    click,
+    el,
+    expect_says,
+    fill,
+    goto,
+    open_app,
+    phone,
+    shot,
+    sign_in,
+    text_of,
+)
 from tests.requirements import need
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -118,9 +129,7 @@ def test_member_and_secretary_in_two_browsers(stack, browser, world):
     shot(member, "02-home-next-meeting")
 
     # a resolution found by a search typed without tone marks
-    member.goto(stack.web_url + "/documents")
-    member.wait_for_selector("flt-semantics-placeholder", state="attached")
-    member.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    goto(member, stack.web_url + "/documents")
     expect(el(member, f"document-{doc['id']}")).to_be_attached(timeout=30_000)
     fill(member, "doc-search", "cung co to chuc co so")
     expect(el(member, f"document-{doc['id']}")).to_be_attached()
@@ -137,9 +146,7 @@ def test_member_and_secretary_in_two_browsers(stack, browser, world):
     # the secretary opens check-in on their own phone and shows the code
     secretary = open_app(sec_ctx, stack.web_url)
     sign_in(secretary, world["secretary"]["username"], world["password"])
-    secretary.goto(stack.web_url + f"/secretary/meetings/{m1['id']}/check-in")
-    secretary.wait_for_selector("flt-semantics-placeholder", state="attached")
-    secretary.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    goto(secretary, stack.web_url + f"/secretary/meetings/{m1['id']}/check-in")
     click(secretary, "open-checkin")
     shown = el(secretary, "checkin-code-display")
     expect(shown).to_be_attached(timeout=20_000)
@@ -148,9 +155,7 @@ def test_member_and_secretary_in_two_browsers(stack, browser, world):
     shot(secretary, "10-secretary-checkin-code")
 
     # the member types it
-    member.goto(stack.web_url + f"/meetings/{m1['id']}")
-    member.wait_for_selector("flt-semantics-placeholder", state="attached")
-    member.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    goto(member, stack.web_url + f"/meetings/{m1['id']}")
     fill(member, "checkin-code", code)
     click(member, "checkin-submit")
     expect_says(member, "checkin-result", "Đã điểm danh", 20)
@@ -164,22 +169,16 @@ def test_member_and_secretary_in_two_browsers(stack, browser, world):
 
     # check-in of the second meeting opened while the network is up; the member's phone loses the server
     code2 = sec_api.post(f"/meetings/{m2['id']}/check-in/open")["code"]
-    member.goto(stack.web_url + "/meetings")
-    member.wait_for_selector("flt-semantics-placeholder", state="attached")
-    member.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    goto(member, stack.web_url + "/meetings")
     expect(el(member, f"meeting-{m2['id']}")).to_be_attached(timeout=20_000)
     stack.server.stop()
 
-    member.goto(stack.web_url + f"/documents/{doc['id']}")
-    member.wait_for_selector("flt-semantics-placeholder", state="attached")
-    member.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    goto(member, stack.web_url + f"/documents/{doc['id']}")
     expect_says(member, "doc-title", RESOLUTION, 30)
     expect(el(member, "offline-banner")).to_be_attached()
     shot(member, "06-offline-document")
 
-    member.goto(stack.web_url + f"/meetings/{m2['id']}")
-    member.wait_for_selector("flt-semantics-placeholder", state="attached")
-    member.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    goto(member, stack.web_url + f"/meetings/{m2['id']}")
     fill(member, "checkin-code", code2)
     click(member, "checkin-submit")
     expect_says(member, "checkin-result", "Đã lưu điểm danh, sẽ xác nhận khi có mạng.", 20)

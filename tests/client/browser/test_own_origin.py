@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.client.browser.harness import el, phone
+from tests.client.browser.harness import el, goto, phone
 
 pytestmark = [pytest.mark.browser]
 
@@ -31,9 +31,7 @@ def test_page_loads_only_from_its_own_origin(stack, browser):
     page.on("websocket", lambda ws: requests.append(ws.url))
     answered: dict[str, int] = {}
     page.on("response", lambda r: answered.__setitem__(r.url, r.status))
-    page.goto(stack.web_url + "/login")
-    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
-    page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    goto(page, stack.web_url + "/login")
     expect(el(page, "username")).to_be_attached(timeout=30_000)  # the app is up and drawing
 
     # The Rive runtime is asked for at start-up; wait until it has been (from wherever), so the assertion

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.client.browser.harness import click, el, expect_says, open_app, phone, sign_in
+from tests.client.browser.harness import click, el, expect_says, open_app, phone, ready, sign_in
 from tests.client.browser.test_member_flow import Api
 
 pytestmark = [pytest.mark.browser]
@@ -44,8 +44,7 @@ def test_a_reload_on_the_attendance_screen_lands_on_it_again(stack, browser, wor
     expect_says(page, f"attendance-{member}", "Chưa điểm danh")
 
     page.reload()
-    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
-    page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+    ready(page)
     expect(page).to_have_url(base + "/attendance")
     expect_says(page, f"attendance-{member}", "Chưa điểm danh", 30)  # the same screen, not home
     expect(el(page, "export-attendance")).to_be_attached()

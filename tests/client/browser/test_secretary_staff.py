@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.client.browser.harness import click, el, expect_says, fill, open_app, phone, shot, sign_in
+from tests.client.browser.harness import click, el, expect_says, fill, goto, open_app, phone, shot, sign_in
 from tests.client.browser.test_member_flow import Api
 from tests.requirements import need
 
@@ -20,13 +20,9 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _goto(page, url: str) -> None:
-    # Every full load starts a new Flet session that must restore the saved sign-in from its refresh
-    # token alone: the path where the empty-token race hid (the session stayed "offline" for good).
-    page.evaluate("() => { try { sessionStorage.clear(); } catch (e) {} }")
-    page.goto(url)
-    page.wait_for_selector("flt-semantics-placeholder", state="attached")
-    page.evaluate("() => document.querySelector('flt-semantics-placeholder').click()")
+# Every full load here starts a new Flet session (goto(..., new_session=True)) that must restore the saved
+# sign-in from its refresh token alone: the path where the empty-token race hid (the session stayed
+# "offline" for good).
 
 
 def test_secretary_and_staff_screens(stack, browser, world):
@@ -116,7 +112,7 @@ def test_secretary_and_staff_screens(stack, browser, world):
     click(page, "meeting-save")
     expect(page.get_by_role("button", name=planned).first).to_be_attached(timeout=20_000)
 
-    _goto(page, stack.web_url + f"/secretary/meetings/{meeting['id']}")
+    goto(page, stack.web_url + f"/secretary/meetings/{meeting['id']}", new_session=True)
     member2 = world["member2"]["member_id"]
     said = expect_says(page, "agenda-unread-1", "Chưa đọc: 2")  # per agenda item, with the names
     assert "Lê Văn Hai" in said and "Trần Thị Đảng" not in said  # she read it, he has not
@@ -190,11 +186,11 @@ def test_secretary_and_staff_screens(stack, browser, world):
     expect(el(page, "doc-new-title")).to_be_attached()
     fill(page, "doc-new-title", "Kế hoạch học tập, quán triệt Nghị quyết Đại hội")
     shot(page, "21-staff-publish")
-    _goto(page, stack.web_url + "/staff/members")
+    goto(page, stack.web_url + "/staff/members", new_session=True)
     expect(page.get_by_text("Trần Thị Đảng").first).to_be_attached(timeout=20_000)
     assert page.get_by_text("dangvien.b").count() == 0
     shot(page, "23-staff-members")
-    _goto(page, stack.web_url + "/staff/orgs")
+    goto(page, stack.web_url + "/staff/orgs", new_session=True)
     expect(el(page, "org-" + str(world["cell_id"]))).to_be_attached(timeout=20_000)
     said = expect_says(page, "org-" + str(world["cell_id"]), "đảng viên")
     assert "Chi bộ thôn A1-1" in said and "3 đảng viên" in said  # secretary and two members
@@ -219,7 +215,7 @@ def test_secretary_and_staff_screens(stack, browser, world):
     expect(page.get_by_text("Chi bộ thôn A1-3 mới").first).to_be_attached(timeout=20_000)
     assert staff_api.get(f"/orgs/{created[0]['id']}")["name"] == "Chi bộ thôn A1-3 mới"
 
-    _goto(page, stack.web_url + "/staff/drafts")
+    goto(page, stack.web_url + "/staff/drafts", new_session=True)
     expect(el(page, f"draft-{draft['id']}")).to_be_attached(timeout=20_000)
     click(page, f"draft-{draft['id']}")
     said = expect_says(page, f"comment-{comment['id']}", "Đề nghị bổ sung số liệu")
@@ -234,7 +230,7 @@ def test_secretary_and_staff_screens(stack, browser, world):
     text = open(download.value.path(), encoding="utf-8-sig").read()
     assert "Đề nghị bổ sung số liệu phát triển đảng viên mới năm 2026." in text
 
-    _goto(page, stack.web_url + "/staff/members/new")
+    goto(page, stack.web_url + "/staff/members/new", new_session=True)
     expect(el(page, "member-new-name")).to_be_attached(timeout=20_000)
     fill(page, "member-new-name", "Hoàng Văn Mới")
     fill(page, "member-new-born", "04/12/1975")
@@ -249,7 +245,7 @@ def test_secretary_and_staff_screens(stack, browser, world):
     made = staff_api.get("/members", params={"q": "Hoang Van Moi"})["items"]
     assert [(m["birth_date"], m["card_number"]) for m in made] == [("1975-12-04", "87654321")]
 
-    _goto(page, stack.web_url + "/staff/audit")
+    goto(page, stack.web_url + "/staff/audit", new_session=True)
     expect(page.get_by_text("Đăng nhập — ", exact=False).first).to_be_attached(timeout=20_000)
     shot(page, "22-staff-audit")
     ctx.close()
