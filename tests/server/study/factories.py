@@ -19,7 +19,7 @@ ESSAY = (
 
 
 def questions(n: int = 5) -> list[dict[str, Any]]:
-    """n questions: odd ones single choice (key: option 1), even ones multiple choice (key: options 0 and 2)."""
+    """n questions: the 1st, 3rd, ... single choice (key: option 1), the others multiple (key: 0 and 2)."""
     out = []
     for i in range(n):
         if i % 2 == 0:

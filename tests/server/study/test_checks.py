@@ -27,8 +27,9 @@ def test_staff_set_up_a_check_and_change_it_until_it_opens(client, world, login,
     assert body["audience_org_ids"] == [world.district.id] and len(body["questions"]) == 5
     assert body["key_shown"] is True and body["questions"][0]["correct"] == [1]  # its manager sees the key
     cid = body["id"]
-    changed = client.patch(f"{BASE}/{cid}", json={"questions": questions(6), "time_limit_minutes": 45},
-                           headers=staff)
+    changed = client.patch(
+        f"{BASE}/{cid}", json={"questions": questions(6), "time_limit_minutes": 45}, headers=staff
+    )
     assert changed.status_code == 200, changed.text
     assert len(changed.json()["questions"]) == 6 and changed.json()["time_limit_minutes"] == 45
 
@@ -36,11 +37,15 @@ def test_staff_set_up_a_check_and_change_it_until_it_opens(client, world, login,
     staff = login(world.staff)
     locked = client.patch(f"{BASE}/{cid}", json={"questions": questions(5)}, headers=staff)
     assert locked.status_code == 409 and locked.json()["code"] == "quiz_opened"
-    earlier = client.patch(f"{BASE}/{cid}", json={"closes_at": (utcnow() + timedelta(hours=1)).isoformat()},
-                           headers=staff)
+    earlier = client.patch(
+        f"{BASE}/{cid}", json={"closes_at": (utcnow() + timedelta(hours=1)).isoformat()}, headers=staff
+    )
     assert earlier.status_code == 409 and earlier.json()["code"] == "quiz_opened"
-    later = client.patch(f"{BASE}/{cid}", json={"closes_at": (utcnow() + timedelta(days=30)).isoformat(),
-                                                "title": "Kiểm tra (gia hạn)"}, headers=staff)
+    later = client.patch(
+        f"{BASE}/{cid}",
+        json={"closes_at": (utcnow() + timedelta(days=30)).isoformat(), "title": "Kiểm tra (gia hạn)"},
+        headers=staff,
+    )
     assert later.status_code == 200 and later.json()["title"] == "Kiểm tra (gia hạn)"
     gone = client.delete(f"{BASE}/{cid}", headers=staff)
     assert gone.status_code == 409 and gone.json()["code"] == "quiz_opened"
@@ -53,22 +58,41 @@ def test_a_check_not_yet_open_is_deleted(client, world, login, doc):
     assert client.get(f"{BASE}/{cid}", headers=staff).status_code == 404
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"questions": questions(4)}, "questions"),
-    ({"questions": questions(31)}, "questions"),
-    ({"time_limit_minutes": 0}, "time_limit_minutes"),
-    ({"questions": [*questions(4), {"text": "Một phương án?", "options": ["Có"], "correct": [0]}]}, "questions"),
-    ({"questions": [*questions(4), {"text": "Bảy phương án?", "options": list("ABCDEFG"), "correct": [0]}]},
-     "questions"),
-    ({"questions": [*questions(4), {"text": "Hai đáp án?", "options": ["A", "B"], "correct": [0, 1]}]},
-     "questions"),
-    ({"questions": [*questions(4), {"text": "Đáp án ngoài?", "options": ["A", "B"], "correct": [2]}]},
-     "questions"),
-    ({"closes_at": "2026-11-01T00:00:00+07:00"}, "closes_at"),
-    ({"audience_org_ids": []}, "audience_org_ids"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"questions": questions(4)}, "questions"),
+        ({"questions": questions(31)}, "questions"),
+        ({"time_limit_minutes": 0}, "time_limit_minutes"),
+        (
+            {"questions": [*questions(4), {"text": "Một phương án?", "options": ["Có"], "correct": [0]}]},
+            "questions",
+        ),
+        (
+            {
+                "questions": [
+                    *questions(4),
+                    {"text": "Bảy phương án?", "options": list("ABCDEFG"), "correct": [0]},
+                ]
+            },
+            "questions",
+        ),
+        (
+            {"questions": [*questions(4), {"text": "Hai đáp án?", "options": ["A", "B"], "correct": [0, 1]}]},
+            "questions",
+        ),
+        (
+            {"questions": [*questions(4), {"text": "Đáp án ngoài?", "options": ["A", "B"], "correct": [2]}]},
+            "questions",
+        ),
+        ({"closes_at": "2026-11-01T00:00:00+07:00"}, "closes_at"),
+        ({"audience_org_ids": []}, "audience_org_ids"),
+    ],
+)
 def test_bad_set_ups_are_refused_with_a_code(client, world, login, doc, change, field):
-    resp = client.post(BASE, json=check_body(doc.id, [world.district.id], **change), headers=login(world.staff))
+    resp = client.post(
+        BASE, json=check_body(doc.id, [world.district.id], **change), headers=login(world.staff)
+    )
     assert resp.status_code == 422, resp.text
     assert resp.json()["code"] == "validation_error"
 
@@ -96,9 +120,15 @@ def test_who_reads_a_check_and_who_sees_its_key(client, world, login, db, doc):
     db.commit()
     url = f"{BASE}/{check.id}"
     expected = {  # caller -> (status, key shown)
-        "member": (200, False), "secretary": (200, False), "sibling_member": (200, False),
-        "staff": (200, True), "province_staff": (200, True), "admin": (200, True),
-        "other_member": (404, None), "other_staff": (404, None), "other_secretary": (404, None),
+        "member": (200, False),
+        "secretary": (200, False),
+        "sibling_member": (200, False),
+        "staff": (200, True),
+        "province_staff": (200, True),
+        "admin": (200, True),
+        "other_member": (404, None),
+        "other_staff": (404, None),
+        "other_secretary": (404, None),
     }
     for name, (status, key) in expected.items():
         resp = client.get(url, headers=login(getattr(world, name)))
