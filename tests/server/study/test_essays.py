@@ -27,11 +27,14 @@ def test_hand_in_receive_and_read(client, world, login, db):
 
     own = client.post(f"{BASE}/{eid}/receive", json={}, headers=member)
     assert own.status_code == 403 and own.json()["code"] == "not_cell_leader"
-    got = client.post(f"{BASE}/{eid}/receive", json={"remark": "Bài viết tốt, có liên hệ bản thân."},
-                      headers=secretary)
+    got = client.post(
+        f"{BASE}/{eid}/receive", json={"remark": "Bài viết tốt, có liên hệ bản thân."}, headers=secretary
+    )
     assert got.status_code == 200, got.text
     assert got.json()["received_at"] and got.json()["received_by"] == world.secretary.user.id
-    assert client.get(f"{BASE}/{eid}", headers=member).json()["remark"] == "Bài viết tốt, có liên hệ bản thân."
+    assert (
+        client.get(f"{BASE}/{eid}", headers=member).json()["remark"] == "Bài viết tốt, có liên hệ bản thân."
+    )
     assert [e["id"] for e in client.get(BASE, headers=secretary).json()["items"]] == [eid]
 
 
@@ -40,8 +43,17 @@ def test_who_reads_an_essay(client, world, login, db):
     essay = make_essay(db, doc, world.member)
     lower = make_member(db, world.sibling_cell, username="canbo.xa.c", roles=[(Role.staff, world.grassroots)])
     db.commit()
-    expected = {"member": 200, "secretary": 200, "admin": 200, "member2": 404, "sibling_member": 404,
-                "other_member": 404, "other_secretary": 404, "staff": 404, "province_staff": 404}
+    expected = {
+        "member": 200,
+        "secretary": 200,
+        "admin": 200,
+        "member2": 404,
+        "sibling_member": 404,
+        "other_member": 404,
+        "other_secretary": 404,
+        "staff": 404,
+        "province_staff": 404,
+    }
     for name, status in expected.items():
         resp = client.get(f"{BASE}/{essay.id}", headers=login(getattr(world, name)))
         assert resp.status_code == status, (name, resp.text)
