@@ -109,7 +109,9 @@ class AttemptCreate(RequestSchema):
 
     started_at: Instant
     answered_at: Instant
-    answers: list[list[Annotated[int, Field(ge=0, le=OPTIONS_MAX - 1)]]] = Field(max_length=QUESTIONS_MAX)
+    answers: list[
+        Annotated[list[Annotated[int, Field(ge=0, le=OPTIONS_MAX - 1)]], Field(max_length=OPTIONS_MAX)]
+    ] = Field(max_length=QUESTIONS_MAX)
 
     @model_validator(mode="after")
     def _order(self) -> "AttemptCreate":

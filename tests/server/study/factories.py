@@ -168,3 +168,14 @@ def answers_body(
         "answered_at": answered.isoformat(),
         "answers": right_answers() if answers is None else answers,
     }
+
+
+def for_matrix(session: Session, cell: Organization, document_id: int, member: Person) -> dict[str, int]:
+    """The authorisation matrix's study objects: an open check and one not yet open on the stage's study
+    document for cell A, and member_a's essay on it."""
+    doc = session.get(Document, document_id)
+    assert doc is not None
+    check = make_check(session, doc, [cell])
+    future = make_check(session, doc, [cell], opens_at=utcnow() + timedelta(days=1))
+    essay = make_essay(session, doc, member)
+    return {"study_check": check.id or 0, "study_check_future": future.id or 0, "essay": essay.id or 0}
