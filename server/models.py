@@ -11,6 +11,7 @@ import server.records.changelog
 import server.records.members
 import server.records.orgs
 import server.scheduler.models
+import server.study.models
 import server.sync.models_ext
 import server.year.models  # noqa: F401
 

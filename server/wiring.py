@@ -23,6 +23,8 @@ from server.notifications import provider as notification_provider
 from server.notifications.router import router as notifications_router
 from server.orgs.router import router as orgs_router
 from server.scheduler.service import Job, daily
+from server.study import sync as study_sync
+from server.study.router import router as study_router
 from server.sync import actions, registry
 from server.sync import providers as record_providers
 from server.sync.registry import Provider
@@ -35,18 +37,19 @@ from server.year.router import router as year_router
 def routers() -> list[APIRouter]:
     return [system_router, auth_router, orgs_router, members_router, audit_router,
             meetings_router, meeting_stats_router, documents_router, sync_router, notifications_router,
-            year_router]
+            year_router, study_router]
 
 
 def sync_providers() -> list[Provider]:
     """Every entity type on devices; a snapshot sends them in this order."""
     return [*record_providers.PROVIDERS, *meetings_sync.PROVIDERS, *documents_sync.PROVIDERS,
-            *notification_provider.PROVIDERS, *year_sync.PROVIDERS]
+            *notification_provider.PROVIDERS, *year_sync.PROVIDERS,
+            *study_sync.PROVIDERS]
 
 
 def action_handlers() -> dict[str, actions.Handler]:
     return {**notification_actions.HANDLERS, **meetings_sync.HANDLERS, **documents_sync.HANDLERS,
-            **year_sync.HANDLERS}
+            **year_sync.HANDLERS, **study_sync.HANDLERS}
 
 
 def install_sync() -> None:

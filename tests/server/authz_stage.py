@@ -24,6 +24,7 @@ from tests.conftest import make_settings
 from tests.factories import Person, make_member, make_world
 from tests.server.documents.factories import create_doc, pdf_bytes
 from tests.server.meetings.factories import make_meeting
+from tests.server.study.factories import for_matrix as study_for_matrix
 from tests.server.year.factories import for_matrix as year_for_matrix
 
 # Signed-in kinds of caller, in the order of the matrix's expectation strings.
@@ -128,6 +129,7 @@ def _arrange(app: FastAPI, client: TestClient) -> tuple[dict[str, Person], dict[
     with app.state.db.transaction() as db:
         # The live meeting's agenda carries the document nobody has read: its reading reminder can be sent.
         db.add(AgendaItem(meeting_id=ids["meeting"], position=1, title="Học tập", document_ids=[doc["id"]]))
+        ids.update(study_for_matrix(db, w.cell, doc["id"], w.member))
     return people, ids, checkin
 
 

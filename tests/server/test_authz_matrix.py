@@ -32,6 +32,13 @@ C, CD, CA = ("/year/commitments/{commitment}", "/year/commitments/{draft_commitm
              "/year/commitments/{approved_commitment}")
 COMMITMENT = {"year": "{this_year}", "items": [{"text": "Cam kết làm theo"}]}
 ITEMS = {"items": [{"text": "Cam kết đã sửa"}]}
+SC, SF, SE = "/study/checks/{study_check}", "/study/checks/{study_check_future}", "/study/essays/{essay}"
+STUDY_CHECK = {"document_id": "{document}", "title": "Kiểm tra", "audience_org_ids": ["{cell_a}"],
+               "questions": [{"text": f"Câu {i}?", "options": ["A", "B"], "correct": [0]} for i in range(5)],
+               "time_limit_minutes": 30, "opens_at": "2099-01-01T00:00:00+07:00",
+               "closes_at": "2099-02-01T00:00:00+07:00"}
+ATTEMPT = {"started_at": "{quiz_started}", "answered_at": "{quiz_answered}", "answers": [[0]] * 5}
+ESSAY_TEXT = "Bài thu hoạch sau học tập nghị quyết, liên hệ bản thân và đăng ký làm theo. " * 4
 
 # (method, route path) -> cases: (url, body, expected letters, note). {name} is filled from the stage's ids.
 MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
@@ -240,6 +247,22 @@ MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
     ("GET", "/year/cells/{cell_id}/commitments/export"): [
         ("/year/cells/{cell_a}/commitments/export?year={this_year}", None, "fonnooo", ""),
     ],
+    ("POST", "/study/checks"): [("", STUDY_CHECK, "ffffooo", "staff whose subtree holds the audience")],
+    ("GET", "/study/checks"): [("", None, "ooooooo", "filtered to what each may read")],
+    ("GET", "/study/checks/{check_id}"): [(SC, None, "oonnooo", "the audience and staff reaching it")],
+    ("PATCH", "/study/checks/{check_id}"): [(SF, {"title": "Kiểm tra mới"}, "ffnnooo", ""),
+                                            (SC, {"time_limit_minutes": 10}, "ffnnxxx", "open: locked")],
+    ("DELETE", "/study/checks/{check_id}"): [(SF, None, "ffnnooo", ""), (SC, None, "ffnnxxx", "open")],
+    ("POST", "/study/checks/{check_id}/attempts"): [(SC + "/attempts", ATTEMPT, "oonnfff",
+                                                     "members of the audience; its managers never")],
+    ("GET", "/study/checks/{check_id}/figures"): [(SC + "/figures?org_id={cell_a}", None, "nonnooo", "")],
+    ("GET", "/study/checks/{check_id}/figures/export"): [
+        (SC + "/figures/export?org_id={cell_a}", None, "nonnooo", "")],
+    ("POST", "/study/essays"): [("", {"document_id": "{document}", "text": ESSAY_TEXT}, "xonnnnf",
+                                 "members the document reaches; member_a has handed one in")],
+    ("GET", "/study/essays"): [("", None, "ooooooo", "own, and the led cell's")],
+    ("GET", "/study/essays/{essay_id}"): [(SE, None, "oonnnno", "its member and its cell's leaders")],
+    ("POST", "/study/essays/{essay_id}/receive"): [(SE + "/receive", {}, "fonnnno", "")],
 }
 # Public by design (see test_route_security.PUBLIC): what every caller, signed in or not, gets.
 PUBLIC_CASES: dict[tuple[str, str], tuple[str, object, int] | None] = {
@@ -275,7 +298,9 @@ def _fill(value, ids):
 def _moment(stage: Stage) -> dict[str, str]:
     """Values that depend on the clock: the live meeting's current code, a date ahead of now."""
     ahead = datetime.now(UTC) + timedelta(days=40)
+    just = datetime.now(UTC)
     return {"checkin_code": stage.checkin_code(), "next_month": f"{ahead:%Y-%m}",
+            "quiz_started": (just - timedelta(minutes=5)).isoformat(), "quiz_answered": just.isoformat(),
             "starts_at": ahead.replace(microsecond=0).isoformat()}
 
 

@@ -57,6 +57,7 @@ PLACES: dict[str, str] = {
     "server.meetings": "domains",
     "server.documents": "domains",
     "server.year": "domains",
+    "server.study": "domains",
     "server.system": "domains",
     # sync: the feed, cursor, push and live events machinery (imports no domain)
     "server.sync.bus": "sync",
@@ -93,6 +94,7 @@ DOMAIN_USES: dict[str, set[str]] = {
     "meetings": {"orgs", "members", "notifications", "documents"},
     "documents": {"orgs", "members", "notifications"},
     "year": {"orgs", "members", "notifications", "meetings", "documents"},
+    "study": {"documents"},  # a check and an essay are on a document the caller must see
     "system": set(),
 }
 
