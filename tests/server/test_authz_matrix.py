@@ -32,6 +32,8 @@ C, CD, CA = ("/year/commitments/{commitment}", "/year/commitments/{draft_commitm
              "/year/commitments/{approved_commitment}")
 COMMITMENT = {"year": "{this_year}", "items": [{"text": "Cam kết làm theo"}]}
 ITEMS = {"items": [{"text": "Cam kết đã sửa"}]}
+R, RD, RP = "/year/reviews/{review}", "/year/reviews/{draft_review}", "/year/reviews/{proposed_review}"
+EXEMPT = {"member_id": "{member_a}", "year": "{this_year}", "exempt": True, "reason": "Tuổi cao, sức yếu"}
 
 # (method, route path) -> cases: (url, body, expected letters, note). {name} is filled from the stage's ids.
 MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
@@ -239,6 +241,27 @@ MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
     ],
     ("GET", "/year/cells/{cell_id}/commitments/export"): [
         ("/year/cells/{cell_a}/commitments/export?year={this_year}", None, "fonnooo", ""),
+    ],
+    ("GET", "/year/reviews/mine/{year}"): [("/year/reviews/mine/{this_year}", None, "oooooof",
+                                            "one's own form; the admin is no member: 403")],
+    ("PUT", "/year/reviews/mine/{year}"): [("/year/reviews/mine/{this_year}", {"strengths": "Gương mẫu"},
+                                            "oooooof", "member_a's submitted one is still editable")],
+    ("GET", "/year/reviews"): [("", None, "ooooooo", "filtered to what each may read")],
+    ("PUT", "/year/reviews/exemption"): [("", EXEMPT, "nonnnno", "the cell's leaders (and admins)")],
+    ("GET", "/year/reviews/{review_id}"): [(R, None, "oonnooo", ""),
+                                           (RD, None, "onnnnnn", "a draft is its author's only"),
+                                           (RP, None, "nonnooo", "a fellow member of the cell: 404")],
+    ("PUT", "/year/reviews/{review_id}/proposal"): [(R + "/proposal", {"level": "good"}, "fonnffo",
+                                                     "the cell's leaders (and admins); staff read")],
+    ("PUT", "/year/reviews/{review_id}/confirmation"): [
+        (RP + "/confirmation", {"level": "good"}, "nfnnooo", "staff above the cell (and admins)"),
+    ],
+    ("GET", "/year/orgs/{org_id}/reviews/summary"): [
+        ("/year/orgs/{district}/reviews/summary?year={this_year}", None, "nnnnnoo", "staff above"),
+        ("/year/orgs/{cell_a}/reviews/summary?year={this_year}", None, "nonnooo", "its leaders too"),
+    ],
+    ("GET", "/year/orgs/{org_id}/reviews/export"): [
+        ("/year/orgs/{district}/reviews/export?year={this_year}", None, "nnnnnoo", ""),
     ],
 }
 # Public by design (see test_route_security.PUBLIC): what every caller, signed in or not, gets.
