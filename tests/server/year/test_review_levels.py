@@ -4,9 +4,10 @@ tree, and the committee's export."""
 from io import BytesIO
 
 from openpyxl import load_workbook
+from sqlalchemy import event
 
-from shared.enums import MemberKind
-from tests.factories import make_member
+from shared.enums import MemberKind, OrgKind
+from tests.factories import make_member, make_org
 from tests.server.year.factories import make_review
 
 BASE = "/api/v1/year/reviews"
@@ -97,3 +98,31 @@ def test_the_committees_export(client, world, db, login):
     cell_url = f"/api/v1/year/orgs/{world.cell.id}/reviews/export"
     assert client.get(cell_url, params={"year": 2026}, headers=sec).status_code == 200
     assert client.get(cell_url, params={"year": 2026}, headers=login(world.member)).status_code == 404
+
+
+def test_the_summary_asks_the_same_few_queries_whatever_the_number_of_cells(app, client, world, db, login):
+    staff = login(world.province_staff)
+    url = f"/api/v1/year/orgs/{world.province.id}/reviews/summary"
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    def queries() -> int:
+        seen.clear()
+        event.listen(app.state.db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(url, params={"year": 2026}, headers=staff).status_code == 200
+        finally:
+            event.remove(app.state.db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    make_review(db, world.member, 2026)
+    db.commit()
+    few = queries()
+    for n in range(6):
+        cell = make_org(db, f"Chi bộ thêm {n}", OrgKind.cell, world.grassroots)
+        make_review(db, make_member(db, cell), 2026, self_level="done")
+    db.commit()
+    assert queries() == few
+    assert few <= 12  # the caller and session, the access check, then cells, members, reviews
