@@ -223,9 +223,16 @@ def set_exemption(session: Session, principal: Principal, member: Member, data: 
 # ---- reading ----
 
 
-def to_public(session: Session, review: SelfReview, *, with_facts: bool = True) -> ReviewPublic:
+UNSENT = dict.fromkeys((*SECTIONS, "self_level"))
+
+
+def to_public(session: Session, review: SelfReview, *, viewer: Principal | None = None,
+              with_facts: bool = True) -> ReviewPublic:
+    """The review as `viewer` may read it (None: its member, e.g. on their devices)."""
     name = session.execute(select(col(Member.full_name)).where(col(Member.id) == review.member_id)).scalar()
     public = ReviewPublic.model_validate(review).model_copy(update={"full_name": name})
+    if viewer is not None and not access.sees_writing(viewer, review):
+        public = public.model_copy(update=UNSENT)
     if with_facts:
         public.facts = facts(session, review.member_id, review.org_id, review.year)
     return public
@@ -259,5 +266,7 @@ def list_visible(session: Session, principal: Principal, *, year: int | None, or
     rows = session.execute(q.order_by(col(SelfReview.year).desc(), col(SelfReview.org_id),
                                       col(Member.name_folded), col(SelfReview.id))
                            .limit(limit).offset(offset)).all()
-    items = [ReviewRow.model_validate(r).model_copy(update={"full_name": name}) for r, name in rows]
+    items = [ReviewRow.model_validate(r).model_copy(update={
+        "full_name": name, **({} if access.sees_writing(principal, r) else {"self_level": None})})
+        for r, name in rows]
     return ReviewPage(items=items, total=int(total), limit=limit, offset=offset)

@@ -57,6 +57,12 @@ def is_owner(principal: Principal, review: SelfReview) -> bool:
     return principal.member is not None and principal.member.id == review.member_id
 
 
+def sees_writing(principal: Principal, review: SelfReview) -> bool:
+    """What the member wrote (sections, own level) is theirs until they send it: a draft the cell marked
+    exempt is seen by the cell as exempt, not read."""
+    return review.submitted_at is not None or is_owner(principal, review)
+
+
 def readable(session: Session, principal: Principal, review_id: int, *, lock: bool = False) -> SelfReview:
     q = select(SelfReview).where(col(SelfReview.id) == review_id, visible_clause(principal))
     if lock:

@@ -60,12 +60,13 @@ def org_table(session: Session, principal: Principal, org_id: int, year: int
     body: list[list[Any]] = []
     for number, member in enumerate(members, start=1):
         review = reviews.get(member.id or 0)
+        rated = review if review is not None and review.status != ReviewStatus.exempt.value else None
         state = REVIEW_STATUS_LABELS[ReviewStatus(review.status)] if review else NOT_SENT
         kind = KIND_LABELS.get(member.kind, member.kind)
         body.append([number, member.full_name, member.card_number or "", names.get(cell_of(member), ""),
-                     member.position or "", kind, state, _level(review.self_level if review else None),
-                     _level(review.proposed_level if review else None),
-                     _level(review.confirmed_level if review else None), _note(review, member)])
+                     member.position or "", kind, state, _level(rated.self_level if rated else None),
+                     _level(rated.proposed_level if rated else None),
+                     _level(rated.confirmed_level if rated else None), _note(review, member)])
     return f"Kiểm điểm, xếp loại đảng viên năm {year} - {org.name}", HEADERS, body
 
 

@@ -68,13 +68,13 @@ def set_exemption(body: ReviewExemption, principal: CurrentPrincipal, db: DbSess
     member = review_access.exemptable(db, principal, body.member_id)
     saved = review.set_exemption(db, principal, member, body)
     db.commit()
-    return review.to_public(db, saved, with_facts=False)
+    return review.to_public(db, saved, viewer=principal, with_facts=False)
 
 
 @router.get("/reviews/{review_id}", response_model=ReviewPublic, responses=ONE,
             summary="Một bản kiểm điểm, kèm các số liệu trong năm của đảng viên")
-def get_review(found: ReadableReview, db: DbSession) -> ReviewPublic:
-    return review.to_public(db, found)
+def get_review(found: ReadableReview, principal: CurrentPrincipal, db: DbSession) -> ReviewPublic:
+    return review.to_public(db, found, viewer=principal)
 
 
 @router.put("/reviews/{review_id}/proposal", response_model=ReviewPublic, responses=CHANGE,

@@ -1,8 +1,11 @@
 """The year-end self-review over the API: write, submit, the cell's proposal, the committee's decision,
 exemptions, and who sees and does what (every other caller gets 404)."""
 
+import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
+from server.config import Settings
 from server.records.audit import AuditEntry
 from shared.enums import OrgKind, Role
 from tests.factories import make_member, make_org
@@ -160,3 +163,28 @@ def test_exempt_members_are_marked_not_rated(client, world, db, login):
     lifted = client.put(f"{BASE}/exemption", headers=sec, json={
         "member_id": world.member2.member.id, "year": 2026, "exempt": False})
     assert lifted.status_code == 200 and lifted.json()["status"] == "draft"
+
+
+def test_a_draft_marked_exempt_stays_unread_by_the_cell(client, world, db, login):
+    make_review(db, world.member2, 2026, "draft", self_level="excellent")
+    db.commit()
+    sec = login(world.secretary)
+    marked = client.put(f"{BASE}/exemption", headers=sec, json={
+        "member_id": world.member2.member.id, "year": 2026, "reason": "Ốm dài ngày"})
+    assert marked.status_code == 200, marked.text
+    body = marked.json()
+    assert body["status"] == "exempt" and body["strengths"] is None and body["self_level"] is None
+    read = client.get(f"{BASE}/{body['id']}", headers=sec).json()
+    assert read["strengths"] is None and read["shortcomings"] is None and read["self_level"] is None
+    [row] = [r for r in client.get(BASE, headers=sec).json()["items"] if r["id"] == body["id"]]
+    assert row["status"] == "exempt" and row["self_level"] is None
+    own = client.get(MINE, headers=login(world.member2)).json()
+    assert own["status"] == "exempt" and own["self_level"] == "excellent" and own["strengths"]
+
+
+def test_the_cap_is_a_setting(monkeypatch, tmp_path):
+    assert Settings(data_dir=tmp_path).review_top_share == 0.2
+    monkeypatch.setenv("SOTAY_REVIEW_TOP_SHARE", "0.3")
+    assert Settings(data_dir=tmp_path).review_top_share == 0.3
+    with pytest.raises(ValidationError):
+        Settings(data_dir=tmp_path, review_top_share=1.5)
