@@ -111,7 +111,7 @@ def save(session: Session, principal: Principal, year: int, data: ReviewUpdate, 
         setattr(review, name, getattr(data, name))
     review.self_level = data.self_level.value if data.self_level else None
     review.edited_at = at
-    if data.submit:
+    if data.submit or review.status == S.submitted.value:  # a sent review stays complete
         missing = [label for label, value in (("mức tự xếp loại", review.self_level),
                                               ("ưu điểm", review.strengths),
                                               ("hạn chế, khuyết điểm", review.shortcomings)) if not value]

@@ -41,6 +41,8 @@ def test_write_submit_propose_confirm(client, world, login, db, clock):
     # Still editable until the cell rates it; saving without `submit` keeps it sent.
     edited = client.put(MINE, json={**FORM, "direction": "Học tập đều đặn mỗi tuần"}, headers=member)
     assert edited.json()["status"] == "submitted" and edited.json()["direction"] == "Học tập đều đặn mỗi tuần"
+    emptied = client.put(MINE, json={**FORM, "shortcomings": " "}, headers=member)
+    assert emptied.status_code == 422 and emptied.json()["code"] == "review_incomplete"
 
     seen = client.get(f"{BASE}/{rid}", headers=sec)
     assert seen.status_code == 200 and seen.json()["self_level"] == "good"
