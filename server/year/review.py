@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import Conflict, Unprocessable
+from server.notifications.service import notify
 from server.records import audit
 from server.records.changelog import record_change
 from server.records.members import Member, User
@@ -23,6 +24,7 @@ from server.year import review_access as access
 from server.year.models import SelfReview
 from server.year.review_facts import facts
 from server.year.service import acted_at, local_year
+from shared.schemas.notifications import NotificationKind
 from shared.schemas.review import (
     REVIEW_LEVEL_LABELS,
     CapWarning,
@@ -186,6 +188,10 @@ def confirm(session: Session, principal: Principal, review: SelfReview, unit: in
     review.status = S.confirmed.value
     _audit(session, principal, "confirm", review, level=data.level.value, unit=unit)
     _touch(session, review)
+    notify(session, user_ids=audience(session, review), kind=NotificationKind.review_confirmed,
+           ref_type="self_review", ref_id=review.id,
+           title=f"Kết quả xếp loại đảng viên năm {review.year}: {REVIEW_LEVEL_LABELS[data.level]}",
+           body=data.note)
     warning = cap_check(session, review.year, unit, "confirmed", share)
     return [warning] if warning else []
 

@@ -61,6 +61,9 @@ def test_write_submit_propose_confirm(client, world, login, db, clock):
     body = confirmed.json()
     assert body["status"] == "confirmed" and body["confirmed_level"] == "done"
     assert body["proposed_level"] == "good" and body["self_level"] == "good"
+    inbox = client.get("/api/v1/notifications", headers=member).json()["items"]
+    assert [(n["title"], n["ref_id"]) for n in inbox if n["kind"] == "review_confirmed"] == [
+        ("Kết quả xếp loại đảng viên năm 2026: Hoàn thành nhiệm vụ", rid)]
     again = client.put(f"{BASE}/{rid}/proposal", json={"level": "good"}, headers=sec)
     assert again.status_code == 409 and again.json()["code"] == "review_not_submitted"
 
