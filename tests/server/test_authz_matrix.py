@@ -33,6 +33,7 @@ C, CD, CA = ("/year/commitments/{commitment}", "/year/commitments/{draft_commitm
 COMMITMENT = {"year": "{this_year}", "items": [{"text": "Cam kết làm theo"}]}
 ITEMS = {"items": [{"text": "Cam kết đã sửa"}]}
 R, RD, RP = "/year/reviews/{review}", "/year/reviews/{draft_review}", "/year/reviews/{proposed_review}"
+REVIEW = {"strengths": "Gương mẫu", "shortcomings": "Còn chậm", "self_level": "good"}
 EXEMPT = {"member_id": "{member_a}", "year": "{this_year}", "exempt": True, "reason": "Tuổi cao, sức yếu"}
 
 # (method, route path) -> cases: (url, body, expected letters, note). {name} is filled from the stage's ids.
@@ -244,8 +245,8 @@ MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
     ],
     ("GET", "/year/reviews/mine/{year}"): [("/year/reviews/mine/{this_year}", None, "oooooof",
                                             "one's own form; the admin is no member: 403")],
-    ("PUT", "/year/reviews/mine/{year}"): [("/year/reviews/mine/{this_year}", {"strengths": "Gương mẫu"},
-                                            "oooooof", "member_a's submitted one is still editable")],
+    ("PUT", "/year/reviews/mine/{year}"): [("/year/reviews/mine/{this_year}", REVIEW, "oooooof",
+                                            "member_a's submitted one is still editable")],
     ("GET", "/year/reviews"): [("", None, "ooooooo", "filtered to what each may read")],
     ("PUT", "/year/reviews/exemption"): [("", EXEMPT, "nonnnno", "the cell's leaders (and admins)")],
     ("GET", "/year/reviews/{review_id}"): [(R, None, "oonnooo", ""),
