@@ -82,6 +82,11 @@ class Settings(BaseSettings):
         description="...and the unread documents addressed to the member's own cell from this many "
                     "months back")
     sse_ping_seconds: float = Field(default=15, gt=0)
+    review_top_share: float = Field(
+        default=0.2, ge=0, le=1,
+        description="Year-end classification: the share of \"Hoàn thành xuất sắc\" allowed relative to "
+                    "those rated \"Hoàn thành tốt\" in the confirming unit; exceeding it is warned about, "
+                    "never applied")
 
     _generated_secret: str | None = PrivateAttr(default=None)
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from server.audit.router import router as audit_router
 from server.auth.router import router as auth_router
 from server.documents import jobs as document_jobs
+from server.documents import review_facts as document_review_facts
 from server.documents import sync as documents_sync
 from server.documents.router import router as documents_router
 from server.housekeeping import cleanup
@@ -23,6 +24,7 @@ from server.notifications import provider as notification_provider
 from server.notifications.router import router as notifications_router
 from server.orgs.router import router as orgs_router
 from server.scheduler.service import Job, daily
+from server.study import review_facts as study_review_facts
 from server.study import sync as study_sync
 from server.study.router import router as study_router
 from server.sync import actions, registry
@@ -30,14 +32,16 @@ from server.sync import providers as record_providers
 from server.sync.registry import Provider
 from server.sync.router import router as sync_router
 from server.system.router import router as system_router
+from server.year import review_facts
 from server.year import sync as year_sync
+from server.year.review_router import router as review_router
 from server.year.router import router as year_router
 
 
 def routers() -> list[APIRouter]:
     return [system_router, auth_router, orgs_router, members_router, audit_router,
             meetings_router, meeting_stats_router, documents_router, sync_router, notifications_router,
-            year_router, study_router]
+            year_router, study_router, review_router]
 
 
 def sync_providers() -> list[Provider]:
@@ -60,6 +64,14 @@ def install_sync() -> None:
         actions.register(action_type, handler)
     for entity_type, fn in meetings_sync.RELEVANCE.items():
         registry.add_relevance(entity_type, fn)
+    install_review_facts()
+
+
+def install_review_facts() -> None:
+    """The figures other domains add to a member's year-end self-review form (studied documents, study
+    checks and bài thu hoạch)."""
+    review_facts.add_provider("documents", document_review_facts.studied)
+    review_facts.add_provider("study", study_review_facts.taken)
 
 
 def jobs() -> list[Job]:

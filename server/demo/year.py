@@ -3,6 +3,10 @@
 The demo member's is approved with results on some items and the cell's remark on one; colleagues' are
 approved, awaiting a decision, returned with a comment, or missing, so the secretary's cell view has every
 state. From December on, the demo member also has next year's draft.
+
+Demo self-reviews (bản kiểm điểm) of the year under review (this year from November, else last year) in the
+same cell: the demo member's sent, colleagues' proposed (one "xuất sắc", so the cap warns), sent, and one
+exempt, so the secretary's and the committee staff's views have every state.
 """
 
 from datetime import datetime, timedelta
@@ -11,7 +15,7 @@ from sqlmodel import Session
 
 from server.demo.context import DemoContext
 from server.timeutil import utcnow
-from server.year.models import Commitment, CommitmentItem
+from server.year.models import Commitment, CommitmentItem, SelfReview
 from shared.schemas.year import CommitmentCategory as Cat
 from shared.timefmt import VN_TZ
 
@@ -46,6 +50,44 @@ def _commitment(session: Session, member_id: int, org_id: int, year: int, status
     return rows
 
 
+REVIEW = {
+    "strengths": "Giữ vững lập trường chính trị, chấp hành nghiêm chủ trương của Đảng; hoàn thành đúng hạn "
+                 "việc thẩm định hồ sơ đảng viên được giao; sinh hoạt chi bộ đầy đủ.",
+    "shortcomings": "Việc nghiên cứu một số văn bản mới còn chậm; chưa tham gia đợt tình nguyện ở huyện "
+                    "miền núi.",
+    "causes": "Khối lượng công việc chuyên môn cuối năm nhiều; chưa sắp xếp thời gian hợp lý.",
+    "direction": "Dành thời gian học tập văn bản mới mỗi tuần; đăng ký tham gia đợt tình nguyện quý I năm "
+                 "sau.",
+}
+# Colleagues' reviews: (status, own level, the cell's proposed level, exemption reason).
+REVIEW_STATES: list[tuple[str, str | None, str | None, str | None]] = [
+    ("proposed", "excellent", "excellent", None), ("proposed", "good", "good", None),
+    ("submitted", "good", None, None), ("exempt", None, None, "Miễn sinh hoạt đảng vì tuổi cao, sức yếu")]
+
+
+def _review(session: Session, member_id: int, org_id: int, year: int, at: datetime,
+            state: tuple[str, str | None, str | None, str | None], by: int | None) -> None:
+    status, level, proposed, reason = state
+    sent = reason is None
+    session.add(SelfReview(
+        member_id=member_id, org_id=org_id, year=year, status=status, edited_at=at, created_at=at,
+        updated_at=at, submitted_at=at if sent else None, self_level=level,
+        proposed_level=proposed, proposed_at=at if proposed else None, proposed_by=by if proposed else None,
+        exempt_reason=reason, **(REVIEW if sent else {})))
+
+
+def seed_reviews(session: Session, ctx: DemoContext, now: datetime) -> None:
+    local = now.astimezone(VN_TZ)
+    year = local.year if local.month >= 11 else local.year - 1
+    cell, secretary = ctx.orgs["tcdv"], ctx.users.get("bithu.tcdv")
+    member = ctx.members["dangvien.tcdv"]
+    at = now - timedelta(days=1)
+    _review(session, member, cell, year, at, ("submitted", "good", None, None), None)
+    others = [m for m in ctx.cell_members.get("tcdv", []) if m not in (member, ctx.members.get("bithu.tcdv"))]
+    for member_id, state in zip(others, REVIEW_STATES, strict=False):
+        _review(session, member_id, cell, year, at, state, secretary)
+
+
 def seed(session: Session, ctx: DemoContext) -> None:
     if "tcdv" not in ctx.orgs or "dangvien.tcdv" not in ctx.members:
         return
@@ -70,4 +112,5 @@ def seed(session: Session, ctx: DemoContext) -> None:
         _commitment(session, member_id, cell, year, status, start + timedelta(days=3), secretary, 3, comment)
     if now.astimezone(VN_TZ).month == 12:
         _commitment(session, member, cell, year + 1, "draft", now - timedelta(hours=1), None, 2)
+    seed_reviews(session, ctx, now)
     session.flush()

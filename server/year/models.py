@@ -1,4 +1,4 @@
-"""Tables of the member's year: yearly commitments and their items."""
+"""Tables of the member's year: yearly commitments and their items, the year-end self-review."""
 
 from datetime import datetime
 
@@ -52,3 +52,43 @@ class CommitmentItem(SQLModel, table=True):
     remark: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     remark_at: datetime | None = utc_field(nullable=True)
     remark_by: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class SelfReview(SQLModel, table=True):
+    """A member's year-end self-review (bản kiểm điểm cá nhân): one per member and year.
+
+    `org_id` is the cell the member wrote it in (its leaders propose a level; staff above it confirm).
+    The year's facts on the form are computed when asked (server/year/review_facts.py), never stored.
+    """
+
+    __tablename__ = "self_review"
+    __table_args__ = (
+        UniqueConstraint("member_id", "year", name="uq_self_review_member_year"),
+        Index("ix_self_review_org_year", "org_id", "year"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    org_id: int = Field(foreign_key="organization.id")
+    year: int
+    status: str = Field(default="draft", max_length=12)
+    strengths: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    shortcomings: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    causes: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    direction: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    self_level: str | None = Field(default=None, max_length=12)
+    proposed_level: str | None = Field(default=None, max_length=12)
+    proposed_note: str | None = Field(default=None, max_length=1000)
+    proposed_at: datetime | None = utc_field(nullable=True)
+    proposed_by: int | None = Field(default=None, foreign_key="user_account.id")
+    confirmed_level: str | None = Field(default=None, max_length=12)
+    confirmed_note: str | None = Field(default=None, max_length=1000)
+    confirmed_at: datetime | None = utc_field(nullable=True)
+    confirmed_by: int | None = Field(default=None, foreign_key="user_account.id")
+    # The committee (staff organisation) that confirmed: the unit the cap on the top level is counted in.
+    confirmed_org_id: int | None = Field(default=None, foreign_key="organization.id")
+    exempt_reason: str | None = Field(default=None, max_length=1000)
+    edited_at: datetime = utc_field(default_now=True)
+    submitted_at: datetime | None = utc_field(nullable=True)
+    created_at: datetime = utc_field(default_now=True)
+    updated_at: datetime = utc_field(default_now=True)

@@ -1,4 +1,5 @@
-"""Commitments on devices: the `commitment` provider of the sync feed and the offline actions.
+"""Commitments and self-reviews on devices: the `commitment` and `self_review` providers of the sync feed and
+the offline actions.
 
 A member's device holds their own commitments (drafts included); a cell leader's device also holds the
 commitments of the cells they lead once submitted. Staff read theirs online (REST), as for meetings.
@@ -6,6 +7,9 @@ Offline actions: the member's `commitment.save` and `commitment.result`, the cel
 `commitment.decide` and `commitment.remark`. Each carries the time its author acted (`made_at`): it becomes
 the edit, submission, decision, result or remark time; a queued edit or decision older than what the server
 already keeps is refused, and an older result or remark leaves the newer one in place.
+
+A self-review (`self_review`, with its year's facts as computed when sent) reaches its own member's devices
+and nobody else's: cell leaders and staff read reviews online. Offline action: `review.save`.
 """
 
 from typing import Any
@@ -17,8 +21,9 @@ from server.auth.principal import Principal
 from server.errors import Forbidden
 from server.sync import actions
 from server.sync.registry import Provider, SimpleProvider, View
-from server.year import access, service
-from server.year.models import Commitment
+from server.year import access, review, service
+from server.year.models import Commitment, SelfReview
+from shared.schemas.review import ReviewSaveAction, ReviewUpdate
 from shared.schemas.sync import OfflineAction
 from shared.schemas.year import (
     CommitmentDecideAction,
@@ -45,7 +50,19 @@ def _data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, A
     return {p.id: p.model_dump(mode="json") for p in service.to_public(session, rows)}
 
 
-PROVIDERS: list[Provider] = [SimpleProvider("commitment", _visible, _data, col(Commitment.id))]
+def _own_reviews(view: View) -> Any:
+    if view.member_id is None:
+        return None
+    return select(col(SelfReview.id)).where(col(SelfReview.member_id) == view.member_id)
+
+
+def _review_data(session: Session, view: View, ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = session.execute(select(SelfReview).where(col(SelfReview.id).in_(ids))).scalars().all()
+    return {int(r.id or 0): review.to_public(session, r).model_dump(mode="json") for r in rows}
+
+
+PROVIDERS: list[Provider] = [SimpleProvider("commitment", _visible, _data, col(Commitment.id)),
+                             SimpleProvider("self_review", _own_reviews, _review_data, col(SelfReview.id))]
 
 
 # ---- offline actions ----
@@ -81,9 +98,17 @@ def remark(session: Session, principal: Principal, action: OfflineAction) -> dic
     return {"commitment_id": commitment.id, "kept_newer": stale}
 
 
+def save_review(session: Session, principal: Principal, action: OfflineAction) -> dict[str, Any]:
+    body = actions.parse(ReviewSaveAction, action.payload)
+    data = ReviewUpdate.model_validate(body.model_dump(exclude={"year"}))
+    saved = review.save(session, principal, body.year, data, made_at=action.made_at)
+    return {"review_id": saved.id, "status": saved.status}
+
+
 HANDLERS: dict[str, actions.Handler] = {
     "commitment.save": save,
     "commitment.result": result,
     "commitment.decide": decide,
     "commitment.remark": remark,
+    "review.save": save_review,
 }

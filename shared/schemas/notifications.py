@@ -22,6 +22,7 @@ class NotificationKind:
     meeting_draft = "meeting_draft"
     agenda_reminder = "agenda_reminder"  # ref_type "agenda_item": once per item (nhắc đọc tài liệu)
     commitment_answered = "commitment_answered"
+    review_confirmed = "review_confirmed"  # the committee's final level of one's year-end self-review
     welcome = "welcome"
 
 

@@ -26,6 +26,7 @@ from tests.server.documents.factories import create_doc, pdf_bytes
 from tests.server.meetings.factories import make_meeting
 from tests.server.study.factories import for_matrix as study_for_matrix
 from tests.server.year.factories import for_matrix as year_for_matrix
+from tests.server.year.factories import reviews_for_matrix
 
 # Signed-in kinds of caller, in the order of the matrix's expectation strings.
 CALLERS = ("member_a", "secretary_a", "member_b", "secretary_b", "staff_low", "staff_above", "admin")
@@ -112,6 +113,7 @@ def _arrange(app: FastAPI, client: TestClient) -> tuple[dict[str, Person], dict[
         }
         checkin = (live.checkin_secret or "", live.checkin_interval)
         ids.update(year_for_matrix(db, w.member))
+        ids.update(reviews_for_matrix(db, w.member, w.member2))
     # A member of cell A without an account, for account creation.
     with app.state.db.transaction() as db:
         bare = make_member(db, w.cell)

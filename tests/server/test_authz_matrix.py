@@ -39,6 +39,9 @@ STUDY_CHECK = {"document_id": "{document}", "title": "Kiểm tra", "audience_org
                "closes_at": "2099-02-01T00:00:00+07:00"}
 ATTEMPT = {"started_at": "{quiz_started}", "answered_at": "{quiz_answered}", "answers": [[0]] * 5}
 ESSAY_TEXT = "Bài thu hoạch sau học tập nghị quyết, liên hệ bản thân và đăng ký làm theo. " * 4
+R, RD, RP = "/year/reviews/{review}", "/year/reviews/{draft_review}", "/year/reviews/{proposed_review}"
+REVIEW = {"strengths": "Gương mẫu", "shortcomings": "Còn chậm", "self_level": "good"}
+EXEMPT = {"member_id": "{member_a}", "year": "{this_year}", "exempt": True, "reason": "Tuổi cao, sức yếu"}
 
 # (method, route path) -> cases: (url, body, expected letters, note). {name} is filled from the stage's ids.
 MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
@@ -263,6 +266,27 @@ MATRIX: dict[tuple[str, str], list[tuple[str, object, str, str]]] = {
     ("GET", "/study/essays"): [("", None, "ooooooo", "own, and the led cell's")],
     ("GET", "/study/essays/{essay_id}"): [(SE, None, "oonnnno", "its member and its cell's leaders")],
     ("POST", "/study/essays/{essay_id}/receive"): [(SE + "/receive", {}, "fonnnno", "")],
+    ("GET", "/year/reviews/mine/{year}"): [("/year/reviews/mine/{this_year}", None, "oooooof",
+                                            "one's own form; the admin is no member: 403")],
+    ("PUT", "/year/reviews/mine/{year}"): [("/year/reviews/mine/{this_year}", REVIEW, "oooooof",
+                                            "member_a's submitted one is still editable")],
+    ("GET", "/year/reviews"): [("", None, "ooooooo", "filtered to what each may read")],
+    ("PUT", "/year/reviews/exemption"): [("", EXEMPT, "nonnnno", "the cell's leaders (and admins)")],
+    ("GET", "/year/reviews/{review_id}"): [(R, None, "oonnooo", ""),
+                                           (RD, None, "onnnnnn", "a draft is its author's only"),
+                                           (RP, None, "nonnooo", "a fellow member of the cell: 404")],
+    ("PUT", "/year/reviews/{review_id}/proposal"): [(R + "/proposal", {"level": "good"}, "fonnffo",
+                                                     "the cell's leaders (and admins); staff read")],
+    ("PUT", "/year/reviews/{review_id}/confirmation"): [
+        (RP + "/confirmation", {"level": "good"}, "nfnnooo", "staff above the cell (and admins)"),
+    ],
+    ("GET", "/year/orgs/{org_id}/reviews/summary"): [
+        ("/year/orgs/{district}/reviews/summary?year={this_year}", None, "nnnnnoo", "staff above"),
+        ("/year/orgs/{cell_a}/reviews/summary?year={this_year}", None, "nonnooo", "its leaders too"),
+    ],
+    ("GET", "/year/orgs/{org_id}/reviews/export"): [
+        ("/year/orgs/{district}/reviews/export?year={this_year}", None, "nnnnnoo", ""),
+    ],
 }
 # Public by design (see test_route_security.PUBLIC): what every caller, signed in or not, gets.
 PUBLIC_CASES: dict[tuple[str, str], tuple[str, object, int] | None] = {

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from server.timeutil import utcnow
-from server.year.models import Commitment, CommitmentItem
+from server.year.models import Commitment, CommitmentItem, SelfReview
 from shared.timefmt import VN_TZ
 from tests.factories import Person
 
@@ -51,3 +51,30 @@ def for_matrix(session: Session, member: Person) -> dict[str, int]:
     return {"commitment": submitted.id or 0, "approved_commitment": approved.id or 0,
             "approved_item": first_item(session, approved), "draft_commitment": draft.id or 0,
             "this_year": year}
+
+
+def make_review(session: Session, person: Person, year: int, status: str = "submitted", *,
+                self_level: str | None = "good", proposed: str | None = None, confirmed: str | None = None,
+                at: datetime | None = None, org_id: int | None = None) -> SelfReview:
+    """A self-review arranged straight in the database (status follows the levels given)."""
+    assert person.member is not None
+    at = at or utcnow()
+    review = SelfReview(member_id=person.member.id, org_id=org_id or person.member.org_id, year=year,
+                        status=status, strengths="Gương mẫu, hoàn thành nhiệm vụ được giao",
+                        shortcomings="Còn chậm trong nghiên cứu tài liệu", self_level=self_level,
+                        proposed_level=proposed, proposed_at=at if proposed else None,
+                        confirmed_level=confirmed, confirmed_at=at if confirmed else None,
+                        edited_at=at, created_at=at, updated_at=at,
+                        submitted_at=None if status == "draft" else at)
+    session.add(review)
+    session.flush()
+    return review
+
+
+def reviews_for_matrix(session: Session, member: Person, member2: Person) -> dict[str, int]:
+    """The matrix's self-reviews: member_a's submitted one this year and draft of last year; member2's
+    (same cell) proposed one this year, which member_a must not see."""
+    year = utcnow().astimezone(VN_TZ).year
+    return {"review": make_review(session, member, year).id or 0,
+            "draft_review": make_review(session, member, year - 1, "draft").id or 0,
+            "proposed_review": make_review(session, member2, year, "proposed", proposed="good").id or 0}
