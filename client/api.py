@@ -16,6 +16,12 @@ import httpx
 from httpx_sse import SSEError, aconnect_sse
 from pydantic import BaseModel, TypeAdapter
 
+from client.errors import (  # noqa: F401  (re-exported: the states catch these from client.api)
+    ApiError,
+    OfflineError,
+    SessionEnded,
+    error_from_response,
+)
 from shared.schemas.auth import DeviceSessionPublic, LoginRequest, MePublic, PasswordChange, TokenPair
 from shared.schemas.documents import AttachmentPublic, DocumentPublic
 from shared.schemas.meetings import AgendaReminderPublic, AgendaUnread, MeetingPublic, MeetingUpdate
@@ -34,71 +40,14 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 M = TypeVar("M", bound=BaseModel)
 
-# Said when the server gave no message of its own (proxy errors, HTML pages, empty bodies).
-_STATUS_MESSAGES = {
-    400: "Yêu cầu không hợp lệ. Hãy kiểm tra lại thông tin rồi gửi lại.",
-    401: "Phiên đăng nhập đã hết. Hãy đăng nhập lại.",
-    403: "Bạn không có quyền thực hiện thao tác này. Nếu cần, hãy liên hệ bí thư chi bộ.",
-    404: "Không tìm thấy dữ liệu: có thể đã bị xoá. Hãy bấm Làm mới.",
-    409: "Dữ liệu đã thay đổi hoặc bị trùng. Hãy bấm Làm mới rồi thử lại.",
-    410: "Dữ liệu không còn trên máy chủ. Hãy bấm Làm mới.",
-    413: "Tệp quá lớn. Hãy chọn tệp nhỏ hơn.",
-    422: "Dữ liệu chưa hợp lệ. Hãy sửa lại rồi gửi lại.",
-    429: "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.",
-}
-OFFLINE_MESSAGE = "Không kết nối được máy chủ. Hãy kiểm tra mạng rồi thử lại."
-SERVER_TROUBLE = "Máy chủ đang gặp sự cố. Vui lòng thử lại sau ít phút; dữ liệu trên máy vẫn được giữ."
-
-
-class ApiError(Exception):
-    """The server refused: `code` for the program, `message` (Vietnamese) for the person."""
-
-    def __init__(self, status: int, code: str, message: str, errors: list[dict[str, Any]] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.errors = errors or []
-
-    def __repr__(self) -> str:
-        return f"ApiError({self.status}, {self.code!r}, {self.message!r})"
-
-
-class OfflineError(ApiError):
-    """The server could not be reached (no network, server down, timeout)."""
-
-    def __init__(self, detail: str = ""):
-        super().__init__(0, "offline", OFFLINE_MESSAGE)
-        self.detail = detail
-
-
 # Only these mean the network (or the server) is unreachable right now; see `Api._send`.
 _OFFLINE = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError)
-
-
-class SessionEnded(ApiError):
-    """The sign-in is over (revoked, expired, refresh token reused): the app must sign out and wipe."""
 
 
 @dataclass
 class Tokens:
     access: str
     refresh: str
-
-
-def error_from_response(resp: httpx.Response) -> ApiError:
-    code, message, errors = f"http_{resp.status_code}", "", None
-    try:
-        body = resp.json()
-        if isinstance(body, dict):
-            code = str(body.get("code") or code)
-            message = str(body.get("message") or "")
-            errors = body.get("errors")
-    except (ValueError, UnicodeDecodeError):
-        pass
-    if not message:
-        message = _STATUS_MESSAGES.get(resp.status_code, SERVER_TROUBLE)
-    return ApiError(resp.status_code, code, message, errors)
 
 
 class Api:
@@ -115,6 +64,7 @@ class Api:
         *,
         tokens: Tokens | None = None,
         on_tokens: Callable[[Tokens | None], Awaitable[None] | None] | None = None,
+        saved_refresh: Callable[[], Awaitable[str | None]] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 15.0,
     ):
@@ -122,6 +72,7 @@ class Api:
         self.tokens = tokens
         self.device_token: str | None = None
         self._on_tokens = on_tokens
+        self._saved_refresh = saved_refresh
         self._refresh_lock = asyncio.Lock()
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
@@ -190,6 +141,11 @@ class Api:
                 return  # another request refreshed while this one waited
             if self.tokens is None:
                 raise SessionEnded(401, "signed_out", "Bạn cần đăng nhập lại.")
+            saved = await self._saved_refresh() if self._saved_refresh else None
+            if saved and saved != self.tokens.refresh:
+                # Another session of this device (a second tab) rotated the sign-in they share: spending
+                # the old token again would look like theft and end both.
+                self.tokens = Tokens(self.tokens.access, saved)
             resp = await self._send("POST", "/auth/refresh", json={"refresh_token": self.tokens.refresh})
             if resp.status_code != 200:
                 err = error_from_response(resp)

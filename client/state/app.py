@@ -145,7 +145,8 @@ class AppState:
             await self.prefs.set("refresh_token", tokens.refresh)
 
     def _make_api(self, tokens: Tokens | None = None) -> Api:
-        return self._api_factory(self.server_url, tokens=tokens, on_tokens=self._save_tokens)
+        return self._api_factory(self.server_url, tokens=tokens, on_tokens=self._save_tokens,
+                                 saved_refresh=lambda: self.prefs.get("refresh_token"))
 
     async def sign_in(self, server_url: str, username: str, password: str) -> None:
         """Raises ApiError (with a Vietnamese message) when the server refuses."""

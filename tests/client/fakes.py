@@ -135,7 +135,8 @@ STAFF_IN_A_CELL = {
 class FakeApi:
     """Stands in for client.api.Api: answers from dicts, can go offline or end the session."""
 
-    def __init__(self, base_url: str, *, tokens: Tokens | None = None, on_tokens: Any = None, me: dict = ME):
+    def __init__(self, base_url: str, *, tokens: Tokens | None = None, on_tokens: Any = None, me: dict = ME,
+                 saved_refresh: Any = None):
         self.base_url, self.tokens, self.on_tokens = base_url, tokens, on_tokens
         self.offline = False
         self.ended = False

@@ -341,19 +341,11 @@ async def test_the_secretary_edits_a_planned_meetings_agenda_on_a_real_server(li
     await app.sign_out()
 
 
-TWO_TABS = (
-    "product bug, found while moving the month test's clock: two sessions of one device (two browser tabs) "
-    "share one saved refresh token; the second spends it at restore, the first spends it again when its "
-    "access token expires, and reuse detection signs out both. Fix: re-read the saved token before "
-    "refreshing (with a lock across the device's sessions), or a short server-side grace for the token "
-    "just replaced."
-)
-
-
-@pytest.mark.xfail(strict=True, raises=SessionEnded, reason=TWO_TABS)
 async def test_two_tabs_of_one_browser_both_stay_signed_in_past_the_access_tokens_life(
         live_server, world, tmp_path):
-    """Two tabs of the app in one browser: separate sessions, one saved sign-in (localStorage)."""
+    """Two tabs of the app in one browser: separate sessions, one saved sign-in (localStorage). The second
+    tab spends the saved refresh token when it opens; the first, when its access token expires, refreshes
+    with the one saved since rather than its own spent copy (which the server takes for theft)."""
     import time_machine
 
     from client.state.app import AppState, ClientConfig
