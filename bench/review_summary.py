@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from bench.year_summary import YEAR, build  # noqa: E402
+from bench.year_summary import YEAR, build, time_staff  # noqa: E402
 from server.auth.principal import Principal, load_roles  # noqa: E402
 from server.config import Settings  # noqa: E402
 from server.db import Database  # noqa: E402
@@ -84,17 +84,9 @@ def main() -> None:
                 who = Principal(user=user, member=None, session_id=None, roles=load_roles(s, 1))
                 cProfile.runctx("review_stats.summary(s, who, province, YEAR, 0.2)", globals(), locals(),
                                 sort="tottime")
-        for label, user_id, org_id in (("province staff, every cell", 1, province),
-                                       ("district staff, its cells", 2, district)):
-            times = []
-            for _ in range(args.runs):
-                with db.transaction() as s:
-                    user = s.get(User, user_id)
-                    assert user is not None
-                    who = Principal(user=user, member=None, session_id=None, roles=load_roles(s, user_id))
-                    t0 = time.perf_counter()
-                    out = review_stats.summary(s, who, org_id, YEAR, settings.review_top_share)
-                    times.append(time.perf_counter() - t0)
+        for label, out, times in time_staff(
+                db, args.runs, province, district,
+                lambda s, who, org_id: review_stats.summary(s, who, org_id, YEAR, settings.review_top_share)):
             warned = sum(1 for c in out.cells if c.warnings)
             print(f"{label}: {len(out.cells)} cells, p50 {statistics.median(times) * 1000:.0f} ms, "
                   f"max {max(times) * 1000:.0f} ms (sent {out.totals.submitted}/{out.totals.members}, "

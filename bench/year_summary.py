@@ -14,12 +14,15 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert  # noqa: E402
+from sqlmodel import Session  # noqa: E402
 
 from server.auth.principal import Principal, load_roles  # noqa: E402
 from server.config import Settings  # noqa: E402
@@ -32,6 +35,7 @@ from server.year.models import Commitment, CommitmentItem  # noqa: E402
 from shared.enums import Role  # noqa: E402
 
 YEAR = 2026
+T = TypeVar("T")
 
 
 def build(db: Database, cells: int, per_cell: int, rng: random.Random) -> tuple[int, int]:
@@ -88,6 +92,27 @@ def build(db: Database, cells: int, per_cell: int, rng: random.Random) -> tuple[
     return province["id"], districts[0]["id"]
 
 
+def time_staff(db: Database, runs: int, province: int, district: int,
+               call: Callable[[Session, Principal, int], T]) -> list[tuple[str, T, list[float]]]:
+    """`call(session, principal, org_id)` timed `runs` times for the province's staff (every cell) and a
+    district's (a twentieth): (label, last answer, seconds of each run)."""
+    out = []
+    for label, user_id, org_id in (("province staff, every cell", 1, province),
+                                   ("district staff, its cells", 2, district)):
+        times, answer = [], None
+        for _ in range(runs):
+            with db.transaction() as s:
+                user = s.get(User, user_id)
+                assert user is not None
+                who = Principal(user=user, member=None, session_id=None, roles=load_roles(s, user_id))
+                t0 = time.perf_counter()
+                answer = call(s, who, org_id)
+                times.append(time.perf_counter() - t0)
+        assert answer is not None
+        out.append((label, answer, times))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cells", type=int, default=10000)
@@ -110,17 +135,8 @@ def main() -> None:
                 assert user is not None
                 who = Principal(user=user, member=None, session_id=None, roles=load_roles(s, 1))
                 cProfile.runctx("stats.summary(s, who, province, YEAR)", globals(), locals(), sort="cumtime")
-        for label, user_id, org_id in (("province staff, every cell", 1, province),
-                                       ("district staff, its cells", 2, district)):
-            times = []
-            for _ in range(args.runs):
-                with db.transaction() as s:
-                    user = s.get(User, user_id)
-                    assert user is not None
-                    who = Principal(user=user, member=None, session_id=None, roles=load_roles(s, user_id))
-                    t0 = time.perf_counter()
-                    out = stats.summary(s, who, org_id, YEAR)
-                    times.append(time.perf_counter() - t0)
+        for label, out, times in time_staff(db, args.runs, province, district,
+                                            lambda s, who, org_id: stats.summary(s, who, org_id, YEAR)):
             print(f"{label}: {len(out.cells)} cells, p50 {statistics.median(times) * 1000:.0f} ms, "
                   f"max {max(times) * 1000:.0f} ms (approved {out.totals.approved}/{out.totals.members})")
         db.dispose()
