@@ -13,7 +13,7 @@ from server.db import Database
 from server.deps import AppSettings, CurrentPrincipal, DbSession, ReadPrincipal
 from server.documents import attachments, comments, public, reads, repository, secrecy, service
 from server.documents.audience import audience_ids
-from server.documents.storage import get_store
+from server.documents.stores import get_store
 from server.errors import render
 from server.openapi import AUTHED, errors
 from shared.schemas.common import Page

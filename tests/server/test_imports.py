@@ -102,8 +102,6 @@ ALLOWED: dict[tuple[str, str], str] = {
 
 # Circles (as sorted module lists) still present, with why.
 ALLOWED_CYCLES: dict[tuple[str, ...], str] = {
-    ("server.documents.dbstore", "server.documents.storage"):
-        "get_store() picks DbStore inside a function; documents/* is reworked in parallel this round",
 }
 
 
