@@ -4,7 +4,7 @@
 
 Builds a province (10 districts x 10 grassroots x 10 cells = 1,000 cells) and N documents addressed to the
 province, a district, a grassroots party or a cell, indexes them with the same code as the server, then times
-server.documents.service.list_documents (visibility + search + ranking + page building) for a member and a
+server.documents.public.list_documents (visibility + search + ranking + page building) for a member and a
 district staff member. `--province SOURCE` times the same on the generated province instead (its data
 directory or database URL, read only; bench/province.py): the member of poll_rate's picks, and the first
 staff account of that member's district.
@@ -28,7 +28,7 @@ from bench import province as generated  # noqa: E402
 from server.auth.principal import Principal  # noqa: E402
 from server.config import Settings  # noqa: E402
 from server.db import Database  # noqa: E402
-from server.documents import search, service  # noqa: E402
+from server.documents import public, search  # noqa: E402
 from server.documents.models import Document, DocumentAudience  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
 from server.orgs import service as orgs  # noqa: E402
@@ -219,7 +219,7 @@ def measure(settings: Settings, ids: dict, runs: int) -> None:
             for _ in range(runs):
                 with db.session() as s:
                     t0 = time.perf_counter()
-                    page = service.list_documents(s, principal, limit=20, **params)
+                    page = public.list_documents(s, principal, limit=20, **params)
                     times.append((time.perf_counter() - t0) * 1000)
                     total = page.total
             times.sort()

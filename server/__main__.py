@@ -7,6 +7,7 @@ generator, and the supervisor of several `serve` workers never loads the applica
 import argparse
 import getpass
 import logging
+import multiprocessing
 import os
 import sys
 from datetime import date
@@ -40,8 +41,6 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
     # The supervisor of several workers only watches them: the schema upgrade (and demo data) runs in a
     # process of its own, so the supervisor never loads the application (90 MB it would hold for nothing).
-    import multiprocessing  # loaded by this command only
-
     prepare = multiprocessing.get_context("spawn").Process(target=prepare_database,
                                                            args=(settings, args.demo))
     prepare.start()
@@ -92,7 +91,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
     from server.generate.province.base import GenerateError, Options  # loaded by this command only
-    from server.generate.province.run import run
+    from server.generate.province.run import run  # loaded by this command only
     from server.migrate import upgrade  # loaded by this command only
 
     settings = get_settings()
@@ -221,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
                       help="chuyển cả tệp đính kèm vào CSDL (cài đặt nhiều máy chủ)")
     copy.set_defaults(func=_copy_db)
     args = parser.parse_args(argv)
-    from server.errors import DomainError  # loaded by this command only
+    from server.errors import DomainError  # fastapi and sqlalchemy (~1 s): not for --help or a wrong command
 
     try:
         return int(args.func(args))

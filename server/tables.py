@@ -45,7 +45,7 @@ def to_xlsx(
     freeze: str | None = None,
     wrap_last: bool = False,
 ) -> bytes:
-    # Loaded on the first export: openpyxl is 15 MB in every worker that never exports anything.
+    # Loaded on the first export: openpyxl (~0.7 s, 15 MB) in every worker that never exports anything.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from server.documents import search
 from server.documents.models import Attachment, Document, DocumentAudience, FileBlob, ReadMark
-from server.documents.storage import get_store
+from server.documents.stores import get_store
 from server.timeutil import utcnow
 from shared import docnumber
 from shared.docnumber import DOC_TYPE_LABELS, DocType

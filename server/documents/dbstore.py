@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from server.documents.models import FileChunk
-from server.documents.storage import CHUNK, PendingFile, TempWriter, _check_sha
+from server.documents.storage import CHUNK, PendingFile, TempWriter, check_sha
 
 _table = FileChunk.__table__  # type: ignore[attr-defined]
 
@@ -34,7 +34,7 @@ class DatabaseFileStore:
         return TempWriter(self.tmp, max_bytes)
 
     def put(self, pending: PendingFile) -> bool:
-        sha = _check_sha(pending.sha256)
+        sha = check_sha(pending.sha256)
         try:
             if self.exists(sha):
                 return False
@@ -69,12 +69,12 @@ class DatabaseFileStore:
     def exists(self, sha256: str) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(select(_table.c.seq).where(
-                _table.c.sha256 == _check_sha(sha256), _table.c.seq == 0)).first() is not None
+                _table.c.sha256 == check_sha(sha256), _table.c.seq == 0)).first() is not None
 
     def size(self, sha256: str) -> int:
         with self.engine.connect() as conn:
             total = conn.execute(select(func.coalesce(func.sum(func.length(_table.c.data)), -1))
-                                 .where(_table.c.sha256 == _check_sha(sha256))).scalar_one()
+                                 .where(_table.c.sha256 == check_sha(sha256))).scalar_one()
         if total < 0:
             raise FileNotFoundError(sha256)
         return int(total)
@@ -101,7 +101,7 @@ class DatabaseFileStore:
         while last is None or seq <= last:
             with self.engine.connect() as conn:
                 row = conn.execute(select(_table.c.data).where(
-                    _table.c.sha256 == _check_sha(sha256), _table.c.seq == seq)).first()
+                    _table.c.sha256 == check_sha(sha256), _table.c.seq == seq)).first()
             if row is None:
                 if seq == first:
                     raise FileNotFoundError(sha256)

@@ -11,9 +11,9 @@ from pydantic import Field
 from server.auth.principal import Principal
 from server.db import Database
 from server.deps import AppSettings, CurrentPrincipal, DbSession, ReadPrincipal
-from server.documents import attachments, comments, reads, service
+from server.documents import attachments, comments, public, reads, repository, secrecy, service
 from server.documents.audience import audience_ids
-from server.documents.storage import get_store
+from server.documents.stores import get_store
 from server.errors import render
 from server.openapi import AUTHED, errors
 from shared.schemas.common import Page
@@ -44,9 +44,9 @@ AttId = Annotated[int, Path(ge=1, le=ID_MAX)]
 OrgId = Annotated[int | None, Query(ge=1, le=ID_MAX)]
 
 
-def _refuse_secret(db, principal, exc: service.SecretDocumentRefused, org_ids, document_id=None):  # type: ignore[no-untyped-def]
+def _refuse_secret(db, principal, exc: secrecy.SecretDocumentRefused, org_ids, document_id=None):  # type: ignore[no-untyped-def]
     db.rollback()
-    service.audit_refusal(db, principal, exc, org_ids, document_id)
+    secrecy.audit_refusal(db, principal, exc, org_ids, document_id)
     db.commit()
 
 
@@ -59,7 +59,7 @@ def _refuse_secret(db, principal, exc: service.SecretDocumentRefused, org_ids, d
 def create_document(body: DocumentCreate, principal: CurrentPrincipal, db: DbSession) -> DocumentPublic:
     try:
         out = service.create(db, principal, body)
-    except service.SecretDocumentRefused as exc:
+    except secrecy.SecretDocumentRefused as exc:
         _refuse_secret(db, principal, exc, body.audience_org_ids)
         raise
     db.commit()
@@ -81,7 +81,7 @@ def list_documents(
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Page[DocumentSummary]:
-    return service.list_documents(
+    return public.list_documents(
         db,
         principal,
         q=q,
@@ -99,7 +99,7 @@ def list_documents(
 
 @router.get("/documents/topics", response_model=list[str], responses=AUTHED)
 def list_topics(principal: CurrentPrincipal, db: DbSession) -> list[str]:
-    return service.list_topics(db, principal)
+    return repository.list_topics(db, principal)
 
 
 @router.get(
@@ -132,7 +132,7 @@ def study_rates(
 
 @router.get("/documents/{document_id}", response_model=DocumentPublic, responses=errors(401, 404))
 def get_document(document_id: DocId, principal: CurrentPrincipal, db: DbSession) -> DocumentPublic:
-    return service.get_public(db, principal, document_id)
+    return public.get_public(db, principal, document_id)
 
 
 @router.get(
@@ -141,7 +141,7 @@ def get_document(document_id: DocId, principal: CurrentPrincipal, db: DbSession)
 def document_versions(
     document_id: DocId, principal: CurrentPrincipal, db: DbSession
 ) -> list[DocumentSummary]:
-    return service.superseded_chain(db, principal, document_id)
+    return public.superseded_chain(db, principal, document_id)
 
 
 @router.patch(
@@ -152,7 +152,7 @@ def update_document(
 ) -> DocumentPublic:
     try:
         out = service.update(db, principal, document_id, body)
-    except service.SecretDocumentRefused as exc:
+    except secrecy.SecretDocumentRefused as exc:
         _refuse_secret(db, principal, exc, audience_ids(db, document_id), document_id)
         raise
     db.commit()

@@ -1,107 +1,39 @@
-"""Publishing documents: create, edit, audience, publish/schedule/withdraw/supersede, list and search."""
+"""Publishing documents, the rules: create, edit, audience, publish/schedule/withdraw/supersede, delete a
+draft, publish what is due. Queries are in repository.py, the public shape in public.py, the refusal of state
+secrets in secrecy.py."""
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
-from server.documents import audience, search
-from server.documents.models import (
-    Attachment,
-    Bookmark,
-    Document,
-    DocumentAudience,
-    DocumentComment,
-    FileBlob,
-    ReadMark,
-)
+from server.documents import audience, repository, search
+from server.documents.models import Attachment, Bookmark, Document, DocumentAudience, ReadMark
+from server.documents.public import get_public
+from server.documents.secrecy import check_secrecy
 from server.errors import Conflict, Forbidden, Unprocessable
 from server.notifications import events
 from server.records import audit
 from server.records.changelog import record_change
-from server.records.orgs import Organization
 from server.timeutil import as_utc, utcnow
 from shared import docnumber
-from shared.schemas.common import Page
-from shared.schemas.documents import (
-    AttachmentPublic,
-    DocCategory,
-    DocStatus,
-    DocumentCreate,
-    DocumentPublic,
-    DocumentSummary,
-    DocumentUpdate,
-    OrgRef,
-)
-from shared.secrecy import Secrecy, refusal_message, stamp_in
+from shared.schemas.documents import DocCategory, DocStatus, DocumentCreate, DocumentPublic, DocumentUpdate
 from shared.text import fold
 
 ENTITY = "document"
 
 
-class SecretDocumentRefused(Unprocessable):
-    """A document stamped Mật/Tối mật/Tuyệt mật: refused; the router audits the refusal after rollback."""
-
-    code = "state_secret_refused"
-
-    def __init__(self, level: Secrecy, source: str, title: str | None):
-        super().__init__(refusal_message(level), code=self.code)
-        self.level = level
-        self.source = source
-        self.title = title
-
-
 # ---- checks ------------------------------------------------------------------------------------------
-
-
-def check_secrecy(secrecy: Secrecy | None, title: str | None, number: str | None) -> None:
-    if secrecy and secrecy != Secrecy.none:
-        raise SecretDocumentRefused(secrecy, "secrecy", title)
-    for source, value in (("title", title), ("number", number)):
-        level = stamp_in(value)
-        if level is not None:
-            raise SecretDocumentRefused(level, source, title)
-
-
-def audit_refusal(
-    session: Session,
-    principal: Principal,
-    exc: SecretDocumentRefused,
-    org_ids: Sequence[int],
-    document_id: int | None = None,
-) -> None:
-    """Write the refusal in its own transaction (the refused write itself was rolled back)."""
-    # The audience was not validated (the refusal comes first): keep only organisations that exist.
-    wanted = list(dict.fromkeys(org_ids))[:200]
-    existing = set(
-        session.execute(select(col(Organization.id)).where(col(Organization.id).in_(wanted))).scalars()
-    )
-    known = [o for o in wanted if o in existing]
-    audit.record(
-        session,
-        "document.secret_refused",
-        actor=principal,
-        target_type=ENTITY,
-        target_id=document_id,
-        org_id=known[0] if known else principal.cell_id,
-        detail={
-            "level": exc.level.value,
-            "found_in": exc.source,
-            "title": (exc.title or "")[:200],
-            "audience": known,
-        },
-    )
 
 
 def _check_audience(
     session: Session, principal: Principal, org_ids: Sequence[int], category: str
 ) -> list[int]:
     ids = sorted(set(org_ids))
-    found = set(session.execute(select(col(Organization.id)).where(col(Organization.id).in_(ids))).scalars())
+    found = repository.existing_org_ids(session, ids)
     if len(found) != len(ids):
         raise Unprocessable("Có tổ chức nhận không tồn tại.", code="audience_not_found")
     if not audience.may_publish_to(session, principal, ids, category):
@@ -429,10 +361,8 @@ def update(session: Session, principal: Principal, document_id: int, body: Docum
 
 
 def _log_attachments(session: Session, document_id: int, org_ids: Sequence[int]) -> None:
-    for att_id in session.execute(
-        select(col(Attachment.id)).where(col(Attachment.document_id) == document_id)
-    ).scalars():
-        record_change(session, "attachment", int(att_id), op="upsert", org_ids=org_ids)
+    for att_id in repository.attachment_ids(session, document_id):
+        record_change(session, "attachment", att_id, op="upsert", org_ids=org_ids)
 
 
 def delete_draft(session: Session, principal: Principal, document_id: int) -> None:
@@ -442,12 +372,7 @@ def delete_draft(session: Session, principal: Principal, document_id: int) -> No
         raise Conflict(
             "Chỉ xóa được dự thảo chưa từng phát hành; văn bản đã phát hành thì thu hồi.", code="not_a_draft"
         )
-    if (
-        doc.comments_until is not None
-        and session.execute(
-            select(col(DocumentComment.id)).where(col(DocumentComment.document_id) == document_id).limit(1)
-        ).first()
-    ):
+    if doc.comments_until is not None and repository.has_comments(session, document_id):
         raise Conflict("Dự thảo đã có góp ý của đảng viên; không xóa được.", code="draft_has_comments")
     org_ids = audience.audience_ids(session, document_id)
     for model in (Attachment, ReadMark, Bookmark):
@@ -475,15 +400,8 @@ def delete_draft(session: Session, principal: Principal, document_id: int) -> No
 def publish_due(session: Session, now: datetime | None = None) -> list[int]:
     """Publish scheduled documents whose time has come. Idempotent: the scheduler may call it at any rate."""
     now = now or utcnow()
-    due = list(
-        session.execute(
-            select(Document)
-            .where(col(Document.status) == DocStatus.scheduled.value, col(Document.publish_at) <= now)
-            .order_by(col(Document.publish_at), col(Document.id))
-        ).scalars()
-    )
     published = []
-    for doc in due:
+    for doc in repository.due_scheduled(session, now):
         assert doc.id is not None
         _mark_published(session, doc, now)
         doc.published_at = as_utc(doc.publish_at) if doc.publish_at else now
@@ -505,207 +423,9 @@ def publish_due(session: Session, now: datetime | None = None) -> list[int]:
     return published
 
 
-# ---- reading -------------------------------------------------------------------------------------------
-
-
-def _filters(
-    doc_type: str | None,
-    year: int | None,
-    category: str | None,
-    issuer: str | None,
-    topic: str | None,
-    status: str | None,
-) -> list[Any]:
-    conditions: list[Any] = []
-    if doc_type:
-        conditions.append(col(Document.doc_type) == doc_type)
-    if year:
-        conditions.append(col(Document.year) == year)
-    if category:
-        conditions.append(col(Document.category) == category)
-    if issuer:
-        conditions.append(col(Document.issuer_key) == fold(issuer).replace(" ", ""))
-    if topic:
-        conditions.append(col(Document.topic) == topic)
-    if status:
-        conditions.append(col(Document.status) == status)
-    return conditions
-
-
-def list_documents(
-    session: Session,
-    principal: Principal,
-    *,
-    q: str | None = None,
-    doc_type: str | None = None,
-    year: int | None = None,
-    category: str | None = None,
-    issuer: str | None = None,
-    topic: str | None = None,
-    status: str | None = None,
-    bookmarked: bool = False,
-    limit: int = 20,
-    offset: int = 0,
-) -> Page[DocumentSummary]:
-    """Visible documents, best match first when searching, newest first otherwise."""
-    conditions = [
-        audience.visible_clause(session, principal),
-        *_filters(doc_type, year, category, issuer, topic, status),
-    ]
-    if bookmarked:
-        conditions.append(
-            col(Document.id).in_(
-                select(col(Bookmark.document_id)).where(col(Bookmark.user_id) == principal.user_id)
-            )
-        )
-    query = search.parse_query(q)
-    if q and query.empty:
-        return Page[DocumentSummary](items=[], total=0, limit=limit, offset=offset)
-    newest = func.coalesce(col(Document.published_at), col(Document.publish_at), col(Document.created_at))
-    # One pass gives the page and the total (a window count), instead of running the search twice.
-    counted = func.count().over().label("total")
-    order: list[Any]
-    if query.empty:
-        base = select(col(Document.id), counted).where(*conditions)
-        order = [newest.desc(), col(Document.id).desc()]
-    else:
-        match = search.matcher(session, query)
-        base = select(col(Document.id), counted)
-        if match.join is not None:
-            base = base.join(match.join, match.join.c.id == col(Document.id))
-        base = base.where(*conditions, *match.where)
-        order = [match.rank, newest.desc(), col(Document.id).desc()]
-    rows = session.execute(base.order_by(*order).limit(limit).offset(offset)).all()
-    ids = [int(r[0]) for r in rows]
-    if rows:
-        total = int(rows[0][1])
-    else:  # past the last page
-        total = int(session.execute(select(func.count()).select_from(base.subquery())).scalar_one())
-    docs = (
-        {d.id: d for d in session.execute(select(Document).where(col(Document.id).in_(ids))).scalars()}
-        if ids
-        else {}
-    )
-    items = _summaries(session, principal, [docs[i] for i in ids if i in docs])
-    return Page[DocumentSummary](items=items, total=total, limit=limit, offset=offset)
-
-
-def list_topics(session: Session, principal: Principal) -> list[str]:
-    rows = session.execute(
-        select(col(Document.topic))
-        .where(
-            audience.visible_clause(session, principal),
-            col(Document.topic).is_not(None),
-            col(Document.category) == DocCategory.study.value,
-        )
-        .distinct()
-        .order_by(col(Document.topic))
-    ).scalars()
-    return [r for r in rows if r]
-
-
-def _summaries(
-    session: Session, principal: Principal, docs: list[Document], *, with_body: bool = False
-) -> list[Any]:
-    ids = [d.id for d in docs if d.id is not None]
-    if not ids:
-        return []
-    aud: dict[int, list[OrgRef]] = {}
-    for doc_id, org_id, name in session.execute(
-        select(col(DocumentAudience.document_id), col(Organization.id), col(Organization.name))
-        .join(Organization, col(Organization.id) == col(DocumentAudience.org_id))
-        .where(col(DocumentAudience.document_id).in_(ids))
-        .order_by(col(Organization.depth), col(Organization.name))
-    ):
-        aud.setdefault(doc_id, []).append(OrgRef(id=org_id, name=name))
-    files: dict[int, list[AttachmentPublic]] = {}
-    for att, blob in session.execute(
-        select(Attachment, FileBlob)
-        .join(FileBlob, col(FileBlob.sha256) == col(Attachment.sha256))
-        .where(col(Attachment.document_id).in_(ids))
-        .order_by(col(Attachment.id))
-    ):
-        files.setdefault(att.document_id, []).append(
-            AttachmentPublic(
-                id=att.id,
-                sha256=att.sha256,
-                size=blob.size,
-                content_type=blob.content_type,
-                filename=att.filename,
-            )
-        )
-    reads = {
-        r.document_id: r
-        for r in session.execute(
-            select(ReadMark).where(
-                col(ReadMark.document_id).in_(ids), col(ReadMark.user_id) == principal.user_id
-            )
-        ).scalars()
-    }
-    marks = set(
-        session.execute(
-            select(col(Bookmark.document_id)).where(
-                col(Bookmark.document_id).in_(ids), col(Bookmark.user_id) == principal.user_id
-            )
-        ).scalars()
-    )
-    managed = audience.manageable_ids(session, principal, ids)
-    model = DocumentPublic if with_body else DocumentSummary
-    out = []
-    for d in docs:
-        read = reads.get(d.id or 0)
-        data = {name: getattr(d, name) for name in model.model_fields if hasattr(d, name)}
-        data.update(
-            audience=aud.get(d.id or 0, []),
-            attachments=files.get(d.id or 0, []),
-            read_at=read.read_at if read else None,
-            studied_at=read.studied_at if read else None,
-            bookmarked=d.id in marks,
-            can_manage=d.id in managed,
-        )
-        out.append(model.model_validate(data))
-    return out
-
-
-def get_public(session: Session, principal: Principal, document_id: int) -> DocumentPublic:
-    doc = audience.get_visible(session, principal, document_id)
-    return _summaries(session, principal, [doc], with_body=True)[0]
-
-
-def superseded_chain(session: Session, principal: Principal, document_id: int) -> list[DocumentSummary]:
-    """All versions of a document the caller sees, oldest first."""
-    doc = audience.get_visible(session, principal, document_id)
-    chain = [doc]
-    seen = {doc.id}
-    cur = doc
-    while cur.replaces_id and cur.replaces_id not in seen:
-        prev = session.get(Document, cur.replaces_id)
-        if prev is None:
-            break
-        chain.insert(0, prev)
-        seen.add(prev.id)
-        cur = prev
-    cur = doc
-    while cur.superseded_by_id and cur.superseded_by_id not in seen:
-        nxt = session.get(Document, cur.superseded_by_id)
-        if nxt is None:
-            break
-        chain.append(nxt)
-        seen.add(nxt.id)
-        cur = nxt
-    visible = audience.visible_ids(session, principal, [d.id for d in chain if d.id])
-    return _summaries(session, principal, [d for d in chain if d.id in visible])
-
-
 __all__ = [
-    "SecretDocumentRefused",
-    "audit_refusal",
-    "check_secrecy",
     "create",
     "update",
+    "delete_draft",
     "publish_due",
-    "list_documents",
-    "list_topics",
-    "get_public",
-    "superseded_chain",
 ]

@@ -1,7 +1,8 @@
 """File storage behind an interface: content-addressed by SHA-256; LocalFileStore writes to data_dir/files.
 
 `SOTAY_FILE_STORE=database` keeps the files in PostgreSQL instead (server/documents/dbstore.py), for
-installations on several hosts.
+installations on several hosts; server/documents/stores.py picks the configured one. This module imports
+neither of them.
 """
 
 import hashlib
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from server.config import Settings
 from server.errors import PayloadTooLarge
 
 CHUNK = 1024 * 1024
@@ -88,7 +88,7 @@ class FileStore(Protocol):
         ...
 
 
-def _check_sha(sha256: str) -> str:
+def check_sha(sha256: str) -> str:
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise ValueError("not a sha256 hex digest")
     return sha256
@@ -102,7 +102,7 @@ class LocalFileStore:
         self.tmp = root / "tmp"
 
     def path_for(self, sha256: str) -> Path:
-        sha = _check_sha(sha256)
+        sha = check_sha(sha256)
         return self.root / sha[:2] / sha[2:4] / sha
 
     def new_upload(self, max_bytes: int) -> TempWriter:
@@ -136,23 +136,3 @@ class LocalFileStore:
                     break
                 remaining -= len(chunk)
                 yield chunk
-
-
-_shared: dict[str, FileStore] = {}
-
-
-def get_store(settings: Settings) -> FileStore:
-    """The configured store: a local directory (default) or the database every host reaches."""
-    if settings.file_store == "local":
-        return LocalFileStore(settings.files_dir)
-    url = str(settings.database_url)
-    store = _shared.get(url)
-    if store is None:
-        # One small engine per database for the process: files are read chunk by chunk, outside the
-        # request's own transaction, so a download never holds the request's connection.
-        from server.db import make_engine
-        from server.documents.dbstore import DatabaseFileStore  # dbstore imports this module
-
-        engine = make_engine(settings.model_copy(update={"db_pool_size": 4, "db_max_overflow": 4}))
-        store = _shared[url] = DatabaseFileStore(engine, settings.data_dir / "upload-tmp")
-    return store

@@ -32,8 +32,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
-from server.documents import audience, comments, reads
-from server.documents import service as documents
+from server.documents import audience, comments, public, reads
 from server.documents.models import Attachment, Bookmark, Document, DocumentAudience, FileBlob, ReadMark
 from server.sync import actions, registry
 from server.sync.registry import Provider, SimpleProvider, View
@@ -106,9 +105,9 @@ def _document_data(session: Session, view: View, ids: list[int]) -> dict[int, di
     assert view.principal is not None
     docs = list(session.execute(select(Document).where(col(Document.id).in_(ids))).scalars())
     out: dict[int, dict[str, Any]] = {}
-    publics = documents._summaries(session, view.principal, docs, with_body=True)
-    for doc, public in zip(docs, publics, strict=True):
-        data = public.model_dump(mode="json")
+    publics = public.summaries(session, view.principal, docs, with_body=True)
+    for doc, shaped in zip(docs, publics, strict=True):
+        data = shaped.model_dump(mode="json")
         if not doc.offline_allowed:
             data["body"] = None  # read online only
         # Ids only: names of the path's organisations are organization entities (a rename stays current).

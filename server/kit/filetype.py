@@ -11,6 +11,8 @@ import io
 import zipfile
 from pathlib import Path
 
+import puremagic
+
 # Leading bytes -> kind, first match wins (longest signatures of one format first).
 SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "pdf"),
@@ -59,8 +61,6 @@ def office_kind(parts: frozenset[str]) -> str | None:
 
 def binary_name(head: bytes) -> str | None:
     """puremagic's name of a binary format (e.g. ".exe"), for a refusal; None when it knows none."""
-    import puremagic  # loaded only when a refused upload is named
-
     try:
         found = puremagic.magic_string(head)
     except (puremagic.PureError, ValueError):

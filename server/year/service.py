@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 from server.auth.principal import Principal
 from server.errors import Conflict, Unprocessable
 from server.notifications.service import notify
+from server.orgs.service import subtree_ids
 from server.records import audit
 from server.records.changelog import record_change
 from server.records.members import Member, RoleAssignment, User
@@ -354,8 +355,6 @@ def list_visible(session: Session, principal: Principal, *, year: int | None, or
 
 
 def _subtree(org_id: int) -> object:
-    from server.orgs.service import subtree_ids
-
     return subtree_ids(org_id)
 
 

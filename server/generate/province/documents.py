@@ -16,7 +16,7 @@ from server.documents.models import (
     FileBlob,
     ReadMark,
 )
-from server.documents.storage import get_store
+from server.documents.stores import get_store
 from server.generate import texts
 from server.generate.province.base import (
     CENTRAL_ISSUERS,
