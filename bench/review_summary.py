@@ -9,27 +9,24 @@ levels spread over the four); then times server.year.review_stats.summary for th
 cell) and a district's staff (a twentieth), and prints p50 and max.
 """
 
-import argparse
 import random
 import statistics
 import sys
-import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, select  # noqa: E402
+from sqlmodel import Session  # noqa: E402
 
-from bench.year_summary import YEAR, build, time_staff  # noqa: E402
-from server.auth.principal import Principal, load_roles  # noqa: E402
-from server.config import Settings  # noqa: E402
+from bench.year_summary import YEAR, arguments, profile_province, scratch_province, time_staff  # noqa: E402
+from server.auth.principal import Principal  # noqa: E402
 from server.db import Database  # noqa: E402
-from server.migrate import upgrade  # noqa: E402
-from server.records.members import Member, User  # noqa: E402
+from server.records.members import Member  # noqa: E402
 from server.year import review_stats  # noqa: E402
 from server.year.models import SelfReview  # noqa: E402
+from shared.schemas.review import ReviewSummary  # noqa: E402
 
 LEVELS = ["excellent", "good", "done", "failed"]
 WEIGHTS = [0.15, 0.65, 0.18, 0.02]
@@ -61,37 +58,19 @@ def add_reviews(db: Database, rng: random.Random) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cells", type=int, default=10000)
-    parser.add_argument("--members", type=int, default=12)
-    parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--profile", action="store_true")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), secret_key="b" * 48, run_scheduler=False)
-        upgrade(settings)
-        db = Database(settings)
-        started = time.perf_counter()
-        rng = random.Random(13)
-        province, district = build(db, args.cells, args.members, rng)
-        print(f"reviews: {add_reviews(db, rng)}; build took {time.perf_counter() - started:.1f} s")
-        if args.profile:
-            import cProfile
+    args = arguments()
+    with scratch_province(args) as (settings, db, province, district, rng):
+        print(f"reviews: {add_reviews(db, rng)}")
+        def levels(s: Session, who: Principal, org_id: int) -> ReviewSummary:
+            return review_stats.summary(s, who, org_id, YEAR, settings.review_top_share)
 
-            with db.transaction() as s:
-                user = s.get(User, 1)
-                assert user is not None
-                who = Principal(user=user, member=None, session_id=None, roles=load_roles(s, 1))
-                cProfile.runctx("review_stats.summary(s, who, province, YEAR, 0.2)", globals(), locals(),
-                                sort="tottime")
-        for label, out, times in time_staff(
-                db, args.runs, province, district,
-                lambda s, who, org_id: review_stats.summary(s, who, org_id, YEAR, settings.review_top_share)):
+        if args.profile:
+            profile_province(db, province, levels)
+        for label, out, times in time_staff(db, args.runs, province, district, levels):
             warned = sum(1 for c in out.cells if c.warnings)
             print(f"{label}: {len(out.cells)} cells, p50 {statistics.median(times) * 1000:.0f} ms, "
                   f"max {max(times) * 1000:.0f} ms (sent {out.totals.submitted}/{out.totals.members}, "
                   f"cells with a cap warning {warned})")
-        db.dispose()
 
 
 if __name__ == "__main__":

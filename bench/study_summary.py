@@ -9,12 +9,9 @@ the cell received; then times server.study.stats.figures for the province's staf
 district's staff (a twentieth), and prints p50 and max.
 """
 
-import argparse
 import random
 import statistics
 import sys
-import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,11 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from bench.year_summary import build, time_staff  # noqa: E402
-from server.config import Settings  # noqa: E402
+from bench.year_summary import arguments, scratch_province, time_staff  # noqa: E402
 from server.db import Database  # noqa: E402
 from server.documents.models import Document, DocumentAudience  # noqa: E402
-from server.migrate import upgrade  # noqa: E402
 from server.records.members import Member  # noqa: E402
 from server.study import stats  # noqa: E402
 from server.study.models import StudyAttempt, StudyCheck, StudyCheckAudience, StudyEssay  # noqa: E402
@@ -72,21 +67,10 @@ def add_study(db: Database, province: int, rng: random.Random) -> tuple[int, int
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cells", type=int, default=10000)
-    parser.add_argument("--members", type=int, default=12)
-    parser.add_argument("--runs", type=int, default=9)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), secret_key="b" * 48, run_scheduler=False)
-        upgrade(settings)
-        db = Database(settings)
-        started = time.perf_counter()
-        rng = random.Random(13)
-        province, district = build(db, args.cells, args.members, rng)
+    args = arguments()
+    with scratch_province(args) as (_, db, province, district, rng):
         check_id, attempts, essays = add_study(db, province, rng)
-        took = time.perf_counter() - started
-        print(f"attempts: {attempts}, essays received: {essays}; build took {took:.1f} s")
+        print(f"attempts: {attempts}, essays received: {essays}")
 
         def figures(s, who, org_id):
             check = s.get(StudyCheck, check_id)
@@ -97,7 +81,6 @@ def main() -> None:
             print(f"{label}: {len(out.cells)} cells, p50 {statistics.median(times) * 1000:.0f} ms, "
                   f"max {max(times) * 1000:.0f} ms (taken {out.totals.taken}/{out.totals.members}, "
                   f"average {out.totals.average_score})")
-        db.dispose()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -113,33 +114,54 @@ def time_staff(db: Database, runs: int, province: int, district: int,
     return out
 
 
-def main() -> None:
+def profile_province(db: Database, province: int, call: Callable[[Session, Principal, int], object]) -> None:
+    """cProfile of one `call` for the province's staff, by time spent in each function."""
+    import cProfile  # only with --profile
+
+    with db.transaction() as s:
+        user = s.get(User, 1)
+        assert user is not None
+        who = Principal(user=user, member=None, session_id=None, roles=load_roles(s, 1))
+        cProfile.runctx("call(s, who, province)", globals(), locals(), sort="tottime")
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cells", type=int, default=10000)
     parser.add_argument("--members", type=int, default=12)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--profile", action="store_true")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+@contextmanager
+def scratch_province(args: argparse.Namespace
+                     ) -> Iterator[tuple[Settings, Database, int, int, random.Random]]:
+    """A fresh SQLite database holding the province `build` makes, removed on leaving: (settings, database,
+    the province's id, a district's id, the random source the rows came from, to add more)."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), secret_key="b" * 48, run_scheduler=False)
         upgrade(settings)
         db = Database(settings)
+        rng = random.Random(13)
         started = time.perf_counter()
-        province, district = build(db, args.cells, args.members, random.Random(13))
+        province, district = build(db, args.cells, args.members, rng)
         print(f"build took {time.perf_counter() - started:.1f} s")
-        if args.profile:
-            import cProfile
+        try:
+            yield settings, db, province, district, rng
+        finally:
+            db.dispose()
 
-            with db.transaction() as s:
-                user = s.get(User, 1)
-                assert user is not None
-                who = Principal(user=user, member=None, session_id=None, roles=load_roles(s, 1))
-                cProfile.runctx("stats.summary(s, who, province, YEAR)", globals(), locals(), sort="cumtime")
+
+def main() -> None:
+    args = arguments()
+    with scratch_province(args) as (_, db, province, district, _rng):
+        if args.profile:
+            profile_province(db, province, lambda s, who, org_id: stats.summary(s, who, org_id, YEAR))
         for label, out, times in time_staff(db, args.runs, province, district,
                                             lambda s, who, org_id: stats.summary(s, who, org_id, YEAR)):
             print(f"{label}: {len(out.cells)} cells, p50 {statistics.median(times) * 1000:.0f} ms, "
                   f"max {max(times) * 1000:.0f} ms (approved {out.totals.approved}/{out.totals.members})")
-        db.dispose()
 
 
 if __name__ == "__main__":

@@ -12,12 +12,12 @@ Being able to read but not to do the thing is 403 (`not_owner`, `not_cell_leader
 
 from typing import Any
 
-from sqlalchemy import and_, or_, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from server.auth.principal import Principal
 from server.errors import Forbidden, NotFound
-from server.records.orgs import Organization, OrgClosure
+from server.records.orgs import Organization
+from server.year import reach
 from server.year.models import Commitment
 from shared.enums import OrgKind
 from shared.schemas.year import CommitmentStatus
@@ -31,22 +31,8 @@ def not_found() -> NotFound:
 
 def visible_clause(principal: Principal) -> Any:
     """WHERE clause of the commitments the caller may read."""
-    parts: list[Any] = []
-    if principal.member is not None and principal.member.id is not None:
-        parts.append(col(Commitment.member_id) == principal.member.id)
-    if principal.is_admin:
-        parts.append(col(Commitment.status) != DRAFT)
-    else:
-        others = []
-        if principal.led_cell_ids:
-            others.append(col(Commitment.org_id).in_(principal.led_cell_ids))
-        if principal.staff_org_ids:
-            others.append(col(Commitment.org_id).in_(
-                select(col(OrgClosure.descendant_id))
-                .where(col(OrgClosure.ancestor_id).in_(principal.staff_org_ids))))
-        if others:
-            parts.append(and_(col(Commitment.status) != DRAFT, or_(*others)))
-    return or_(*parts) if parts else col(Commitment.id).is_(None)
+    return reach.visible_clause(principal, Commitment.member_id, Commitment.org_id,
+                                Commitment.status, DRAFT, Commitment.id)
 
 
 def is_owner(principal: Principal, commitment: Commitment) -> bool:
@@ -54,13 +40,8 @@ def is_owner(principal: Principal, commitment: Commitment) -> bool:
 
 
 def readable(session: Session, principal: Principal, commitment_id: int, *, lock: bool = False) -> Commitment:
-    q = select(Commitment).where(col(Commitment.id) == commitment_id, visible_clause(principal))
-    if lock:
-        q = q.with_for_update()
-    found = session.execute(q).scalar_one_or_none()
-    if found is None:
-        raise not_found()
-    return found
+    return reach.find(session, Commitment, Commitment.id, commitment_id,
+                      visible_clause(principal), not_found(), lock=lock)
 
 
 def own(session: Session, principal: Principal, commitment_id: int) -> Commitment:

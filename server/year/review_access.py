@@ -12,13 +12,14 @@
 
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
 from server.errors import Forbidden, NotFound
 from server.records.members import Member
 from server.records.orgs import Organization, OrgClosure
+from server.year import reach
 from server.year.models import SelfReview
 from shared.enums import OrgKind
 from shared.schemas.review import ReviewStatus
@@ -30,27 +31,10 @@ def not_found() -> NotFound:
     return NotFound("Không tìm thấy bản kiểm điểm.", code="review_not_found")
 
 
-def _staff_cells(principal: Principal) -> Any:
-    return (select(col(OrgClosure.descendant_id))
-            .where(col(OrgClosure.ancestor_id).in_(principal.staff_org_ids)))
-
-
 def visible_clause(principal: Principal) -> Any:
     """WHERE clause of the reviews the caller may read."""
-    parts: list[Any] = []
-    if principal.member is not None and principal.member.id is not None:
-        parts.append(col(SelfReview.member_id) == principal.member.id)
-    if principal.is_admin:
-        parts.append(col(SelfReview.status) != DRAFT)
-    else:
-        others = []
-        if principal.led_cell_ids:
-            others.append(col(SelfReview.org_id).in_(principal.led_cell_ids))
-        if principal.staff_org_ids:
-            others.append(col(SelfReview.org_id).in_(_staff_cells(principal)))
-        if others:
-            parts.append(and_(col(SelfReview.status) != DRAFT, or_(*others)))
-    return or_(*parts) if parts else col(SelfReview.id).is_(None)
+    return reach.visible_clause(principal, SelfReview.member_id, SelfReview.org_id,
+                                SelfReview.status, DRAFT, SelfReview.id)
 
 
 def is_owner(principal: Principal, review: SelfReview) -> bool:
@@ -64,13 +48,8 @@ def sees_writing(principal: Principal, review: SelfReview) -> bool:
 
 
 def readable(session: Session, principal: Principal, review_id: int, *, lock: bool = False) -> SelfReview:
-    q = select(SelfReview).where(col(SelfReview.id) == review_id, visible_clause(principal))
-    if lock:
-        q = q.with_for_update()
-    found = session.execute(q).scalar_one_or_none()
-    if found is None:
-        raise not_found()
-    return found
+    return reach.find(session, SelfReview, SelfReview.id, review_id,
+                      visible_clause(principal), not_found(), lock=lock)
 
 
 def may_write(principal: Principal) -> tuple[int, int]:

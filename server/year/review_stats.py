@@ -9,12 +9,10 @@ from sqlalchemy import and_, case, func, select
 from sqlmodel import Session, col
 
 from server.auth.principal import Principal
-from server.records.members import Member
-from server.records.orgs import Organization, OrgClosure
 from server.year import review_access as access
 from server.year.models import SelfReview
 from server.year.review import warning_for
-from shared.enums import OrgKind
+from server.year.stats import cells_under
 from shared.schemas.review import CellReviewCount, LevelCounts, ReviewStatus, ReviewSummary
 
 S = ReviewStatus
@@ -57,14 +55,7 @@ def _row(cell_id: int, name: str, members: int, counts: Sequence[int], share: fl
 
 def summary(session: Session, principal: Principal, org_id: int, year: int, share: float) -> ReviewSummary:
     org = access.summary_org(session, principal, org_id)
-    under = select(col(OrgClosure.descendant_id)).where(col(OrgClosure.ancestor_id) == org_id)
-    cells = session.execute(
-        select(col(Organization.id), col(Organization.name))
-        .where(col(Organization.id).in_(under), col(Organization.kind) == OrgKind.cell.value)
-        .order_by(col(Organization.name), col(Organization.id))).all()
-    members = dict(session.execute(
-        select(col(Member.org_id), func.count()).where(col(Member.org_id).in_(under))
-        .group_by(col(Member.org_id))).all())
+    under, cells, members = cells_under(session, org_id)
     by_cell = {int(cell): [int(v) for v in counts] for cell, *counts in session.execute(
         select(col(SelfReview.org_id), *COLUMNS)
         .where(col(SelfReview.org_id).in_(under), col(SelfReview.year) == year,

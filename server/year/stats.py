@@ -1,5 +1,7 @@
 """Commitments cell by cell under an organisation: a few grouped queries, whatever the subtree's size."""
 
+from typing import Any
+
 from sqlalchemy import distinct, func, select
 from sqlmodel import Session, col
 
@@ -25,16 +27,23 @@ def _org_for_summary(session: Session, principal: Principal, org_id: int) -> Org
     return org
 
 
-def summary(session: Session, principal: Principal, org_id: int, year: int) -> CommitmentSummary:
-    org = _org_for_summary(session, principal, org_id)
+def cells_under(session: Session, org_id: int) -> tuple[Any, list[Any], dict[int, int]]:
+    """The by-cell figures' frame: the subquery of `org_id`'s subtree, its cells (id, name) by name, and
+    each cell's member count (two queries, whatever the number of cells)."""
     under = select(col(OrgClosure.descendant_id)).where(col(OrgClosure.ancestor_id) == org_id)
-    cells = session.execute(
+    cells = list(session.execute(
         select(col(Organization.id), col(Organization.name))
         .where(col(Organization.id).in_(under), col(Organization.kind) == OrgKind.cell.value)
-        .order_by(col(Organization.name), col(Organization.id))).all()
-    members = dict(session.execute(
+        .order_by(col(Organization.name), col(Organization.id))).all())
+    members = {int(cell): int(n) for cell, n in session.execute(
         select(col(Member.org_id), func.count()).where(col(Member.org_id).in_(under))
-        .group_by(col(Member.org_id))).all())
+        .group_by(col(Member.org_id))).all()}
+    return under, cells, members
+
+
+def summary(session: Session, principal: Principal, org_id: int, year: int) -> CommitmentSummary:
+    org = _org_for_summary(session, principal, org_id)
+    under, cells, members = cells_under(session, org_id)
     by_status: dict[tuple[int, str], int] = {
         (int(cell), str(status)): int(n) for cell, status, n in session.execute(
             select(col(Commitment.org_id), col(Commitment.status), func.count())
