@@ -5,12 +5,15 @@ takes the two offline actions. The clock is injected."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import flet as ft
 import pytest
 
+from client.router import Router
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import MemoryPrefs
 from client.state.study import (
@@ -25,7 +28,10 @@ from client.state.study import (
     local_words,
     window_words,
 )
+from client.views import study as views
+from client.views import study_cell as cell_views
 from tests.client.fakes import ME, FakeApi
+from tests.client.pages import FakePage, by_id, walk
 
 CELL = {"id": 4, "name": "Chi bộ thôn A1-1", "kind": "cell"}
 LEADER = {
@@ -350,3 +356,81 @@ async def test_figures_for_the_cell_and_for_staff(device):
     api.offline = True
     await staff.load_figures(1)
     assert staff.error == "Chưa có mạng nên chưa tải được số liệu: vui lòng thử lại khi có mạng."
+
+
+# --- views ------------------------------------------------------------------------------------------------
+
+
+async def _settle(page: FakePage) -> None:
+    while page.tasks:
+        tasks, page.tasks = page.tasks, []
+        await asyncio.gather(*tasks)
+
+
+def _text(root: Any, identifier: str) -> str:
+    return " ".join(c.value for c in walk(by_id(root, identifier)) if isinstance(c, ft.Text) and c.value)
+
+
+async def test_the_quiz_screen_takes_a_check_offline_with_a_confirmation(device, clock):
+    app, api = await device()
+    page = FakePage()
+    router = Router(page, app, [])  # type: ignore[arg-type]
+    listing = views.my_studies(router.ctx)
+    assert _text(listing.body, "check-state-1") == "Đang mở"
+    screen = views.take_check(router.ctx, "1")
+    by_id(screen.body, "check-start").on_click(None)
+    assert _text(screen.body, "check-clock") == "Còn 15:00"
+    radio = by_id(screen.body, "question-1")
+    group = next(c for c in walk(radio) if isinstance(c, ft.RadioGroup))
+    group.value = "1"
+    group.on_change(None)
+    box = by_id(screen.body, "q2-o3")
+    box.value = True
+    box.on_change(type("E", (), {"control": box})())
+    by_id(screen.body, "check-submit").on_click(None)
+    dialog = page.dialogs[-1]
+    assert _text(dialog, "submit-confirm") == "Còn 3 câu chưa trả lời. Sau khi nộp không sửa được bài làm."
+    api.offline = True
+    by_id(dialog, "submit-yes").on_click(None)
+    await _settle(page)
+    assert _text(screen.body, "check-verdict") == SAVED_OFFLINE
+    [queued] = app.store.outbox("pending")
+    assert queued.payload["answers"] == [[1], [2], [], [], []]
+    api.offline = False
+    await app.sync_now()
+    screen.redraw()
+    assert _text(screen.body, "check-verdict") == "Đã nộp bài: đúng 1/5 câu, 2/10 điểm"
+
+
+async def test_the_essay_screen_counts_and_hands_in(device):
+    app, _ = await device()
+    page = FakePage()
+    router = Router(page, app, [])  # type: ignore[arg-type]
+    screen = views.write_essay(router.ctx, "30")
+    box = by_id(screen.body, "essay-body")
+    box.value = "Bài học " * 30
+    box.on_change(None)
+    assert _text(screen.body, "essay-count") == "239 ký tự (từ 200 đến 20.000)"
+    by_id(screen.body, "essay-send").on_click(None)
+    await _settle(page)
+    assert _text(screen.body, "essay-status") == "Đã nộp ngày 04/12/2026, chờ chi bộ nhận."
+
+
+async def test_the_cell_and_staff_screens(device, server):
+    app, _ = await device()
+    assert (await StudyState(app).submit_essay(30, "y" * 300)).ok
+    leader, _ = await device(LEADER)
+    page = FakePage()
+    router = Router(page, leader, [])  # type: ignore[arg-type]
+    screen = cell_views.cell_study(router.ctx)
+    await screen.load()
+    assert _text(screen.body, "cell-figures-1").startswith("Đã làm 1/3 đảng viên · điểm trung bình 8,0/10")
+    remark = by_id(screen.body, "essay-remark-1")
+    remark.value = "Tốt"
+    by_id(screen.body, "essay-receive-1").on_click(None)
+    await _settle(page)
+    assert _text(screen.body, "essay-received-1") == "Đã nhận ngày 04/12/2026. Nhận xét: Tốt"
+    figures = cell_views.staff_figures(router.ctx, "1")
+    await figures.load()
+    assert _text(figures.body, "figures-total").startswith("Toàn bộ: 1/3 đảng viên đã làm bài (33%)")
+    assert by_id(figures.body, "figures-cell-4") is not None
