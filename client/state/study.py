@@ -266,7 +266,8 @@ class QuizState(_Study):
         check = self.get()
         if check is None:
             return Outcome(False, "Không tìm thấy bài kiểm tra trên máy: vui lòng đồng bộ lại.")
-        if not self.can_take() or self.started_at is None:
+        # Started on this screen: still handed in if the close came meanwhile (the countdown ends at it).
+        if self.started_at is None or self.state_of(check) not in ("open", "closed"):
             return self.verdict(check) or Outcome(False, "Bài kiểm tra không mở để làm bài lúc này.")
         answered_at = self._now()
         end = self.deadline()

@@ -434,3 +434,17 @@ async def test_the_cell_and_staff_screens(device, server):
     await figures.load()
     assert _text(figures.body, "figures-total").startswith("Toàn bộ: 1/3 đảng viên đã làm bài (33%)")
     assert by_id(figures.body, "figures-cell-4") is not None
+
+
+async def test_the_countdown_hands_in_at_the_close_with_the_close_as_the_answer_time(device, clock):
+    app, _ = await device()
+    clock[0] = T0 + timedelta(hours=2) - timedelta(minutes=5)  # five minutes before the close
+    quiz = QuizState(app, 1)
+    quiz.start()
+    assert quiz.countdown_words() == "Còn 05:00"
+    clock[0] += timedelta(minutes=5, seconds=2)  # the screen's tick comes a moment after the close
+    assert quiz.seconds_left() == 0 and quiz.countdown_words() == "Hết giờ làm bài"
+    said = await quiz.submit()
+    assert said.ok, said.message
+    attempt = StudyState(app).check(1)["my_attempt"]
+    assert attempt["answered_at"] == (T0 + timedelta(hours=2)).isoformat()
