@@ -308,6 +308,10 @@ class CellStudyState(_Study):
         found = [e for e in essays if e.get("org_id") in cells]
         return sorted(found, key=lambda e: (e.get("received_at") is not None, str(e.get("written_at"))))
 
+    def is_own(self, essay: dict[str, Any]) -> bool:
+        me = self.app.me
+        return bool(me and me.member_id is not None and essay.get("member_id") == me.member_id)
+
     def document_title(self, document_id: int) -> str:
         store = self.app.store
         doc = store.get("document", document_id) if store is not None else None
@@ -319,7 +323,7 @@ class CellStudyState(_Study):
             return Outcome(False, f"Nhận xét tối đa {REMARK_MAX} ký tự: vui lòng viết gọn lại.")
         store = self.app.store
         essay = store.get("study_essay", essay_id) if store is not None else None
-        if essay is not None and self._mine(essay):
+        if essay is not None and self.is_own(essay):
             return Outcome(False, "Đồng chí không tự nhận bài thu hoạch của mình: một đồng chí khác trong "
                                   "cấp ủy chi bộ sẽ nhận.")
         try:

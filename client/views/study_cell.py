@@ -60,6 +60,9 @@ def cell_study(ctx: Ctx) -> Screen:
         field = remarks.get(essay_id)
         outcome = await state.receive(essay_id, field.value if field is not None else "")
         ctx.toast(outcome.message, error=not outcome.ok)
+        if outcome.ok:  # the figures count the essays received
+            for c in state.checks():
+                await state.load_figures(int(c["id"]))
         redraw()
         ctx.page.update()
 
@@ -94,6 +97,8 @@ def _essay_card(
         if e.get("remark"):
             said += f". Nhận xét: {e['remark']}"
         lines.append(tag(f"essay-received-{eid}", ctx.text(said, 14, color="#1B5E20")))
+    elif state.is_own(e):
+        lines.append(ctx.muted("Bài của đồng chí: một đồng chí khác trong cấp ủy chi bộ sẽ nhận.", 13))
     else:
         field = remarks.setdefault(eid, ft.TextField(label="Nhận xét (không bắt buộc)", multiline=True))
         lines += [
@@ -185,11 +190,7 @@ def staff_figures(ctx: Ctx, check_id: str) -> Screen:
                         ft.Column(
                             [
                                 ctx.text(c.name, 15, weight=ft.FontWeight.W_600),
-                                ctx.text(
-                                    f"Đã làm {c.taken}/{c.members} ({participation(c):.0%}) · điểm TB "
-                                    f"{_avg(c.average_score)} · thu hoạch đã nhận {c.essays_received}",
-                                    14,
-                                ),
+                                ctx.text(_cell_words(c), 14),
                             ],
                             spacing=2,
                         )
@@ -206,6 +207,11 @@ def staff_figures(ctx: Ctx, check_id: str) -> Screen:
 
     redraw()
     return Screen(title="Số liệu kiểm tra nhận thức", body=col, load=load, redraw=redraw, back="/staff/study")
+
+
+def _cell_words(c: Any) -> str:
+    return (f"Đã làm {c.taken}/{c.members} ({participation(c):.0%}) · điểm trung bình "
+            f"{_avg(c.average_score)} · thu hoạch đã nhận {c.essays_received}")
 
 
 def _avg(value: float | None) -> str:

@@ -71,7 +71,7 @@ def test_take_a_check_write_an_essay_receive_it_see_the_figures(stack, browser, 
     sec.wait_for_timeout(300)
     click(sec, f"essay-receive-{essay['id']}")
     expect_says(sec, f"essay-received-{essay['id']}", "Nhận xét: Có liên hệ bản thân, cụ thể")
-    expect_says(sec, f"cell-figures-{check_id}", "Đã làm 1/")
+    expect_says(sec, f"cell-figures-{check_id}", "điểm trung bình 4,0/10 · 1 bài thu hoạch đã nhận")
     shot(sec, "64-study-secretary-essays")
 
     goto(member, stack.web_url + f"/documents/{doc_id}/essay")
