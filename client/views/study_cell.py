@@ -100,7 +100,8 @@ def _essay_card(
     elif state.is_own(e):
         lines.append(ctx.muted("Bài của đồng chí: một đồng chí khác trong cấp ủy chi bộ sẽ nhận.", 13))
     else:
-        field = remarks.setdefault(eid, ft.TextField(label="Nhận xét (không bắt buộc)", multiline=True))
+        box = ft.TextField(label="Nhận xét", helper="Không bắt buộc", multiline=True)
+        field = remarks.setdefault(eid, box)
         lines += [
             tag(f"essay-remark-{eid}", field),
             tag(
