@@ -85,5 +85,9 @@ def test_take_a_check_write_an_essay_receive_it_see_the_figures(stack, browser, 
     expect(el(staff, "figures-chart")).to_be_attached()
     expect(el(staff, f"figures-cell-{world['cell_id']}")).to_be_attached()
     shot(staff, "65-study-staff-figures")
+    with staff.expect_download(timeout=30_000) as download:
+        click(staff, "figures-export")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert open(download.value.path(), "rb").read(2) == b"PK"  # a real workbook
     for c in (m_ctx, s_ctx, st_ctx):
         c.close()
