@@ -448,3 +448,26 @@ async def test_the_countdown_hands_in_at_the_close_with_the_close_as_the_answer_
     assert said.ok, said.message
     attempt = StudyState(app).check(1)["my_attempt"]
     assert attempt["answered_at"] == (T0 + timedelta(hours=2)).isoformat()
+
+
+async def test_a_resolution_shows_its_checks_and_the_way_to_the_essay(device):
+    from client.views import documents as doc_views
+
+    app, _ = await device()
+    app.store.put(
+        "document",
+        30,
+        {
+            "id": 30,
+            "title": "Nghị quyết 57",
+            "doc_type": "resolution",
+            "category": "documents",
+            "status": "published",
+        },
+    )
+    page = FakePage()
+    router = Router(page, app, [])  # type: ignore[arg-type]
+    screen = doc_views.document_detail(router.ctx, "30")
+    screen.redraw()
+    assert _text(screen.body, "check-state-1") == "Đang mở"
+    assert by_id(screen.body, "essay-open").content == "Viết bài thu hoạch"
