@@ -25,6 +25,8 @@ from client.views import (
     staff_documents,
     staff_members,
     staff_orgs,
+    study,
+    study_cell,
     year,
 )
 from client.views.ui import app_theme
@@ -44,6 +46,9 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/inbox", profile.inbox, "member"),
     ("/profile", profile.profile, "member"),
     ("/year", year.my_year, "member"),
+    ("/year/study", study.my_studies, "member"),
+    ("/year/study/{check_id}", study.take_check, "member"),
+    ("/documents/{document_id}/essay", study.write_essay, "member"),
     ("/secretary", secretary.secretary_home, "secretary"),
     ("/secretary/new", secretary.plan_meeting, "secretary"),
     ("/secretary/meetings/{meeting_id}", secretary.run_meeting, "secretary"),
@@ -53,6 +58,7 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/secretary/meetings/{meeting_id}/agenda", agenda.edit_agenda, "secretary"),
     ("/secretary/year", year.cell_year, "secretary"),
     ("/secretary/year/{commitment_id}", year.cell_commitment, "secretary"),
+    ("/secretary/study", study_cell.cell_study, "secretary"),
     ("/staff", staff.staff_home, "staff"),
     ("/staff/publish", staff_documents.publish, "staff"),
     ("/staff/audit", staff.audit, "staff"),
@@ -61,6 +67,8 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/staff/orgs", staff_orgs.orgs, "staff"),
     ("/staff/drafts", staff_documents.drafts, "staff"),
     ("/staff/drafts/{document_id}", staff_documents.draft_comments, "staff"),
+    ("/staff/study", study_cell.staff_checks, "staff"),
+    ("/staff/study/{check_id}", study_cell.staff_figures, "staff"),
 ]
 
 

@@ -10,6 +10,8 @@ from client import format as fmt
 from client.api import ApiError
 from client.router import Screen
 from client.state.documents import MORE_LABEL, NOT_SAVED, OFFLINE_OLDER, DocumentsState
+from client.state.study import is_study_document
+from client.views import study as study_views
 from client.views.ui import PRIMARY, Ctx, card, chip, empty, loading, section, tag
 
 
@@ -230,6 +232,8 @@ def document_detail(ctx: Ctx, document_id: str) -> Screen:
                 )
         if d.get("category") == "study":
             col.controls += study_progress(ctx, state)
+        if is_study_document(d):
+            col.controls += study_views.document_study(ctx, did)
         if state.open_for_comments(d):
             col.controls += [
                 ctx.text(

@@ -42,6 +42,14 @@ def secretary_home(ctx: Ctx) -> Screen:
                             on_click=lambda e: ctx.go("/secretary/year"),
                         ),
                     ),
+                    tag(
+                        "open-cell-study",
+                        ft.OutlinedButton(
+                            "Học tập của chi bộ",
+                            icon=ft.Icons.QUIZ,
+                            on_click=lambda e: ctx.go("/secretary/study"),
+                        ),
+                    ),
                 ],
                 wrap=True,
             )

@@ -103,6 +103,8 @@ def my_year(ctx: Ctx) -> Screen:
             head.append(tag("year-return-comment", ctx.text(f"Ý kiến của chi bộ: {comment}", 15,
                                                             color="#B71C1C")))
         head.append(_notice(ctx, state.notice() or said.get(status), "year-notice"))
+        head.append(tag("open-study", ft.OutlinedButton("Kiểm tra nhận thức, thu hoạch", icon=ft.Icons.QUIZ,
+                                                        on_click=lambda e: ctx.go("/year/study"))))
         col.controls = [card(ft.Column(head, spacing=6))]
         if state.editable:
             col.controls += _editor(ctx, state, redraw, act)

@@ -10,6 +10,7 @@ from server.config import Settings
 from server.db import Database
 from server.demo import documents, foundation
 from server.demo import meetings as demo_meetings
+from server.demo import study as demo_study
 from server.demo import sync as sync_demo
 from server.demo import year as demo_year
 from server.demo.context import DEMO_PASSWORD, DemoContext  # noqa: F401  (DEMO_PASSWORD: the CLI and tests)
@@ -19,7 +20,8 @@ log = logging.getLogger(__name__)
 
 
 def _seeders() -> list[Callable[[Session, DemoContext], None]]:
-    return [foundation.seed, demo_meetings.seed, documents.seed, sync_demo.seed, demo_year.seed]
+    return [foundation.seed, demo_meetings.seed, documents.seed, sync_demo.seed, demo_year.seed,
+            demo_study.seed]
 
 
 def seed(session: Session, settings: Settings) -> DemoContext:

@@ -1,0 +1,83 @@
+"""Study checks and bài thu hoạch against the real server: a check taken with the network off and sent after
+its close (answered before it: counted), the key never on the device before, an essay queued offline and
+received by the cell."""
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+from client.api import Api
+from client.state.app import AppState, ClientConfig
+from client.state.prefs import MemoryPrefs
+from client.state.study import ESSAY_SAVED_OFFLINE, SAVED_OFFLINE, CellStudyState, QuizState, StudyState
+from server.timeutil import utcnow
+from tests.server.study.factories import ESSAY, make_check, make_study_doc, right_answers
+
+DEAD = "http://127.0.0.1:9"  # nobody there: the network is off
+
+
+async def _device(url: str, root: Path, username: str, password: str) -> AppState:
+    app = AppState(ClientConfig(server_url=url, data_root=root), MemoryPrefs())
+    await app.sign_in("", username, password)
+    await app.sync_now()
+    return app
+
+
+def _offline(app: AppState, url: str) -> None:
+    app.api = app.engine.api = Api(url)  # type: ignore[union-attr]
+
+
+async def test_a_check_answered_offline_before_the_close_is_sent_after_it_and_counts(
+    live_server, world, db, tmp_path
+):
+    doc = make_study_doc(db, [world.province])
+    now = utcnow()
+    closes = now + timedelta(seconds=6)
+    check = make_check(db, doc, [world.province], opens_at=now - timedelta(minutes=5), closes_at=closes,
+                       minutes=10)
+    db.commit()
+    member = await _device(live_server.url, tmp_path / "m", world.member.username, world.member.password)
+    state = StudyState(member)
+    [mine] = state.checks()
+    assert mine["id"] == check.id and state.state_words(mine) == "Đang mở"
+    assert all(q.get("correct") is None for q in mine["questions"])  # no key on the device before answering
+
+    quiz = QuizState(member, int(mine["id"]))
+    quiz.start()
+    for n, options in enumerate(right_answers()):
+        for option in options:
+            quiz.choose(n, option)
+    real = member.api
+    _offline(member, DEAD)
+    said = await quiz.submit()
+    assert (said.queued, said.message) == (True, SAVED_OFFLINE)
+    assert state.state_words(state.check(check.id)) == "Đã làm, chờ gửi"
+
+    await asyncio.sleep(max(0.0, (closes - utcnow()).total_seconds()) + 1)
+    member.api = member.engine.api = real  # type: ignore[union-attr]  # the network is back, after the close
+    assert await member.sync_now()
+    assert member.store.outbox() == []  # type: ignore[union-attr]
+    verdict = state.verdict(state.check(check.id))
+    assert verdict is not None and verdict.message == "Đã nộp bài: đúng 5/5 câu, 10/10 điểm", verdict
+
+    # bài thu hoạch: written offline, sent later, received by the cell with a remark
+    _offline(member, DEAD)
+    said = await state.submit_essay(doc.id, ESSAY)
+    assert (said.queued, said.message) == (True, ESSAY_SAVED_OFFLINE)
+    member.api = member.engine.api = real  # type: ignore[union-attr]
+    assert await member.sync_now()
+    assert state.essay_words(doc.id).message.endswith("chờ chi bộ nhận.")
+
+    secretary = world.secretary
+    leader = await _device(live_server.url, tmp_path / "s", secretary.username, secretary.password)
+    cell = CellStudyState(leader)
+    [essay] = cell.essays()
+    received = await cell.receive(int(essay["id"]), "Có liên hệ bản thân")
+    assert received.ok, received.message
+    await cell.load_figures(check.id)
+    assert cell.error is None
+    assert (cell.figures[check.id].totals.taken, cell.figures[check.id].totals.essays_received) == (1, 1)
+    await member.sync_now()
+    assert state.essay_words(doc.id).message.endswith("Nhận xét của chi bộ: Có liên hệ bản thân")
+    for app in (member, leader):
+        await app.sign_out()
