@@ -19,6 +19,7 @@ from client.views import (
     home,
     meetings,
     profile,
+    review,
     secretary,
     secretary_meeting,
     staff,
@@ -44,6 +45,7 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/inbox", profile.inbox, "member"),
     ("/profile", profile.profile, "member"),
     ("/year", year.my_year, "member"),
+    ("/year/review", review.my_review, "member"),
     ("/secretary", secretary.secretary_home, "secretary"),
     ("/secretary/new", secretary.plan_meeting, "secretary"),
     ("/secretary/meetings/{meeting_id}", secretary.run_meeting, "secretary"),
@@ -53,6 +55,8 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/secretary/meetings/{meeting_id}/agenda", agenda.edit_agenda, "secretary"),
     ("/secretary/year", year.cell_year, "secretary"),
     ("/secretary/year/{commitment_id}", year.cell_commitment, "secretary"),
+    ("/secretary/reviews", review.cell_reviews, "secretary"),
+    ("/secretary/reviews/{review_id}", review.review_detail, "secretary"),
     ("/staff", staff.staff_home, "staff"),
     ("/staff/publish", staff_documents.publish, "staff"),
     ("/staff/audit", staff.audit, "staff"),
@@ -61,6 +65,8 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/staff/orgs", staff_orgs.orgs, "staff"),
     ("/staff/drafts", staff_documents.drafts, "staff"),
     ("/staff/drafts/{document_id}", staff_documents.draft_comments, "staff"),
+    ("/staff/reviews", review.staff_reviews, "staff"),
+    ("/staff/reviews/{review_id}", review.staff_review, "staff"),
 ]
 
 
