@@ -35,6 +35,7 @@ STATUS_CHIPS = {
 }
 LEVEL_COLORS = {"excellent": "#1B5E20", "good": "#66BB6A", "done": "#FBC02D", "failed": "#C62828"}
 LEVEL_SHORT = {"excellent": "Xuất sắc", "good": "Tốt", "done": "Hoàn thành", "failed": "Không hoàn thành"}
+STAGE_IDS = {"Tự xếp loại": "self", "Chi bộ đề xuất": "proposed", "Cấp ủy quyết định": "confirmed"}
 STAGES = (("self_levels", "Tự xếp loại"), ("proposed", "Chi bộ đề xuất"), ("confirmed", "Cấp ủy quyết định"))
 
 
@@ -95,8 +96,8 @@ def my_review(ctx: Ctx) -> Screen:
                 label=state.status_words()),
         ]
         for stage, words in state.levels():
-            head.append(tag(f"review-level-{stage}", ctx.text(f"{stage}: {words}", 15,
-                                                              weight=ft.FontWeight.W_600)))
+            head.append(tag(f"review-level-{STAGE_IDS.get(stage, 'other')}", ctx.text(
+                f"{stage}: {words}", 15, weight=ft.FontWeight.W_600)))
         locked = state.locked_reason()
         if locked:
             head.append(tag("review-locked", ctx.text(locked, 14, color="#5D4037")))
