@@ -454,8 +454,6 @@ class ReviewsState:
         if got.facts is None and self.desk.opened is not None:
             got = got.model_copy(update={"facts": self.desk.opened.facts})
         self.desk.opened = got
-        if self.desk.warnings:
-            done += " Lưu ý: " + " ".join(self.desk.warnings)
         return Outcome(True, done)
 
     async def exempt(self, member_id: int, reason: str, exempt: bool = True) -> Outcome:

@@ -131,8 +131,9 @@ def _editor(ctx: Ctx, state: MyReviewState, redraw: Callable[[], None], act: Any
             ) -> list[ft.Control]:
     out: list[ft.Control] = [
         section(ctx, "Nội dung kiểm điểm"),
-        ctx.muted(f"Mỗi phần tối đa {SECTION_MAX:,} ký tự. Gửi chi bộ cần có ưu điểm, hạn chế và mức tự "
-                  "xếp loại; sau khi gửi vẫn sửa được đến khi chi bộ đề xuất.".replace(",", ".")),
+        ctx.muted(f"Mỗi phần tối đa {SECTION_MAX:,} ký tự. ".replace(",", ".")
+                  + "Gửi chi bộ cần có ưu điểm, hạn chế và mức tự xếp loại; sau khi gửi vẫn sửa được đến khi "
+                  "chi bộ đề xuất."),
     ]
     for name, label in SECTIONS:
         box = ft.TextField(value=state.draft.get(name), label=label, multiline=True, min_lines=3,
@@ -364,7 +365,7 @@ def _stacked_bar(ctx: Ctx, counts: dict[str, int], label: str, identifier: str) 
 
 def _legend(ctx: Ctx) -> ft.Control:
     return ft.Row([ft.Row([ft.Container(width=14, height=14, bgcolor=LEVEL_COLORS[k]), ctx.text(v, 12)],
-                          spacing=4) for k, v in LEVEL_SHORT.items()], wrap=True)
+                          spacing=4, tight=True) for k, v in LEVEL_SHORT.items()], wrap=True, spacing=16)
 
 
 def _unit_card(ctx: Ctx, c: Any, identifier: str) -> ft.Control:
@@ -389,9 +390,9 @@ def staff_reviews(ctx: Ctx) -> Screen:
         col.controls = [
             ctx.beside(ctx.title(f"Xếp loại đảng viên năm {state.year}", 18),
                        _year_picker(ctx, state.years(), state.year, pick_year)),
-            tag("reviews-export", ft.OutlinedButton(
+            ft.Row([tag("reviews-export", ft.OutlinedButton(
                 "Xuất danh sách (Excel)", icon=ft.Icons.DOWNLOAD,
-                on_click=lambda e: ctx.run(lambda: save_export(ctx, saver, state.export)))),
+                on_click=lambda e: ctx.run(lambda: save_export(ctx, saver, state.export))))], wrap=True),
         ]
         if state.error:
             col.controls.append(tag("staff-reviews-error", ctx.text(state.error, 14, color="#B00020")))
