@@ -136,10 +136,11 @@ def _editor(ctx: Ctx, state: MyReviewState, redraw: Callable[[], None], act: Any
                   "chi bộ đề xuất."),
     ]
     for name, label in SECTIONS:
-        box = ft.TextField(value=state.draft.get(name), label=label, multiline=True, min_lines=3,
-                           max_length=SECTION_MAX,
+        # The section's name over its box, not as the box's label: at 200% a label of twenty letters no
+        # longer fits a phone's line. The box still carries it for screen readers.
+        box = ft.TextField(value=state.draft.get(name), multiline=True, min_lines=3, max_length=SECTION_MAX,
                            on_change=lambda e, n=name: state.set_section(n, e.control.value or ""))
-        out.append(tag(f"review-{name}", box))
+        out += [ctx.text(label, 15, weight=ft.FontWeight.W_600), tag(f"review-{name}", box, label=label)]
 
     def pick(level: str) -> None:
         state.set_level(level)
@@ -330,7 +331,7 @@ def _decide_form(ctx: Ctx, state: ReviewsState, redraw: Callable[[], None], act:
         _redraw_now(ctx, redraw)
 
     note = ft.TextField(value=state.note, multiline=True,
-                        label="Ghi chú của cấp ủy" if state.staff else "Nhận xét của chi bộ",
+                        label="Ghi chú" if state.staff else "Nhận xét",
                         max_length=NOTE_MAX,
                         on_change=lambda e: setattr(state, "note", e.control.value or ""))
     title = "Cấp ủy quyết định mức xếp loại" if state.staff else "Chi bộ đề xuất mức xếp loại"

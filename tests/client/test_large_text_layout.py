@@ -24,11 +24,14 @@ PADDING = 24  # the field's own content padding, both sides
 ICON = 48  # a prefix icon, or a dropdown's arrow
 
 SCREENS = {
-    "member": (ME, ["/home", "/meetings", "/documents", "/study", "/profile", "/check-in", "/year"]),
-    "secretary": (SECRETARY, ["/secretary", "/secretary/new", "/secretary/year"]),
+    "member": (
+        ME, ["/home", "/meetings", "/documents", "/study", "/profile", "/check-in", "/year", "/year/review"]
+    ),
+    "secretary": (SECRETARY, ["/secretary", "/secretary/new", "/secretary/year", "/secretary/reviews"]),
     "staff": (
         STAFF_IN_A_CELL,
-        ["/staff", "/staff/publish", "/staff/members", "/staff/members/new", "/staff/orgs", "/staff/drafts"],
+        ["/staff", "/staff/publish", "/staff/members", "/staff/members/new", "/staff/orgs", "/staff/drafts",
+         "/staff/reviews"],
     ),
 }
 
