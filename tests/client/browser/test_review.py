@@ -18,37 +18,39 @@ def test_member_sends_secretary_proposes_staff_decides(stack, browser, world):
     member_id, cell_id = world["member"]["member_id"], world["cell_id"]
 
     m_ctx, s_ctx, c_ctx = phone(browser), phone(browser), phone(browser)
+    for c in (m_ctx, s_ctx, c_ctx):
+        c.set_default_timeout(40_000)  # three sessions, a server and the web client on two busy cores
     member = open_app(m_ctx, stack.web_url)
     sign_in(member, world["member"]["username"], world["password"])
     click(member, "open-year")
     click(member, "open-review")
     expect(member).to_have_url(stack.web_url + "/year/review")
     expect(el(member, "review-facts")).to_be_attached()
-    expect_says(member, "review-facts", "Sinh hoạt chi bộ")
-    expect_says(member, "review-status", "Chưa viết")
+    expect_says(member, "review-facts", "Sinh hoạt chi bộ", timeout=40)
+    expect_says(member, "review-status", "Chưa viết", timeout=40)
     fill(member, "review-strengths", "Dự đủ các buổi sinh hoạt, gương mẫu ở nơi cư trú")
     fill(member, "review-shortcomings", "Có lúc nộp bài thu hoạch chậm")
     click(member, "review-self-excellent")
-    expect_says(member, "review-self-excellent", "Đã chọn")
+    expect_says(member, "review-self-excellent", "Đã chọn", timeout=40)
     shot(member, "60-review-member-form")
     click(member, "review-send")
     click(member, "review-send-confirm")
-    expect_says(member, "review-status", "Đã gửi chi bộ")
-    expect_says(member, "review-notice", "Đã gửi bản kiểm điểm tới chi bộ.")
+    expect_says(member, "review-status", "Đã gửi chi bộ", timeout=40)
+    expect_says(member, "review-notice", "Đã gửi bản kiểm điểm tới chi bộ.", timeout=40)
 
     sec = open_app(s_ctx, stack.web_url)
     sign_in(sec, world["secretary"]["username"], world["password"])
     click(sec, "open-secretary")
     click(sec, "open-cell-reviews")
     expect(sec).to_have_url(stack.web_url + "/secretary/reviews")
-    expect_says(sec, f"cell-review-{member_id}", "Đã gửi chi bộ")
+    expect_says(sec, f"cell-review-{member_id}", "Đã gửi chi bộ", timeout=40)
     shot(sec, "61-review-secretary-list")
     click(sec, f"cell-review-{member_id}")
     expect(el(sec, "decide-save")).to_be_attached()
-    expect_says(sec, "decide-level-excellent", "Đã chọn")  # the member's own level offered first
+    expect_says(sec, "decide-level-excellent", "Đã chọn", timeout=40)  # the member's own level offered first
     click(sec, "decide-save")
-    expect_says(sec, "review-detail-status", "Chi bộ đã đề xuất")
-    expect_says(sec, "review-warnings", "20%")  # 1 "xuất sắc" against 0 "tốt": warned, not blocked
+    expect_says(sec, "review-detail-status", "Chi bộ đã đề xuất", timeout=40)
+    expect_says(sec, "review-warnings", "20%", timeout=40)  # 1 "xuất sắc", 0 "tốt": warned, not blocked
     shot(sec, "62-review-secretary-proposed")
 
     [review] = Api(stack.api_url, world["staff"]["username"], world["password"]).get(
@@ -59,22 +61,22 @@ def test_member_sends_secretary_proposes_staff_decides(stack, browser, world):
     click(staff, "open-staff")
     click(staff, "reviews")
     expect(staff).to_have_url(stack.web_url + "/staff/reviews")
-    expect_says(staff, f"reviews-cell-{cell_id}-proposed", "Xuất sắc 1")
+    expect_says(staff, f"reviews-cell-{cell_id}-proposed", "Xuất sắc 1", timeout=40)
     expect(el(staff, "reviews-cap-warnings")).to_be_attached()
     click(staff, f"staff-review-{review['id']}")
     expect(el(staff, "decide-level-good")).to_be_attached()
     click(staff, "decide-level-good")
-    expect_says(staff, "decide-level-good", "Đã chọn")
+    expect_says(staff, "decide-level-good", "Đã chọn", timeout=40)
     click(staff, "decide-save")
-    expect_says(staff, "review-detail-status", "Cấp ủy đã quyết định")
+    expect_says(staff, "review-detail-status", "Cấp ủy đã quyết định", timeout=40)
     goto(staff, stack.web_url + "/staff/reviews", new_session=True)
-    expect_says(staff, f"reviews-cell-{cell_id}-confirmed", "Tốt 1")
+    expect_says(staff, f"reviews-cell-{cell_id}-confirmed", "Tốt 1", timeout=40)
     shot(staff, "63-review-staff-distribution")
 
     click(member, "refresh")
-    expect_says(member, "review-status", "Cấp ủy đã quyết định")
-    expect_says(member, "review-level-confirmed", "Hoàn thành tốt nhiệm vụ")
-    expect_says(member, "review-level-proposed", "Hoàn thành xuất sắc nhiệm vụ")
+    expect_says(member, "review-status", "Cấp ủy đã quyết định", timeout=40)
+    expect_says(member, "review-level-confirmed", "Hoàn thành tốt nhiệm vụ", timeout=40)
+    expect_says(member, "review-level-proposed", "Hoàn thành xuất sắc nhiệm vụ", timeout=40)
     expect(el(member, "review-locked")).to_be_attached()
     shot(member, "64-review-member-confirmed")
     for c in (m_ctx, s_ctx, c_ctx):
