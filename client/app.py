@@ -19,6 +19,7 @@ from client.views import (
     home,
     meetings,
     profile,
+    review,
     secretary,
     secretary_meeting,
     staff,
@@ -49,6 +50,7 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/year/study", study.my_studies, "member"),
     ("/year/study/{check_id}", study.take_check, "member"),
     ("/documents/{document_id}/essay", study.write_essay, "member"),
+    ("/year/review", review.my_review, "member"),
     ("/secretary", secretary.secretary_home, "secretary"),
     ("/secretary/new", secretary.plan_meeting, "secretary"),
     ("/secretary/meetings/{meeting_id}", secretary.run_meeting, "secretary"),
@@ -59,6 +61,8 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/secretary/year", year.cell_year, "secretary"),
     ("/secretary/year/{commitment_id}", year.cell_commitment, "secretary"),
     ("/secretary/study", study_cell.cell_study, "secretary"),
+    ("/secretary/reviews", review.cell_reviews, "secretary"),
+    ("/secretary/reviews/{review_id}", review.review_detail, "secretary"),
     ("/staff", staff.staff_home, "staff"),
     ("/staff/publish", staff_documents.publish, "staff"),
     ("/staff/audit", staff.audit, "staff"),
@@ -69,6 +73,8 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/staff/drafts/{document_id}", staff_documents.draft_comments, "staff"),
     ("/staff/study", study_cell.staff_checks, "staff"),
     ("/staff/study/{check_id}", study_cell.staff_figures, "staff"),
+    ("/staff/reviews", review.staff_reviews, "staff"),
+    ("/staff/reviews/{review_id}", review.staff_review, "staff"),
 ]
 
 

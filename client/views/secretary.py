@@ -50,6 +50,14 @@ def secretary_home(ctx: Ctx) -> Screen:
                             on_click=lambda e: ctx.go("/secretary/study"),
                         ),
                     ),
+                    tag(
+                        "open-cell-reviews",
+                        ft.OutlinedButton(
+                            "Kiểm điểm cuối năm",
+                            icon=ft.Icons.ASSIGNMENT_OUTLINED,
+                            on_click=lambda e: ctx.go("/secretary/reviews"),
+                        ),
+                    ),
                 ],
                 wrap=True,
             )

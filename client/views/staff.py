@@ -159,6 +159,7 @@ def staff_home(ctx: Ctx) -> Screen:
                     nav_button(ctx, "orgs", "Tổ chức đảng", ft.Icons.ACCOUNT_TREE, "/staff/orgs"),
                     nav_button(ctx, "comments", "Góp ý dự thảo", ft.Icons.RATE_REVIEW, "/staff/drafts"),
                     nav_button(ctx, "study-checks", "Kiểm tra nhận thức", ft.Icons.QUIZ, "/staff/study"),
+                    nav_button(ctx, "reviews", "Xếp loại đảng viên", ft.Icons.ASSIGNMENT, "/staff/reviews"),
                 ],
                 wrap=True,
             )

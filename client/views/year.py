@@ -10,7 +10,7 @@ import flet as ft
 from client import format as fmt
 from client.router import Screen
 from client.state.meetings import Outcome
-from client.state.year import CATEGORY_WORDS, OWN, CellYearState, MyYearState, status_words
+from client.state.year import CATEGORY_WORDS, OWN, CellYearState, MyYearState, status_words, this_year
 from client.views.ui import PRIMARY, Ctx, card, chip, empty, section, tag
 
 # Short names for the picker (the full ones are shown on the read-only items): at 200% a dropdown holds
@@ -105,7 +105,9 @@ def my_year(ctx: Ctx) -> Screen:
         head.append(_notice(ctx, state.notice() or said.get(status), "year-notice"))
         head.append(tag("open-study", ft.OutlinedButton("Kiểm tra nhận thức, thu hoạch", icon=ft.Icons.QUIZ,
                                                         on_click=lambda e: ctx.go("/year/study"))))
-        col.controls = [card(ft.Column(head, spacing=6))]
+        col.controls = [card(ft.Column(head, spacing=6)), tag("open-review", ft.OutlinedButton(
+            f"Bản kiểm điểm năm {this_year(ctx.app.config.clock())}", icon=ft.Icons.ASSIGNMENT_OUTLINED,
+            on_click=lambda e: ctx.go("/year/review")))]
         if state.editable:
             col.controls += _editor(ctx, state, redraw, act)
         else:

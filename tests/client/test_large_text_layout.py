@@ -27,13 +27,14 @@ SCREENS = {
     "member": (
         ME,
         ["/home", "/meetings", "/documents", "/study", "/profile", "/check-in", "/year", "/year/study",
-         "/documents/1/essay"],
+         "/documents/1/essay", "/year/review"],
     ),
-    "secretary": (SECRETARY, ["/secretary", "/secretary/new", "/secretary/year", "/secretary/study"]),
+    "secretary": (SECRETARY, ["/secretary", "/secretary/new", "/secretary/year", "/secretary/study",
+                              "/secretary/reviews"]),
     "staff": (
         STAFF_IN_A_CELL,
         ["/staff", "/staff/publish", "/staff/members", "/staff/members/new", "/staff/orgs", "/staff/drafts",
-         "/staff/study"],
+         "/staff/study", "/staff/reviews"],
     ),
 }
 
