@@ -238,7 +238,9 @@ def cell_reviews(ctx: Ctx) -> Screen:
         ctx.page.update()
 
     redraw()
-    return Screen(title="Kiểm điểm cuối năm", body=col, load=load, redraw=redraw, back="/secretary")
+    # Loaded over the network, not from the feed: a sync has nothing to redraw here, and rebuilding the
+    # list under a finger would lose the tap (so no `redraw` hook; "Làm mới" reloads).
+    return Screen(title="Kiểm điểm cuối năm", body=col, load=load, back="/secretary")
 
 
 def _exempt_form(ctx: Ctx, state: ReviewsState, form: dict[str, str], act: Any) -> list[ft.Control]:
@@ -317,7 +319,7 @@ def review_detail(ctx: Ctx, review_id: str, *, staff: bool = False) -> Screen:
         ctx.page.update()
 
     redraw()
-    return Screen(title="Bản kiểm điểm", body=col, load=load, redraw=redraw,
+    return Screen(title="Bản kiểm điểm", body=col, load=load,  # from the network: see cell_reviews
                   back="/staff/reviews" if staff else "/secretary/reviews")
 
 
@@ -442,4 +444,4 @@ def staff_reviews(ctx: Ctx) -> Screen:
         ctx.page.update()
 
     redraw()
-    return Screen(title="Xếp loại đảng viên", body=col, load=load, redraw=redraw, back="/staff")
+    return Screen(title="Xếp loại đảng viên", body=col, load=load, back="/staff")  # see cell_reviews

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 
 from client.api import Api, OfflineError
 from client.store import SqliteStore
 from client.sync import READ, SyncEngine
-from tests.requirements import need
 
 NOT_OPEN = "Điểm danh chưa được mở. Hãy chờ bí thư mở điểm danh rồi thử lại."
-
-
-def _need_sync(url: str) -> None:
-    paths = httpx.get(url + "/openapi.json").json()["paths"]
-    need("/api/v1/sync" in paths and "/api/v1/sync/push" in paths, "the server has no sync feed yet")
 
 
 async def _signed_in(url: str, person) -> Api:
@@ -28,7 +21,6 @@ async def _signed_in(url: str, person) -> Api:
 
 
 async def test_feed_fills_the_store_with_the_members_view(live_server, world, tmp_path):
-    _need_sync(live_server.url)
     api = await _signed_in(live_server.url, world.member)
     store = SqliteStore(tmp_path / "s.db")
     engine = SyncEngine(api, store, page_limit=2)
@@ -78,7 +70,6 @@ class _LosesFirstAnswer:
 
 
 async def test_offline_read_mark_is_applied_once(live_server, world, tmp_path):
-    _need_sync(live_server.url)
     staff = await _signed_in(live_server.url, world.staff)
     doc = await staff.post_json(
         "/documents",
@@ -108,7 +99,6 @@ async def test_offline_read_mark_is_applied_once(live_server, world, tmp_path):
 
 
 async def test_event_stream_says_sync_at_once(live_server, world):
-    _need_sync(live_server.url)
     api = await _signed_in(live_server.url, world.member)
 
     async def first_event():
@@ -122,7 +112,6 @@ async def test_event_stream_says_sync_at_once(live_server, world):
 
 @pytest.mark.parametrize("limit", [1])
 async def test_engine_run_follows_hints_until_stopped(live_server, world, tmp_path, limit):
-    _need_sync(live_server.url)
     api = await _signed_in(live_server.url, world.member)
     store = SqliteStore(tmp_path / "s.db")
     engine = SyncEngine(api, store, page_limit=limit)
@@ -172,7 +161,6 @@ async def test_queued_check_in_and_absence_go_through_the_batch(live_server, wor
 
     from client.sync import ABSENCE, CHECK_IN
 
-    _need_sync(live_server.url)
     sec = await _signed_in(live_server.url, world.secretary)
     now = datetime.now(UTC)
     meeting = await sec.post_json(
@@ -226,7 +214,6 @@ async def test_an_offline_check_in_for_a_meeting_not_opened_ends_with_only_the_s
     from client.state.meetings import MeetingsState
     from client.state.prefs import MemoryPrefs
 
-    _need_sync(live_server.url)
     sec = await _signed_in(live_server.url, world.secretary)
     meeting = await sec.post_json(
         "/meetings",
@@ -270,7 +257,6 @@ async def test_my_status_follows_the_attendance_record_the_secretary_changes(liv
     from client.state.meetings import MeetingsState
     from client.state.prefs import MemoryPrefs
 
-    _need_sync(live_server.url)
     sec = await _signed_in(live_server.url, world.secretary)
     meeting = await sec.post_json(
         "/meetings",
