@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import flet as ft
@@ -83,6 +84,58 @@ def home(ctx: Ctx) -> Screen:
     meetings, docs, inbox = MeetingsState(app), DocumentsState(app), InboxState(app)
     col = ft.Column(spacing=12)
 
+    kept: dict[object, ft.Control] = {}
+
+    def keep(key: object, build: Callable[[], ft.Control]) -> ft.Control:
+        """The same control on every redraw while `key` holds: Flutter keeps its node, so a tap that lands
+        while the screen is redrawn (the first sync after signing in) still reaches the button."""
+        if key not in kept:
+            kept[key] = build()
+        return kept[key]
+
+    def role_buttons() -> ft.Control:
+        row: list[ft.Control] = []
+        if app.is_secretary:
+            row.append(
+                tag(
+                    "open-secretary",
+                    ft.FilledTonalButton(
+                        "Công tác chi bộ", icon=ft.Icons.GROUPS, on_click=lambda e: ctx.go("/secretary")
+                    ),
+                )
+            )
+        if app.is_staff:
+            row.append(
+                tag(
+                    "open-staff",
+                    ft.FilledTonalButton(
+                        "Quản lý cấp ủy", icon=ft.Icons.DASHBOARD, on_click=lambda e: ctx.go("/staff")
+                    ),
+                )
+            )
+        return ft.Row(row, wrap=True)
+
+    def links() -> ft.Control:
+        return (
+            ft.Row(
+                [
+                    ft.OutlinedButton(
+                        "Học tập", icon=ft.Icons.SCHOOL_OUTLINED, on_click=lambda e: ctx.go("/study")
+                    ),
+                    tag(
+                        "open-year",
+                        ft.OutlinedButton(
+                            "Năm của tôi", icon=ft.Icons.FLAG_OUTLINED, on_click=lambda e: ctx.go("/year")
+                        ),
+                    ),
+                    ft.OutlinedButton(
+                        "Lịch sử điểm danh", icon=ft.Icons.HISTORY, on_click=lambda e: ctx.go("/history")
+                    ),
+                ],
+                wrap=True,
+            )
+        )
+
     def redraw() -> None:
         me = app.me
         col.controls = [
@@ -93,26 +146,7 @@ def home(ctx: Ctx) -> Screen:
             ctx.muted(me.organization.name if me and me.organization else ""),
         ]
         if app.is_secretary or app.is_staff:
-            row: list[ft.Control] = []
-            if app.is_secretary:
-                row.append(
-                    tag(
-                        "open-secretary",
-                        ft.FilledTonalButton(
-                            "Công tác chi bộ", icon=ft.Icons.GROUPS, on_click=lambda e: ctx.go("/secretary")
-                        ),
-                    )
-                )
-            if app.is_staff:
-                row.append(
-                    tag(
-                        "open-staff",
-                        ft.FilledTonalButton(
-                            "Quản lý cấp ủy", icon=ft.Icons.DASHBOARD, on_click=lambda e: ctx.go("/staff")
-                        ),
-                    )
-                )
-            col.controls.append(ft.Row(row, wrap=True))
+            col.controls.append(keep(("roles", app.is_secretary, app.is_staff), role_buttons))
         col.controls.append(section(ctx, "Buổi sinh hoạt sắp tới"))
         nxt = meetings.next_meeting()
         col.controls.append(
@@ -174,25 +208,7 @@ def home(ctx: Ctx) -> Screen:
                     dense=True,
                 )
             )
-        col.controls.append(
-            ft.Row(
-                [
-                    ft.OutlinedButton(
-                        "Học tập", icon=ft.Icons.SCHOOL_OUTLINED, on_click=lambda e: ctx.go("/study")
-                    ),
-                    tag(
-                        "open-year",
-                        ft.OutlinedButton(
-                            "Năm của tôi", icon=ft.Icons.FLAG_OUTLINED, on_click=lambda e: ctx.go("/year")
-                        ),
-                    ),
-                    ft.OutlinedButton(
-                        "Lịch sử điểm danh", icon=ft.Icons.HISTORY, on_click=lambda e: ctx.go("/history")
-                    ),
-                ],
-                wrap=True,
-            )
-        )
+        col.controls.append(keep("links", links))
 
     async def load() -> None:
         await meetings.refresh()

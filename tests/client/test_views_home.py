@@ -64,3 +64,17 @@ async def test_staff_who_belong_to_no_cell_have_no_meeting_of_their_own(tmp_path
         by_id(screen.body, "next-meeting")
     assert "Chưa có lịch sinh hoạt sắp tới." in said(screen.body)
     assert "Chi bộ thôn A1-2" in said(by_id(screen.body, "cell-meeting-7"))
+
+
+async def test_a_redraw_keeps_the_home_buttons_a_tap_may_be_landing_on(tmp_path):
+    """The first sync after signing in redraws the home; "Năm của tôi" and the role buttons tapped in that
+    moment were rebuilt under the finger and the tap was lost (test_year failed once so)."""
+    app, router = await _signed_in(tmp_path, STAFF_IN_A_CELL)
+    screen = home.home(router.ctx)
+    year, staff = by_id(screen.body, "open-year"), by_id(screen.body, "open-staff")
+    app.store.put("meeting", 7, {"id": 7, "org_id": 4, "title": "Sinh hoạt chi bộ", "status": "scheduled",
+                                 "starts_at": (datetime.now(UTC) + timedelta(days=1)).isoformat()})
+    assert screen.redraw is not None
+    screen.redraw()  # as a data event does
+    assert "Sinh hoạt chi bộ" in said(screen.body)  # what changed is drawn anew
+    assert by_id(screen.body, "open-year") is year and by_id(screen.body, "open-staff") is staff
