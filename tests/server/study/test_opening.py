@@ -69,7 +69,8 @@ def test_questions_reach_the_phone_at_the_opening_and_the_key_at_the_close(app, 
     for text in (raw, rest.text, listed):
         assert not any(s in text for s in SECRETS), text
     held = member.of_type("study_check")[cid]
-    assert held["questions"] == [] and held["question_count"] == 5 and held["title"] == created.json()["title"]
+    assert held["questions"] == [] and held["question_count"] == 5
+    assert held["title"] == created.json()["title"] and held["time_limit_minutes"] == 30
     assert rest.json()["questions"] == [] and rest.json()["question_count"] == 5
     managed = client.get(f"{BASE}/{cid}", headers=staff).json()  # its managers see everything
     assert len(managed["questions"]) == 5 and managed["questions"][0]["correct"] == [1]
