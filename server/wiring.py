@@ -24,6 +24,7 @@ from server.notifications import provider as notification_provider
 from server.notifications.router import router as notifications_router
 from server.orgs.router import router as orgs_router
 from server.scheduler.service import Job, daily
+from server.study import jobs as study_jobs
 from server.study import review_facts as study_review_facts
 from server.study import sync as study_sync
 from server.study.router import router as study_router
@@ -75,4 +76,5 @@ def install_review_facts() -> None:
 
 
 def jobs() -> list[Job]:
-    return [Job("cleanup", daily, cleanup), *meeting_jobs.meeting_jobs(), *document_jobs.document_jobs()]
+    return [Job("cleanup", daily, cleanup), *meeting_jobs.meeting_jobs(), *document_jobs.document_jobs(),
+            *study_jobs.study_jobs()]

@@ -27,6 +27,11 @@ class StudyCheck(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)
+    # When the minute job told the audience's devices that the check opened (its questions are theirs now)
+    # and that it closed (the key of a check hiding scores): server/study/jobs.py. An earlier moment than
+    # opens_at / closes_at (a close pushed back) means not told of the current one yet.
+    opened_announced_at: datetime | None = utc_field(nullable=True)
+    closed_announced_at: datetime | None = utc_field(nullable=True)
     questions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 

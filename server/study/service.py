@@ -1,4 +1,5 @@
-"""Study checks: set up, change, delete, take; what each caller reads of one (never the key too early).
+"""Study checks: set up, change, delete, take; what each caller reads of one (never the key too early, nor
+a member the questions before opens_at).
 
 Rights are decided in `server/study/access.py`; the functions here take a check the caller was already
 found allowed to touch and enforce the check's own rules (its window, its time limit, one attempt).
@@ -278,7 +279,9 @@ def to_public(
     for c in rows:
         cid = c.id or 0
         attempt = attempts.get(cid)
-        shown = key_shown(c, attempt, cid in managed_ids, now)
+        manager = cid in managed_ids
+        shown = key_shown(c, attempt, manager, now)
+        readable = manager or is_open(c, now)  # never the questions on a phone days before the opening
         questions = [
             QuestionPublic(
                 text=q["text"],
@@ -286,7 +289,7 @@ def to_public(
                 options=list(q["options"]),
                 correct=list(q["correct"]) if shown else None,
             )
-            for q in c.questions
+            for q in (c.questions if readable else [])
         ]
         out.append(
             StudyCheckPublic(
@@ -299,6 +302,7 @@ def to_public(
                 closes_at=c.closes_at,
                 show_score=c.show_score,
                 questions=questions,
+                question_count=len(c.questions),
                 key_shown=shown,
                 my_attempt=attempt_public(attempt, shown) if attempt else None,
                 created_at=c.created_at,

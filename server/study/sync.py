@@ -1,9 +1,10 @@
 """Study checks and bài thu hoạch on devices: the `study_check` and `study_essay` providers of the sync
 feed, and the offline actions `study.attempt` and `study.essay`.
 
-A member's device holds the checks addressed to their cell's path (questions and options; the key only
-once they have answered, and only if the check shows scores at once or has closed: never before), with
-their own attempt; their own essays, and a cell leader's device the essays handed to the cells they lead.
+A member's device holds the checks addressed to their cell's path (questions and options from opens_at
+only; the key only once they have answered, and only if the check shows scores at once or has closed:
+never before), with their own attempt (server/study/jobs.py logs the changes at the opening and close);
+their own essays, and a cell leader's device the essays handed to the cells they lead.
 Staff set checks up and read figures online (REST).
 An attempt queued offline carries the device's `started_at` and `answered_at`: an answer given before the
 close and sent after it counts (server/study/service.py `take`).

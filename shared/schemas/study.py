@@ -147,7 +147,9 @@ class StudyCheckPublic(Schema):
     opens_at: datetime
     closes_at: datetime
     show_score: bool
+    # Empty for a member until opens_at (its managers always see them); `question_count` says how many.
     questions: list[QuestionPublic]
+    question_count: int = 0
     key_shown: bool = False
     my_attempt: AttemptPublic | None = None
     created_at: datetime
