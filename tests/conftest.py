@@ -19,6 +19,7 @@ from server.migrate import upgrade
 from server.wiring import install_sync
 from tests import clock, factories
 from tests.requirements import need_postgres
+from tests.signin import bearer
 
 SECRET = secrets.token_urlsafe(48)
 
@@ -138,9 +139,6 @@ def login(client: TestClient) -> Callable[..., dict[str, str]]:
     """login(person) -> Authorization headers for that person."""
 
     def _login(person: factories.Person, device: str | None = None) -> dict[str, str]:
-        resp = client.post("/api/v1/auth/login", json={"username": person.username,
-                                                        "password": person.password, "device_name": device})
-        assert resp.status_code == 200, resp.text
-        return {"Authorization": f"Bearer {resp.json()['access_token']}"}
+        return bearer(client, person, device)
 
     return _login

@@ -27,6 +27,7 @@ from tests.server.meetings.factories import make_meeting
 from tests.server.study.factories import for_matrix as study_for_matrix
 from tests.server.year.factories import for_matrix as year_for_matrix
 from tests.server.year.factories import reviews_for_matrix
+from tests.signin import bearer
 
 # Signed-in kinds of caller, in the order of the matrix's expectation strings.
 CALLERS = ("member_a", "secretary_a", "member_b", "secretary_b", "staff_low", "staff_above", "admin")
@@ -62,12 +63,6 @@ class Stage:
             return self.client.request(method, url, headers=headers,
                                        files={"file": ("a.pdf", body, "application/pdf")})
         return self.client.request(method, url, headers=headers, json=body)
-
-
-def _login(client: TestClient, person: Person) -> dict[str, str]:
-    resp = client.post("/api/v1/auth/login", json={"username": person.username, "password": person.password})
-    assert resp.status_code == 200, resp.text
-    return {"Authorization": f"Bearer {resp.json()['access_token']}"}
 
 
 def _arrange(app: FastAPI, client: TestClient) -> tuple[dict[str, Person], dict[str, int], tuple[str, int]]:
@@ -119,7 +114,7 @@ def _arrange(app: FastAPI, client: TestClient) -> tuple[dict[str, Person], dict[
         bare = make_member(db, w.cell)
         db.delete(bare.user)
         ids["bare_member"] = bare.member.id
-    staff = _login(client, w.staff)
+    staff = bearer(client, w.staff)
     until = (now + timedelta(days=3)).isoformat()
     doc = create_doc(client, staff, "Tài liệu chi bộ A1-1", [w.cell.id], category="study")
     draft_doc = create_doc(client, staff, "Dự thảo chi bộ A1-1", [w.cell.id], status="draft",
@@ -140,8 +135,8 @@ def open_stage(data_dir: Path, template: Path) -> Iterator[Stage]:
     app = create_app(make_settings(data_dir), migrate=False)
     with TestClient(app) as client:
         people, ids, checkin = _arrange(app, client)
-        headers = {name: _login(client, people[name]) for name in CALLERS}
-        headers["revoked"] = _login(client, people["revoked"])
+        headers = {name: bearer(client, people[name]) for name in CALLERS}
+        headers["revoked"] = bearer(client, people["revoked"])
         assert client.post("/api/v1/auth/logout", headers=headers["revoked"]).status_code == 204
         snapshot = sqlite3.connect(":memory:")
         raw = app.state.db.engine.raw_connection()

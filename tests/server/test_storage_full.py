@@ -26,6 +26,7 @@ from tests import factories
 from tests.conftest import make_settings
 from tests.requirements import need
 from tests.server.documents.factories import API, create_doc, pdf_bytes
+from tests.signin import bearer
 
 PUSH = "/api/v1/sync/push"
 
@@ -82,7 +83,7 @@ def test_upload_on_a_full_disk_is_507_and_leaves_nothing(small_disk, tmp_path, s
         with app.state.db.session(write=True) as s:
             world = factories.make_world(s)
             s.commit()
-        staff = _login(client, world.staff)
+        staff = bearer(client, world.staff)
         doc = create_doc(client, staff, "Nghị quyết có tệp", [world.cell.id])
         content = pdf_bytes() + os.urandom(1024 * 1024)  # a megabyte: more than the full disk has left
         small_disk.fill()
@@ -112,7 +113,7 @@ def test_full_database_disk_answers_507_to_sign_in_and_push(small_disk, sqlite_t
             world = factories.make_world(s)
             [note] = notify(s, user_ids=[world.member.user.id], kind="k", title="Họp chi bộ tháng 12")
             s.commit()
-        member = _login(client, world.member)
+        member = bearer(client, world.member)
         # Empty the WAL, so that the next write has to grow a file on the full disk.
         with app.state.db.engine.connect() as conn:
             conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
@@ -147,8 +148,3 @@ def test_postgres_disk_full_is_recognised():
     assert storage_exhausted(OSError(errno.ENOSPC, "No space left on device"))
     assert not storage_exhausted(OSError(errno.EACCES, "Permission denied"))
 
-
-def _login(client: TestClient, person: factories.Person) -> dict[str, str]:
-    resp = client.post("/api/v1/auth/login", json={"username": person.username, "password": person.password})
-    assert resp.status_code == 200, resp.text
-    return {"Authorization": f"Bearer {resp.json()['access_token']}"}

@@ -9,14 +9,9 @@ from server.app import create_app
 from server.timeutil import utcnow
 from tests.factories import make_world
 from tests.server.study.factories import answers_body, make_attempt, make_check, make_essay, make_study_doc
+from tests.signin import bearer
 
 BASE = "/api/v1/study/checks"
-
-
-def _login(client, person):
-    resp = client.post("/api/v1/auth/login", json={"username": person.username, "password": person.password})
-    assert resp.status_code == 200, resp.text
-    return {"Authorization": f"Bearer {resp.json()['access_token']}"}
 
 
 def test_take_and_figures_on_both_engines(any_settings):
@@ -32,20 +27,20 @@ def test_take_and_figures_on_both_engines(any_settings):
         now = utcnow()
         taken = client.post(
             f"{BASE}/{check_id}/attempts",
-            headers=_login(client, w.member),
+            headers=bearer(client, w.member),
             json=answers_body(now - timedelta(minutes=6), now),
         )
         assert taken.status_code == 201 and taken.json()["score"] == 5, taken.text
         again = client.post(
             f"{BASE}/{check_id}/attempts",
-            headers=_login(client, w.member),
+            headers=bearer(client, w.member),
             json=answers_body(now - timedelta(minutes=6), now),
         )
         assert again.status_code == 409 and again.json()["code"] == "quiz_already_taken"
         body = client.get(
             f"{BASE}/{check_id}/figures",
             params={"org_id": w.province.id},
-            headers=_login(client, w.province_staff),
+            headers=bearer(client, w.province_staff),
         ).json()
         cells = {c["name"]: c for c in body["cells"]}
         assert set(cells) == {"Chi bộ thôn A1-1", "Chi bộ thôn A1-2", "Chi bộ thôn B1-1"}

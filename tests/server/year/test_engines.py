@@ -9,14 +9,9 @@ from server.timeutil import utcnow
 from tests.factories import make_world
 from tests.server.sync.helpers import Device
 from tests.server.year.factories import ITEMS
+from tests.signin import bearer
 
 BASE = "/api/v1/year/commitments"
-
-
-def _login(client, person):
-    resp = client.post("/api/v1/auth/login", json={"username": person.username, "password": person.password})
-    assert resp.status_code == 200, resp.text
-    return {"Authorization": f"Bearer {resp.json()['access_token']}"}
 
 
 def test_register_offline_return_approve_and_results_on_both_engines(any_settings):
@@ -24,7 +19,7 @@ def test_register_offline_return_approve_and_results_on_both_engines(any_setting
     with TestClient(app) as client:
         with app.state.db.transaction() as s:
             w = make_world(s)
-        member, sec, staff = (_login(client, p) for p in (w.member, w.secretary, w.staff))
+        member, sec, staff = (bearer(client, p) for p in (w.member, w.secretary, w.staff))
         device, leader = Device(client, member), Device(client, sec)
         acted = utcnow() - timedelta(hours=3)
         pushed = client.post("/api/v1/sync/push", headers=member, json={"actions": [
@@ -46,7 +41,7 @@ def test_register_offline_return_approve_and_results_on_both_engines(any_setting
                           headers=sec).status_code == 200
         listed = client.get(BASE, params={"org_id": w.district.id, "year": 2027}, headers=staff).json()
         assert [c["id"] for c in listed["items"]] == [cid]
-        assert client.get(f"{BASE}/{cid}", headers=_login(client, w.other_member)).status_code == 404
+        assert client.get(f"{BASE}/{cid}", headers=bearer(client, w.other_member)).status_code == 404
         device.pull()
         leader.pull()
         for held in (device.of_type("commitment")[cid], leader.of_type("commitment")[cid]):

@@ -6,14 +6,9 @@ from fastapi.testclient import TestClient
 from server.app import create_app
 from tests.factories import make_world
 from tests.server.year.factories import make_review
+from tests.signin import bearer
 
 BASE = "/api/v1/year"
-
-
-def _login(client, person):
-    resp = client.post("/api/v1/auth/login", json={"username": person.username, "password": person.password})
-    assert resp.status_code == 200, resp.text
-    return {"Authorization": f"Bearer {resp.json()['access_token']}"}
 
 
 def test_levels_by_cell_on_both_engines(any_settings):
@@ -25,7 +20,7 @@ def test_levels_by_cell_on_both_engines(any_settings):
                 (w.member, "excellent"), (w.member2, "good"), (w.sibling_member, "done"),
                 (w.other_member, "good"))]
             make_review(s, w.secretary, 2026, "draft")
-        sec, staff, province = (_login(client, p) for p in (w.secretary, w.staff, w.province_staff))
+        sec, staff, province = (bearer(client, p) for p in (w.secretary, w.staff, w.province_staff))
         over = client.put(f"{BASE}/reviews/{ids[0]}/proposal", json={"level": "excellent"},
                           headers=sec).json()
         assert [x["stage"] for x in over["warnings"]] == ["proposed"]
