@@ -2,25 +2,17 @@
 out later as `review.save`; the cell's proposal and the committee's decision reach the member through the
 `self_review` entity of the feed. Server and client read the same real clock (this year in Vietnam)."""
 
-from pathlib import Path
 
 from client.api import Api
-from client.state.app import AppState, ClientConfig
-from client.state.prefs import MemoryPrefs
 from client.state.review import SAVED_OFFLINE, MyReviewState, ReviewsState, fact_lines
-
-
-async def _device(url: str, root: Path, username: str, password: str) -> AppState:
-    app = AppState(ClientConfig(server_url=url, data_root=root), MemoryPrefs())
-    await app.sign_in("", username, password)
-    return app
+from tests.client.live import signed_in
 
 
 async def test_sent_offline_then_proposed_confirmed_and_seen_by_the_member(live_server, world, tmp_path):
     url = live_server.url
-    member = await _device(url, tmp_path / "m", world.member.username, world.member.password)
-    leader = await _device(url, tmp_path / "s", world.secretary.username, world.secretary.password)
-    staff = await _device(url, tmp_path / "c", world.staff.username, world.staff.password)
+    member = await signed_in(url, tmp_path / "m", world.member)
+    leader = await signed_in(url, tmp_path / "s", world.secretary)
+    staff = await signed_in(url, tmp_path / "c", world.staff)
 
     mine = MyReviewState(member)
     await mine.load()

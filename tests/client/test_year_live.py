@@ -4,24 +4,16 @@ The server here reads the real clock and takes commitments for last, this and ne
 the client states default to this year in Vietnam time by the same real clock, so this holds on any day."""
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from client.api import Api
-from client.state.app import AppState, ClientConfig
-from client.state.prefs import MemoryPrefs
 from client.state.year import SAVED_OFFLINE, CellYearState, MyYearState, this_year
-
-
-async def _device(url: str, root: Path, username: str, password: str) -> AppState:
-    app = AppState(ClientConfig(server_url=url, data_root=root), MemoryPrefs())
-    await app.sign_in("", username, password)
-    return app
+from tests.client.live import signed_in
 
 
 async def test_register_return_resend_approve_result_remark_through_the_outbox(live_server, world, tmp_path):
     url = live_server.url
-    member = await _device(url, tmp_path / "m", world.member.username, world.member.password)
-    leader = await _device(url, tmp_path / "s", world.secretary.username, world.secretary.password)
+    member = await signed_in(url, tmp_path / "m", world.member)
+    leader = await signed_in(url, tmp_path / "s", world.secretary)
     mine = MyYearState(member)
     mine.start_editing()
     mine.set_text(0, "Tham gia hiến máu tình nguyện")
