@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from tests.clock import INSTANTS
+from tests.server.study.factories import make_study_doc
 
 NOW = INSTANTS["before-meeting-day"]  # 02/12/2026 12:00 (+07:00)
 
@@ -16,3 +17,11 @@ def clock() -> Iterator[time_machine.Traveller]:
     """The instant every test of this package starts at; `clock.shift(seconds)` moves it on."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def doc(db, world):
+    """A study material addressed to the world's district, committed."""
+    d = make_study_doc(db, [world.district])
+    db.commit()
+    return d

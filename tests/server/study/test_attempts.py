@@ -6,17 +6,10 @@ from datetime import timedelta
 import pytest
 
 from server.timeutil import utcnow
-from tests.server.study.factories import answers_body, make_check, make_study_doc, questions
+from tests.server.study.factories import answers_body, make_check, questions
 
 BASE = "/api/v1/study/checks"
 PUSH = "/api/v1/sync/push"
-
-
-@pytest.fixture
-def doc(db, world):
-    d = make_study_doc(db, [world.district])
-    db.commit()
-    return d
 
 
 def test_a_member_takes_it_once_and_sees_the_score_at_once(client, world, login, db, doc):

@@ -12,13 +12,6 @@ from tests.server.study.factories import check_body, make_check, make_study_doc,
 BASE = "/api/v1/study/checks"
 
 
-@pytest.fixture
-def doc(db, world):
-    d = make_study_doc(db, [world.district])
-    db.commit()
-    return d
-
-
 def test_staff_set_up_a_check_and_change_it_until_it_opens(client, world, login, doc, clock):
     staff = login(world.staff)
     created = client.post(BASE, json=check_body(doc.id, [world.district.id]), headers=staff)
