@@ -40,6 +40,11 @@ def start_from_env() -> str | None:
     return when.isoformat()
 
 
+def moved() -> bool:
+    """Whether this session runs on a moved clock: servers started in another process keep the real one."""
+    return _traveller is not None
+
+
 def stop() -> None:
     global _traveller
     if _traveller is not None:
