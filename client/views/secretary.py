@@ -11,7 +11,7 @@ from client.state.agenda import AgendaEditor
 from client.state.meetings import MeetingsState
 from client.state.secretary import SecretaryState
 from client.views.agenda import agenda_editor, agenda_unread
-from client.views.ui import MAX_FIELD_WIDTH, PRIMARY, Ctx, card, chip, empty, section, tag
+from client.views.ui import MAX_FIELD_WIDTH, PRIMARY, Ctx, card, chip, empty, nav_button, section, tag
 
 PICKER_FIELD = MAX_FIELD_WIDTH - 56
 """A date or time field with its picker button on one phone line."""
@@ -21,47 +21,22 @@ def secretary_home(ctx: Ctx) -> Screen:
     meetings, sec = MeetingsState(ctx.app, cells=ctx.app.led_cell_ids), SecretaryState(ctx.app)
     col = ft.Column(spacing=10)
 
+    # Built once: the same buttons on every redraw, so a tap landing while the screen is redrawn (its
+    # load, a sync) still reaches the button Flutter keeps (as on the home).
+    buttons = ft.Row(
+        [
+            nav_button(ctx, "plan-meeting", "Lên lịch sinh hoạt", ft.Icons.ADD, "/secretary/new",
+                       primary=True),
+            nav_button(ctx, "open-cell-year", "Đăng ký làm theo", ft.Icons.FLAG_OUTLINED, "/secretary/year"),
+            nav_button(ctx, "open-cell-study", "Học tập của chi bộ", ft.Icons.QUIZ, "/secretary/study"),
+            nav_button(ctx, "open-cell-reviews", "Kiểm điểm cuối năm", ft.Icons.ASSIGNMENT_OUTLINED,
+                       "/secretary/reviews"),
+        ],
+        wrap=True,
+    )
+
     def redraw() -> None:
-        col.controls = [
-            ft.Row(
-                [
-                    tag(
-                        "plan-meeting",
-                        ft.FilledButton(
-                            "Lên lịch sinh hoạt",
-                            icon=ft.Icons.ADD,
-                            on_click=lambda e: ctx.go("/secretary/new"),
-                            style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
-                        ),
-                    ),
-                    tag(
-                        "open-cell-year",
-                        ft.OutlinedButton(
-                            "Đăng ký làm theo",
-                            icon=ft.Icons.FLAG_OUTLINED,
-                            on_click=lambda e: ctx.go("/secretary/year"),
-                        ),
-                    ),
-                    tag(
-                        "open-cell-study",
-                        ft.OutlinedButton(
-                            "Học tập của chi bộ",
-                            icon=ft.Icons.QUIZ,
-                            on_click=lambda e: ctx.go("/secretary/study"),
-                        ),
-                    ),
-                    tag(
-                        "open-cell-reviews",
-                        ft.OutlinedButton(
-                            "Kiểm điểm cuối năm",
-                            icon=ft.Icons.ASSIGNMENT_OUTLINED,
-                            on_click=lambda e: ctx.go("/secretary/reviews"),
-                        ),
-                    ),
-                ],
-                wrap=True,
-            )
-        ]
+        col.controls = [buttons]
         col.controls.append(section(ctx, "Buổi sinh hoạt"))
         items = meetings.upcoming() + meetings.past()[:6]
         for m in items:

@@ -142,28 +142,24 @@ def staff_home(ctx: Ctx) -> Screen:
     reading = ReadingState(ctx.app, state.staff_org_id)
     col = ft.Column(spacing=10)
 
+    # Built once: the same buttons on every redraw, so a tap landing while the dashboard is redrawn (its
+    # two-step load) still reaches the button Flutter keeps (as on the home).
+    buttons = ft.Row(
+        [
+            nav_button(ctx, "publish", "Phát hành văn bản", ft.Icons.UPLOAD_FILE, "/staff/publish",
+                       primary=True),
+            nav_button(ctx, "audit", "Nhật ký hệ thống", ft.Icons.POLICY, "/staff/audit"),
+            nav_button(ctx, "members", "Đảng viên", ft.Icons.GROUPS, "/staff/members"),
+            nav_button(ctx, "orgs", "Tổ chức đảng", ft.Icons.ACCOUNT_TREE, "/staff/orgs"),
+            nav_button(ctx, "comments", "Góp ý dự thảo", ft.Icons.RATE_REVIEW, "/staff/drafts"),
+            nav_button(ctx, "study-checks", "Kiểm tra nhận thức", ft.Icons.QUIZ, "/staff/study"),
+            nav_button(ctx, "reviews", "Xếp loại đảng viên", ft.Icons.ASSIGNMENT, "/staff/reviews"),
+        ],
+        wrap=True,
+    )
+
     def redraw() -> None:
-        col.controls = [
-            ft.Row(
-                [
-                    nav_button(
-                        ctx,
-                        "publish",
-                        "Phát hành văn bản",
-                        ft.Icons.UPLOAD_FILE,
-                        "/staff/publish",
-                        primary=True,
-                    ),
-                    nav_button(ctx, "audit", "Nhật ký hệ thống", ft.Icons.POLICY, "/staff/audit"),
-                    nav_button(ctx, "members", "Đảng viên", ft.Icons.GROUPS, "/staff/members"),
-                    nav_button(ctx, "orgs", "Tổ chức đảng", ft.Icons.ACCOUNT_TREE, "/staff/orgs"),
-                    nav_button(ctx, "comments", "Góp ý dự thảo", ft.Icons.RATE_REVIEW, "/staff/drafts"),
-                    nav_button(ctx, "study-checks", "Kiểm tra nhận thức", ft.Icons.QUIZ, "/staff/study"),
-                    nav_button(ctx, "reviews", "Xếp loại đảng viên", ft.Icons.ASSIGNMENT, "/staff/reviews"),
-                ],
-                wrap=True,
-            )
-        ]
+        col.controls = [buttons]
         o = state.overview
         if not o:
             col.controls.append(ctx.muted(state.error or "Đang tải số liệu..."))

@@ -340,8 +340,11 @@ async def test_dashboard_labels_carry_short_names_and_rates(staff_app):
         ],
     }
     screen = staff.staff_home(router.ctx)
+    publish = by_id(screen.body, "publish")
     assert screen.load is not None
     await screen.load()
+    # the load redraws twice: "Phát hành văn bản" tapped meanwhile must still be the button Flutter keeps
+    assert by_id(screen.body, "publish") is publish
     chart = by_id(screen.body, "rates-chart")
     assert [lab.label.value for lab in chart.bottom_axis.labels] == ["Thôn A1-1\n72%"]
     reading = by_id(screen.body, "reading-chart")

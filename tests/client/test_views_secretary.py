@@ -141,3 +141,22 @@ async def test_meeting_form_still_takes_typed_dates_and_reopens_the_picker_on_th
     assert body["starts_at"] == "2027-01-20T00:00:00+00:00"
     for task in page.tasks:
         task.cancel()
+
+
+async def test_a_redraw_keeps_the_secretarys_buttons_a_tap_may_be_landing_on(tmp_path):
+    """The secretary's screen is redrawn by its load and by every sync; the buttons at its top stay the same
+    controls, so a tap landing meanwhile still opens the screen it names (as on the home)."""
+    from client.views import secretary
+
+    app, router, page, apis = secretary_app(tmp_path, datetime(2026, 11, 20, 2, tzinfo=UTC))
+    await app.sign_in("", "bithu.a", "dung-mat-khau")
+    screen = secretary.secretary_home(router.ctx)
+    buttons = [by_id(screen.body, n) for n in ("plan-meeting", "open-cell-year", "open-cell-study",
+                                               "open-cell-reviews")]
+    app.store.put("meeting", 7, {"id": 7, "org_id": 4, "title": "Sinh hoạt chi bộ tháng 12",
+                                 "status": "scheduled", "starts_at": "2026-12-03T12:00:00+00:00"})
+    assert screen.redraw is not None
+    screen.redraw()  # as a data event does
+    assert "Sinh hoạt chi bộ tháng 12" in [c.value for c in walk(screen.body) if hasattr(c, "value")]
+    assert all(a is b for a, b in zip(buttons, [by_id(screen.body, n) for n in (
+        "plan-meeting", "open-cell-year", "open-cell-study", "open-cell-reviews")], strict=True))
