@@ -21,15 +21,17 @@ from client.state.app import AppState
 from client.state.meetings import Outcome
 from client.state.year import SAVED_OFFLINE as YEAR_SAVED_OFFLINE
 from client.state.year import _Sender
-from shared.schemas.study import ESSAY_MAX, ESSAY_MIN, REMARK_MAX, EssayPublic, StudyCheckPage, StudyFigures
+from shared.schemas.study import ESSAY_MAX, ESSAY_MIN, REMARK_MAX, StudyCheckPage, StudyFigures
 
 log = logging.getLogger(__name__)
 
 ATTEMPT = "study.attempt"  # {"check_id", "started_at", "answered_at", "answers": [[int]]}
 ESSAY = "study.essay"  # {"document_id", "text"}
+RECEIVE = "study.essay_receive"  # {"essay_id", "remark"}
 
 SAVED_OFFLINE = "Đã lưu bài làm, sẽ gửi khi có mạng."
 ESSAY_SAVED_OFFLINE = "Đã lưu bài thu hoạch, sẽ gửi khi có mạng."
+RECEIVED_OFFLINE = "Đã ghi nhận trên máy, sẽ gửi lên khi có mạng."
 NEED_NETWORK = "Chưa có mạng: vui lòng thử lại khi có mạng."
 
 STATE_WORDS = {
@@ -317,7 +319,15 @@ class CellStudyState(_Study):
         doc = store.get("document", document_id) if store is not None else None
         return (doc or {}).get("title") or f"Văn bản số {document_id}"
 
+    def receipt_word(self, essay_id: int) -> Outcome | None:
+        """A receipt marked on this device that the server has not taken yet (queued), or its refusal."""
+        said = self._last_word(RECEIVE, lambda p: p.get("essay_id") == essay_id)
+        if said is not None and said.queued:
+            return Outcome(False, RECEIVED_OFFLINE, queued=True)
+        return said
+
     async def receive(self, essay_id: int, remark: str = "") -> Outcome:
+        """Mark a bài thu hoạch received (offline too: the outbox sends `study.essay_receive`)."""
         remark = " ".join((remark or "").split())
         if len(remark) > REMARK_MAX:
             return Outcome(False, f"Nhận xét tối đa {REMARK_MAX} ký tự: vui lòng viết gọn lại.")
@@ -326,18 +336,8 @@ class CellStudyState(_Study):
         if essay is not None and self.is_own(essay):
             return Outcome(False, "Đồng chí không tự nhận bài thu hoạch của mình: một đồng chí khác trong "
                                   "cấp ủy chi bộ sẽ nhận.")
-        try:
-            api = self.app.require_api()
-            got = await self.app.call(api.post_json(f"/study/essays/{essay_id}/receive",
-                                                    {"remark": remark or None}))
-        except OfflineError:
-            return Outcome(False, NEED_NETWORK)
-        except ApiError as exc:
-            return Outcome(False, exc.message)
-        if got and store is not None:
-            store.put("study_essay", essay_id, EssayPublic.model_validate(got).model_dump(mode="json"))
-            self.app.notify("data")
-        return Outcome(True, "Đã ghi nhận bài thu hoạch.")
+        payload = {"essay_id": essay_id, "remark": remark or None}
+        return await self._queue(RECEIVE, payload, "Đã ghi nhận bài thu hoạch.", RECEIVED_OFFLINE)
 
     async def load_figures(self, check_id: int) -> None:
         self.error = None

@@ -59,7 +59,7 @@ def cell_study(ctx: Ctx) -> Screen:
     async def receive(essay_id: int) -> None:
         field = remarks.get(essay_id)
         outcome = await state.receive(essay_id, field.value if field is not None else "")
-        ctx.toast(outcome.message, error=not outcome.ok)
+        ctx.toast(outcome.message, error=not (outcome.ok or outcome.queued))
         if outcome.ok:  # the figures count the essays received
             for c in state.checks():
                 await state.load_figures(int(c["id"]))
@@ -99,7 +99,11 @@ def _essay_card(
         lines.append(tag(f"essay-received-{eid}", ctx.text(said, 14, color="#1B5E20")))
     elif state.is_own(e):
         lines.append(ctx.muted("Bài của đồng chí: một đồng chí khác trong cấp ủy chi bộ sẽ nhận.", 13))
+    elif (word := state.receipt_word(eid)) is not None and word.queued:
+        lines.append(tag(f"essay-received-{eid}", ctx.text(word.message, 14, color="#1B5E20")))
     else:
+        if word is not None:  # the server refused a receipt sent from this device: say why, offer it again
+            lines.append(tag(f"essay-refused-{eid}", ctx.text(word.message, 14, color="#B00020")))
         box = ft.TextField(label="Nhận xét", helper="Không bắt buộc", multiline=True)
         field = remarks.setdefault(eid, box)
         lines += [

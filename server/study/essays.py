@@ -92,10 +92,15 @@ def submit(
     return essay
 
 
-def receive(session: Session, principal: Principal, essay: StudyEssay, data: EssayReceive) -> StudyEssay:
-    """The cell marks it received (again: the remark changes, the first receipt time stays)."""
+def receive(session: Session, principal: Principal, essay: StudyEssay, data: EssayReceive,
+            *, made_at: datetime | None = None) -> StudyEssay:
+    """The cell marks it received (again: the remark changes, the first receipt time stays).
+
+    `made_at` is when a leader's device marked it offline: kept if it lies between the hand-in and now."""
     if essay.received_at is None:
-        essay.received_at = utcnow()
+        now = utcnow()
+        at = min(as_utc(made_at), now) if made_at is not None else now
+        essay.received_at = max(at, as_utc(essay.written_at))
     essay.received_by = principal.user_id
     essay.remark = data.remark
     audit.record(

@@ -174,6 +174,12 @@ class EssayReceive(RequestSchema):
     remark: str | None = Field(default=None, max_length=REMARK_MAX)
 
 
+class EssayReceiveAction(EssayReceive):
+    """The offline `study.essay_receive` (its `made_at` is when the cell leader marked it received)."""
+
+    essay_id: DbId
+
+
 class EssayPublic(Schema):
     id: int
     document_id: int

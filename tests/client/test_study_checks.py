@@ -20,6 +20,8 @@ from client.state.study import (
     ATTEMPT,
     ESSAY,
     ESSAY_SAVED_OFFLINE,
+    RECEIVE,
+    RECEIVED_OFFLINE,
     SAVED_OFFLINE,
     CellStudyState,
     QuizState,
@@ -117,6 +119,14 @@ class StudyServer:
                 "score": score,
             }
             return {"status": "applied", "result": {"check_id": c["id"], "score": score}}
+        if kind == RECEIVE:
+            e = self.essays.get(payload["essay_id"])
+            if e is None or e["org_id"] != 4:
+                return {"status": "refused", "code": "essay_not_found",
+                        "message": "Không tìm thấy bài thu hoạch."}
+            e["received_at"], e["remark"] = made_at, payload.get("remark")
+            self.received.append((e["id"], payload.get("remark")))
+            return {"status": "applied", "result": {"essay_id": e["id"], "received_at": made_at}}
         assert kind == ESSAY
         eid = len(self.essays) + 1
         self.essays[eid] = {
@@ -144,16 +154,6 @@ class StudyApi(FakeApi):
             {"client_id": a["client_id"], **self.server.act(self._me, a["type"], a["payload"], a["made_at"])}
             for a in actions
         ]
-
-    async def post_json(self, path: str, body: Any = None) -> Any:
-        self._check()
-        if path.startswith("/study/essays/") and path.endswith("/receive"):
-            eid = int(path.split("/")[3])
-            e = self.server.essays[eid]
-            e["received_at"], e["remark"] = self.server.clock[0].isoformat(), body.get("remark")
-            self.server.received.append((eid, body.get("remark")))
-            return dict(e)
-        return await super().post_json(path, body)
 
     async def get_json(self, path: str, **kw: Any) -> Any:
         self._check()
@@ -329,7 +329,7 @@ async def test_the_essay_offline_then_received_with_a_remark(device, server, clo
     )
 
 
-async def test_receiving_needs_the_network_and_is_not_for_ones_own(device, server):
+async def test_received_offline_waits_on_the_phone_then_the_server_decides(device, server):
     leader, api = await device(LEADER)
     mine = StudyState(leader)
     assert (await mine.submit_essay(30, "x" * 250)).ok
@@ -337,9 +337,19 @@ async def test_receiving_needs_the_network_and_is_not_for_ones_own(device, serve
     [essay] = cell.essays()
     assert (await cell.receive(essay["id"])).message.startswith("Đồng chí không tự nhận bài thu hoạch")
     server.essays[2] = {**essay, "id": 2, "member_id": 3}
+    server.essays[3] = {**essay, "id": 3, "member_id": 5}
     await leader.sync_now()
     api.offline = True
-    assert (await cell.receive(2)).message == "Chưa có mạng: vui lòng thử lại khi có mạng."
+    said = await cell.receive(2, "Có liên hệ bản thân")
+    assert (said.ok, said.queued, said.message) == (False, True, RECEIVED_OFFLINE)
+    assert cell.receipt_word(2) == said and server.received == []
+    assert (await cell.receive(3)).queued
+    server.essays[3]["org_id"] = 9  # moved to another cell meanwhile: the server refuses the receipt
+    api.offline = False
+    await leader.sync_now()
+    assert server.received == [(2, "Có liên hệ bản thân")] and cell.receipt_word(2) is None
+    assert leader.store.get("study_essay", 2)["remark"] == "Có liên hệ bản thân"
+    assert cell.receipt_word(3).message == "Không tìm thấy bài thu hoạch."
 
 
 async def test_figures_for_the_cell_and_for_staff(device):

@@ -6,7 +6,7 @@ from datetime import timedelta
 from server.timeutil import utcnow
 from shared.enums import Role
 from tests.factories import make_member
-from tests.server.study.factories import ESSAY, answers_body, make_check, make_study_doc
+from tests.server.study.factories import ESSAY, answers_body, make_check, make_essay, make_study_doc
 from tests.server.sync.helpers import Device, fresh_view
 
 BASE = "/api/v1/study/checks"
@@ -136,3 +136,41 @@ def test_an_essay_written_offline_reaches_the_secretary(client, world, login, db
         },
     )
     assert short.json()["results"][0]["status"] == "refused"
+
+
+def _receive(client, device, client_id, essay_id, made_at, remark=None):
+    return client.post(PUSH, headers=device.headers, json={"actions": [
+        {"client_id": client_id, "type": "study.essay_receive", "made_at": made_at.isoformat(),
+         "payload": {"essay_id": essay_id, "remark": remark}}]}).json()["results"][0]
+
+
+def test_a_secretary_marks_an_essay_received_offline_and_only_the_cells_leaders_may(
+        client, world, login, db, clock):
+    doc = make_study_doc(db, [world.district], title="Chuyên đề 2026", doc_type="guidance", category="study")
+    essay, own = make_essay(db, doc, world.member), make_essay(db, doc, world.secretary)
+    other = make_essay(db, doc, world.other_member)
+    db.commit()
+    clock.shift(3 * 3600)
+    member, secretary, outsider = (Device(client, login(p)) for p in (
+        world.member, world.secretary, world.other_secretary))
+    marked = utcnow() - timedelta(hours=1)  # on the secretary's phone, an hour before it was sent
+
+    done = _receive(client, secretary, "nhan-bai-1", essay.id, marked, "Có liên hệ bản thân")
+    assert done["status"] == "applied", done
+    assert done["result"]["received_at"].startswith(marked.isoformat()[:19])
+    again = _receive(client, secretary, "nhan-bai-1", essay.id, marked, "Có liên hệ bản thân")
+    assert again["status"] == "already_applied", again
+    member.pull()
+    held = member.of_type("study_essay")[essay.id]
+    assert held["remark"] == "Có liên hệ bản thân" and held["received_at"].startswith(marked.isoformat()[:19])
+
+    refusals = [
+        _receive(client, member, "nhan-bai-2", essay.id, marked),  # not a leader
+        _receive(client, secretary, "nhan-bai-3", own.id, marked),  # one's own essay
+        _receive(client, outsider, "nhan-bai-4", essay.id, marked),  # another cell's leader: not found
+        _receive(client, secretary, "nhan-bai-5", other.id, marked),
+    ]
+    assert [r["status"] for r in refusals] == ["refused"] * 4, refusals
+    assert [r["code"] for r in refusals] == ["not_cell_leader", "own_essay", "essay_not_found",
+                                             "essay_not_found"], refusals
+    assert all(r["message"] for r in refusals)
