@@ -59,9 +59,12 @@ def serve(root: Path, data_dir: Path, workers: int = 0, database_url: str | None
     raise RuntimeError("server did not start")
 
 
-def wrk(url: str, seconds: int, connections: int, headers: dict[str, str]) -> tuple[float, str, int]:
-    """(requests per second, p99 latency as wrk prints it, non-2xx answers)."""
+def wrk(url: str, seconds: int, connections: int, headers: dict[str, str], script: Path | None = None
+        ) -> tuple[float, str, int]:
+    """(requests per second, p99 latency as wrk prints it, non-2xx answers); `script`: wrk's Lua."""
     args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        args += ["-s", str(script)]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
     out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout

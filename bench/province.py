@@ -151,6 +151,16 @@ def mint(conn: Connection, secret: str, user_ids: list[int]) -> list[str]:
             for u, s in zip(user_ids, ids, strict=True)]
 
 
+def district_members(conn: Connection, district_id: int, count: int) -> list[int]:
+    """`count` member accounts of the district, spread over its cells (every n-th by id)."""
+    users = conn.execute(text("""
+        SELECT u.id FROM user_account u JOIN member m ON m.id = u.member_id
+          JOIN org_closure c ON c.descendant_id = m.org_id
+        WHERE c.ancestor_id = :d AND u.is_active ORDER BY u.id"""), {"d": district_id}).scalars().all()
+    step = max(1, len(users) // count)
+    return list(users[::step][:count])
+
+
 def devices(url: str, secret: str, count: int) -> list[str]:
     """`count` members spread over the whole province (every n-th account by id), each with a session."""
     with database(url) as conn:
