@@ -20,7 +20,13 @@ from server.study import access, essays, service
 from server.study.models import StudyCheck, StudyCheckAudience, StudyEssay
 from server.sync import actions
 from server.sync.registry import Provider, SimpleProvider, View
-from shared.schemas.study import EssayAction, EssayCreate, EssayReceive, EssayReceiveAction, StudyAttemptAction
+from shared.schemas.study import (
+    EssayAction,
+    EssayCreate,
+    EssayReceive,
+    EssayReceiveAction,
+    StudyAttemptAction,
+)
 from shared.schemas.sync import OfflineAction
 
 
@@ -90,7 +96,7 @@ def essay(session: Session, principal: Principal, action: OfflineAction) -> dict
 
 
 def essay_receive(session: Session, principal: Principal, action: OfflineAction) -> dict[str, Any]:
-    """A cell leader marks a bài thu hoạch received, offline too (the essays of led cells are on the device)."""
+    """A cell leader marks a bài thu hoạch received, offline too (led cells' essays are on the device)."""
     body = actions.parse(EssayReceiveAction, action.payload)
     found = access.received_by_cell(session, principal, body.essay_id)
     done = essays.receive(session, principal, found, EssayReceive(remark=body.remark), made_at=action.made_at)
