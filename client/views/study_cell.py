@@ -12,7 +12,7 @@ import flet_charts as fc
 from client.router import Screen
 from client.state.staff import StaffState, short_org_label
 from client.state.study import CellStudyState, StaffStudyState, local_words, participation, window_words
-from client.views.ui import PRIMARY, Ctx, card, save_export, section, tag
+from client.views.ui import PRIMARY, Ctx, card, nav_button, save_export, section, tag
 
 
 def cell_study(ctx: Ctx) -> Screen:
@@ -115,12 +115,16 @@ def _essay_card(
 
 
 def staff_checks(ctx: Ctx) -> Screen:
-    """Route /staff/study: the checks reaching the staff member's subtree."""
+    """Route /staff/study: the checks reaching the staff member's subtree; the way to write a new one, and to
+    change one they manage."""
     state = StaffStudyState(ctx.app)
     col = ft.Column(spacing=10)
 
     def redraw() -> None:
-        col.controls = [section(ctx, "Bài kiểm tra nhận thức")]
+        col.controls = [
+            section(ctx, "Bài kiểm tra nhận thức"),
+            nav_button(ctx, "study-new", "Tạo bài kiểm tra", ft.Icons.ADD, "/staff/study/new", primary=True),
+        ]
         if state.error:
             col.controls.append(ctx.text(state.error, 14, color="#B00020"))
         elif not state.checks:
@@ -132,6 +136,7 @@ def staff_checks(ctx: Ctx) -> Screen:
                         [
                             ctx.text(c.get("title", ""), 15, weight=ft.FontWeight.W_600),
                             ctx.muted(window_words(c), 13),
+                            *_manage(ctx, c),
                         ],
                         spacing=4,
                     ),
@@ -146,6 +151,14 @@ def staff_checks(ctx: Ctx) -> Screen:
 
     redraw()
     return Screen(title="Kiểm tra nhận thức", body=col, load=load, redraw=redraw, back="/staff")
+
+
+def _manage(ctx: Ctx, c: dict[str, Any]) -> list[ft.Control]:
+    """The way to a check's form, for those who manage it (the server shows them the key; others read it)."""
+    if not c.get("key_shown") or c.get("my_attempt"):
+        return []
+    return [nav_button(ctx, f"staff-check-edit-{c['id']}", "Sửa bài kiểm tra", ft.Icons.EDIT,
+                       f"/staff/study/{c['id']}/edit")]
 
 
 def staff_figures(ctx: Ctx, check_id: str) -> Screen:
