@@ -11,10 +11,11 @@ import flet as ft
 
 from client.router import Screen
 from client.state.study_edit import CheckEditor, QuestionDraft
-from client.views.ui import PRIMARY, Ctx, card, empty, section, tag
+from client.views.ui import MAX_FIELD_WIDTH, PRIMARY, Ctx, card, empty, section, tag
 from shared.schemas.study import OPTIONS_MAX, OPTIONS_MIN, QUESTIONS_MAX
 
 ERROR = "#B00020"
+PICKER_FIELD = MAX_FIELD_WIDTH - 56  # a day or time field and its picker button share a phone's line
 
 
 def pick_document(ctx: Ctx) -> Screen:
@@ -68,7 +69,7 @@ def edit_check(ctx: Ctx, check_id: str) -> Screen:
 
 def _form(ctx: Ctx, editor: CheckEditor, title: str) -> Screen:
     col = ft.Column(spacing=12)
-    loaded = [False]
+    loaded = [editor.check_id is None]  # a new check's form is drawn at once; a check's waits for it
     said = ctx.text("", 14, color=ERROR)
     choosing = [False]  # the audience's list unfolded
 
@@ -103,20 +104,20 @@ def _form(ctx: Ctx, editor: CheckEditor, title: str) -> Screen:
         )
         col.controls.append(
             tag("check-edit-minutes", field(
-                "minutes", "Thời gian làm bài (phút)", editor.minutes,
+                "minutes", "Số phút làm bài", editor.minutes,
                 lambda v: setattr(editor, "minutes", v),
                 keyboard_type=ft.KeyboardType.NUMBER, width=ctx.width(220), disabled=locked,
             ))
         )
         col.controls += [
-            _when(ctx, editor, "opens", "Mở lúc", locked),
-            _when(ctx, editor, "closes", "Đóng lúc", False),
+            _when(ctx, editor, "opens", "mở", locked),
+            _when(ctx, editor, "closes", "đóng", False),
             ctx.muted("Giờ Việt Nam (Asia/Ho_Chi_Minh).", 13),
             tag("check-edit-show-score", ft.Checkbox(
-                label="Đảng viên thấy điểm ngay sau khi nộp (không chọn: sau giờ đóng)",
-                value=editor.show_score, disabled=locked,
+                label="Hiện điểm ngay khi nộp", value=editor.show_score, disabled=locked,
                 on_change=lambda e: setattr(editor, "show_score", bool(e.control.value)),
             )),
+            ctx.muted("Không chọn: đảng viên thấy điểm và đáp án sau giờ đóng.", 13),
         ]
         col.controls += _audience(ctx, editor, locked, choosing, refresh)
         col.controls.append(section(ctx, f"Câu hỏi ({len(editor.questions)}, từ 5 đến {QUESTIONS_MAX})"))
@@ -156,10 +157,10 @@ def _form(ctx: Ctx, editor: CheckEditor, title: str) -> Screen:
 
 def _when(ctx: Ctx, editor: CheckEditor, which: str, label: str, locked: bool) -> ft.Control:
     """A day and a time, typed or picked (the pickers the meeting form uses); the error under them."""
-    day = ft.TextField(label=f"{label}: ngày", helper="dd/mm/yyyy", value=getattr(editor, f"{which}_day"),
-                       width=ctx.width(200), disabled=locked)
-    hour = ft.TextField(label="Giờ", helper="HH:MM", value=getattr(editor, f"{which}_time"),
-                        width=ctx.width(130), disabled=locked)
+    day = ft.TextField(label=f"Ngày {label}", helper="dd/mm/yyyy", value=getattr(editor, f"{which}_day"),
+                       width=min(ctx.width(170), PICKER_FIELD), disabled=locked)
+    hour = ft.TextField(label=f"Giờ {label}", helper="HH:MM", value=getattr(editor, f"{which}_time"),
+                        width=min(ctx.width(120), PICKER_FIELD), disabled=locked)
     day.on_change = lambda e: setattr(editor, f"{which}_day", day.value or "")
     hour.on_change = lambda e: setattr(editor, f"{which}_time", hour.value or "")
 
@@ -178,12 +179,12 @@ def _when(ctx: Ctx, editor: CheckEditor, which: str, label: str, locked: bool) -
             ctx.page.update()
 
     day_picker = ft.DatePicker(
-        locale=ft.Locale("vi", "VN"), help_text=f"{label}: chọn ngày", cancel_text="Hủy", confirm_text="Chọn",
+        locale=ft.Locale("vi", "VN"), help_text=f"Chọn ngày {label}", cancel_text="Hủy", confirm_text="Chọn",
         field_label_text="Ngày (dd/mm/yyyy)", field_hint_text="dd/mm/yyyy",
         error_format_text="Ngày phải có dạng dd/mm/yyyy.", on_change=day_picked,
     )
     time_picker = ft.TimePicker(
-        locale=ft.Locale("vi", "VN"), hour_format=ft.TimePickerHourFormat.H24, help_text=f"{label}: chọn giờ",
+        locale=ft.Locale("vi", "VN"), hour_format=ft.TimePickerHourFormat.H24, help_text=f"Chọn giờ {label}",
         hour_label_text="Giờ", minute_label_text="Phút", cancel_text="Hủy", confirm_text="Chọn",
         error_invalid_text="Giờ không hợp lệ.", on_change=time_picked,
     )

@@ -107,6 +107,12 @@ def clock() -> list[datetime]:
 
 @pytest.fixture
 def staff(tmp_path: Path, clock):
+    return staff_device(tmp_path, clock)
+
+
+def staff_device(tmp_path: Path, clock: list[datetime]):
+    """A signed-in province staff member on the fake server, on the test's clock (the view tests share it)."""
+
     async def make() -> tuple[AppState, CheckApi]:
         apis: list[CheckApi] = []
 
