@@ -34,13 +34,19 @@ def _said(ctx: Ctx, outcome: Outcome | None, identifier: str) -> ft.Control:
     return tag(identifier, ctx.text(outcome.message, 15, color=color))
 
 
+def _size_words(c: dict[str, Any]) -> str:
+    # Before the opening the feed carries no questions, only how many there will be.
+    count = c.get("question_count") or len(c.get("questions", []))
+    return f"{count} câu hỏi, làm trong {c.get('time_limit_minutes')} phút"
+
+
 def _check_card(ctx: Ctx, state: StudyState, c: dict[str, Any]) -> ft.Control:
     key = state.state_of(c)
     bg, fg = STATE_CHIPS[key]
     lines: list[ft.Control] = [
         ctx.text(c.get("title", ""), 16, weight=ft.FontWeight.W_600),
         ctx.muted(window_words(c), 13),
-        ctx.muted(f"{len(c.get('questions', []))} câu hỏi, làm trong {c.get('time_limit_minutes')} phút", 13),
+        ctx.muted(_size_words(c), 13),
         tag(f"check-state-{c['id']}", chip(ctx, state.state_words(c), bg, fg)),
     ]
     return card(
@@ -101,7 +107,7 @@ def take_check(ctx: Ctx, check_id: str) -> Screen:
         head: list[ft.Control] = [
             tag("check-title", ctx.title(c.get("title", ""), 18)),
             ctx.muted(window_words(c), 13),
-            ctx.muted(f"{len(c['questions'])} câu hỏi, làm trong {c['time_limit_minutes']} phút", 13),
+            ctx.muted(_size_words(c), 13),
         ]
         verdict = quiz.verdict(c)
         if verdict is not None:

@@ -199,3 +199,17 @@ async def test_the_staff_list_leads_to_a_new_check_and_to_editing_a_managed_one(
         raise AssertionError("a check the staff do not manage offers no editing")
     except LookupError:
         pass
+
+
+async def test_at_the_largest_text_no_tappable_control_of_the_form_is_below_48_dp(staff):
+    from client.state.app import TEXT_SCALES
+    from tests.client.test_elderly import _too_small_or_fixed
+
+    app, _ = await staff()
+    app.text_scale = TEXT_SCALES[-1]
+    router = Router(FakePage(), app, [])  # type: ignore[arg-type]
+    screen = views.new_check(router.ctx, "30")
+    await screen.load()
+    by_id(screen.body, "check-edit-audience-choose").on_click(None)
+    assert _too_small_or_fixed([screen.body]) == []
+    assert by_id(screen.body, "check-edit-opens-day").width <= views.PICKER_FIELD  # its picker fits beside it
