@@ -78,6 +78,9 @@ def _form(ctx: Ctx, editor: CheckEditor, title: str) -> Screen:
 
         def changed(e: Any) -> None:
             on(box.value or "")
+            if editor.errors.pop(key, None) is not None:  # being fixed: the next save says it if still wrong
+                box.error = None
+                ctx.page.update()
 
         box.on_change = changed
         return box
@@ -161,8 +164,19 @@ def _when(ctx: Ctx, editor: CheckEditor, which: str, label: str, locked: bool) -
                        width=min(ctx.width(170), PICKER_FIELD), disabled=locked)
     hour = ft.TextField(label=f"Giờ {label}", helper="HH:MM", value=getattr(editor, f"{which}_time"),
                         width=min(ctx.width(120), PICKER_FIELD), disabled=locked)
-    day.on_change = lambda e: setattr(editor, f"{which}_day", day.value or "")
-    hour.on_change = lambda e: setattr(editor, f"{which}_time", hour.value or "")
+    error = editor.errors.get(which, "")
+    said = tag(f"check-edit-{which}-error", ctx.text(error, 14, color=ERROR), label=error or "")
+
+    def typed(name: str, box: ft.TextField) -> Callable[[Any], None]:
+        def run(e: Any) -> None:
+            setattr(editor, name, box.value or "")
+            if editor.errors.pop(which, None) is not None:
+                _unsay(ctx, said)
+
+        return run
+
+    day.on_change = typed(f"{which}_day", day)
+    hour.on_change = typed(f"{which}_time", hour)
 
     def day_picked(e: object) -> None:
         text = editor.day_text(day_picker.value)
@@ -197,7 +211,6 @@ def _when(ctx: Ctx, editor: CheckEditor, which: str, label: str, locked: bool) -
         time_picker.value = editor.picker_time(hour.value or "")
         ctx.page.show_dialog(time_picker)
 
-    error = editor.errors.get(which, "")
     return ft.Column([
         # each field keeps its picker beside it when the row wraps (at large text sizes)
         ft.Row([
@@ -208,7 +221,7 @@ def _when(ctx: Ctx, editor: CheckEditor, which: str, label: str, locked: bool) -
                 f"check-edit-{which}-time-pick", ft.Icons.ACCESS_TIME, "Chọn giờ", open_time, locked,
             )], tight=True),
         ], wrap=True),
-        tag(f"check-edit-{which}-error", ctx.text(error, 14, color=ERROR), label=error or ""),
+        said,
     ], spacing=2)
 
 
@@ -261,8 +274,19 @@ def _question(ctx: Ctx, editor: CheckEditor, i: int, q: QuestionDraft, locked: b
 
         return run
 
+    error = editor.errors.get(f"q{i}", "")
+    said = tag(f"check-edit-q{n}-error", ctx.text(error, 14, color=ERROR), label=error or "")
+
+    def typed(store: Callable[[str], None]) -> Callable[[Any], None]:
+        def run(e: Any) -> None:
+            store(e.control.value or "")
+            if editor.errors.pop(f"q{i}", None) is not None:  # being fixed; the next save checks it again
+                _unsay(ctx, said)
+
+        return run
+
     text = ft.TextField(label=f"Câu {n}", value=q.text, multiline=True, min_lines=1,
-                        on_change=lambda e: setattr(q, "text", e.control.value or ""))
+                        on_change=typed(partial(setattr, q, "text")))
     rows: list[ft.Control] = [
         tag(f"check-edit-q{n}-text", text),
         tag(f"check-edit-q{n}-multiple", ft.Checkbox(
@@ -271,7 +295,8 @@ def _question(ctx: Ctx, editor: CheckEditor, i: int, q: QuestionDraft, locked: b
     ]
     for j, option in enumerate(q.options):
         m = j + 1
-        box = ft.TextField(label=f"Phương án {m}", value=option, on_change=_typed(q.options, j))
+        box = ft.TextField(label=f"Phương án {m}", value=option,
+                           on_change=typed(partial(q.options.__setitem__, j)))
         side: list[ft.Control] = [tag(f"check-edit-q{n}-right{m}", ft.Checkbox(
             label="Đáp án đúng", value=j in q.correct,
             on_change=ticked(partial(editor.set_correct, i, j))))]
@@ -292,9 +317,9 @@ def _question(ctx: Ctx, editor: CheckEditor, i: int, q: QuestionDraft, locked: b
               act(lambda: editor.remove_question(i))),
     ]
     rows.append(ft.Row(tools, wrap=True))
-    error = editor.errors.get(f"q{i}", "")
-    rows.append(tag(f"check-edit-q{n}-error", ctx.text(error, 14, color=ERROR), label=error or ""))
-    return card(ft.Column(rows, spacing=6), identifier=f"check-edit-q{n}")
+    rows.append(said)
+    return card(ft.Column(rows, spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
+                identifier=f"check-edit-q{n}")
 
 
 def _icon(identifier: str, icon: Any, tooltip: str, on_click: Any, disabled: bool = False) -> ft.Control:
@@ -312,8 +337,9 @@ def _then(fn: Callable[[], Any], refresh: Callable[[], None]) -> Callable[[Any],
     return run
 
 
-def _typed(options: list[str], j: int) -> Callable[[Any], None]:
-    def run(e: Any) -> None:
-        options[j] = e.control.value or ""
-
-    return run
+def _unsay(ctx: Ctx, said: ft.Semantics) -> None:
+    """Take back an error said under a field once it is being fixed."""
+    said.label = ""
+    if isinstance(said.content, ft.Text):
+        said.content.value = ""
+    ctx.page.update()

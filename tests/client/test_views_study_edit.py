@@ -213,3 +213,16 @@ async def test_at_the_largest_text_no_tappable_control_of_the_form_is_below_48_d
     by_id(screen.body, "check-edit-audience-choose").on_click(None)
     assert _too_small_or_fixed([screen.body]) == []
     assert by_id(screen.body, "check-edit-opens-day").width <= views.PICKER_FIELD  # its picker fits beside it
+
+
+async def test_an_error_is_taken_back_once_its_field_is_being_fixed(staff):
+    _, _, page, screen = await _screen(staff, views.new_check, "30")
+    body = screen.body
+    by_id(body, "check-edit-save").on_click(None)
+    await _settle(page)
+    assert said(by_id(body, "check-edit-q2-error")) == "Câu 2: chưa có nội dung câu hỏi: vui lòng nhập."
+    assert by_id(body, "check-edit-title").error == "Vui lòng đặt tên bài kiểm tra (từ 2 đến 300 ký tự)."
+    _type(body, "check-edit-q2-text", "Câu hỏi?")
+    _type(body, "check-edit-title", "Kiểm tra")
+    assert said(by_id(body, "check-edit-q2-error")) == "" and by_id(body, "check-edit-title").error is None
+    assert said(by_id(body, "check-edit-q1-error")) != ""  # the others stay said
