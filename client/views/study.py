@@ -14,7 +14,7 @@ from client.state.study import (
     StudyState,
     window_words,
 )
-from client.views.ui import Ctx, card, chip, empty, section, tag
+from client.views.ui import Ctx, card, chip, empty, nav_button, section, tag
 from shared.schemas.study import ESSAY_MAX, ESSAY_MIN
 
 STATE_CHIPS = {
@@ -263,7 +263,8 @@ def _options(ctx: Ctx, quiz: QuizState, n: int, q: dict[str, Any]) -> ft.Control
 
 
 def document_study(ctx: Ctx, document_id: int, state: StudyState | None = None) -> list[ft.Control]:
-    """On a resolution or study material: its checks and the way to the bài thu hoạch."""
+    """On a resolution or study material: its checks and the way to the bài thu hoạch; for committee staff
+    the way to write a check on it."""
     state = state or StudyState(ctx.app)
     out = check_list(ctx, state, document_id)
     essay = state.essay_words(document_id)
@@ -277,7 +278,13 @@ def document_study(ctx: Ctx, document_id: int, state: StudyState | None = None) 
                         icon=ft.Icons.EDIT_NOTE,
                         on_click=lambda e: ctx.go(f"/documents/{document_id}/essay"),
                     ),
-                )
+                ),
+                *(
+                    [nav_button(ctx, "check-new", "Tạo bài kiểm tra", ft.Icons.QUIZ_OUTLINED,
+                                f"/staff/study/new/{document_id}")]
+                    if ctx.app.is_staff
+                    else []
+                ),
             ],
             wrap=True,
         )

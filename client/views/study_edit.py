@@ -11,7 +11,7 @@ import flet as ft
 
 from client.router import Screen
 from client.state.study_edit import CheckEditor, QuestionDraft
-from client.views.ui import MAX_FIELD_WIDTH, PRIMARY, Ctx, card, empty, section, tag
+from client.views.ui import MAX_FIELD_WIDTH, PRIMARY, Ctx, card, empty, keeper, section, tag
 from shared.schemas.study import OPTIONS_MAX, OPTIONS_MIN, QUESTIONS_MAX
 
 ERROR = "#B00020"
@@ -23,6 +23,7 @@ def pick_document(ctx: Ctx) -> Screen:
     the form of a check on it."""
     editor = CheckEditor(ctx.app)
     col = ft.Column(spacing=10)
+    keep = keeper()
 
     def redraw() -> None:
         col.controls = [section(ctx, "Chọn nghị quyết hoặc tài liệu học tập")]
@@ -31,19 +32,7 @@ def pick_document(ctx: Ctx) -> Screen:
         elif not editor.documents:
             col.controls.append(empty(ctx, "Chưa có nghị quyết hay tài liệu học tập nào đã phát hành."))
         for d in editor.documents:
-            col.controls.append(
-                card(
-                    ft.Column(
-                        [
-                            ctx.text(d.title, 15, weight=ft.FontWeight.W_600),
-                            ctx.muted(" · ".join(p for p in (d.number, _kind(d)) if p), 13),
-                        ],
-                        spacing=2,
-                    ),
-                    on_click=lambda e, i=d.id: ctx.go(f"/staff/study/new/{i}"),
-                    identifier=f"check-doc-{d.id}",
-                )
-            )
+            col.controls.append(keep(d.id, partial(_document, ctx, d)))
 
     async def load() -> None:
         await editor.load_documents()
@@ -51,6 +40,20 @@ def pick_document(ctx: Ctx) -> Screen:
 
     col.controls = [ctx.muted("Đang tải văn bản...")]
     return Screen(title="Tạo bài kiểm tra", body=col, load=load, redraw=redraw, back="/staff/study")
+
+
+def _document(ctx: Ctx, d: Any) -> ft.Control:
+    return card(
+        ft.Column(
+            [
+                ctx.text(d.title, 15, weight=ft.FontWeight.W_600),
+                ctx.muted(" · ".join(p for p in (d.number, _kind(d)) if p), 13),
+            ],
+            spacing=2,
+        ),
+        on_click=lambda e: ctx.go(f"/staff/study/new/{d.id}"),
+        identifier=f"check-doc-{d.id}",
+    )
 
 
 def _kind(d: Any) -> str:

@@ -226,3 +226,33 @@ async def test_an_error_is_taken_back_once_its_field_is_being_fixed(staff):
     _type(body, "check-edit-title", "Kiểm tra")
     assert said(by_id(body, "check-edit-q2-error")) == "" and by_id(body, "check-edit-title").error is None
     assert said(by_id(body, "check-edit-q1-error")) != ""  # the others stay said
+
+
+async def test_a_resolution_offers_staff_the_way_to_a_check_on_it(staff):
+    from client.views import study as study_views
+
+    app, _ = await staff()
+    page = FakePage()
+    router = Router(page, app, [])  # type: ignore[arg-type]
+    box = ft.Column(study_views.document_study(router.ctx, 30))
+    by_id(box, "check-new").on_click(None)
+    await _settle(page)
+    assert page.route == "/staff/study/new/30"
+
+
+async def test_the_buttons_are_the_same_controls_after_the_list_loads(staff):
+    # a tap landing while the screen is redrawn (its load, a sync) must still reach the button
+    app, api = await _created(staff)
+    api.answers["/study/checks"] = {"items": list(api.checks.values()), "total": 1, "limit": 100, "offset": 0}
+    router = Router(FakePage(), app, [])  # type: ignore[arg-type]
+    listing = study_cell.staff_checks(router.ctx)
+    new = by_id(listing.body, "study-new")
+    await listing.load()
+    edit = by_id(listing.body, "staff-check-edit-1")
+    listing.redraw()
+    assert by_id(listing.body, "study-new") is new and by_id(listing.body, "staff-check-edit-1") is edit
+    docs = views.pick_document(router.ctx)
+    await docs.load()
+    card = by_id(docs.body, "check-doc-30")
+    docs.redraw()
+    assert by_id(docs.body, "check-doc-30") is card
