@@ -125,7 +125,7 @@ class CheckEditor:
         organisations the audience is chosen from."""
         self.error = None
         api = self.app.require_api()
-        if self.check_id is not None and self.check is None:
+        if self.check_id is not None:  # each time ("Làm mới" after a refusal shows the check as it now is)
             check = await self._call(study_api.get_check(api, self.check_id))
             if check is None:
                 return

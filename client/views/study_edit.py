@@ -12,7 +12,7 @@ import flet as ft
 from client.router import Screen
 from client.state.study_edit import CheckEditor, QuestionDraft
 from client.views.ui import MAX_FIELD_WIDTH, PRIMARY, Ctx, card, empty, keeper, section, tag
-from shared.schemas.study import OPTIONS_MAX, OPTIONS_MIN, QUESTIONS_MAX
+from shared.schemas.study import OPTIONS_MAX, OPTIONS_MIN, QUESTIONS_MAX, QUESTIONS_MIN
 
 ERROR = "#B00020"
 PICKER_FIELD = MAX_FIELD_WIDTH - 56  # a day or time field and its picker button share a phone's line
@@ -75,6 +75,7 @@ def _form(ctx: Ctx, editor: CheckEditor, title: str) -> Screen:
     loaded = [editor.check_id is None]  # a new check's form is drawn at once; a check's waits for it
     said = ctx.text("", 14, color=ERROR)
     choosing = [False]  # the audience's list unfolded
+    busy = [False]
 
     def field(key: str, label: str, value: str, on: Callable[[str], None], **kw: Any) -> ft.TextField:
         box = ft.TextField(label=label, value=value, error=editor.errors.get(key), **kw)
@@ -126,7 +127,8 @@ def _form(ctx: Ctx, editor: CheckEditor, title: str) -> Screen:
             ctx.muted("Không chọn: đảng viên thấy điểm và đáp án sau giờ đóng.", 13),
         ]
         col.controls += _audience(ctx, editor, locked, choosing, refresh)
-        col.controls.append(section(ctx, f"Câu hỏi ({len(editor.questions)}, từ 5 đến {QUESTIONS_MAX})"))
+        count = f"Câu hỏi ({len(editor.questions)}, từ {QUESTIONS_MIN} đến {QUESTIONS_MAX})"
+        col.controls.append(section(ctx, count))
         if "questions" in editor.errors:
             col.controls.append(tag("check-edit-questions-error",
                                     ctx.text(editor.errors["questions"], 14, color=ERROR)))
@@ -144,7 +146,14 @@ def _form(ctx: Ctx, editor: CheckEditor, title: str) -> Screen:
         ]
 
     async def save() -> None:
-        outcome = await editor.save()
+        if busy[0]:
+            return  # a second tap while the first is on its way must not make a second check
+        busy[0], saved = True, False
+        try:
+            outcome = await editor.save()
+            saved = outcome.ok
+        finally:
+            busy[0] = saved  # saved: the screen is leaving, and a late second tap must not save it again
         if not outcome.ok:
             said.value = outcome.message
             refresh()

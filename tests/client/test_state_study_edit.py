@@ -307,3 +307,17 @@ async def test_the_servers_refusals_say_what_to_do(staff):
     assert (await editor.save()).message == "Thời điểm phải trong khoảng năm 2000-2100."
     api.refuse, api.offline = None, True
     assert (await editor.save()).message == NEED_NETWORK
+
+
+async def test_loading_again_shows_the_check_as_it_now_is(staff):
+    # after a refusal ("bấm Làm mới"), the form reloads the server's check, not the edits it refused
+    app, api = await staff()
+    first = CheckEditor(app, document_id=30)
+    fill(first)
+    assert (await first.save()).ok
+    editor = CheckEditor(app, check_id=1)
+    await editor.load()
+    editor.title = "Đã sửa trên máy"
+    api.checks[1]["title"] = "Đã sửa ở máy khác"
+    await editor.load()
+    assert editor.title == "Đã sửa ở máy khác"

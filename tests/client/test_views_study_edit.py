@@ -256,3 +256,13 @@ async def test_the_buttons_are_the_same_controls_after_the_list_loads(staff):
     card = by_id(docs.body, "check-doc-30")
     docs.redraw()
     assert by_id(docs.body, "check-doc-30") is card
+
+
+async def test_two_taps_on_save_make_one_check(staff):
+    _, api, page, screen = await _screen(staff, views.new_check, "30")
+    _type(screen.body, "check-edit-title", "Kiểm tra")
+    _write_questions(screen.body)
+    by_id(screen.body, "check-edit-save").on_click(None)
+    by_id(screen.body, "check-edit-save").on_click(None)
+    await _settle(page)
+    assert [path for path, _ in api.posted] == ["/study/checks"]
