@@ -28,6 +28,7 @@ from client.views import (
     staff_orgs,
     study,
     study_cell,
+    study_edit,
     year,
 )
 from client.views.ui import app_theme
@@ -72,6 +73,9 @@ ROUTES: list[tuple[str, Builder, str | None]] = [
     ("/staff/drafts", staff_documents.drafts, "staff"),
     ("/staff/drafts/{document_id}", staff_documents.draft_comments, "staff"),
     ("/staff/study", study_cell.staff_checks, "staff"),
+    ("/staff/study/new", study_edit.pick_document, "staff"),  # before {check_id}: the first match wins
+    ("/staff/study/new/{document_id}", study_edit.new_check, "staff"),
+    ("/staff/study/{check_id}/edit", study_edit.edit_check, "staff"),
     ("/staff/study/{check_id}", study_cell.staff_figures, "staff"),
     ("/staff/reviews", review.staff_reviews, "staff"),
     ("/staff/reviews/{review_id}", review.staff_review, "staff"),

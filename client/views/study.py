@@ -14,7 +14,7 @@ from client.state.study import (
     StudyState,
     window_words,
 )
-from client.views.ui import Ctx, card, chip, empty, section, tag
+from client.views.ui import Ctx, card, chip, empty, nav_button, section, tag
 from shared.schemas.study import ESSAY_MAX, ESSAY_MIN
 
 STATE_CHIPS = {
@@ -34,13 +34,19 @@ def _said(ctx: Ctx, outcome: Outcome | None, identifier: str) -> ft.Control:
     return tag(identifier, ctx.text(outcome.message, 15, color=color))
 
 
+def _size_words(c: dict[str, Any]) -> str:
+    # Before the opening the feed carries no questions, only how many there will be.
+    count = c.get("question_count") or len(c.get("questions", []))
+    return f"{count} câu hỏi, làm trong {c.get('time_limit_minutes')} phút"
+
+
 def _check_card(ctx: Ctx, state: StudyState, c: dict[str, Any]) -> ft.Control:
     key = state.state_of(c)
     bg, fg = STATE_CHIPS[key]
     lines: list[ft.Control] = [
         ctx.text(c.get("title", ""), 16, weight=ft.FontWeight.W_600),
         ctx.muted(window_words(c), 13),
-        ctx.muted(f"{len(c.get('questions', []))} câu hỏi, làm trong {c.get('time_limit_minutes')} phút", 13),
+        ctx.muted(_size_words(c), 13),
         tag(f"check-state-{c['id']}", chip(ctx, state.state_words(c), bg, fg)),
     ]
     return card(
@@ -101,7 +107,7 @@ def take_check(ctx: Ctx, check_id: str) -> Screen:
         head: list[ft.Control] = [
             tag("check-title", ctx.title(c.get("title", ""), 18)),
             ctx.muted(window_words(c), 13),
-            ctx.muted(f"{len(c['questions'])} câu hỏi, làm trong {c['time_limit_minutes']} phút", 13),
+            ctx.muted(_size_words(c), 13),
         ]
         verdict = quiz.verdict(c)
         if verdict is not None:
@@ -257,7 +263,8 @@ def _options(ctx: Ctx, quiz: QuizState, n: int, q: dict[str, Any]) -> ft.Control
 
 
 def document_study(ctx: Ctx, document_id: int, state: StudyState | None = None) -> list[ft.Control]:
-    """On a resolution or study material: its checks and the way to the bài thu hoạch."""
+    """On a resolution or study material: its checks and the way to the bài thu hoạch; for committee staff
+    the way to write a check on it."""
     state = state or StudyState(ctx.app)
     out = check_list(ctx, state, document_id)
     essay = state.essay_words(document_id)
@@ -271,7 +278,13 @@ def document_study(ctx: Ctx, document_id: int, state: StudyState | None = None) 
                         icon=ft.Icons.EDIT_NOTE,
                         on_click=lambda e: ctx.go(f"/documents/{document_id}/essay"),
                     ),
-                )
+                ),
+                *(
+                    [nav_button(ctx, "check-new", "Tạo bài kiểm tra", ft.Icons.QUIZ_OUTLINED,
+                                f"/staff/study/new/{document_id}")]
+                    if ctx.app.is_staff
+                    else []
+                ),
             ],
             wrap=True,
         )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import flet as ft
@@ -12,7 +13,7 @@ import flet_charts as fc
 from client.router import Screen
 from client.state.staff import StaffState, short_org_label
 from client.state.study import CellStudyState, StaffStudyState, local_words, participation, window_words
-from client.views.ui import PRIMARY, Ctx, card, save_export, section, tag
+from client.views.ui import PRIMARY, Ctx, card, keeper, nav_button, save_export, section, tag
 
 
 def cell_study(ctx: Ctx) -> Screen:
@@ -119,30 +120,25 @@ def _essay_card(
 
 
 def staff_checks(ctx: Ctx) -> Screen:
-    """Route /staff/study: the checks reaching the staff member's subtree."""
+    """Route /staff/study: the checks reaching the staff member's subtree; the way to write a new one, and to
+    change one they manage."""
     state = StaffStudyState(ctx.app)
     col = ft.Column(spacing=10)
+    keep = keeper()
 
     def redraw() -> None:
-        col.controls = [section(ctx, "Bài kiểm tra nhận thức")]
+        col.controls = [
+            section(ctx, "Bài kiểm tra nhận thức"),
+            keep("new", lambda: nav_button(
+                ctx, "study-new", "Tạo bài kiểm tra", ft.Icons.ADD, "/staff/study/new", primary=True
+            )),
+        ]
         if state.error:
             col.controls.append(ctx.text(state.error, 14, color="#B00020"))
         elif not state.checks:
             col.controls.append(ctx.muted("Chưa có bài kiểm tra nào trong phạm vi phụ trách."))
         for c in state.checks:
-            col.controls.append(
-                card(
-                    ft.Column(
-                        [
-                            ctx.text(c.get("title", ""), 15, weight=ft.FontWeight.W_600),
-                            ctx.muted(window_words(c), 13),
-                        ],
-                        spacing=4,
-                    ),
-                    on_click=lambda e, cid=c["id"]: ctx.go(f"/staff/study/{cid}"),
-                    identifier=f"staff-check-{c['id']}",
-                )
-            )
+            col.controls.append(keep(repr(sorted(c.items())), partial(_staff_check, ctx, c)))
 
     async def load() -> None:
         await state.load_checks()
@@ -150,6 +146,29 @@ def staff_checks(ctx: Ctx) -> Screen:
 
     redraw()
     return Screen(title="Kiểm tra nhận thức", body=col, load=load, redraw=redraw, back="/staff")
+
+
+def _staff_check(ctx: Ctx, c: dict[str, Any]) -> ft.Control:
+    return card(
+        ft.Column(
+            [
+                ctx.text(c.get("title", ""), 15, weight=ft.FontWeight.W_600),
+                ctx.muted(window_words(c), 13),
+                *_manage(ctx, c),
+            ],
+            spacing=4,
+        ),
+        on_click=lambda e: ctx.go(f"/staff/study/{c['id']}"),
+        identifier=f"staff-check-{c['id']}",
+    )
+
+
+def _manage(ctx: Ctx, c: dict[str, Any]) -> list[ft.Control]:
+    """The way to a check's form, for those who manage it (the server shows them the key; others read it)."""
+    if not c.get("key_shown") or c.get("my_attempt"):
+        return []
+    return [nav_button(ctx, f"staff-check-edit-{c['id']}", "Sửa bài kiểm tra", ft.Icons.EDIT,
+                       f"/staff/study/{c['id']}/edit")]
 
 
 def staff_figures(ctx: Ctx, check_id: str) -> Screen:

@@ -318,6 +318,19 @@ def form_done(ctx: Ctx, outcome: Any, error: ft.Text, then: str) -> None:
     ctx.go(then)
 
 
+def keeper() -> Callable[[object, Callable[[], ft.Control]], ft.Control]:
+    """`keep(key, build)`: the same control on every redraw while `key` holds. Flutter then keeps its node, so
+    a tap landing while the screen is redrawn (its load, a sync) still reaches the button (as on the home)."""
+    kept: dict[object, ft.Control] = {}
+
+    def keep(key: object, build: Callable[[], ft.Control]) -> ft.Control:
+        if key not in kept:
+            kept[key] = build()
+        return kept[key]
+
+    return keep
+
+
 def text_field(label: str, value: str = "", width: int | None = None, **kw: Any) -> ft.TextField:
     return ft.TextField(label=label, value=value, width=width, **kw)
 

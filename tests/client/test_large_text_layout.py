@@ -34,7 +34,7 @@ SCREENS = {
     "staff": (
         STAFF_IN_A_CELL,
         ["/staff", "/staff/publish", "/staff/members", "/staff/members/new", "/staff/orgs", "/staff/drafts",
-         "/staff/study", "/staff/reviews"],
+         "/staff/study", "/staff/study/new", "/staff/study/new/1", "/staff/reviews"],
     ),
 }
 

@@ -33,7 +33,7 @@ from client.state.study import (
 from client.views import study as views
 from client.views import study_cell as cell_views
 from tests.client.fakes import ME, FakeApi
-from tests.client.pages import FakePage, by_id, walk
+from tests.client.pages import FakePage, by_id, said, walk
 
 CELL = {"id": 4, "name": "Chi bộ thôn A1-1", "kind": "cell"}
 LEADER = {
@@ -83,7 +83,10 @@ class StudyServer:
     def feed(self, me: dict) -> list[dict[str, Any]]:
         out = []
         for cid, c in self.checks.items():
-            data = {**c, "questions": [{**q, "correct": None} for q in c["questions"]]}
+            data = {**c, "questions": [{**q, "correct": None} for q in c["questions"]],
+                    "question_count": len(c["questions"])}
+            if self.clock[0] < datetime.fromisoformat(c["opens_at"]):  # none before the opening, as served
+                data["questions"] = []
             mine = self.attempts.get((cid, me["member_id"]))
             if mine is not None:
                 data["my_attempt"] = {**mine, "score": mine["score"] if c["show_score"] else None}
@@ -229,6 +232,9 @@ async def test_the_list_says_each_checks_state(device, clock):
     assert [c["id"] for c in state.checks()] == [2, 1]
     assert [state.state_words(c) for c in state.checks()] == ["Chưa mở", "Đang mở"]
     assert all(q["correct"] is None for c in state.checks() for q in c["questions"])  # no key on the device
+    router = Router(FakePage(), app, [])  # type: ignore[arg-type]
+    listing = views.my_studies(router.ctx)
+    assert "5 câu hỏi, làm trong 15 phút" in said(by_id(listing.body, "check-2"))  # none on the device yet
     clock[0] = T0 + timedelta(hours=3)
     assert state.state_words(state.check(1)) == "Đã đóng"
 
@@ -287,6 +293,7 @@ async def test_an_answer_after_the_close_is_refused_with_the_servers_reason(devi
 async def test_a_hidden_score_waits_for_the_close(device, server, clock):
     app, _ = await device()
     clock[0] = T0 + timedelta(days=1, minutes=1)
+    await app.sync_now()  # the opening is announced: the questions reach the device
     quiz = QuizState(app, 2)
     quiz.start()
     said = await quiz.submit()

@@ -1,16 +1,20 @@
 """Study checks and bài thu hoạch against the real server: a check taken with the network off and sent after
 its close (answered before it: counted), the key never on the device before, an essay queued offline and
-received by the cell."""
+received by the cell; staff writing and editing a check through the app's form."""
 
 import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from client.api import Api
+from client import study_api
+from client.api import Api, ApiError
 from client.state.app import AppState, ClientConfig
 from client.state.prefs import MemoryPrefs
 from client.state.study import ESSAY_SAVED_OFFLINE, SAVED_OFFLINE, CellStudyState, QuizState, StudyState
+from client.state.study_edit import REFUSALS, CheckEditor, refusal_words
 from server.timeutil import utcnow
+from shared.schemas.study import StudyCheckUpdate
+from shared.timefmt import to_local
 from tests.server.study.factories import ESSAY, make_check, make_study_doc, right_answers
 
 DEAD = "http://127.0.0.1:9"  # nobody there: the network is off
@@ -80,4 +84,62 @@ async def test_a_check_answered_offline_before_the_close_is_sent_after_it_and_co
     await member.sync_now()
     assert state.essay_words(doc.id).message.endswith("Nhận xét của chi bộ: Có liên hệ bản thân")
     for app in (member, leader):
+        await app.sign_out()
+
+
+async def test_staff_write_and_edit_a_check_through_the_form_and_the_server_holds_it_to_its_rules(
+    live_server, world, db, tmp_path
+):
+    doc = make_study_doc(db, [world.province])
+    opened = make_check(db, doc, [world.province], opens_at=utcnow() - timedelta(minutes=5),
+                        closes_at=utcnow() + timedelta(days=1))
+    db.commit()
+    who = world.province_staff
+    staff = await _device(live_server.url, tmp_path / "st", who.username, who.password)
+    editor = CheckEditor(staff, document_id=doc.id)
+    await editor.load()
+    assert editor.error is None and editor.document_title == doc.title
+    assert editor.audience == {world.province.id}  # the staff member's own organisation
+    editor.title = "Kiểm tra nhận thức Nghị quyết"
+    for i, q in enumerate(editor.questions):
+        q.text, q.options = f"Câu hỏi {i + 1}?", ["Đúng", "Sai", "Chưa rõ"]
+        editor.set_correct(i, i % 3)
+    said = await editor.save()
+    assert said.ok, said.message
+    check_id = editor.check_id
+    assert check_id is not None
+
+    again = CheckEditor(staff, check_id=check_id)  # not open yet (tomorrow 07:00): changed in full
+    await again.load()
+    assert not again.opened and [q.correct for q in again.questions] == [[0], [1], [2], [0], [1]]
+    again.questions[0].text = "Câu hỏi đã sửa?"
+    again.minutes = "25"
+    said = await again.save()
+    assert said.ok, said.message
+    shown = await study_api.get_check(staff.require_api(), check_id)
+    assert (shown.questions[0].text, shown.time_limit_minutes) == ("Câu hỏi đã sửa?", 25)
+
+    late = CheckEditor(staff, check_id=opened.id)  # open: only the title and a later close
+    await late.load()
+    assert late.opened and late.locked_words().startswith("Bài kiểm tra đã mở lúc")
+    late.closes_day = (to_local(opened.closes_at) + timedelta(days=2)).strftime("%d/%m/%Y")
+    said = await late.save()
+    assert said.ok, said.message
+    try:  # what the form does not offer once open, the server refuses too: said as what to do
+        await study_api.update_check(staff.require_api(), opened.id, StudyCheckUpdate(time_limit_minutes=5))
+        raise AssertionError("the server changed an open check's time limit")
+    except ApiError as exc:
+        assert exc.status == 409 and refusal_words(exc).startswith("Bài kiểm tra đã mở nên chỉ sửa được")
+
+    district = world.staff  # staff of one district cannot set a check for another
+    other = await _device(live_server.url, tmp_path / "d", district.username, district.password)
+    outside = CheckEditor(other, document_id=doc.id)
+    outside.title = "Kiểm tra"
+    for i, q in enumerate(outside.questions):
+        q.text, q.options = f"Câu hỏi {i + 1}?", ["Đúng", "Sai"]
+        outside.set_correct(i, 0)
+    outside.audience = {world.other_district.id}
+    said = await outside.save()
+    assert said.message == REFUSALS["audience_out_of_reach"]
+    for app in (staff, other):
         await app.sign_out()

@@ -1,9 +1,11 @@
 """In Chromium (issue 13): a member takes a study check and writes a bài thu hoạch; the secretary marks it
-received with a remark; committee staff see the figures by cell."""
+received with a remark; committee staff see the figures by cell. Staff write a check in the app, and a
+member of the audience sees it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -90,4 +92,57 @@ def test_take_a_check_write_an_essay_receive_it_see_the_figures(stack, browser, 
     assert download.value.suggested_filename.endswith(".xlsx")
     assert open(download.value.path(), "rb").read(2) == b"PK"  # a real workbook
     for c in (m_ctx, s_ctx, st_ctx):
+        c.close()
+
+
+def test_staff_write_a_check_in_the_app_and_a_member_sees_it(stack, browser, world, arrange):
+    def setup(session) -> int:
+        province = session.get(Organization, world["province_id"])
+        doc = make_study_doc(session, [province], "Nghị quyết số 66-NQ/TW về công tác pháp luật")
+        return int(doc.id or 0)
+
+    doc_id = arrange(setup)
+    st_ctx = phone(browser)
+    staff = open_app(st_ctx, stack.web_url)
+    sign_in(staff, world["province_staff"]["username"], world["password"])
+    goto(staff, stack.web_url + "/staff/study")
+    click(staff, "study-new")
+    expect(staff).to_have_url(stack.web_url + "/staff/study/new")
+    click(staff, f"check-doc-{doc_id}")
+    expect(staff).to_have_url(stack.web_url + f"/staff/study/new/{doc_id}")
+    expect_says(staff, "check-edit-audience", "Đảng bộ")  # the staff's own organisation
+    fill(staff, "check-edit-title", "Kiểm tra nhận thức Nghị quyết 66")
+    click(staff, "check-edit-save")  # no questions written yet: said under the first one, nothing sent
+    expect_says(staff, "check-edit-q1-error", "Câu 1: chưa có nội dung câu hỏi")
+    # Open from this minute (Vietnam time, as the form shows it), so the member can take it at once.
+    now = stack.now().astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    fill(staff, "check-edit-opens-day", now.strftime("%d/%m/%Y"))
+    fill(staff, "check-edit-opens-time", now.strftime("%H:%M"))
+    for n in range(1, 6):
+        fill(staff, f"check-edit-q{n}-text", f"Câu hỏi số {n} về Nghị quyết 66?")
+        fill(staff, f"check-edit-q{n}-o1", "Đúng")
+        fill(staff, f"check-edit-q{n}-o2", "Sai")
+        click(staff, f"check-edit-q{n}-right{1 if n % 2 else 2}")
+    shot(staff, "66-study-staff-new-check")
+    click(staff, "check-edit-save")
+    expect(staff).to_have_url(stack.web_url + "/staff/study", timeout=30_000)
+    [check] = Api(stack.api_url, world["province_staff"]["username"], world["password"]).get(
+        "/study/checks", params={"document_id": doc_id})["items"]
+    assert [q["correct"] for q in check["questions"]] == [[0], [1], [0], [1], [0]]
+    assert check["audience_org_ids"] == [world["province_id"]]
+    expect_says(staff, f"staff-check-{check['id']}", "Kiểm tra nhận thức Nghị quyết 66")
+    click(staff, f"staff-check-edit-{check['id']}")  # open already: only the title and a later close
+    expect_says(staff, "check-edit-locked", "Chỉ sửa được tên bài và lùi giờ đóng")
+
+    m_ctx = phone(browser)
+    member = open_app(m_ctx, stack.web_url)
+    sign_in(member, world["member"]["username"], world["password"])
+    click(member, "open-year")
+    click(member, "open-study")
+    expect_says(member, f"check-state-{check['id']}", "Đang mở", timeout=30)
+    click(member, f"check-{check['id']}")
+    expect_says(member, "check-title", "Kiểm tra nhận thức Nghị quyết 66")
+    click(member, "check-start")
+    expect_says(member, "question-5", "Câu hỏi số 5 về Nghị quyết 66?")
+    for c in (st_ctx, m_ctx):
         c.close()
