@@ -1,16 +1,18 @@
 """Self-review levels cell by cell at province scale: times GET /year/orgs/{id}/reviews/summary's work.
 
-    .venv/bin/python bench/review_summary.py [--cells 10000] [--members 12] [--runs 9]
+    PYTHONPATH=. .venv/bin/python bench/review_summary.py [--cells 10000] [--members 12] [--runs 9]
+    PYTHONPATH=. .venv/bin/python bench/review_summary.py --province SOURCE [--http] [--runs 9]
 
-Builds the province of bench/year_summary.py (20 districts x N/500 communes x 25 cells, `--members` members
-per cell, their commitments) straight into a fresh SQLite database, then gives 95% of the members a
-self-review of the year (2% exempt; the rest sent, most proposed by the cell, half of those confirmed, with
-levels spread over the four); then times server.year.review_stats.summary for the province's staff (every
-cell) and a district's staff (a twentieth), and prints p50 and max.
+Without `--province`: builds the scratch province of bench/year_place.py (20 districts x N/500 communes x 25
+cells, `--members` members per cell, their commitments) straight into a fresh SQLite database, then gives 95%
+of the members a self-review of the year (2% exempt; the rest sent, most proposed by the cell, half of those
+confirmed, with levels spread over the four). With it: the generated province's reviews (the December review
+season: drafts, sent, proposed, some confirmed, exempt). Then times server.year.review_stats.summary for the
+province's staff (every cell) and a district's staff, and prints one JSON line: p50 and max of each (and
+over HTTP with `--http`).
 """
 
 import random
-import statistics
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from bench.year_summary import YEAR, arguments, profile_province, scratch_province, time_staff  # noqa: E402
+from bench.year_place import YEAR, arguments, http_times, place, profile_province, report, time_staff  # noqa: E402
 from server.auth.principal import Principal  # noqa: E402
 from server.db import Database  # noqa: E402
 from server.records.members import Member  # noqa: E402
@@ -59,18 +61,23 @@ def add_reviews(db: Database, rng: random.Random) -> int:
 
 def main() -> None:
     args = arguments()
-    with scratch_province(args) as (settings, db, province, district, rng):
-        print(f"reviews: {add_reviews(db, rng)}")
+    with place(args) as p:
+        if p.rng is not None:
+            print(f"reviews: {add_reviews(p.db, p.rng)}")
+
         def levels(s: Session, who: Principal, org_id: int) -> ReviewSummary:
-            return review_stats.summary(s, who, org_id, YEAR, settings.review_top_share)
+            return review_stats.summary(s, who, org_id, YEAR, p.settings.review_top_share)
 
         if args.profile:
-            profile_province(db, province, levels)
-        for label, out, times in time_staff(db, args.runs, province, district, levels):
-            warned = sum(1 for c in out.cells if c.warnings)
-            print(f"{label}: {len(out.cells)} cells, p50 {statistics.median(times) * 1000:.0f} ms, "
-                  f"max {max(times) * 1000:.0f} ms (sent {out.totals.submitted}/{out.totals.members}, "
-                  f"cells with a cap warning {warned})")
+            profile_province(p, levels)
+        timed = time_staff(p, args.runs, levels)
+        http = (http_times(p, args.runs, lambda org: f"/api/v1/year/orgs/{org}/reviews/summary?year={YEAR}")
+                if args.http and p.source else None)
+        out = timed["province"][0]
+        report("review_summary", p, args.runs, timed, {k: len(v[0].cells) for k, v in timed.items()}, http,
+               members=out.totals.members, submitted=out.totals.submitted,
+               reviews=p.count("SELECT count(*) FROM self_review WHERE year = :y", y=YEAR),
+               cells_warned=sum(1 for c in out.cells if c.warnings))
 
 
 if __name__ == "__main__":

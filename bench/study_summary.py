@@ -1,16 +1,18 @@
 """Study-check figures cell by cell at province scale: times GET /study/checks/{id}/figures's work.
 
-    .venv/bin/python bench/study_summary.py [--cells 10000] [--members 12] [--runs 9]
+    PYTHONPATH=. .venv/bin/python bench/study_summary.py [--cells 10000] [--members 12] [--runs 9]
+    PYTHONPATH=. .venv/bin/python bench/study_summary.py --province SOURCE [--http] [--runs 9]
 
-Builds the province of bench/year_summary.py (20 districts x N/500 communes x 25 cells, `--members` members
-per cell) straight into a fresh SQLite database, addresses a resolution and its 10-question study check to
-the whole province, has 70% of the members take it (scores spread 0-10) and 30% hand in a bài thu hoạch
-the cell received; then times server.study.stats.figures for the province's staff (every cell) and a
-district's staff (a twentieth), and prints p50 and max.
+Without `--province`: builds the scratch province of bench/year_place.py (20 districts x N/500 communes x 25
+cells, `--members` members per cell) straight into a fresh SQLite database, addresses a resolution and its
+10-question study check to the whole province, has 70% of the members take it (scores spread 0-10) and 30%
+hand in a bài thu hoạch the cell received. With it: the generated province's own check (on a resolution
+addressed to the province, its attempts and bài thu hoạch). Then times server.study.stats.figures for the
+province's staff (every cell) and a district's staff, and prints one JSON line: p50 and max of each (and
+over HTTP with `--http`).
 """
 
 import random
-import statistics
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from bench.year_summary import arguments, scratch_province, time_staff  # noqa: E402
+from bench.year_place import arguments, http_times, place, profile_province, report, time_staff  # noqa: E402
 from server.db import Database  # noqa: E402
 from server.documents.models import Document, DocumentAudience  # noqa: E402
 from server.records.members import Member  # noqa: E402
@@ -68,19 +70,28 @@ def add_study(db: Database, province: int, rng: random.Random) -> tuple[int, int
 
 def main() -> None:
     args = arguments()
-    with scratch_province(args) as (_, db, province, district, rng):
-        check_id, attempts, essays = add_study(db, province, rng)
-        print(f"attempts: {attempts}, essays received: {essays}")
+    with place(args) as p:
+        if p.rng is None:
+            check_id = int(p.count("SELECT min(id) FROM study_check"))
+        else:
+            check_id, attempts, essays = add_study(p.db, p.province, p.rng)
+            print(f"attempts: {attempts}, essays received: {essays}")
 
         def figures(s, who, org_id):
             check = s.get(StudyCheck, check_id)
             assert check is not None
             return stats.figures(s, who, check, org_id)
 
-        for label, out, times in time_staff(db, args.runs, province, district, figures):
-            print(f"{label}: {len(out.cells)} cells, p50 {statistics.median(times) * 1000:.0f} ms, "
-                  f"max {max(times) * 1000:.0f} ms (taken {out.totals.taken}/{out.totals.members}, "
-                  f"average {out.totals.average_score})")
+        if args.profile:
+            profile_province(p, figures)
+        timed = time_staff(p, args.runs, figures)
+        http = (http_times(p, args.runs, lambda org: f"/api/v1/study/checks/{check_id}/figures?org_id={org}")
+                if args.http and p.source else None)
+        totals = timed["province"][0].totals
+        report("study_summary", p, args.runs, timed, {k: len(v[0].cells) for k, v in timed.items()}, http,
+               members=totals.members, attempts=totals.taken, average_score=totals.average_score,
+               essays_received=totals.essays_received,
+               essays=p.count("SELECT count(*) FROM study_essay"))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ PASSWORD = "tinh-thu-2026"
 # Every table the generator writes, compared between runs (the password hash is salted: left out).
 DIGESTED = ["organization", "org_closure", "member", "user_account", "role_assignment", "membership",
             "document", "document_audience", "document_attachment", "document_read", "document_comment",
-            "meeting", "meeting_agenda_item", "attendance", "absence_request", "notification"]
+            "meeting", "meeting_agenda_item", "attendance", "absence_request", "notification",
+            "commitment", "commitment_item", "study_check", "study_check_audience", "study_attempt",
+            "study_essay", "self_review"]
 
 
 def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -238,7 +238,7 @@ class Documents(Run):
         }
         meta = Doc(id=doc_id, published_at=published, live=status == "published", category=category,
                    ranges=[], comments_open=comments_until is not None, audience=[], title=title,
-                   summary=summary)
+                   summary=summary, doc_type=doc_type.value)
         return row, meta
 
     def reads(self, session: Session) -> None:

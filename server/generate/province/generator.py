@@ -10,12 +10,13 @@ from server.generate.province.documents import Documents
 from server.generate.province.meetings import Meetings
 from server.generate.province.people import People
 from server.generate.province.writer import insert_rows
+from server.generate.province.year import Year
 from server.notifications.models import Notification
 from shared.enums import OrgKind
 from shared.timefmt import fmt_datetime
 
 
-class Generator(People, Documents, Meetings):
+class Generator(People, Documents, Meetings, Year):
     """One run: each phase writes its tables and leaves what the next needs (ids, member ranges)."""
 
     def notifications(self, session: Session) -> None:
@@ -47,7 +48,8 @@ class Generator(People, Documents, Meetings):
         with self.db.transaction() as session:
             dialect = session.get_bind().dialect.name
             if dialect == "postgresql":
-                for name in ("organization", "member", "user_account", "document", "meeting"):
+                for name in ("organization", "member", "user_account", "document", "meeting", "commitment",
+                             "study_check"):
                     session.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                         f"COALESCE((SELECT max(id) FROM {name}), 0) + 1, false)"))

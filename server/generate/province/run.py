@@ -54,6 +54,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stderr) -> Summa
         with transaction(db) as session:
             gen.meetings(session)
         with transaction(db) as session:
+            gen.year(session)
+        with transaction(db) as session:
             gen.notifications(session)
         gen.finish()
         return gen.summary()

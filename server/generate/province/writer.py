@@ -29,6 +29,7 @@ class Doc:
     audience: list[int]
     title: str
     summary: str
+    doc_type: str = ""
 
 
 class Writer:
