@@ -8,21 +8,22 @@ from pathlib import Path
 
 from client import study_api
 from client.api import Api, ApiError
-from client.state.app import AppState, ClientConfig
-from client.state.prefs import MemoryPrefs
+from client.state.app import AppState
 from client.state.study import ESSAY_SAVED_OFFLINE, SAVED_OFFLINE, CellStudyState, QuizState, StudyState
 from client.state.study_edit import REFUSALS, CheckEditor, refusal_words
 from server.timeutil import utcnow
 from shared.schemas.study import StudyCheckUpdate
 from shared.timefmt import to_local
+from tests.client.live import signed_in
+from tests.factories import Person
 from tests.server.study.factories import ESSAY, make_check, make_study_doc, right_answers
 
 DEAD = "http://127.0.0.1:9"  # nobody there: the network is off
 
 
-async def _device(url: str, root: Path, username: str, password: str) -> AppState:
-    app = AppState(ClientConfig(server_url=url, data_root=root), MemoryPrefs())
-    await app.sign_in("", username, password)
+async def _device(url: str, root: Path, person: Person) -> AppState:
+    """Signed in and synced once: the checks and essays on the device."""
+    app = await signed_in(url, root, person)
     await app.sync_now()
     return app
 
@@ -40,7 +41,7 @@ async def test_a_check_answered_offline_before_the_close_is_sent_after_it_and_co
     check = make_check(db, doc, [world.province], opens_at=now - timedelta(minutes=5), closes_at=closes,
                        minutes=10)
     db.commit()
-    member = await _device(live_server.url, tmp_path / "m", world.member.username, world.member.password)
+    member = await _device(live_server.url, tmp_path / "m", world.member)
     state = StudyState(member)
     [mine] = state.checks()
     assert mine["id"] == check.id and state.state_words(mine) == "Đang mở"
@@ -73,7 +74,7 @@ async def test_a_check_answered_offline_before_the_close_is_sent_after_it_and_co
     assert state.essay_words(doc.id).message.endswith("chờ chi bộ nhận.")
 
     secretary = world.secretary
-    leader = await _device(live_server.url, tmp_path / "s", secretary.username, secretary.password)
+    leader = await _device(live_server.url, tmp_path / "s", secretary)
     cell = CellStudyState(leader)
     [essay] = cell.essays()
     received = await cell.receive(int(essay["id"]), "Có liên hệ bản thân")
@@ -95,7 +96,7 @@ async def test_staff_write_and_edit_a_check_through_the_form_and_the_server_hold
                         closes_at=utcnow() + timedelta(days=1))
     db.commit()
     who = world.province_staff
-    staff = await _device(live_server.url, tmp_path / "st", who.username, who.password)
+    staff = await _device(live_server.url, tmp_path / "st", who)
     editor = CheckEditor(staff, document_id=doc.id)
     await editor.load()
     assert editor.error is None and editor.document_title == doc.title
@@ -132,7 +133,7 @@ async def test_staff_write_and_edit_a_check_through_the_form_and_the_server_hold
         assert exc.status == 409 and refusal_words(exc).startswith("Bài kiểm tra đã mở nên chỉ sửa được")
 
     district = world.staff  # staff of one district cannot set a check for another
-    other = await _device(live_server.url, tmp_path / "d", district.username, district.password)
+    other = await _device(live_server.url, tmp_path / "d", district)
     outside = CheckEditor(other, document_id=doc.id)
     outside.title = "Kiểm tra"
     for i, q in enumerate(outside.questions):
