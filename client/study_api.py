@@ -23,6 +23,11 @@ async def update_check(api: Api, check_id: int, body: StudyCheckUpdate) -> Study
     return StudyCheckPublic.model_validate(resp.json())
 
 
+async def delete_check(api: Api, check_id: int) -> None:
+    """DELETE: only before the opening (after it 409 `quiz_opened`)."""
+    await api.request("DELETE", f"/study/checks/{check_id}")
+
+
 async def get_check(api: Api, check_id: int) -> StudyCheckPublic:
     return await api.get_model(f"/study/checks/{check_id}", StudyCheckPublic)
 

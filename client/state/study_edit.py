@@ -365,6 +365,23 @@ class CheckEditor:
         return Outcome(True, "Đã lưu bài kiểm tra." if isinstance(body, StudyCheckUpdate)
                        else "Đã tạo bài kiểm tra; đảng viên sẽ nhận được khi đồng bộ.")
 
+    async def delete(self) -> Outcome:
+        """Delete the check while it has not opened (once open, members may be taking it: it stays)."""
+        if self.check is None or self.check_id is None:
+            return Outcome(False, "Bài kiểm tra chưa được lưu nên không có gì để xóa.")
+        if self.opened:
+            return Outcome(False, "Bài kiểm tra đã mở, có thể đảng viên đang làm bài, nên không xóa được: "
+                                  "có thể lùi giờ đóng hoặc đổi tên bài.")
+        try:
+            api = self.app.require_api()
+            await self.app.call(study_api.delete_check(api, int(self.check_id)))
+        except OfflineError:
+            return Outcome(False, "Chưa có mạng nên chưa xóa được bài kiểm tra: vui lòng thử lại sau.")
+        except ApiError as exc:
+            return Outcome(False, "Bài kiểm tra vừa mở nên không xóa được nữa."
+                           if exc.code == "quiz_opened" else refusal_words(exc))
+        return Outcome(True, "Đã xóa bài kiểm tra.")
+
     # --- the date and time pickers (typed or picked, the text fields are what is sent) ----------------
 
     @staticmethod

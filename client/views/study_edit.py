@@ -144,6 +144,36 @@ def _form(ctx: Ctx, editor: CheckEditor, title: str) -> Screen:
                 style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"),
             )),
         ]
+        if editor.check is not None and not locked:
+            col.controls.append(tag("check-edit-delete", ft.OutlinedButton(
+                "Xóa bài kiểm tra", icon=ft.Icons.DELETE_OUTLINE, on_click=lambda e: confirm_delete())))
+
+    def confirm_delete() -> None:
+        def close(delete: bool) -> None:
+            ctx.page.pop_dialog()
+            if delete:
+                ctx.run(remove)
+
+        ctx.page.show_dialog(ft.AlertDialog(
+            modal=True,
+            title=ctx.text("Xóa bài kiểm tra này?", 17, weight=ft.FontWeight.BOLD),
+            content=ctx.text("Bài chưa mở nên chưa đảng viên nào làm; xóa rồi thì không lấy lại được.", 15),
+            actions=[
+                tag("check-delete-cancel", ft.TextButton("Giữ lại", on_click=lambda e: close(False))),
+                tag("check-delete-confirm", ft.FilledButton(
+                    "Xóa", icon=ft.Icons.DELETE, on_click=lambda e: close(True),
+                    style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"))),
+            ],
+        ))
+
+    async def remove() -> None:
+        outcome = await editor.delete()
+        if not outcome.ok:
+            said.value = outcome.message
+            refresh()
+            return
+        ctx.toast(outcome.message)
+        ctx.go("/staff/study")
 
     async def save() -> None:
         if busy[0]:

@@ -29,6 +29,9 @@ class FakePage:
     def show_dialog(self, dialog: Any) -> None:
         self.dialogs.append(dialog)
 
+    def pop_dialog(self) -> Any:
+        return self.dialogs.pop() if self.dialogs else None
+
     def run_task(self, fn: Any, *args: Any) -> None:
         self.tasks.append(asyncio.ensure_future(fn(*args)))
 

@@ -93,6 +93,12 @@ class CheckApi(FakeApi):
 
     async def request(self, method: str, path: str, **kw: Any) -> Any:
         self._check()
+        if method == "DELETE":
+            self.posted.append((f"DELETE {path}", None))
+            if self.refuse is not None:
+                raise self.refuse
+            del self.checks[int(path.rsplit("/", 1)[1])]
+            return Resp(None)
         assert method == "PATCH", method
         self.posted.append((path, kw["json"]))
         if self.refuse is not None:
@@ -321,3 +327,27 @@ async def test_loading_again_shows_the_check_as_it_now_is(staff):
     api.checks[1]["title"] = "Đã sửa ở máy khác"
     await editor.load()
     assert editor.title == "Đã sửa ở máy khác"
+
+
+async def test_a_check_is_deleted_before_it_opens_and_kept_once_open(staff, clock):
+    app, api = await staff()
+    editor = CheckEditor(app, document_id=30)
+    await editor.load()
+    fill(editor)
+    assert (await editor.save()).ok
+    api.offline = True
+    offline = await editor.delete()
+    assert (offline.ok, offline.message) == (
+        False, "Chưa có mạng nên chưa xóa được bài kiểm tra: vui lòng thử lại sau.")
+    api.offline = False
+    clock[0] = NOW + timedelta(days=2)  # open since 07:00 yesterday: members may be taking it
+    refused = await editor.delete()
+    assert not refused.ok and refused.message.startswith("Bài kiểm tra đã mở, có thể đảng viên đang làm bài")
+    assert not any(p.startswith("DELETE") for p, _ in api.posted) and 1 in api.checks
+    clock[0] = NOW
+    api.refuse = ApiError(409, "quiz_opened", "Bài kiểm tra đã mở: không xóa được.")  # opened meanwhile
+    assert (await editor.delete()).message == "Bài kiểm tra vừa mở nên không xóa được nữa."
+    api.refuse = None
+    done = await editor.delete()
+    assert (done.ok, done.message) == (True, "Đã xóa bài kiểm tra.")
+    assert api.posted[-1] == ("DELETE /study/checks/1", None) and api.checks == {}

@@ -142,5 +142,14 @@ async def test_staff_write_and_edit_a_check_through_the_form_and_the_server_hold
     outside.audience = {world.other_district.id}
     said = await outside.save()
     assert said.message == REFUSALS["audience_out_of_reach"]
+
+    assert not (await late.delete()).ok  # open: it stays, and the form does not even send it
+    gone = await again.delete()  # not yet open: deleted on the server
+    assert gone.ok, gone.message
+    try:
+        await study_api.get_check(staff.require_api(), check_id)
+        raise AssertionError("the deleted check is still there")
+    except ApiError as exc:
+        assert exc.status == 404
     for app in (staff, other):
         await app.sign_out()

@@ -266,3 +266,26 @@ async def test_two_taps_on_save_make_one_check(staff):
     by_id(screen.body, "check-edit-save").on_click(None)
     await _settle(page)
     assert [path for path, _ in api.posted] == ["/study/checks"]
+
+
+async def test_a_check_not_yet_open_is_deleted_after_a_confirmation(staff, clock):
+    app, api = await _created(staff)
+    page = FakePage()
+    router = Router(page, app, [])  # type: ignore[arg-type]
+    clock[0] = NOW + timedelta(days=2)  # open since 07:00 yesterday: members may be taking it
+    screen = views.edit_check(router.ctx, "1")
+    await screen.load()
+    with pytest.raises(LookupError):
+        by_id(screen.body, "check-edit-delete")
+    clock[0] = NOW
+    screen = views.edit_check(router.ctx, "1")
+    await screen.load()
+    by_id(screen.body, "check-edit-delete").on_click(None)
+    by_id(page.dialogs[-1], "check-delete-cancel").on_click(None)
+    await _settle(page)
+    assert page.dialogs == [] and 1 in api.checks  # "Giữ lại": nothing sent
+    by_id(screen.body, "check-edit-delete").on_click(None)
+    assert said(page.dialogs[-1].title) == "Xóa bài kiểm tra này?"
+    by_id(page.dialogs[-1], "check-delete-confirm").on_click(None)
+    await _settle(page)
+    assert api.checks == {} and page.route == "/staff/study"
