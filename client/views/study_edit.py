@@ -166,14 +166,17 @@ def _form(ctx: Ctx, editor: CheckEditor, title: str) -> Screen:
             ],
         ))
 
-    async def remove() -> None:
-        outcome = await editor.delete()
+    def finish(outcome: Any) -> None:
+        """Done: back to the list, saying so; refused: the reason over the save button."""
         if not outcome.ok:
             said.value = outcome.message
             refresh()
             return
         ctx.toast(outcome.message)
         ctx.go("/staff/study")
+
+    async def remove() -> None:
+        finish(await editor.delete())
 
     async def save() -> None:
         if busy[0]:
@@ -184,12 +187,7 @@ def _form(ctx: Ctx, editor: CheckEditor, title: str) -> Screen:
             saved = outcome.ok
         finally:
             busy[0] = saved  # saved: the screen is leaving, and a late second tap must not save it again
-        if not outcome.ok:
-            said.value = outcome.message
-            refresh()
-            return
-        ctx.toast(outcome.message)
-        ctx.go("/staff/study")
+        finish(outcome)
 
     async def load() -> None:
         await editor.load()
