@@ -1,16 +1,11 @@
 """Signing a test person in over the API: the Authorization headers every HTTP test starts from."""
 
-from typing import Protocol
-
 from fastapi.testclient import TestClient
 
-
-class _Person(Protocol):
-    username: str
-    password: str
+from tests.factories import Person
 
 
-def bearer(client: TestClient, person: _Person, device: str | None = None) -> dict[str, str]:
+def bearer(client: TestClient, person: Person, device: str | None = None) -> dict[str, str]:
     """Signs `person` in through POST /auth/login and returns their Authorization headers."""
     body: dict[str, str | None] = {"username": person.username, "password": person.password}
     if device is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import flet as ft
@@ -12,7 +11,7 @@ from client.router import Screen
 from client.state.documents import DocumentsState
 from client.state.meetings import MeetingsState
 from client.state.profile import InboxState
-from client.views.ui import GOLD, PRIMARY, Ctx, card, empty, section, tag
+from client.views.ui import GOLD, PRIMARY, Ctx, card, empty, keeper, nav_button, section, tag
 
 
 def meeting_card(
@@ -84,35 +83,18 @@ def home(ctx: Ctx) -> Screen:
     meetings, docs, inbox = MeetingsState(app), DocumentsState(app), InboxState(app)
     col = ft.Column(spacing=12)
 
-    kept: dict[object, ft.Control] = {}
-
-    def keep(key: object, build: Callable[[], ft.Control]) -> ft.Control:
-        """The same control on every redraw while `key` holds: Flutter keeps its node, so a tap that lands
-        while the screen is redrawn (the first sync after signing in) still reaches the button."""
-        if key not in kept:
-            kept[key] = build()
-        return kept[key]
+    # The role and link buttons stay the same controls across redraws (the first sync after signing in
+    # redraws the home): a tap landing meanwhile still reaches the button.
+    keep = keeper()
 
     def role_buttons() -> ft.Control:
         row: list[ft.Control] = []
         if app.is_secretary:
-            row.append(
-                tag(
-                    "open-secretary",
-                    ft.FilledTonalButton(
-                        "Công tác chi bộ", icon=ft.Icons.GROUPS, on_click=lambda e: ctx.go("/secretary")
-                    ),
-                )
-            )
+            row.append(nav_button(ctx, "open-secretary", "Công tác chi bộ", ft.Icons.GROUPS, "/secretary",
+                                  kind=ft.FilledTonalButton))
         if app.is_staff:
-            row.append(
-                tag(
-                    "open-staff",
-                    ft.FilledTonalButton(
-                        "Quản lý cấp ủy", icon=ft.Icons.DASHBOARD, on_click=lambda e: ctx.go("/staff")
-                    ),
-                )
-            )
+            row.append(nav_button(ctx, "open-staff", "Quản lý cấp ủy", ft.Icons.DASHBOARD, "/staff",
+                                  kind=ft.FilledTonalButton))
         return ft.Row(row, wrap=True)
 
     def links() -> ft.Control:

@@ -20,7 +20,7 @@ from client.state.review import (
     level_words,
     status_words,
 )
-from client.views.ui import PRIMARY, Ctx, card, chip, empty, save_export, section, tag
+from client.views.ui import PRIMARY, Ctx, card, chip, confirm, empty, save_export, section, tag
 from client.views.year import _acting, _notice, _Said, _year_picker
 from shared.schemas.review import NOTE_MAX, SECTION_MAX
 
@@ -150,23 +150,10 @@ def _editor(ctx: Ctx, state: MyReviewState, redraw: Callable[[], None], act: Any
             _level_choices(ctx, state.draft.self_level, pick, "review-self")]
 
     def confirm_send() -> None:
-        def close(send: bool) -> None:
-            ctx.page.pop_dialog()
-            if send:
-                act(lambda: state.save(True))
-
-        ctx.page.show_dialog(ft.AlertDialog(
-            modal=True,
-            title=ctx.text("Gửi bản kiểm điểm tới chi bộ?", 17, weight=ft.FontWeight.BOLD),
-            content=ctx.text("Sau khi gửi, đồng chí vẫn sửa được cho đến khi chi bộ đề xuất mức xếp loại.",
-                             15),
-            actions=[
-                tag("review-send-cancel", ft.TextButton("Để sau", on_click=lambda e: close(False))),
-                tag("review-send-confirm", ft.FilledButton(
-                    "Gửi", icon=ft.Icons.SEND, on_click=lambda e: close(True),
-                    style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"))),
-            ],
-        ))
+        confirm(ctx, "Gửi bản kiểm điểm tới chi bộ?",
+                "Sau khi gửi, đồng chí vẫn sửa được cho đến khi chi bộ đề xuất mức xếp loại.",
+                cancel=("review-send-cancel", "Để sau"), accept=("review-send-confirm", "Gửi", ft.Icons.SEND),
+                then=lambda: act(lambda: state.save(True)))
 
     buttons: list[ft.Control] = []
     if status == "submitted":

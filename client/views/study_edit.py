@@ -11,7 +11,7 @@ import flet as ft
 
 from client.router import Screen
 from client.state.study_edit import CheckEditor, QuestionDraft
-from client.views.ui import MAX_FIELD_WIDTH, PRIMARY, Ctx, card, empty, keeper, section, tag
+from client.views.ui import MAX_FIELD_WIDTH, PRIMARY, Ctx, card, confirm, empty, keeper, section, tag
 from shared.schemas.study import OPTIONS_MAX, OPTIONS_MIN, QUESTIONS_MAX, QUESTIONS_MIN
 
 ERROR = "#B00020"
@@ -149,22 +149,11 @@ def _form(ctx: Ctx, editor: CheckEditor, title: str) -> Screen:
                 "Xóa bài kiểm tra", icon=ft.Icons.DELETE_OUTLINE, on_click=lambda e: confirm_delete())))
 
     def confirm_delete() -> None:
-        def close(delete: bool) -> None:
-            ctx.page.pop_dialog()
-            if delete:
-                ctx.run(remove)
-
-        ctx.page.show_dialog(ft.AlertDialog(
-            modal=True,
-            title=ctx.text("Xóa bài kiểm tra này?", 17, weight=ft.FontWeight.BOLD),
-            content=ctx.text("Bài chưa mở nên chưa đảng viên nào làm; xóa rồi thì không lấy lại được.", 15),
-            actions=[
-                tag("check-delete-cancel", ft.TextButton("Giữ lại", on_click=lambda e: close(False))),
-                tag("check-delete-confirm", ft.FilledButton(
-                    "Xóa", icon=ft.Icons.DELETE, on_click=lambda e: close(True),
-                    style=ft.ButtonStyle(bgcolor=PRIMARY, color="#FFFFFF"))),
-            ],
-        ))
+        confirm(ctx, "Xóa bài kiểm tra này?",
+                "Bài chưa mở nên chưa đảng viên nào làm; xóa rồi thì không lấy lại được.",
+                cancel=("check-delete-cancel", "Giữ lại"),
+                accept=("check-delete-confirm", "Xóa", ft.Icons.DELETE),
+                then=lambda: ctx.run(remove))
 
     def finish(outcome: Any) -> None:
         """Done: back to the list, saying so; refused: the reason over the save button."""

@@ -275,10 +275,11 @@ def _button(label: str, icon: Any, on_click: Any, primary: bool, kind: Any = ft.
 
 
 def nav_button(
-    ctx: Ctx, identifier: str, label: str, icon: Any, route: str, *, primary: bool = False
+    ctx: Ctx, identifier: str, label: str, icon: Any, route: str, *, primary: bool = False,
+    kind: Any = ft.OutlinedButton,
 ) -> ft.Control:
     """A tagged button that opens another screen."""
-    return tag(identifier, _button(label, icon, lambda e: ctx.go(route), primary))
+    return tag(identifier, _button(label, icon, lambda e: ctx.go(route), primary, kind))
 
 
 def action_button(
@@ -306,6 +307,28 @@ async def save_export(
         ctx.toast(exc.message, error=True)
         return
     await saver.save_file(file_name=name, src_bytes=data)
+
+
+def confirm(ctx: Ctx, title: str, body: str, *, cancel: tuple[str, str], accept: tuple[str, str, Any],
+            then: Callable[[], Any]) -> None:
+    """Ask before an act that cannot be taken back: `cancel` (identifier, label) closes the dialog,
+    `accept` (identifier, label, icon) closes it and calls `then`."""
+
+    def close(accepted: bool) -> None:
+        ctx.page.pop_dialog()
+        if accepted:
+            then()
+
+    ctx.page.show_dialog(ft.AlertDialog(
+        modal=True,
+        title=ctx.text(title, 17, weight=ft.FontWeight.BOLD),
+        content=ctx.text(body, 15),
+        actions=[
+            tag(cancel[0], ft.TextButton(cancel[1], on_click=lambda e: close(False))),
+            tag(accept[0], ft.FilledButton(accept[1], icon=accept[2], on_click=lambda e: close(True),
+                                           style=ft.ButtonStyle(bgcolor=PRIMARY, color=ON_PRIMARY))),
+        ],
+    ))
 
 
 def form_done(ctx: Ctx, outcome: Any, error: ft.Text, then: str) -> None:
