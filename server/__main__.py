@@ -35,8 +35,10 @@ def _serve(args: argparse.Namespace) -> int:
     if workers == 1:
         prepare_database(settings, args.demo)
         from server.app import create_app  # loaded by this command only
+        from server.kit import collector  # loaded by this command only
 
         app = create_app(settings, migrate=False)
+        collector.install(app)
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, **proxy_options(settings))
         return 0
     # The supervisor of several workers only watches them: the schema upgrade (and demo data) runs in a

@@ -12,6 +12,7 @@ from server.config import Settings, get_settings
 from server.db import Database
 from server.deps import sqlite_write_gate
 from server.errors import install_error_handlers
+from server.kit import collector
 from server.kit.arrival import RequestArrival
 from server.kit.compress import compression
 from server.kit.headers import SecurityHeaders
@@ -110,7 +111,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
 
 def worker_app() -> FastAPI:
     """One worker of `serve --workers N`: the schema was upgraded once by the parent process."""
-    return create_app(get_settings(), migrate=False)
+    app = create_app(get_settings(), migrate=False)
+    collector.install(app)
+    return app
 
 
 # Room for the multipart framing and small form fields around an uploaded file.

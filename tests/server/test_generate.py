@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from server.app import create_app
 from server.documents.sync import horizon_start
+from server.generate.province.generator import FEW_ROWS
 from server.timeutil import utcnow
 from tests.conftest import make_settings
 from tests.server.auth.helpers import bearer, tokens
@@ -152,6 +153,22 @@ def test_every_cell_has_a_secretary_and_each_level_its_staff(province):
                               "SELECT 1 FROM role_assignment r WHERE r.org_id = o.id AND r.role = 'staff')",
                         kind) == 0
         assert _one(conn, "SELECT count(*) FROM role_assignment WHERE role = 'admin'") == 1
+
+
+def test_the_planner_knows_the_large_tables_and_not_the_nearly_empty_ones(province):
+    """Statistics taken when the audit log held a row or two would make the planner scan it for good: the
+    check-in throttle's lookup on every evening batch (server/meetings/checkin_batch.py) did."""
+    with _db(province[0]) as conn:
+        known = {t for (t,) in conn.execute("SELECT DISTINCT tbl FROM sqlite_stat1")}
+        large = {t for t in DIGESTED if _one(conn, f"SELECT count(*) FROM {t}") >= FEW_ROWS}
+        assert "attendance" in large and large <= known
+        assert _one(conn, "SELECT count(*) FROM audit_entry") < FEW_ROWS
+        assert "audit_entry" not in known
+        plan = " ".join(r[3] for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT actor_user_id, target_id, count(*) FROM audit_entry "
+            "WHERE action = 'attendance.checkin_failed' AND actor_user_id IN (1, 2) AND at >= '2026-12-01' "
+            "GROUP BY actor_user_id, target_id"))
+        assert "USING INDEX" in plan and "SCAN audit_entry" not in plan, plan
 
 
 def test_the_known_password_signs_in_the_printed_accounts(province, client):
