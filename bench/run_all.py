@@ -133,7 +133,16 @@ def measure(engine: str, extra: list[str], seconds: int, search: bool) -> dict:
         out["search"] = (f"**p99 {found['p99_ms']:.0f} ms** (p50 {found['p50_ms']:.0f} ms, "
                          f"{found['total']:,} found)")
 
+    def behind() -> None:
+        # poll_rate asks for one device's page again and again; on the province every request is another
+        # device of a district, as an evening's publication reaches them (behind_devices.py).
+        row = bench("behind_devices.py", "--devices", "5000", "--seconds", str(seconds), *extra)[0]
+        out["behind"] = (f"**{row['behind_ratio']}**; p99 {row['behind_p99']} "
+                         f"({row['devices']:,} devices, each asked once per {row['devices']:,} requests)")
+
     steps = [(poll, ("idle", "behind", "first")), (evening, ("closed", "open")), (sse, ("sse",))]
+    if "--province" in extra:
+        steps.insert(1, (behind, ("behind",)))
     if search:
         steps.append((find, ("search",)))
     for step, keys in steps:
