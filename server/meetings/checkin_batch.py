@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,6 +44,30 @@ log = logging.getLogger(__name__)
 MAX_BODY = 4096  # a check-in is ~150 bytes; anything larger is the full route's to judge
 MAX_BATCH = 500  # check-ins in one transaction: a few milliseconds of writing at most
 
+# Built once, lists bound when run: building and keying a statement cost more than running it here
+# (a batch of 4 check-ins: 3.8 ms with statements built per batch, 2.4 ms without).
+_CALLERS = (
+    select(col(DeviceSession.id), col(User.member_id), col(Member.org_id), col(Member.kind),
+           col(DeviceSession.user_id), col(User.is_active), col(User.is_demo),
+           col(DeviceSession.revoked_at).is_not(None))
+    .join(User, col(User.id) == col(DeviceSession.user_id))
+    .join(Member, col(Member.id) == col(User.member_id))
+    .where(col(DeviceSession.id).in_(bindparam("sessions", expanding=True))))
+_MEETINGS = select(Meeting).where(col(Meeting.id).in_(bindparam("meetings", expanding=True)))
+_TAKEN = select(col(Attendance.meeting_id), col(Attendance.member_id)).where(
+    col(Attendance.meeting_id).in_(bindparam("meetings", expanding=True)),
+    col(Attendance.member_id).in_(bindparam("members", expanding=True)))
+_FAILURES = (
+    select(col(AuditEntry.actor_user_id), col(AuditEntry.target_id), func.count())
+    .where(col(AuditEntry.action) == checkin.FAILED,
+           col(AuditEntry.actor_user_id).in_(bindparam("users", expanding=True)),
+           col(AuditEntry.at) >= bindparam("since", type_=AuditEntry.__table__.c.at.type))  # type: ignore[attr-defined]
+    .group_by(col(AuditEntry.actor_user_id), col(AuditEntry.target_id)))
+_LEADERS = select(col(RoleAssignment.org_id), col(RoleAssignment.user_id)).where(
+    col(RoleAssignment.org_id).in_(bindparam("cells", expanding=True)),
+    col(RoleAssignment.role).in_([r.value for r in CELL_ROLES]))
+_CHANGE_INSERT = insert(AttendanceChange.__table__)  # type: ignore[attr-defined]
+_AUDIT_INSERT = insert(AuditEntry.__table__)  # type: ignore[attr-defined]
 _ATTENDANCE_INSERT = insert(Attendance).returning(col(Attendance.id), sort_by_parameter_order=True)
 
 
@@ -112,14 +136,15 @@ def write_batch(session: Session, batch: list[_Item], *, demo: bool, now: dateti
                 ) -> list[bytes | None]:
     """Record every plain check-in of `batch` in the session's transaction; None for the others."""
     now = now or utcnow()
-    callers = _callers(session, {i.session_id for i in batch})
+    # Core statements on the connection: the ORM's execution path cost more than the SQL (nothing is
+    # pending in this session to flush first).
+    conn = session.connection()
+    callers = _callers(conn, {i.session_id for i in batch})
     meetings = {m.id: m for m in session.execute(
-        select(Meeting).where(col(Meeting.id).in_({i.meeting_id for i in batch}))).scalars()}
+        _MEETINGS, {"meetings": list({i.meeting_id for i in batch})}).scalars()}
     member_ids = {c[0] for c in callers.values() if c is not None}
-    taken = set(session.execute(
-        select(col(Attendance.meeting_id), col(Attendance.member_id)).where(
-            col(Attendance.meeting_id).in_(meetings), col(Attendance.member_id).in_(member_ids))))
-    failures = _failures(session, {i.user_id for i in batch}, now)
+    taken = set(conn.execute(_TAKEN, {"meetings": list(meetings), "members": list(member_ids)}))
+    failures = _failures(conn, {i.user_id for i in batch}, now)
 
     accepted: list[tuple[_Item, Meeting, int, bool, str, datetime]] = []
     answers: list[bytes | None] = [None] * len(batch)
@@ -147,24 +172,24 @@ def write_batch(session: Session, batch: list[_Item], *, demo: bool, now: dateti
     if not accepted:
         return answers
 
-    ids = session.execute(_ATTENDANCE_INSERT, [
+    ids = [int(row_id) for row_id in conn.execute(_ATTENDANCE_INSERT, [
         {"meeting_id": meeting.id, "member_id": member_id, "status": status, "expected": expected,
          "source": "checkin", "client_id": item.body.client_id,
          "checkin_fingerprint": checkin.fingerprint(item.body), "checkin_status": status,
          "checked_in_at": at, "checkin_recorded_at": now, "checkin_offline": False,
          "updated_by": item.user_id, "updated_at": now}
-        for item, meeting, member_id, expected, status, at in accepted]).scalars().all()
-    session.execute(insert(AttendanceChange), [
+        for item, meeting, member_id, expected, status, at in accepted]).scalars()]
+    conn.execute(_CHANGE_INSERT, [
         {"meeting_id": meeting.id, "member_id": member_id, "old_status": None, "new_status": status,
          "source": "checkin", "by_user_id": item.user_id, "at": now}
         for item, meeting, member_id, _, status, _ in accepted])
-    session.execute(insert(AuditEntry), [
+    conn.execute(_AUDIT_INSERT, [
         {"at": now, "action": "attendance.checkin", "actor_user_id": item.user_id,
          "target_type": "meeting", "target_id": str(meeting.id), "org_id": meeting.org_id,
          "client_address": item.address,
          "detail": checkin.audit_detail(member_id, status, False, at)}
         for item, meeting, member_id, _, status, at in accepted])
-    leaders = _leaders(session, {meeting.org_id for _, meeting, *_ in accepted})
+    leaders = _leaders(conn, {meeting.org_id for _, meeting, *_ in accepted})
     record_changes(session, "attendance", [
         (row_id, [item.user_id, *leaders.get(meeting.org_id, ())])
         for row_id, (item, meeting, *_) in zip(ids, accepted, strict=True)])
@@ -177,34 +202,21 @@ def write_batch(session: Session, batch: list[_Item], *, demo: bool, now: dateti
     return answers
 
 
-def _callers(session: Session, session_ids: set[int]) -> dict[int, tuple | None]:
+def _callers(conn: Connection, session_ids: set[int]) -> dict[int, tuple | None]:
     """Device session id -> (member id, cell, member kind, user id, active, demo, revoked)."""
-    rows = session.execute(
-        select(col(DeviceSession.id), col(User.member_id), col(Member.org_id), col(Member.kind),
-               col(DeviceSession.user_id), col(User.is_active), col(User.is_demo),
-               col(DeviceSession.revoked_at).is_not(None))
-        .join(User, col(User.id) == col(DeviceSession.user_id))
-        .join(Member, col(Member.id) == col(User.member_id))
-        .where(col(DeviceSession.id).in_(session_ids)))
+    rows = conn.execute(_CALLERS, {"sessions": list(session_ids)})
     return {sid: rest for sid, *rest in rows}  # type: ignore[misc]
 
 
-def _failures(session: Session, user_ids: set[int], now: datetime) -> dict[tuple[int, str], int]:
+def _failures(conn: Connection, user_ids: set[int], now: datetime) -> dict[tuple[int, str], int]:
     """Wrong codes per (user, meeting) within the throttle's window (checkin.MAX_FAILURES)."""
-    rows = session.execute(
-        select(col(AuditEntry.actor_user_id), col(AuditEntry.target_id), func.count())
-        .where(col(AuditEntry.action) == checkin.FAILED, col(AuditEntry.actor_user_id).in_(user_ids),
-               col(AuditEntry.at) >= now - checkin.FAILURE_WINDOW)
-        .group_by(col(AuditEntry.actor_user_id), col(AuditEntry.target_id)))
+    rows = conn.execute(_FAILURES, {"users": list(user_ids), "since": now - checkin.FAILURE_WINDOW})
     return {(int(u), str(t)): int(c) for u, t, c in rows if u is not None}
 
 
-def _leaders(session: Session, cell_ids: set[int]) -> dict[int, list[int]]:
+def _leaders(conn: Connection, cell_ids: set[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
-    for org_id, user_id in session.execute(
-        select(col(RoleAssignment.org_id), col(RoleAssignment.user_id)).where(
-            col(RoleAssignment.org_id).in_(cell_ids),
-            col(RoleAssignment.role).in_([r.value for r in CELL_ROLES]))):
+    for org_id, user_id in conn.execute(_LEADERS, {"cells": list(cell_ids)}):
         if org_id is not None:
             out.setdefault(int(org_id), []).append(int(user_id))
     return out
