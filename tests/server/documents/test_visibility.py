@@ -2,9 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.documents import service
+from server.documents.models import Document
 from server.records.changelog import Change, ChangeScope
 from tests.server.documents.factories import API, create_doc, visible_titles
 
@@ -328,3 +329,47 @@ def test_delete_only_unpublished_drafts(client, world, login):
     assert client.delete(f"{API}/{draft['id']}", headers=staff).status_code == 204
     assert client.get(f"{API}/{draft['id']}", headers=staff).status_code == 404
     assert visible_titles(client, staff, q="tao nham") == []
+
+
+def _found(client, headers, q):
+    resp = client.get(API, params={"q": q, "limit": 200}, headers=headers)
+    assert resp.status_code == 200, resp.text
+    page = resp.json()
+    assert page["total"] == len(page["items"])
+    return sorted(d["title"] for d in page["items"])
+
+
+def test_staff_search_never_reaches_past_their_subtree(client, world, app, login):
+    province, staff, other = login(world.province_staff), login(world.staff), login(world.other_staff)
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    docs = {
+        title: create_doc(client, province, title, audience, **extra)["id"]
+        for title, audience, extra in [
+            ("Nghị quyết gửi huyện A", [world.district.id], {}),
+            ("Nghị quyết gửi chi bộ A1-1", [world.cell.id], {}),
+            ("Nghị quyết gửi huyện B", [world.other_district.id], {}),
+            # Not live and partly outside district A: only the province's staff manage it.
+            ("Nghị quyết dự thảo hai huyện", [world.cell.id, world.other_cell.id], {"status": "draft"}),
+            ("Nghị quyết dự thảo huyện A", [world.cell.id], {"status": "draft"}),
+            ("Nghị quyết hẹn giờ huyện B", [world.other_cell.id], {"publish_at": later}),
+            ("Nghị quyết thu hồi hai huyện", [world.district.id, world.other_district.id], {}),
+        ]
+    }
+    withdrawn = docs["Nghị quyết thu hồi hai huyện"]
+    assert client.post(f"{API}/{withdrawn}/withdraw", headers=province).status_code == 200
+
+    district_a = ["Nghị quyết dự thảo huyện A", "Nghị quyết gửi chi bộ A1-1", "Nghị quyết gửi huyện A"]
+    assert _found(client, staff, "nghi quyet") == district_a
+    assert _found(client, other, "nghi quyet") == ["Nghị quyết gửi huyện B", "Nghị quyết hẹn giờ huyện B"]
+    assert _found(client, province, "nghi quyet") == sorted(docs)
+    assert _found(client, login(world.member), "nghi quyet") == district_a[1:]
+    for title, doc_id in docs.items():
+        if title not in district_a:
+            assert client.get(f"{API}/{doc_id}", headers=staff).status_code == 404, title
+
+    # A status the server never writes is shown to no publisher (it is neither live nor not live).
+    with app.state.db.transaction() as session:
+        session.execute(
+            update(Document).where(Document.id == docs["Nghị quyết dự thảo huyện A"]).values(status="lost")
+        )
+    assert _found(client, staff, "nghi quyet") == district_a[1:]
