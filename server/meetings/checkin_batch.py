@@ -66,7 +66,7 @@ _FAILURES = (
 _LEADERS = select(col(RoleAssignment.org_id), col(RoleAssignment.user_id)).where(
     col(RoleAssignment.org_id).in_(bindparam("cells", expanding=True)),
     col(RoleAssignment.role).in_([r.value for r in CELL_ROLES]))
-_CHANGE_INSERT = insert(AttendanceChange.__table__)  # type: ignore[attr-defined]
+_ATTENDANCE_CHANGE_INSERT = insert(AttendanceChange.__table__)  # type: ignore[attr-defined]
 _AUDIT_INSERT = insert(AuditEntry.__table__)  # type: ignore[attr-defined]
 _ATTENDANCE_INSERT = insert(Attendance).returning(col(Attendance.id), sort_by_parameter_order=True)
 
@@ -179,7 +179,7 @@ def write_batch(session: Session, batch: list[_Item], *, demo: bool, now: dateti
          "checked_in_at": at, "checkin_recorded_at": now, "checkin_offline": False,
          "updated_by": item.user_id, "updated_at": now}
         for item, meeting, member_id, expected, status, at in accepted]).scalars()]
-    conn.execute(_CHANGE_INSERT, [
+    conn.execute(_ATTENDANCE_CHANGE_INSERT, [
         {"meeting_id": meeting.id, "member_id": member_id, "old_status": None, "new_status": status,
          "source": "checkin", "by_user_id": item.user_id, "at": now}
         for item, meeting, member_id, _, status, _ in accepted])

@@ -150,6 +150,16 @@ def fill(editor: CheckEditor, n: int = 5) -> None:
         editor.set_correct(i, 0)
 
 
+async def reopened(app) -> CheckEditor:
+    """A check saved from a document's page (check 1), then opened again in the form."""
+    first = CheckEditor(app, document_id=30)
+    fill(first)
+    assert (await first.save()).ok
+    editor = CheckEditor(app, check_id=1)
+    await editor.load()
+    return editor
+
+
 async def test_a_new_check_defaults_to_tomorrow_for_a_week_and_the_staffs_own_organisation(staff):
     app, _ = await staff()
     editor = CheckEditor(app, document_id=30)
@@ -259,11 +269,7 @@ def test_options_removed_keep_the_key_on_the_same_answers(tmp_path):
 
 async def test_a_check_not_yet_open_is_changed_in_full(staff, clock):
     app, api = await staff()
-    first = CheckEditor(app, document_id=30)
-    fill(first)
-    assert (await first.save()).ok
-    editor = CheckEditor(app, check_id=1)
-    await editor.load()
+    editor = await reopened(app)
     assert not editor.opened and editor.locked_words() == ""
     assert editor.title == "Kiểm tra nhận thức Nghị quyết 57" and editor.questions[0].correct == [0]
     assert (editor.opens_day, editor.opens_time) == ("05/12/2026", "07:00")
@@ -278,11 +284,8 @@ async def test_a_check_not_yet_open_is_changed_in_full(staff, clock):
 
 async def test_once_open_only_the_title_and_a_later_close_are_sent(staff, clock):
     app, api = await staff()
-    first = CheckEditor(app, document_id=30)
-    fill(first)
-    assert (await first.save()).ok
+    editor = await reopened(app)
     clock[0] = NOW + timedelta(days=1, hours=1)  # 08:00 on the 5th: open since 07:00
-    editor = CheckEditor(app, check_id=1)
     await editor.load()
     assert editor.opened
     assert editor.locked_words().startswith("Bài kiểm tra đã mở lúc 07:00 ngày 05/12/2026: đảng viên")
@@ -318,11 +321,7 @@ async def test_the_servers_refusals_say_what_to_do(staff):
 async def test_loading_again_shows_the_check_as_it_now_is(staff):
     # after a refusal ("bấm Làm mới"), the form reloads the server's check, not the edits it refused
     app, api = await staff()
-    first = CheckEditor(app, document_id=30)
-    fill(first)
-    assert (await first.save()).ok
-    editor = CheckEditor(app, check_id=1)
-    await editor.load()
+    editor = await reopened(app)
     editor.title = "Đã sửa trên máy"
     api.checks[1]["title"] = "Đã sửa ở máy khác"
     await editor.load()
